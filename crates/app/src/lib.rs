@@ -1,0 +1,64 @@
+//! The Space Factory browser app.
+//!
+//! Leptos components rendered on the server (feature `ssr`) and hydrated in the browser
+//! (feature `hydrate`, compiled to wasm by cargo-leptos). Server functions live beside the
+//! pages that use them; their server-only bodies call the `hub` crate with the session's
+//! token, which never reaches the browser.
+
+pub mod components;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::StaticSegment;
+
+/// The name cargo-leptos gives the site's wasm, JS and CSS files (`/pkg/<name>.*`).
+pub const OUTPUT_NAME: &str = "space-factory";
+
+/// The HTML document around the app; the server renders it for every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app's root: head metadata and the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css") />
+        <Title text="Space Factory" />
+        <Router>
+            <components::header::Header />
+            <main>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=StaticSegment("") view=pages::home::HomePage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The wasm entry point: attaches the app to the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,1 @@
+//! The embedded local Hub: the Hugging Face HTTP API served from one process on loopback.

@@ -1,0 +1,59 @@
+// The landing page, served by the real server, hydrates and its recipe picker responds to clicks.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../support/server.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+
+const screenshots = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('healthz answers ok with the version', async () => {
+  const response = await fetch(`${server.url}/healthz`);
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  assert.equal(body.status, 'ok');
+  assert.match(body.version, /^\d+\.\d+\.\d+/);
+});
+
+test('landing page hydrates and the recipe picker shows the chosen recipe', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+
+  await page.goto(server.url, { waitUntil: 'load' });
+  await page.getByRole('link', { name: 'Sign in with Hugging Face' }).waitFor();
+  assert.equal(await page.locator('.phase-list button').count(), 8);
+  assert.equal(await page.locator('.selected-title').count(), 0, 'nothing chosen before a click');
+
+  // The picker only reacts once the wasm has loaded and hydrated the page.
+  await page.locator('.phase-picker[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  await page.locator('button[data-phase="2.1"]').click();
+
+  await page.locator('.selected-title', { hasText: 'Template Space' }).waitFor({ timeout: 5_000 });
+  assert.equal(await page.locator('button[data-phase="2.1"]').getAttribute('aria-selected'), 'true');
+  assert.match(await page.locator('.selected-summary').innerText(), /private Space/);
+
+  await page.locator('button[data-phase="3"]').click();
+  await page.locator('.selected-title', { hasText: 'Pi smoke test' }).waitFor({ timeout: 5_000 });
+  assert.equal(await page.locator('button[data-phase="2.1"]').getAttribute('aria-selected'), 'false');
+
+  await mkdir(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, 'landing.png'), fullPage: true });
+  assert.deepEqual(errors, [], 'no errors in the browser console');
+  await page.close();
+});

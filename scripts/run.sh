@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Builds and runs Space Factory locally: the web server with the embedded local hub.
+# Installs what is missing first (scripts/setup.sh). Arguments go to the server
+# (e.g. `scripts/run.sh --addr 127.0.0.1:8080`); SPACE_FACTORY_RELEASE=1 builds optimized.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+
+profile=debug
+if [ "${SPACE_FACTORY_RELEASE:-0}" = "1" ]; then
+  cargo leptos build --release
+  profile=release
+else
+  cargo leptos build
+fi
+export LEPTOS_SITE_ROOT
+exec "$SPACE_FACTORY_TARGET_DIR/$profile/space-factory" "$@"

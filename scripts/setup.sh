@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Idempotent set-up for building and testing Space Factory.
+#
+# Installs (only what is missing) the wasm32 toolchain, cargo-leptos, the wasm-bindgen CLI
+# matching Cargo.lock, wasm-opt, Chromium and the end2end npm packages, and Python with
+# Gradio for local Spaces. Source it to get the environment the build needs:
+#     source scripts/setup.sh
+# Seconds when everything is present. See README.md "Development" for the measured times.
+#
+# Two routes to a wasm32 standard library:
+#   1. the normal one (a laptop, the Docker build): rustup's toolchain already has the
+#      wasm32-unknown-unknown target, or `rustup target add` can fetch it;
+#   2. machines that reach only package registries: Debian's Rust (rustc-web) linked as the
+#      rustup toolchain `debian-web`, with std for wasm32 built once from rust-web-src.
+
+_sf_setup() {
+  set -euo pipefail
+  local root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local log_prefix="[setup]"
+  say() { echo "$log_prefix $*" >&2; }
+  fail() { echo "$log_prefix error: $*" >&2; return 1; }
+
+  local cargo_leptos_version="0.3.11"
+  local apt_updated=""
+  apt_install() {
+    local missing=()
+    for pkg in "$@"; do
+      dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    command -v apt-get >/dev/null || fail "missing packages ${missing[*]} and no apt-get: install them by hand"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    if [ -z "$apt_updated" ]; then
+      say "apt-get update"
+      $sudo apt-get update -qq >/dev/null
+      apt_updated=1
+    fi
+    say "apt-get install ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  }
+
+  has_wasm_std() {
+    local libdir
+    libdir="$(rustc "$@" --print target-libdir --target wasm32-unknown-unknown 2>/dev/null)" || return 1
+    compgen -G "$libdir/libcore-*.rlib" >/dev/null
+  }
+
+  # Debian's Rust 1.96 as the rustup toolchain `debian-web`, with std for wasm32 built once.
+  ensure_debian_toolchain() {
+    apt_install rustc-web cargo-web rust-web-src libstd-rust-web-dev lld-22 rust-web-clippy
+    if ! rustup toolchain list | grep -q '^debian-web'; then
+      say "linking Debian's Rust as rustup toolchain debian-web"
+      rustup toolchain link debian-web /usr
+    fi
+    local libdir stamp version
+    libdir="$(rustc +debian-web --print target-libdir --target wasm32-unknown-unknown)"
+    version="$(rustc +debian-web --version)"
+    stamp="$libdir/.space-factory-std-stamp"
+    if ! has_wasm_std +debian-web || [ "$(cat "$stamp" 2>/dev/null)" != "$version" ]; then
+      say "building the wasm32 standard library for $version (once, ~25 s)"
+      local tmp
+      tmp="$(mktemp -d)"
+      mkdir -p "$tmp/src"
+      printf '[package]\nname = "sf_std_probe"\nversion = "0.0.0"\nedition = "2021"\n[lib]\npath = "src/lib.rs"\n' >"$tmp/Cargo.toml"
+      echo '#![no_std]' >"$tmp/src/lib.rs"
+      (cd "$tmp" && RUSTC_BOOTSTRAP=1 cargo +debian-web build -q --release \
+        --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
+      mkdir -p "$libdir"
+      find "$tmp/target/wasm32-unknown-unknown/release/deps" -name 'lib*.rlib' \
+        ! -name 'libsf_std_probe-*' -exec cp {} "$libdir/" \;
+      echo "$version" >"$stamp"
+      rm -rf "$tmp"
+    fi
+  }
+
+  # --- 1. A toolchain with wasm32 std -------------------------------------------------
+  local toolchain=""
+  if [ -n "${SPACE_FACTORY_TOOLCHAIN:-}" ]; then
+    toolchain="$SPACE_FACTORY_TOOLCHAIN"
+  elif has_wasm_std; then
+    toolchain=""
+  elif rustup toolchain list 2>/dev/null | grep -q '^debian-web' && has_wasm_std +debian-web; then
+    toolchain="debian-web"
+  elif command -v rustup >/dev/null && timeout 60 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 && has_wasm_std; then
+    toolchain=""
+  else
+    toolchain="debian-web"
+  fi
+
+  if [ "$toolchain" = "debian-web" ]; then
+    ensure_debian_toolchain
+    export RUSTUP_TOOLCHAIN=debian-web
+  fi
+  local plus=()
+  [ -n "$toolchain" ] && plus=("+$toolchain")
+
+  # Installs a cargo tool with the build toolchain, falling back to Debian's Rust 1.96 when
+  # that one is too old for the tool (cargo refuses before compiling anything).
+  cargo_install_tool() {
+    cargo "${plus[@]}" install -q "$@" && return 0
+    say "retrying with Debian's Rust 1.96"
+    ensure_debian_toolchain
+    cargo +debian-web install -q "$@"
+  }
+
+  # --- 2. cargo-leptos ----------------------------------------------------------------
+  if ! cargo leptos --version 2>/dev/null | grep -q "$cargo_leptos_version"; then
+    say "installing cargo-leptos $cargo_leptos_version (about 13 minutes the first time)"
+    cargo_install_tool --locked cargo-leptos --version "$cargo_leptos_version"
+  fi
+
+  # --- 3. wasm-bindgen CLI matching Cargo.lock -----------------------------------------
+  local wb_version
+  wb_version="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock" 2>/dev/null || true)"
+  if [ -n "$wb_version" ] && ! wasm-bindgen --version 2>/dev/null | grep -q " $wb_version\$"; then
+    say "installing wasm-bindgen-cli $wb_version (about 2 minutes)"
+    # Unlocked on purpose: its lock names a webpki-roots version the registry no longer serves.
+    cargo_install_tool wasm-bindgen-cli --version "$wb_version"
+  fi
+
+  # --- 4. Node packages: wasm-opt (binaryen) and playwright-core ------------------------
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ ! -x "$root/end2end/node_modules/.bin/wasm-opt" ] || [ ! -d "$root/end2end/node_modules/playwright-core" ]; then
+    say "npm ci in end2end/"
+    (cd "$root/end2end" && npm ci --no-audit --no-fund --silent)
+  fi
+  export PATH="$root/end2end/node_modules/.bin:$PATH"
+
+  # --- 5. Chromium for the browser tests -----------------------------------------------
+  apt_install chromium
+  export SPACE_FACTORY_CHROMIUM="${SPACE_FACTORY_CHROMIUM:-/usr/bin/chromium}"
+
+  # --- 6. Where builds go, and what the test and run scripts read ----------------------
+  export SPACE_FACTORY_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+  export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$SPACE_FACTORY_TARGET_DIR/site}"
+  # Debian's toolchain has no rustfmt; formatting does not depend on the compiler version.
+  if [ "$toolchain" = "debian-web" ]; then
+    export SPACE_FACTORY_FMT_TOOLCHAIN=stable
+  else
+    unset SPACE_FACTORY_FMT_TOOLCHAIN
+  fi
+
+  say "ready${toolchain:+ (toolchain $toolchain)}"
+}
+
+if (return 0 2>/dev/null); then
+  # Sourced: keep the caller's shell options.
+  _sf_saved_opts="$(set +o)"
+  _sf_setup
+  _sf_rc=$?
+  eval "$_sf_saved_opts"
+  unset _sf_saved_opts
+  return $_sf_rc
+else
+  _sf_setup
+fi

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every check and test of Space Factory: formatting, clippy, the Rust unit and
+# integration tests, then the site build and the end2end browser tests.
+# Installs what is missing first (scripts/setup.sh). Usage: scripts/test.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck source=scripts/setup.sh
+source scripts/setup.sh
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "cargo fmt --check"
+cargo ${SPACE_FACTORY_FMT_TOOLCHAIN:+"+$SPACE_FACTORY_FMT_TOOLCHAIN"} fmt --all --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (unit + integration)"
+cargo test --workspace --locked
+
+step "cargo leptos build (server + wasm site)"
+cargo leptos build
+
+step "end2end browser tests"
+export LEPTOS_SITE_ROOT
+export SPACE_FACTORY_SERVER_BIN="$SPACE_FACTORY_TARGET_DIR/debug/space-factory"
+(cd end2end && node --test --test-concurrency=1 tests/)
