@@ -8,7 +8,7 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <a class="brand" href="/">
-                <span class="brand-mark" aria-hidden="true">"🏭"</span>
+                <img class="brand-mark" src="/favicon.svg" alt="" width="22" height="22" />
                 " Space Factory"
             </a>
         </header>
