@@ -164,7 +164,11 @@ mod tests {
         let agent: Vec<_> = Phase::ALL.into_iter().filter(|p| p.uses_agent()).collect();
         assert_eq!(
             agent,
-            [Phase::PiSmokeTest, Phase::PiRecipe, Phase::ArticleReproduction]
+            [
+                Phase::PiSmokeTest,
+                Phase::PiRecipe,
+                Phase::ArticleReproduction
+            ]
         );
     }
 }

@@ -128,7 +128,12 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_ids() {
-        for ok in ["alice/my-space", "Org_1/model.v2", "a/b", "gpt2-user/x_y-z.1"] {
+        for ok in [
+            "alice/my-space",
+            "Org_1/model.v2",
+            "a/b",
+            "gpt2-user/x_y-z.1",
+        ] {
             let id: RepoId = ok.parse().unwrap();
             assert_eq!(id.to_string(), ok);
         }

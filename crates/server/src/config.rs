@@ -48,7 +48,8 @@ mod tests {
     fn addr_flag_wins_and_bad_addresses_are_refused() {
         let config = Config::try_parse_from(["space-factory", "--addr", "127.0.0.1:8123"]).unwrap();
         assert_eq!(config.addr, "127.0.0.1:8123".parse().unwrap());
-        let err = Config::try_parse_from(["space-factory", "--addr", "not-an-address"]).unwrap_err();
+        let err =
+            Config::try_parse_from(["space-factory", "--addr", "not-an-address"]).unwrap_err();
         assert!(err.to_string().contains("invalid value"), "{err}");
     }
 }

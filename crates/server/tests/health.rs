@@ -35,7 +35,10 @@ async fn landing_page_lists_every_phase_and_offers_sign_in() {
     for phase in runs::Phase::ALL {
         assert!(html.contains(phase.title()), "missing {}", phase.title());
     }
-    assert!(html.contains("/pkg/space-factory.js"), "hydration script not linked");
+    assert!(
+        html.contains("/pkg/space-factory.js"),
+        "hydration script not linked"
+    );
 }
 
 #[tokio::test]
