@@ -4,8 +4,18 @@
 //! compiles to wasm): which recipes ("phases") exist, how a repository id is checked, and
 //! the names the rest of the system agrees on. No I/O lives here.
 
+pub mod event;
+pub mod layout;
 pub mod phase;
 pub mod repo_id;
+pub mod run_id;
+pub mod spec;
+pub mod state;
 
+pub use event::{Event, Level, EVENT_MARKER};
+pub use layout::RunPaths;
 pub use phase::{Phase, PhaseStatus};
 pub use repo_id::{RepoId, RepoIdError};
+pub use run_id::{RunId, RunIdError};
+pub use spec::{FieldError, ImplementationMode, RunParams, RunSpec, SpecErrors, RUN_SPEC_ENV};
+pub use state::{RunLinks, RunState, RunStatus, StepRecord, StepStatus};
