@@ -1,5 +1,142 @@
-//! `worker`: the program a Hugging Face Job runs to execute one factory run.
+//! `worker`: the program a Hugging Face Job runs to carry out one factory run.
+//!
+//! `worker run` reads the spec from `SPACE_FACTORY_RUN_SPEC` (or `--spec FILE`), records
+//! into the bucket mounted at `--output` (`/output` in a Job), and exits 0 on success,
+//! 1 when the run failed, 2 when the spec was refused, 143 after SIGTERM.
 
-fn main() {
-    println!("worker {}", env!("CARGO_PKG_VERSION"));
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use worker::engine::{self, output::Output, Recorder, Redactor, RunOutcome};
+
+#[derive(Debug, Parser)]
+#[command(name = "worker", version, about = "Space Factory run worker")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Carry out one run and record it in the bucket.
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Read the spec from this file instead of SPACE_FACTORY_RUN_SPEC.
+    #[arg(long)]
+    spec: Option<PathBuf>,
+    /// The bucket's mount point.
+    #[arg(long, env = "SPACE_FACTORY_OUTPUT", default_value = "/output")]
+    output: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("worker: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Run(args) => runtime.block_on(run(args)),
+    }
+}
+
+async fn run(args: RunArgs) -> ExitCode {
+    let redactor = Redactor::from_env();
+    let text = match read_spec_text(&args) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("worker: {}", redactor.redact(&message));
+            return ExitCode::from(2);
+        }
+    };
+    let spec = match runs::RunSpec::from_json(&text) {
+        Ok(spec) => spec,
+        Err(errors) => return refuse_spec(&text, &errors.to_string(), &args, redactor),
+    };
+
+    let output = Output::new(&args.output, local_work_dir(&spec.run_id.to_string()));
+    let mut recorder = Recorder::new(spec.run_id, spec.phase, output, redactor);
+    match engine::execute(&spec, &mut recorder, termination_signal()).await {
+        Ok(RunOutcome::Succeeded) => ExitCode::SUCCESS,
+        Ok(RunOutcome::Failed) => ExitCode::FAILURE,
+        Ok(RunOutcome::Interrupted) => ExitCode::from(143),
+        Err(err) => {
+            eprintln!("worker: cannot record the run: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_spec_text(args: &RunArgs) -> Result<String, String> {
+    match &args.spec {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|err| format!("cannot read the spec file {}: {err}", path.display())),
+        None => std::env::var(runs::RUN_SPEC_ENV).map_err(|_| {
+            format!(
+                "no run spec: set {} or pass --spec FILE",
+                runs::RUN_SPEC_ENV
+            )
+        }),
+    }
+}
+
+/// Records a refused spec as a failed run when the run can still be named (its id and
+/// phase parse); otherwise only says why on stderr, and nothing is written.
+fn refuse_spec(text: &str, why: &str, args: &RunArgs, redactor: Redactor) -> ExitCode {
+    eprintln!("worker: {}", redactor.redact(why));
+    let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let run_id = value["run_id"]
+        .as_str()
+        .and_then(|id| id.parse::<runs::RunId>().ok());
+    let phase = value["phase"].as_str().and_then(runs::Phase::from_id);
+    let (Some(run_id), Some(phase)) = (run_id, phase) else {
+        eprintln!("worker: the spec names no valid run id and phase, so no run was recorded");
+        return ExitCode::from(2);
+    };
+    let output = Output::new(&args.output, local_work_dir(&run_id.to_string()));
+    let mut recorder = Recorder::new(run_id, phase, output, redactor);
+    let recorded = recorder
+        .finish(
+            runs::RunStatus::Failed,
+            "The run spec was refused before any step ran",
+            Some(why),
+        )
+        .and_then(|()| {
+            let markdown = engine::report::render(None, recorder.state());
+            recorder.write_report(&markdown)
+        });
+    if let Err(err) = recorded {
+        eprintln!("worker: cannot record the refused run: {err}");
+    }
+    ExitCode::from(2)
+}
+
+/// Where the working copies of the run's files live: local disk, not the mount.
+fn local_work_dir(run_id: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("space-factory-worker-{run_id}"))
+}
+
+/// Resolves on SIGTERM (how a Job is cancelled or timed out) or Ctrl-C.
+async fn termination_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

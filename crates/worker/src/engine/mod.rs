@@ -1,0 +1,12 @@
+//! The run engine: recording, redaction, steps, and the final report.
+
+pub mod clock;
+pub mod output;
+pub mod recorder;
+pub mod redact;
+pub mod report;
+pub mod run;
+
+pub use recorder::Recorder;
+pub use redact::Redactor;
+pub use run::{execute, RunOutcome};

@@ -1,0 +1,237 @@
+//! The run's record: events, steps and state, kept in memory and written out after every
+//! change, redacted.
+
+use super::clock::now_rfc3339;
+use super::output::{Output, OutputError};
+use super::redact::Redactor;
+use runs::{Event, Level, Phase, RunId, RunPaths, RunState, RunStatus, StepRecord, StepStatus};
+use std::io::Write;
+use std::time::Instant;
+
+/// Records one run: every event goes to stdout (marked) and `events.jsonl`; every change of
+/// state rewrites `state.json`; artifacts land under the run folder.
+#[derive(Debug)]
+pub struct Recorder {
+    output: Output,
+    paths: RunPaths,
+    redactor: Redactor,
+    state: RunState,
+    next_seq: u64,
+    step_started: Option<Instant>,
+}
+
+/// What a phase step reports when it fails: which step, and why in a sentence.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{step}: {message}")]
+pub struct StepFailure {
+    /// The step that failed.
+    pub step: String,
+    /// Why, for people.
+    pub message: String,
+}
+
+impl Recorder {
+    /// Starts the record of run `run_id` of `phase`, writing to `output` (nothing is
+    /// written yet).
+    pub fn new(run_id: RunId, phase: Phase, output: Output, redactor: Redactor) -> Recorder {
+        let now = now_rfc3339();
+        Recorder {
+            output,
+            paths: RunPaths::new(run_id),
+            redactor,
+            state: RunState {
+                run_id,
+                phase,
+                status: RunStatus::Running,
+                current_step: None,
+                steps: Vec::new(),
+                links: Default::default(),
+                started_at: now.clone(),
+                updated_at: now,
+                finished_at: None,
+                verdict: None,
+                error: None,
+            },
+            next_seq: 0,
+            step_started: None,
+        }
+    }
+
+    /// The state as recorded so far.
+    pub fn state(&self) -> &RunState {
+        &self.state
+    }
+
+    /// The bucket paths of this run.
+    pub fn paths(&self) -> &RunPaths {
+        &self.paths
+    }
+
+    /// The redactor every stored line goes through.
+    pub fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    /// Emits one event: a marked stdout line and a line of `events.jsonl`.
+    pub fn event(
+        &mut self,
+        level: Level,
+        message: &str,
+        data: serde_json::Value,
+    ) -> Result<(), OutputError> {
+        let event = Event {
+            time: now_rfc3339(),
+            seq: self.next_seq,
+            stage: self
+                .state
+                .current_step
+                .clone()
+                .unwrap_or_else(|| "run".into()),
+            level,
+            message: self.redactor.redact(message),
+            data: self.redactor.redact_json(&data),
+        };
+        self.next_seq += 1;
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "{}", event.to_marked_line());
+        let _ = stdout.flush();
+        self.output
+            .append_line(&self.paths.events(), &event.to_json_line())
+    }
+
+    /// Marks `name` as the step under way and records that it began.
+    pub fn begin_step(&mut self, name: &str) -> Result<(), OutputError> {
+        self.state.current_step = Some(name.to_owned());
+        self.state.steps.push(StepRecord {
+            name: name.to_owned(),
+            status: StepStatus::Running,
+            started_at: now_rfc3339(),
+            finished_at: None,
+            duration_ms: None,
+            message: None,
+        });
+        self.step_started = Some(Instant::now());
+        self.event(
+            Level::Info,
+            &format!("step {name} started"),
+            serde_json::Value::Null,
+        )?;
+        self.save_state()
+    }
+
+    /// Ends the step under way as passed or failed, with its message.
+    pub fn end_step(&mut self, passed: bool, message: &str) -> Result<(), OutputError> {
+        let message = self.redactor.redact(message);
+        let duration_ms = self
+            .step_started
+            .take()
+            .map(|started| started.elapsed().as_millis() as u64);
+        if let Some(step) = self.state.steps.last_mut() {
+            step.status = if passed {
+                StepStatus::Passed
+            } else {
+                StepStatus::Failed
+            };
+            step.finished_at = Some(now_rfc3339());
+            step.duration_ms = duration_ms;
+            step.message = Some(message.clone());
+        }
+        let level = if passed { Level::Info } else { Level::Error };
+        self.event(
+            level,
+            &message,
+            serde_json::json!({ "passed": passed, "duration_ms": duration_ms }),
+        )?;
+        self.state.current_step = None;
+        self.save_state()
+    }
+
+    /// Writes `relative` under the run folder and lists it among the run's artifacts.
+    pub fn artifact(&mut self, relative: &str, bytes: &[u8]) -> Result<(), StepFailure> {
+        let path = self.paths.artifact(relative).map_err(|err| StepFailure {
+            step: self.current_step_name(),
+            message: err.to_string(),
+        })?;
+        self.output.write(&path, bytes).map_err(|err| StepFailure {
+            step: self.current_step_name(),
+            message: err.to_string(),
+        })?;
+        if !self.state.links.artifacts.iter().any(|a| a == relative) {
+            self.state.links.artifacts.push(relative.to_owned());
+        }
+        Ok(())
+    }
+
+    /// Writes a JSON artifact, redacted and pretty-printed.
+    pub fn json_artifact(
+        &mut self,
+        relative: &str,
+        value: &serde_json::Value,
+    ) -> Result<(), StepFailure> {
+        let redacted = self.redactor.redact_json(value);
+        let text = serde_json::to_vec_pretty(&redacted).expect("JSON values serialize");
+        self.artifact(relative, &text)
+    }
+
+    /// Reads a file of this run back from the mount.
+    pub fn read_back(&self, bucket_path: &str) -> Result<Vec<u8>, OutputError> {
+        self.output.read_from_mount(bucket_path)
+    }
+
+    /// Ends the run with `status`, a one-line verdict and, on failure, the reason.
+    pub fn finish(
+        &mut self,
+        status: RunStatus,
+        verdict: &str,
+        error: Option<&str>,
+    ) -> Result<(), OutputError> {
+        if let Some(step) = self
+            .state
+            .steps
+            .last_mut()
+            .filter(|s| s.status == StepStatus::Running)
+        {
+            step.status = StepStatus::Failed;
+            step.finished_at = Some(now_rfc3339());
+            step.duration_ms = self
+                .step_started
+                .take()
+                .map(|started| started.elapsed().as_millis() as u64);
+            step.message = Some(format!("interrupted: {verdict}"));
+        }
+        self.state.current_step = None;
+        self.state.status = status;
+        self.state.verdict = Some(self.redactor.redact(verdict));
+        self.state.error = error.map(|e| self.redactor.redact(e));
+        self.state.finished_at = Some(now_rfc3339());
+        let level = if status == RunStatus::Succeeded {
+            Level::Info
+        } else {
+            Level::Error
+        };
+        self.event(level, verdict, serde_json::json!({ "status": status }))?;
+        self.save_state()
+    }
+
+    /// Writes the report (already rendered) as `report.md`.
+    pub fn write_report(&mut self, markdown: &str) -> Result<(), OutputError> {
+        let text = self.redactor.redact(markdown);
+        self.output.write(&self.paths.report(), text.as_bytes())
+    }
+
+    /// Rewrites `state.json` from the in-memory state.
+    pub fn save_state(&mut self) -> Result<(), OutputError> {
+        self.state.updated_at = now_rfc3339();
+        let json = serde_json::to_value(&self.state).expect("state serializes");
+        let text = serde_json::to_vec_pretty(&self.redactor.redact_json(&json))
+            .expect("JSON values serialize");
+        self.output.write(&self.paths.state(), &text)
+    }
+
+    fn current_step_name(&self) -> String {
+        self.state
+            .current_step
+            .clone()
+            .unwrap_or_else(|| "run".into())
+    }
+}
