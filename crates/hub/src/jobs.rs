@@ -1,0 +1,590 @@
+//! Hugging Face Jobs: create (image or Space, command, env, encrypted secrets, flavor,
+//! timeout, labels, bucket volumes), get, list by label, cancel, follow logs, hardware list.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::client::{HubClient, Req};
+use crate::error::{HubError, HubResult};
+use crate::sse::{self, HubStream, LogLine};
+use crate::token::Token;
+use crate::RepoId;
+
+/// Where a Job's container comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobImage {
+    /// A Docker image, e.g. `python:3.12`.
+    Docker(String),
+    /// A Space's image (`spaceId`).
+    Space(RepoId),
+}
+
+/// A volume mounted into the Job (a bucket at `/output` for the factory).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Volume {
+    /// `bucket`, `model`, `dataset` or `space`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `namespace/name`.
+    pub source: String,
+    /// Absolute path inside the container.
+    pub mount_path: String,
+    /// Read-only mount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_only: Option<bool>,
+    /// Sub-folder of the source to mount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl Volume {
+    /// A read-write bucket mount.
+    pub fn bucket(bucket: &RepoId, mount_path: &str) -> Volume {
+        Volume {
+            kind: "bucket".into(),
+            source: bucket.to_string(),
+            mount_path: mount_path.into(),
+            read_only: None,
+            path: None,
+        }
+    }
+}
+
+/// Everything `POST /api/jobs/{namespace}` takes.
+///
+/// `Debug` hides secret values: they hold the user's token.
+#[derive(Clone)]
+pub struct JobSpec {
+    /// Image or Space.
+    pub image: JobImage,
+    /// Command (argv).
+    pub command: Vec<String>,
+    /// Extra arguments.
+    pub arguments: Vec<String>,
+    /// Plain environment.
+    pub env: BTreeMap<String, String>,
+    /// Encrypted secrets (values never read back).
+    pub secrets: BTreeMap<String, String>,
+    /// Hardware flavor (`cpu-basic` default).
+    pub flavor: String,
+    /// Timeout in seconds.
+    pub timeout_seconds: Option<u64>,
+    /// Labels (keys/values `[A-Za-z0-9._-]`, ≤100 chars).
+    pub labels: BTreeMap<String, String>,
+    /// Mounted volumes.
+    pub volumes: Vec<Volume>,
+}
+
+impl std::fmt::Debug for JobSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobSpec")
+            .field("image", &self.image)
+            .field("command", &self.command)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("secrets", &self.secrets.keys().collect::<Vec<_>>())
+            .field("flavor", &self.flavor)
+            .field("labels", &self.labels)
+            .field("volumes", &self.volumes)
+            .finish()
+    }
+}
+
+impl JobSpec {
+    /// A Job running `command` in a Docker image on `cpu-basic`.
+    pub fn docker(image: impl Into<String>, command: Vec<String>) -> JobSpec {
+        JobSpec {
+            image: JobImage::Docker(image.into()),
+            command,
+            arguments: Vec::new(),
+            env: BTreeMap::new(),
+            secrets: BTreeMap::new(),
+            flavor: "cpu-basic".into(),
+            timeout_seconds: None,
+            labels: BTreeMap::new(),
+            volumes: Vec::new(),
+        }
+    }
+
+    /// Checks what the Hub would reject, before sending.
+    pub fn validate(&self) -> HubResult<()> {
+        if self.command.is_empty() {
+            return Err(HubError::InvalidInput("a Job needs a command".into()));
+        }
+        for (k, v) in &self.labels {
+            check_label(k)?;
+            if !v.is_empty() {
+                check_label(v)?;
+            }
+        }
+        for v in &self.volumes {
+            if !v.mount_path.starts_with('/') || v.mount_path == "/" {
+                return Err(HubError::InvalidInput(format!(
+                    "mount path `{}` must be absolute and not `/`",
+                    v.mount_path
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn payload(&self) -> Value {
+        let mut v = serde_json::json!({
+            "command": self.command,
+            "arguments": self.arguments,
+            "environment": self.env,
+            "flavor": self.flavor,
+            "labels": self.labels,
+        });
+        let o = v.as_object_mut().expect("object");
+        match &self.image {
+            JobImage::Docker(i) => o.insert("dockerImage".into(), i.clone().into()),
+            JobImage::Space(s) => o.insert("spaceId".into(), s.to_string().into()),
+        };
+        if !self.secrets.is_empty() {
+            o.insert("secrets".into(), serde_json::json!(self.secrets));
+        }
+        if let Some(t) = self.timeout_seconds {
+            o.insert("timeoutSeconds".into(), t.into());
+        }
+        if !self.volumes.is_empty() {
+            o.insert("volumes".into(), serde_json::json!(self.volumes));
+        }
+        v
+    }
+}
+
+fn check_label(s: &str) -> HubResult<()> {
+    if s.is_empty()
+        || s.len() > 100
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err(HubError::InvalidInput(format!(
+            "`{s}` is not a valid Job label (1-100 of A-Z a-z 0-9 . _ -)"
+        )));
+    }
+    Ok(())
+}
+
+/// A Job's status.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct JobStatus {
+    /// `SCHEDULING`, `RUNNING`, `COMPLETED`, `CANCELED`, `ERROR`, `DELETED`, … (open string).
+    pub stage: String,
+    /// e.g. "Job timeout".
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+impl JobStatus {
+    /// Whether the Job is over (COMPLETED/CANCELED/ERROR/DELETED).
+    pub fn is_terminal(&self) -> bool {
+        is_terminal_stage(&self.stage)
+    }
+}
+
+/// The terminal stages of HUB_API.md §2.
+pub fn is_terminal_stage(stage: &str) -> bool {
+    matches!(stage, "COMPLETED" | "CANCELED" | "ERROR" | "DELETED")
+}
+
+/// A Job's owner.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct JobOwner {
+    /// Owner id.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Namespace.
+    pub name: String,
+    /// `user` / `org`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// `JobInfo` as the Hub returns it; unknown keys stay in `extra`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobInfo {
+    /// Job id.
+    pub id: String,
+    /// Owner.
+    pub owner: JobOwner,
+    /// Status.
+    pub status: JobStatus,
+    /// Labels.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Flavor.
+    #[serde(default)]
+    pub flavor: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Secret names (values are never returned).
+    #[serde(default)]
+    pub secrets: Option<Value>,
+    /// Everything else.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// One entry of `GET /api/jobs/hardware`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HardwareFlavor {
+    /// Flavor name (`cpu-basic`, …).
+    pub name: String,
+    /// Display name.
+    #[serde(default)]
+    pub pretty_name: Option<String>,
+    /// CPU description.
+    #[serde(default)]
+    pub cpu: Option<Value>,
+    /// RAM description.
+    #[serde(default)]
+    pub ram: Option<Value>,
+    /// Accelerator, when any.
+    #[serde(default)]
+    pub accelerator: Option<Value>,
+    /// Price per unit in micro-USD.
+    #[serde(default)]
+    pub unit_cost_micro_usd: Option<f64>,
+    /// Price per unit in USD.
+    #[serde(default, rename = "unitCostUSD")]
+    pub unit_cost_usd: Option<f64>,
+    /// Unit (`minute`, `hour`).
+    #[serde(default)]
+    pub unit_label: Option<String>,
+}
+
+/// How `follow_job_logs` reconnects; configurable because the Hub's behaviour here is
+/// only read from client sources (HUB_API §2), not verified live.
+#[derive(Debug, Clone)]
+pub struct FollowLogs {
+    /// Longest silence on one connection before it is dropped and status is checked.
+    pub idle: Duration,
+    /// Pause before reconnecting when the Job is not terminal yet.
+    pub reconnect_delay: Duration,
+    /// Give up after this many reconnects (0 = unlimited).
+    pub max_reconnects: usize,
+}
+
+impl Default for FollowLogs {
+    fn default() -> Self {
+        FollowLogs {
+            idle: Duration::from_secs(120),
+            reconnect_delay: Duration::from_secs(2),
+            max_reconnects: 0,
+        }
+    }
+}
+
+impl HubClient {
+    fn jobs_url(&self, ns: &str, rest: &[&str]) -> url::Url {
+        let mut segs = vec!["api", "jobs", ns];
+        segs.extend_from_slice(rest);
+        self.url(&segs)
+    }
+
+    /// `POST /api/jobs/{namespace}`. Never retried: a retry could start a second Job.
+    pub async fn create_job(
+        &self,
+        namespace: &str,
+        spec: &JobSpec,
+        token: &Token,
+    ) -> HubResult<JobInfo> {
+        check_namespace(namespace)?;
+        spec.validate()?;
+        let req = Req::new(Method::POST, self.jobs_url(namespace, &[]), Some(token))
+            .json(spec.payload())
+            .no_retry();
+        self.json(req).await
+    }
+
+    /// `GET /api/jobs/{namespace}/{id}`.
+    pub async fn job(&self, namespace: &str, id: &str, token: &Token) -> HubResult<JobInfo> {
+        check_namespace(namespace)?;
+        check_job_id(id)?;
+        self.json(Req::new(
+            Method::GET,
+            self.jobs_url(namespace, &[id]),
+            Some(token),
+        ))
+        .await
+    }
+
+    /// `GET /api/jobs/{namespace}?label=k=v…`, following `Link: rel="next"` pages.
+    pub async fn list_jobs(
+        &self,
+        namespace: &str,
+        labels: &[(&str, &str)],
+        token: &Token,
+    ) -> HubResult<Vec<JobInfo>> {
+        check_namespace(namespace)?;
+        let mut req = Req::new(Method::GET, self.jobs_url(namespace, &[]), Some(token));
+        for (k, v) in labels {
+            req = req.query("label", format!("{k}={v}"));
+        }
+        self.paginated(req).await
+    }
+
+    /// `POST /api/jobs/{namespace}/{id}/cancel`.
+    pub async fn cancel_job(&self, namespace: &str, id: &str, token: &Token) -> HubResult<()> {
+        check_namespace(namespace)?;
+        check_job_id(id)?;
+        self.unit(Req::new(
+            Method::POST,
+            self.jobs_url(namespace, &[id, "cancel"]),
+            Some(token),
+        ))
+        .await
+    }
+
+    /// `GET /api/jobs/hardware`: flavors with prices.
+    pub async fn jobs_hardware(&self, token: Option<&Token>) -> HubResult<Vec<HardwareFlavor>> {
+        self.json(Req::new(
+            Method::GET,
+            self.url(&["api", "jobs", "hardware"]),
+            token,
+        ))
+        .await
+    }
+
+    /// One connection to `GET /api/jobs/{ns}/{id}/logs` (optionally `?tail=N`): the lines
+    /// until the Hub closes the stream or `idle` passes without an event.
+    pub async fn job_logs(
+        &self,
+        namespace: &str,
+        id: &str,
+        tail: Option<u32>,
+        idle: Duration,
+        token: &Token,
+    ) -> HubResult<HubStream<LogLine>> {
+        check_namespace(namespace)?;
+        check_job_id(id)?;
+        let mut req = Req::new(
+            Method::GET,
+            self.jobs_url(namespace, &[id, "logs"]),
+            Some(token),
+        )
+        .header(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static("text/event-stream"),
+        )
+        .streaming();
+        if let Some(t) = tail {
+            req = req.query("tail", t.to_string());
+        }
+        let resp = self.send(req).await?;
+        Ok(Box::pin(sse::events(resp, idle).filter_map(
+            |r| async move {
+                match r {
+                    Ok(ev) => sse::log_line(&ev).transpose(),
+                    Err(e) => Some(Err(e)),
+                }
+            },
+        )))
+    }
+
+    /// Follows a Job's logs to the end, the way `hf jobs logs -f` does (HUB_API §2): when a
+    /// connection ends (or stays silent for `idle`) the Job's stage is checked; if it is not
+    /// terminal the stream is re-opened and lines already seen (same timestamp and text) are
+    /// skipped. `===== Job started` banners are dropped. Ends after the Job is terminal.
+    pub fn follow_job_logs(
+        &self,
+        namespace: &str,
+        id: &str,
+        opts: FollowLogs,
+        token: &Token,
+    ) -> HubStream<LogLine> {
+        let (tx, rx) = tokio::sync::mpsc::channel::<HubResult<LogLine>>(64);
+        let client = self.clone();
+        let (ns, id, token) = (namespace.to_owned(), id.to_owned(), token.clone());
+        tokio::spawn(async move {
+            let mut seen: HashSet<(Option<String>, String)> = HashSet::new();
+            let mut reconnects = 0usize;
+            loop {
+                match client.job_logs(&ns, &id, None, opts.idle, &token).await {
+                    Ok(mut s) => {
+                        while let Some(item) = s.next().await {
+                            match item {
+                                Ok(line) => {
+                                    if line.data.starts_with("===== Job started") {
+                                        continue;
+                                    }
+                                    let key = (line.timestamp.clone(), line.data.clone());
+                                    if seen.insert(key) && tx.send(Ok(line)).await.is_err() {
+                                        return;
+                                    }
+                                }
+                                // A silent or broken connection: check status below.
+                                Err(HubError::Timeout(_)) | Err(HubError::Network(_)) => break,
+                                Err(e) => {
+                                    let _ = tx.send(Err(e)).await;
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) if e.is_transient() => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                }
+                match client.job(&ns, &id, &token).await {
+                    Ok(j) if j.status.is_terminal() => return,
+                    Ok(_) => {}
+                    Err(e) => {
+                        let _ = tx.send(Err(e)).await;
+                        return;
+                    }
+                }
+                reconnects += 1;
+                if opts.max_reconnects != 0 && reconnects > opts.max_reconnects {
+                    let _ = tx
+                        .send(Err(HubError::Timeout(format!(
+                            "job logs: gave up after {} reconnects",
+                            opts.max_reconnects
+                        ))))
+                        .await;
+                    return;
+                }
+                tokio::time::sleep(opts.reconnect_delay).await;
+            }
+        });
+        Box::pin(futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|x| (x, rx))
+        }))
+    }
+
+    /// Reads a list endpoint page by page, following `Link: <…>; rel="next"`.
+    pub(crate) async fn paginated<T: serde::de::DeserializeOwned>(
+        &self,
+        first: Req,
+    ) -> HubResult<Vec<T>> {
+        let mut out = Vec::new();
+        let mut req = first;
+        for _ in 0..10_000 {
+            let resp = self.send(req.clone()).await?;
+            let next = resp
+                .headers()
+                .get_all(reqwest::header::LINK)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find_map(next_link);
+            let bytes = resp.bytes().await.map_err(HubError::network)?;
+            let page: Vec<T> = serde_json::from_slice(&bytes)
+                .map_err(|e| HubError::Protocol(format!("bad list page: {e}")))?;
+            out.extend(page);
+            match next {
+                Some(n) => {
+                    let url = req
+                        .url
+                        .join(&n)
+                        .map_err(|e| HubError::Protocol(format!("bad next link `{n}`: {e}")))?;
+                    req.url = url;
+                    req.query.clear();
+                }
+                None => return Ok(out),
+            }
+        }
+        Err(HubError::Protocol("too many pages".into()))
+    }
+}
+
+/// The `rel="next"` target of a `Link` header value.
+pub(crate) fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let mut pieces = part.split(';');
+        let target = pieces.next()?.trim();
+        let is_next = pieces.any(|p| {
+            let p = p.trim().replace(' ', "");
+            p == "rel=\"next\"" || p == "rel=next"
+        });
+        (is_next && target.starts_with('<') && target.ends_with('>'))
+            .then(|| target[1..target.len() - 1].to_owned())
+    })
+}
+
+/// A namespace must pass the same rules as a repo id's owner.
+pub(crate) fn check_namespace(ns: &str) -> HubResult<()> {
+    runs::repo_id::check_part(ns, ns, "namespace")
+        .map_err(|e| HubError::InvalidInput(e.to_string()))
+}
+
+fn check_job_id(id: &str) -> HubResult<()> {
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(HubError::InvalidInput(format!("`{id}` is not a Job id")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_has_the_hub_keys_and_debug_hides_secrets() {
+        let mut s = JobSpec::docker("python:3.12", vec!["worker".into(), "run".into()]);
+        s.env.insert("RUN_SPEC".into(), "{}".into());
+        s.secrets.insert("HF_TOKEN".into(), "hf_secret".into());
+        s.timeout_seconds = Some(600);
+        s.labels.insert("run_id".into(), "01ABC".into());
+        s.volumes
+            .push(Volume::bucket(&"alice/runs".parse().unwrap(), "/output"));
+        s.validate().unwrap();
+        let p = s.payload();
+        assert_eq!(p["dockerImage"], "python:3.12");
+        assert_eq!(p["command"][1], "run");
+        assert_eq!(p["environment"]["RUN_SPEC"], "{}");
+        assert_eq!(p["secrets"]["HF_TOKEN"], "hf_secret");
+        assert_eq!(p["timeoutSeconds"], 600);
+        assert_eq!(p["labels"]["run_id"], "01ABC");
+        assert_eq!(p["volumes"][0]["type"], "bucket");
+        assert_eq!(p["volumes"][0]["mountPath"], "/output");
+        assert!(!format!("{s:?}").contains("hf_secret"));
+        s.image = JobImage::Space("alice/sp".parse().unwrap());
+        assert_eq!(s.payload()["spaceId"], "alice/sp");
+    }
+
+    #[test]
+    fn bad_specs_are_rejected() {
+        let mut s = JobSpec::docker("x", vec![]);
+        assert!(s.validate().is_err());
+        s.command.push("true".into());
+        s.labels.insert("bad label".into(), "v".into());
+        assert!(s.validate().is_err());
+        s.labels.clear();
+        s.volumes
+            .push(Volume::bucket(&"a/b".parse().unwrap(), "rel"));
+        assert!(s.validate().is_err());
+        assert!(check_namespace("../x").is_err());
+        assert!(check_job_id("a/b").is_err());
+    }
+
+    #[test]
+    fn link_header_next() {
+        assert_eq!(
+            next_link(r#"<https://hf.co/api/jobs/a?cursor=2>; rel="next""#).as_deref(),
+            Some("https://hf.co/api/jobs/a?cursor=2")
+        );
+        assert_eq!(
+            next_link(r#"<x>; rel="prev", <y>; rel="next""#).as_deref(),
+            Some("y")
+        );
+        assert_eq!(next_link(r#"<x>; rel="prev""#), None);
+        assert!(is_terminal_stage("COMPLETED") && !is_terminal_stage("RUNNING"));
+    }
+}
