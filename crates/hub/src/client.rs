@@ -140,6 +140,18 @@ pub(crate) enum Body {
     Raw(Vec<u8>, &'static str),
 }
 
+/// Which failures a request may be retried on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// 429, 5xx and connection errors (reads and idempotent writes).
+    Transient,
+    /// Only connection errors (a server that answered 5xx may have acted on the request;
+    /// a reset pooled connection, e.g. after an app's 500, did not).
+    NetworkOnly,
+    /// Never (creating a Job: a retry could start a second one).
+    Never,
+}
+
 /// One request as the endpoint modules describe it.
 #[derive(Debug, Clone)]
 pub(crate) struct Req {
@@ -149,7 +161,7 @@ pub(crate) struct Req {
     pub body: Body,
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub query: Vec<(String, String)>,
-    pub retry: bool,
+    pub retry: Retry,
     /// `None` for streams (the whole-request timeout would cut them).
     pub timeout: Option<Duration>,
 }
@@ -163,7 +175,7 @@ impl Req {
             body: Body::Empty,
             headers: Vec::new(),
             query: Vec::new(),
-            retry: true,
+            retry: Retry::Transient,
             timeout: Some(Duration::from_secs(120)),
         }
     }
@@ -185,7 +197,12 @@ impl Req {
     }
     /// Marks a non-idempotent call (e.g. creating a Job) that must never be sent twice.
     pub fn no_retry(mut self) -> Req {
-        self.retry = false;
+        self.retry = Retry::Never;
+        self
+    }
+    /// Retries only connection failures (non-idempotent calls to apps).
+    pub fn retry_network_only(mut self) -> Req {
+        self.retry = Retry::NetworkOnly;
         self
     }
     /// A streaming request: no whole-request timeout.
@@ -238,7 +255,7 @@ impl HubClient {
     pub(crate) async fn send(&self, req: Req) -> HubResult<reqwest::Response> {
         let retry = self.cfg.retry.clone();
         let attempt = || self.send_once(&req);
-        if !req.retry || retry.max_retries == 0 {
+        if req.retry == Retry::Never || retry.max_retries == 0 {
             return attempt().await;
         }
         let backoff = ExponentialBuilder::default()
@@ -248,7 +265,11 @@ impl HubClient {
             .with_jitter();
         attempt
             .retry(backoff)
-            .when(HubError::is_transient)
+            .when(|e| match req.retry {
+                Retry::Transient => e.is_transient(),
+                Retry::NetworkOnly => matches!(e, HubError::Network(_)),
+                Retry::Never => false,
+            })
             .notify(|e, d| tracing::debug!(error = %e, delay = ?d, "retrying Hub call"))
             .await
     }

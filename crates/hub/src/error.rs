@@ -133,7 +133,16 @@ impl HubError {
         if e.is_decode() {
             HubError::Protocol(e.without_url().to_string())
         } else {
-            HubError::Network(e.to_string())
+            // Include the causes (e.g. "connection refused"); reqwest's errors hold the
+            // URL but never headers, so no token can appear here.
+            let mut msg = e.to_string();
+            let mut src = std::error::Error::source(&e);
+            while let Some(s) = src {
+                msg.push_str(": ");
+                msg.push_str(&s.to_string());
+                src = s.source();
+            }
+            HubError::Network(msg)
         }
     }
 }

@@ -138,7 +138,7 @@ impl GradioApp {
             self.token.as_ref(),
         )
         .json(json!({ "data": inputs }))
-        .no_retry();
+        .retry_network_only();
         let id: EventId = self.hub.json(post).await?;
         let get = Req::new(
             Method::GET,
@@ -146,7 +146,7 @@ impl GradioApp {
             self.token.as_ref(),
         )
         .streaming()
-        .no_retry();
+        .retry_network_only();
         let resp = self.hub.send(get).await?;
         // Heartbeats come every 15 s, so a 60 s silence means the stream is dead.
         let mut events = sse::events(resp, Duration::from_secs(60));

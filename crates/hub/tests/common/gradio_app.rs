@@ -1,0 +1,165 @@
+//! Launches a real Gradio app (4.x, 5.x or 6.x) from `localhub::python_env` for tests, and
+//! kills it when the guard drops.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The test app: text, number, multi-output, file output, and an endpoint raising
+/// `gr.Error`. Blocks with explicit `api_name`s, so the names are the same in 4, 5 and 6.
+pub const APP: &str = r#"
+import gradio as gr
+
+def upper(text):
+    return text.upper()
+
+def double(x):
+    return x * 2
+
+def combine(name, count):
+    return f"{name} x {int(count)}", {"name": name, "count": count}
+
+def fail(text):
+    raise gr.Error("bad input")
+
+def make_file(text):
+    with open("result.txt", "w") as f:
+        f.write(text)
+    return "result.txt"
+
+with gr.Blocks() as demo:
+    t = gr.Textbox()
+    n = gr.Number()
+    o = gr.Textbox()
+    on = gr.Number()
+    j = gr.JSON()
+    f = gr.File()
+    gr.Button("u").click(upper, t, o, api_name="upper")
+    gr.Button("d").click(double, n, on, api_name="double")
+    gr.Button("c").click(combine, [t, n], [o, j], api_name="combine")
+    gr.Button("e").click(fail, t, o, api_name="fail")
+    gr.Button("f").click(make_file, t, f, api_name="make_file")
+
+demo.queue().launch()
+"#;
+
+/// A running Gradio process; killed on drop.
+pub struct GradioProcess {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    _dir: TempDir,
+}
+
+impl Drop for GradioProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary folder removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let p = std::env::temp_dir().join(format!("hub-test-{tag}-{}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `source` as `app.py` under the named venv and waits for `Running on local URL:`.
+pub async fn launch(
+    venv: &'static str,
+    reqs: &'static [&'static str],
+    source: &str,
+) -> GradioProcess {
+    let env = tokio::task::spawn_blocking(move || localhub::python_env::ensure_venv(venv, reqs))
+        .await
+        .unwrap()
+        .expect("python venv");
+    let source = source.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let dir = TempDir::new(venv);
+        std::fs::write(dir.0.join("app.py"), source).unwrap();
+        let tmp = dir.0.join("gradio-tmp");
+        std::fs::create_dir_all(&tmp).unwrap();
+        let port = free_port();
+        let mut child = Command::new(env.python())
+            .arg("app.py")
+            .current_dir(&dir.0)
+            .env("GRADIO_SERVER_NAME", "127.0.0.1")
+            .env("GRADIO_SERVER_PORT", port.to_string())
+            .env("GRADIO_NUM_PORTS", "1")
+            .env("GRADIO_ANALYTICS_ENABLED", "False")
+            .env("HF_HUB_OFFLINE", "1")
+            .env("GRADIO_TEMP_DIR", &tmp)
+            .env("PYTHONUNBUFFERED", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn python");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("Running on local URL:") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        let stderr = child.stderr.take().unwrap();
+        let errlog = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let errlog2 = errlog.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                errlog2.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        let started = Instant::now();
+        let mut proc = GradioProcess {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        };
+        loop {
+            if rx.recv_timeout(Duration::from_millis(100)).is_ok() {
+                return proc;
+            }
+            if let Ok(Some(status)) = proc.child.try_wait() {
+                panic!(
+                    "gradio ({venv}) exited {status}: {}",
+                    errlog.lock().unwrap()
+                );
+            }
+            if started.elapsed() > Duration::from_secs(90) {
+                panic!(
+                    "gradio ({venv}) not ready in 90 s: {}",
+                    errlog.lock().unwrap()
+                );
+            }
+        }
+    })
+    .await
+    .unwrap()
+}

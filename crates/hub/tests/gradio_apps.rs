@@ -1,0 +1,99 @@
+//! `hub`'s Gradio client against real Gradio 6.x, 5.x and 4.x apps: text, number,
+//! multi-output and file endpoints, `gr.Error` (text via `/run` on 4/5, via `/call` on 6).
+
+mod common;
+
+use common::gradio_app::{launch, APP};
+use hub::gradio::FileData;
+use hub::{HubClient, HubError};
+use localhub::python_env::{GRADIO_4, GRADIO_5, GRADIO_6};
+use serde_json::json;
+
+async fn exercise(venv: &'static str, reqs: &'static [&'static str], major: u32) {
+    let app = launch(venv, reqs, APP).await;
+    let hub = HubClient::with_endpoint("http://127.0.0.1:9").unwrap();
+    let g = hub.gradio(&app.url, None).await.unwrap();
+    assert_eq!(g.config().major(), Some(major));
+    if major >= 5 {
+        assert!(
+            g.api_base().as_str().ends_with("/gradio_api/"),
+            "{}",
+            g.api_base()
+        );
+    } else {
+        assert_eq!(g.config().api_prefix, None);
+    }
+
+    let info = g.info().await.unwrap();
+    for name in ["/upper", "/double", "/combine", "/fail", "/make_file"] {
+        assert!(
+            info.named_endpoints.contains_key(name),
+            "{name} missing in {major}"
+        );
+    }
+    assert_eq!(info.named_endpoints["/combine"].parameters.len(), 2);
+    assert_eq!(info.named_endpoints["/combine"].returns.len(), 2);
+
+    // Text.
+    assert_eq!(
+        g.call("upper", vec![json!("hello")]).await.unwrap(),
+        vec![json!("HELLO")]
+    );
+    // Number.
+    let out = g.call("/double", vec![json!(21)]).await.unwrap();
+    assert_eq!(out[0].as_f64(), Some(42.0));
+    // Multi-output.
+    let out = g
+        .call("combine", vec![json!("bob"), json!(3)])
+        .await
+        .unwrap();
+    assert_eq!(out[0], json!("bob x 3"));
+    assert_eq!(out[1]["name"], json!("bob"));
+    // `/run` gives the same data without the queue.
+    assert_eq!(
+        g.run("upper", vec![json!("direct")]).await.unwrap(),
+        vec![json!("DIRECT")]
+    );
+
+    // gr.Error: /call carries the text only on 6; /run carries it everywhere.
+    match g.call("fail", vec![json!("x")]).await {
+        Err(HubError::App(msg)) if major >= 6 => assert_eq!(msg.as_deref(), Some("bad input")),
+        Err(HubError::App(msg)) => assert_eq!(msg, None),
+        other => panic!("expected an app error, got {other:?}"),
+    }
+    match g.run("fail", vec![json!("x")]).await {
+        Err(HubError::App(Some(m))) => assert_eq!(m, "bad input"),
+        other => panic!("expected the gr.Error text, got {other:?}"),
+    }
+    // File output.
+    let out = g.call("make_file", vec![json!("file body")]).await.unwrap();
+    let file = FileData::from_value(&out[0]).expect("a file output");
+    assert_eq!(g.download(&file).await.unwrap(), b"file body");
+    // Unknown endpoint: a 500 from the app, not a hang.
+    assert!(g.call("nosuch", vec![json!("x")]).await.is_err());
+    // The app still answers afterwards (its 500 resets the pooled connection).
+    assert_eq!(
+        g.call("upper", vec![json!("again")]).await.unwrap(),
+        vec![json!("AGAIN")]
+    );
+    // Names that would change the URL are refused before any request.
+    assert!(matches!(
+        g.call("../config", vec![]).await,
+        Err(HubError::InvalidInput(_))
+    ));
+}
+
+#[tokio::test]
+async fn gradio_6_text_number_multi_error_file() {
+    exercise("gradio-6", GRADIO_6, 6).await;
+}
+
+#[tokio::test]
+async fn gradio_5_text_number_multi_error_file() {
+    exercise("gradio-5", GRADIO_5, 5).await;
+}
+
+#[tokio::test]
+async fn gradio_4_text_number_multi_error_file() {
+    exercise("gradio-4", GRADIO_4, 4).await;
+}
