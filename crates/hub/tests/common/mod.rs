@@ -2,3 +2,4 @@
 #![allow(dead_code)]
 
 pub mod gradio_app;
+pub mod stand_in;

@@ -1,0 +1,50 @@
+//! A scripted HTTP server on 127.0.0.1 for fault tests, standing in for localhub's fault
+//! injection until it lands: it answers a fixed sequence of statuses and counts requests
+//! and the `Authorization` headers it saw.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, Response, StatusCode};
+use axum::Router;
+
+/// What the server saw.
+#[derive(Default)]
+pub struct Seen {
+    pub count: AtomicUsize,
+    pub auth: Mutex<Vec<Option<String>>>,
+}
+
+/// Starts a server that answers request N with `script[N]` (the last entry repeats).
+/// Each entry is (status, extra headers, body).
+pub async fn scripted(
+    script: Vec<(u16, Vec<(&'static str, &'static str)>, &'static str)>,
+) -> (String, Arc<Seen>) {
+    let seen = Arc::new(Seen::default());
+    let s2 = seen.clone();
+    let script = Arc::new(script);
+    let app = Router::new().fallback(move |headers: HeaderMap, _req: Request<Body>| {
+        let seen = s2.clone();
+        let script = script.clone();
+        async move {
+            let n = seen.count.fetch_add(1, Ordering::SeqCst);
+            seen.auth.lock().unwrap().push(
+                headers
+                    .get("authorization")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned),
+            );
+            let (status, hdrs, body) = &script[n.min(script.len() - 1)];
+            let mut r = Response::builder().status(StatusCode::from_u16(*status).unwrap());
+            for (k, v) in hdrs {
+                r = r.header(*k, *v);
+            }
+            r.body(Body::from(*body)).unwrap()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
