@@ -16,11 +16,12 @@ pub struct Seen {
     pub auth: Mutex<Vec<Option<String>>>,
 }
 
+/// One scripted answer: status, extra headers, body.
+pub type Answer = (u16, Vec<(&'static str, &'static str)>, &'static str);
+
 /// Starts a server that answers request N with `script[N]` (the last entry repeats).
 /// Each entry is (status, extra headers, body).
-pub async fn scripted(
-    script: Vec<(u16, Vec<(&'static str, &'static str)>, &'static str)>,
-) -> (String, Arc<Seen>) {
+pub async fn scripted(script: Vec<Answer>) -> (String, Arc<Seen>) {
     let seen = Arc::new(Seen::default());
     let s2 = seen.clone();
     let script = Arc::new(script);
