@@ -97,3 +97,59 @@ async fn gradio_5_text_number_multi_error_file() {
 async fn gradio_4_text_number_multi_error_file() {
     exercise("gradio-4", GRADIO_4, 4).await;
 }
+
+/// A private Space: the Bearer header must be on every request to the app's host
+/// (config, info, call, the SSE read, file download).
+#[tokio::test]
+async fn private_app_gets_the_bearer_header_on_every_request() {
+    let app = launch("gradio-6", GRADIO_6, APP).await;
+    let (proxy, stats) = common::auth_proxy::start(app.url.clone(), "hf_space_token").await;
+    let hub = HubClient::with_endpoint("http://127.0.0.1:9").unwrap();
+
+    match hub.gradio(&proxy, None).await {
+        Err(HubError::Unauthorized { message }) => assert!(message.contains("Invalid credentials")),
+        other => panic!("expected 401 without a token, got {other:?}"),
+    }
+    let wrong = hub::Token::new("hf_wrong");
+    assert!(matches!(
+        hub.gradio(&proxy, Some(&wrong)).await,
+        Err(HubError::Unauthorized { .. })
+    ));
+    let refused_before = stats.refused.load(std::sync::atomic::Ordering::SeqCst);
+
+    let token = hub::Token::new("hf_space_token");
+    let g = hub.gradio(&proxy, Some(&token)).await.unwrap();
+    assert!(g
+        .info()
+        .await
+        .unwrap()
+        .named_endpoints
+        .contains_key("/upper"));
+    assert_eq!(
+        g.call("upper", vec![json!("private")]).await.unwrap(),
+        vec![json!("PRIVATE")]
+    );
+    assert_eq!(
+        g.run("upper", vec![json!("run")]).await.unwrap(),
+        vec![json!("RUN")]
+    );
+    let out = g
+        .call("make_file", vec![json!("secret file")])
+        .await
+        .unwrap();
+    let file = FileData::from_value(&out[0]).unwrap();
+    assert_eq!(g.download(&file).await.unwrap(), b"secret file");
+
+    use std::sync::atomic::Ordering::SeqCst;
+    assert_eq!(
+        stats.refused.load(SeqCst),
+        refused_before,
+        "a request went out without the header"
+    );
+    // config, info, 2× (call POST + SSE GET), run, download.
+    assert!(
+        stats.forwarded.load(SeqCst) >= 8,
+        "{}",
+        stats.forwarded.load(SeqCst)
+    );
+}
