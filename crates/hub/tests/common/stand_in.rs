@@ -14,6 +14,10 @@ use axum::Router;
 pub struct Seen {
     pub count: AtomicUsize,
     pub auth: Mutex<Vec<Option<String>>>,
+    /// `METHOD path?query` of each request.
+    pub requests: Mutex<Vec<String>>,
+    /// Body of each request.
+    pub bodies: Mutex<Vec<String>>,
 }
 
 /// One scripted answer: status, extra headers, body.
@@ -25,10 +29,23 @@ pub async fn scripted(script: Vec<Answer>) -> (String, Arc<Seen>) {
     let seen = Arc::new(Seen::default());
     let s2 = seen.clone();
     let script = Arc::new(script);
-    let app = Router::new().fallback(move |headers: HeaderMap, _req: Request<Body>| {
+    let app = Router::new().fallback(move |headers: HeaderMap, req: Request<Body>| {
         let seen = s2.clone();
         let script = script.clone();
         async move {
+            let line = format!(
+                "{} {}",
+                req.method(),
+                req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("")
+            );
+            let body = axum::body::to_bytes(req.into_body(), 64 << 20)
+                .await
+                .unwrap();
+            seen.requests.lock().unwrap().push(line);
+            seen.bodies
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&body).into_owned());
             let n = seen.count.fetch_add(1, Ordering::SeqCst);
             seen.auth.lock().unwrap().push(
                 headers
