@@ -18,6 +18,9 @@ pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 /// The Inference Providers router (OpenAI-compatible).
 pub const DEFAULT_INFERENCE_URL: &str = "https://router.huggingface.co/v1";
 
+/// Whole-request timeout of non-streaming calls.
+pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// How transient failures (429, 5xx, connection errors) are retried.
 ///
 /// Exists so production can back off for seconds while tests shrink the delays to
@@ -54,8 +57,6 @@ pub struct HubConfig {
     pub retry: RetryConfig,
     /// Connect timeout for every request.
     pub connect_timeout: Duration,
-    /// Whole-request timeout for non-streaming calls (streams use their own read timeouts).
-    pub request_timeout: Duration,
 }
 
 impl HubConfig {
@@ -67,7 +68,6 @@ impl HubConfig {
             inference_url: parse_base(DEFAULT_INFERENCE_URL)?,
             retry: RetryConfig::default(),
             connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(120),
         })
     }
 
@@ -176,7 +176,7 @@ impl Req {
             headers: Vec::new(),
             query: Vec::new(),
             retry: Retry::Transient,
-            timeout: Some(Duration::from_secs(120)),
+            timeout: Some(DEFAULT_REQUEST_TIMEOUT),
         }
     }
     pub fn json(mut self, v: serde_json::Value) -> Req {
@@ -289,7 +289,7 @@ impl HubClient {
             b = b.header(k.clone(), v.clone());
         }
         if let Some(t) = req.timeout {
-            b = b.timeout(t.max(self.cfg.request_timeout));
+            b = b.timeout(t);
         }
         b = match &req.body {
             Body::Empty => b,

@@ -235,6 +235,33 @@ impl HubClient {
         .await
     }
 
+    /// Polls the runtime every `poll` until the Space is `RUNNING` (returned), reaches an
+    /// error stage (returned too: check [`SpaceRuntime::is_error`]), or `timeout` passes
+    /// (`HubError::Timeout`). RUNNING is not "working": call the app's API afterwards.
+    pub async fn wait_for_space(
+        &self,
+        id: &RepoId,
+        poll: Duration,
+        timeout: Duration,
+        token: &Token,
+    ) -> HubResult<SpaceRuntime> {
+        let wait = async {
+            loop {
+                let rt = self.space_runtime(id, token).await?;
+                if rt.is_running() || rt.is_error() {
+                    return Ok(rt);
+                }
+                tokio::time::sleep(poll).await;
+            }
+        };
+        tokio::time::timeout(timeout, wait).await.map_err(|_| {
+            crate::error::HubError::Timeout(format!(
+                "Space {id} not running after {} s",
+                timeout.as_secs()
+            ))
+        })?
+    }
+
     /// `GET /api/spaces/{id}/logs/{build|run}` as a stream of log lines. Empty keep-alive
     /// events are skipped; the stream ends when the Hub closes it or `idle` passes with
     /// no event (then the last item is `HubError::Timeout`).

@@ -185,3 +185,46 @@ async fn chat_completion_and_models() {
     assert_eq!(body["model"], "m:fastest");
     assert_eq!(body["messages"][0]["content"], "hello");
 }
+
+#[tokio::test]
+async fn space_runtime_wait_and_logs() {
+    let building = r#"{"stage":"BUILDING","hardware":{"current":null,"requested":"cpu-basic"}}"#;
+    let (url, seen) = scripted(vec![
+        (200, vec![JSON], building),
+        (200, vec![JSON], building),
+        (200, vec![JSON], r#"{"stage":"RUNNING","hardware":{"current":"cpu-basic","requested":"cpu-basic"},"gcTimeout":3600}"#),
+        (
+            200,
+            vec![SSE],
+            "data: {\"data\": \"Step 1/3\", \"timestamp\": \"2026-11-25T08:00:01Z\"}\n\ndata: \n\n\
+             data: {\"data\": \"Step 2/3\", \"timestamp\": \"2026-11-25T08:00:02Z\"}\n\n",
+        ),
+    ])
+    .await;
+    let c = fast(&url);
+    let id = hub::repos::parse_repo_id("alice/app").unwrap();
+    let t = Token::new("t");
+    let rt = c
+        .wait_for_space(&id, Duration::from_millis(5), Duration::from_secs(5), &t)
+        .await
+        .unwrap();
+    assert!(rt.is_running());
+    assert_eq!(rt.hardware.unwrap().current.as_deref(), Some("cpu-basic"));
+    assert_eq!(rt.gc_timeout, Some(3600));
+    let logs: Vec<String> = c
+        .space_logs(
+            &id,
+            hub::spaces::SpaceLogKind::Build,
+            Duration::from_secs(5),
+            &t,
+        )
+        .await
+        .unwrap()
+        .map(|l| l.unwrap().data)
+        .collect()
+        .await;
+    assert_eq!(logs, vec!["Step 1/3", "Step 2/3"]);
+    let reqs = seen.requests.lock().unwrap().clone();
+    assert_eq!(reqs[0], "GET /api/spaces/alice/app/runtime");
+    assert_eq!(reqs[3], "GET /api/spaces/alice/app/logs/build");
+}
