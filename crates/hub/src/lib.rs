@@ -10,10 +10,10 @@
 //! |---|---|
 //! | sign-in ([`oauth`]) | `oidc_discovery`, `OAuthApp::authorization_request`, `exchange_code`, `refresh_token`, `userinfo`, `whoami` |
 //! | repos ([`repos`], [`commit`]) | `create_repo` (private by default), `repo_info`, `repo_exists`, `space_info`, `model_info`, `download_file`, `upload_files` |
-//! | Spaces ([`spaces`]) | `space_runtime`, `wait_for_space`, `request_space_hardware`, `set_space_sleep_time`, secrets and variables, `space_logs` |
+//! | Spaces ([`spaces`]) | `space_runtime`, `wait_for_space`, `spaces_hardware`, `request_space_hardware`, `set_space_sleep_time`, secrets and variables, `space_logs` |
 //! | Jobs ([`jobs`]) | `create_job`, `job`, `list_jobs`, `cancel_job`, `job_logs`, `follow_job_logs`, `jobs_hardware` |
 //! | buckets ([`buckets`]) | `create_bucket` (always private), `ensure_bucket`, `bucket_info`, `bucket_tree`, `download_bucket_file` |
-//! | Gradio apps ([`gradio`]) | `gradio` → [`gradio::GradioApp`]: `info`, `call`, `run`, `download` |
+//! | Gradio apps ([`gradio`]) | `gradio` → [`gradio::GradioApp`]: `info`, `call`, `run`, `predict` (queue), `download` |
 //! | Inference Providers ([`inference`]) | `chat_completion`, `inference_models` |
 //!
 //! Errors are [`HubError`] variants carrying the Hub's own message; 429/5xx/connection

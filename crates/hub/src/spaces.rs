@@ -235,6 +235,19 @@ impl HubClient {
         .await
     }
 
+    /// `GET /api/spaces/hardware`: Space flavors with prices (same shape as Jobs').
+    pub async fn spaces_hardware(
+        &self,
+        token: Option<&Token>,
+    ) -> HubResult<Vec<crate::jobs::HardwareFlavor>> {
+        self.json(Req::new(
+            Method::GET,
+            self.url(&["api", "spaces", "hardware"]),
+            token,
+        ))
+        .await
+    }
+
     /// Polls the runtime every `poll` until the Space is `RUNNING` (returned), reaches an
     /// error stage (returned too: check [`SpaceRuntime::is_error`]), or `timeout` passes
     /// (`HubError::Timeout`). RUNNING is not "working": call the app's API afterwards.

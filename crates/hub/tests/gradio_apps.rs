@@ -69,6 +69,19 @@ async fn exercise(venv: &'static str, reqs: &'static [&'static str], major: u32)
     let out = g.call("make_file", vec![json!("file body")]).await.unwrap();
     let file = FileData::from_value(&out[0]).expect("a file output");
     assert_eq!(g.download(&file).await.unwrap(), b"file body");
+    // The queue protocol: results, and the gr.Error text on every version.
+    assert_eq!(
+        g.predict("upper", vec![json!("queued")]).await.unwrap(),
+        vec![json!("QUEUED")]
+    );
+    match g.predict("fail", vec![json!("x")]).await {
+        Err(HubError::App(Some(m))) => assert_eq!(m, "bad input"),
+        other => panic!("expected the gr.Error text, got {other:?}"),
+    }
+    assert!(matches!(
+        g.predict("nosuch", vec![]).await,
+        Err(HubError::InvalidInput(_))
+    ));
     // Unknown endpoint: a 500 from the app, not a hang.
     assert!(g.call("nosuch", vec![json!("x")]).await.is_err());
     // The app still answers afterwards (its 500 resets the pooled connection).

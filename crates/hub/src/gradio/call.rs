@@ -206,6 +206,86 @@ impl GradioApp {
         }
     }
 
+    /// Calls an endpoint through the queue protocol `gradio_client` itself uses
+    /// (`POST /queue/join`, then `GET /queue/data?session_hash=…`). Slower than `/call`, but
+    /// on Gradio 4, 5 and 6 a failure carries the `gr.Error` text.
+    pub async fn predict(&self, api: &str, inputs: Vec<Value>) -> HubResult<Vec<Value>> {
+        let name = api_name(api)?;
+        let fn_index = self.fn_index(name)?;
+        let session = session_hash();
+        let join = Req::new(
+            Method::POST,
+            self.api_url(&["queue", "join"]),
+            self.token.as_ref(),
+        )
+        .json(
+            json!({"data": inputs, "fn_index": fn_index, "session_hash": session,
+                         "event_data": null, "trigger_id": null}),
+        )
+        .retry_network_only();
+        let id: EventId = self.hub.json(join).await?;
+        let data = Req::new(
+            Method::GET,
+            self.api_url(&["queue", "data"]),
+            self.token.as_ref(),
+        )
+        .query("session_hash", session.clone())
+        .streaming()
+        .retry_network_only();
+        let resp = self.hub.send(data).await?;
+        let mut events = sse::events(resp, Duration::from_secs(60));
+        let read = async {
+            while let Some(ev) = events.next().await {
+                let ev = ev?;
+                let msg: Value = match serde_json::from_str(&ev.data) {
+                    Ok(v) => v,
+                    Err(_) => continue,
+                };
+                let mine = msg.get("event_id").and_then(Value::as_str) == Some(&id.event_id);
+                match msg.get("msg").and_then(Value::as_str) {
+                    Some("process_completed") if mine => {
+                        let out = msg.get("output").cloned().unwrap_or(Value::Null);
+                        if msg.get("success").and_then(Value::as_bool) == Some(true) {
+                            return match out.get("data") {
+                                Some(Value::Array(a)) => Ok(a.clone()),
+                                _ => Err(HubError::Protocol(format!("no data in {out}"))),
+                            };
+                        }
+                        return Err(HubError::App(error_message(&out)));
+                    }
+                    Some("unexpected_error") => {
+                        let m = msg.get("message").cloned().unwrap_or(Value::Null);
+                        return Err(HubError::App(error_message(&m)));
+                    }
+                    Some("close_stream") => break,
+                    _ => {} // estimation, process_starts, process_generating, heartbeat
+                }
+            }
+            Err(HubError::Protocol(
+                "the queue stream ended without a result".into(),
+            ))
+        };
+        tokio::time::timeout(self.call_timeout, read)
+            .await
+            .map_err(|_| HubError::Timeout(format!("no result from /{name}")))?
+    }
+
+    /// The `fn_index` of an api name: `dependencies[i].id`, or `i` when there is no id.
+    fn fn_index(&self, name: &str) -> HubResult<u64> {
+        self.config
+            .dependencies
+            .iter()
+            .enumerate()
+            .find(|(_, d)| {
+                d.get("api_name")
+                    .and_then(Value::as_str)
+                    .map(|n| n.trim_start_matches('/'))
+                    == Some(name)
+            })
+            .map(|(i, d)| d.get("id").and_then(Value::as_u64).unwrap_or(i as u64))
+            .ok_or_else(|| HubError::InvalidInput(format!("the app has no endpoint `/{name}`")))
+    }
+
     /// Downloads a file output (`GET {api_prefix}/file={path}`, built from `path` because
     /// Gradio 4's `/call` URLs are wrong).
     pub async fn download(&self, file: &FileData) -> HubResult<Vec<u8>> {
@@ -223,6 +303,17 @@ impl GradioApp {
             .await?;
         Ok(resp.bytes().await.map_err(HubError::network)?.to_vec())
     }
+}
+
+/// A per-call session id for the queue protocol (not a secret; unique enough).
+fn session_hash() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!("sf{:x}{:x}", nanos, COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 #[cfg(test)]
