@@ -411,6 +411,10 @@ impl HubClient {
             let mut seen: HashSet<(Option<String>, String)> = HashSet::new();
             let mut reconnects = 0usize;
             loop {
+                // The reader went away: stop polling the Hub for it.
+                if tx.is_closed() {
+                    return;
+                }
                 match client.job_logs(&ns, &id, None, opts.idle, &token).await {
                     Ok(mut s) => {
                         while let Some(item) = s.next().await {
