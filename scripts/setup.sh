@@ -14,6 +14,8 @@
 #      rustup toolchain `debian-web`, with std for wasm32 built once from rust-web-src.
 
 _sf_setup() {
+  # Option changes stay inside this function (bash >= 4.4), whoever sources the script.
+  local -
   set -euo pipefail
   local root
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -145,14 +147,4 @@ _sf_setup() {
   say "ready${toolchain:+ (toolchain $toolchain)}"
 }
 
-if (return 0 2>/dev/null); then
-  # Sourced: keep the caller's shell options.
-  _sf_saved_opts="$(set +o)"
-  _sf_setup
-  _sf_rc=$?
-  eval "$_sf_saved_opts"
-  unset _sf_saved_opts
-  return $_sf_rc
-else
-  _sf_setup
-fi
+_sf_setup

@@ -109,7 +109,13 @@ pub fn ensure_venv(name: &str, requirements: &[&str]) -> Result<PythonEnv, Pytho
     let python = std::env::var("SPACE_FACTORY_PYTHON").unwrap_or_else(|_| "python3".into());
     run(Command::new(&python).arg("-m").arg("venv").arg(&dir))?;
     run(Command::new(env.python())
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
         .args(requirements))?;
     fs::write(&stamp, &wanted).map_err(|source| io_error(&stamp, source))?;
     Ok(env)
