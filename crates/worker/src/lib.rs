@@ -6,4 +6,5 @@
 //! Whatever happens, the run ends with a `state.json` that says so and a `report.md`.
 
 pub mod engine;
+pub mod generate;
 pub mod phases;
