@@ -228,3 +228,81 @@ async fn space_runtime_wait_and_logs() {
     assert_eq!(reqs[0], "GET /api/spaces/alice/app/runtime");
     assert_eq!(reqs[3], "GET /api/spaces/alice/app/logs/build");
 }
+
+#[tokio::test]
+async fn upload_sends_preupload_then_ndjson_commit_and_skips_ignored_files() {
+    let (url, seen) = scripted(vec![
+        (
+            200,
+            vec![JSON],
+            r#"{"files":[{"path":"app.py","uploadMode":"regular","shouldIgnore":false},{"path":".DS_Store","uploadMode":"regular","shouldIgnore":true}]}"#,
+        ),
+        (200, vec![JSON], r#"{"commitUrl":"http://x/spaces/alice/app/commit/abc","commitOid":"abc"}"#),
+    ])
+    .await;
+    let id = hub::repos::parse_repo_id("alice/app").unwrap();
+    let files = [
+        hub::commit::CommitFile::new("app.py", b"import gradio".to_vec()),
+        hub::commit::CommitFile::new(".DS_Store", b"junk".to_vec()),
+    ];
+    let info = fast(&url)
+        .upload_files(
+            hub::repos::RepoType::Space,
+            &id,
+            "main",
+            "Add app",
+            &files,
+            &Token::new("t"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(info.commit_oid.as_deref(), Some("abc"));
+    let reqs = seen.requests.lock().unwrap().clone();
+    assert_eq!(
+        reqs,
+        vec![
+            "POST /api/spaces/alice/app/preupload/main",
+            "POST /api/spaces/alice/app/commit/main"
+        ]
+    );
+    let pre: serde_json::Value = serde_json::from_str(&seen.bodies.lock().unwrap()[0]).unwrap();
+    assert_eq!(pre["files"][0]["size"], 13);
+    let commit = seen.bodies.lock().unwrap()[1].clone();
+    assert_eq!(commit.lines().count(), 2, "header + app.py only: {commit}");
+    assert!(commit.contains("\"path\":\"app.py\"") && !commit.contains("DS_Store"));
+    assert_eq!(
+        seen.content_types.lock().unwrap()[1].as_deref(),
+        Some("application/x-ndjson")
+    );
+}
+
+#[tokio::test]
+async fn bucket_create_is_private_and_download_sends_range() {
+    let (url, seen) = scripted(vec![
+        (200, vec![JSON], r#"{"url":"http://x/buckets/alice/runs"}"#),
+        (206, vec![("content-range", "bytes 0-3/10")], "{\"st"),
+    ])
+    .await;
+    let c = fast(&url);
+    let id = hub::repos::parse_repo_id("alice/runs").unwrap();
+    let t = Token::new("t");
+    c.create_bucket(&id, &t).await.unwrap();
+    let range = hub::buckets::ByteRange {
+        start: 0,
+        end: Some(3),
+    };
+    let bytes = c
+        .download_bucket_file(&id, "runs/01J/state.json", Some(range), &t)
+        .await
+        .unwrap();
+    assert_eq!(bytes, b"{\"st");
+    let reqs = seen.requests.lock().unwrap().clone();
+    assert_eq!(reqs[0], "POST /api/buckets/alice/runs");
+    assert_eq!(
+        reqs[1],
+        "GET /buckets/alice/runs/resolve/runs/01J/state.json"
+    );
+    let body: serde_json::Value = serde_json::from_str(&seen.bodies.lock().unwrap()[0]).unwrap();
+    assert_eq!(body["private"], true);
+    assert_eq!(seen.ranges.lock().unwrap()[1].as_deref(), Some("bytes=0-3"));
+}

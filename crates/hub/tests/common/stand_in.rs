@@ -18,6 +18,9 @@ pub struct Seen {
     pub requests: Mutex<Vec<String>>,
     /// Body of each request.
     pub bodies: Mutex<Vec<String>>,
+    /// `content-type` and `range` headers of each request.
+    pub content_types: Mutex<Vec<Option<String>>>,
+    pub ranges: Mutex<Vec<Option<String>>>,
 }
 
 /// One scripted answer: status, extra headers, body.
@@ -38,6 +41,14 @@ pub async fn scripted(script: Vec<Answer>) -> (String, Arc<Seen>) {
                 req.method(),
                 req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("")
             );
+            let h = |n: &str| {
+                headers
+                    .get(n)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            seen.content_types.lock().unwrap().push(h("content-type"));
+            seen.ranges.lock().unwrap().push(h("range"));
             let body = axum::body::to_bytes(req.into_body(), 64 << 20)
                 .await
                 .unwrap();
