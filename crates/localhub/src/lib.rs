@@ -1,3 +1,246 @@
 //! The embedded local Hub: the Hugging Face HTTP API served from one process on loopback.
+//!
+//! `localhub` answers the parts of the Hub API that Space Factory, the official Python
+//! client `huggingface_hub` and our Rust client (`crates/hub`) use: an OIDC provider,
+//! `whoami-v2`, repos with NDJSON commits and `resolve`, Spaces that really run their
+//! `app.py` with Gradio, buckets as folders, Jobs as local processes, an OpenAI-compatible
+//! chat endpoint, and fault injection for tests. Errors have the Hub's shape
+//! (`{"error"}` + `X-Error-Code` / `X-Error-Message`).
+//!
+//! Embed it in tests:
+//! ```no_run
+//! # async fn demo() {
+//! let dir = std::env::temp_dir().join("lh-demo");
+//! let hub = localhub::LocalHub::builder().data_dir(&dir).users(["alice", "bob"]).start().await.unwrap();
+//! let _url = hub.url();
+//! let _token = hub.token_for("alice").unwrap();
+//! hub.shutdown().await;
+//! # }
+//! ```
+//!
+//! Access rules: repos and buckets belong to the user whose namespace they are in; private
+//! ones answer 404 `RepoNotFound` to everybody else, like the Hub.
+//!
+//! Private Spaces: the app process listens on its own loopback port and is reached
+//! directly (the `host` URL), without a token check.
 
+pub mod auth;
+pub mod buckets;
+pub mod errors;
+pub mod faults;
 pub mod python_env;
+pub mod repos;
+pub mod routes;
+pub mod spaces;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub use auth::{Token, User};
+pub use faults::{Burst, FaultConfig};
+
+/// Shared state of a running hub, handed to every handler.
+pub type AppState = Arc<HubState>;
+
+/// Everything a running hub knows.
+#[derive(Debug)]
+pub struct HubState {
+    base_url: String,
+    data_dir: PathBuf,
+    /// Users and tokens.
+    pub accounts: auth::Accounts,
+    /// OIDC codes and refresh tokens.
+    pub oidc: auth::oidc::OidcState,
+    /// Repo and bucket records.
+    pub store: Mutex<store::Store>,
+    /// Active faults.
+    pub faults: faults::Faults,
+    /// Running Spaces.
+    pub spaces: spaces::Spaces,
+}
+
+impl HubState {
+    /// The base URL, e.g. `http://127.0.0.1:4321`.
+    pub fn url(&self) -> String {
+        self.base_url.clone()
+    }
+    /// The folder of a repo's current files.
+    pub fn repo_dir(&self, kind: store::RepoKind, id: &str) -> PathBuf {
+        self.data_dir.join("repos").join(kind.plural()).join(id)
+    }
+    /// The folder holding a bucket's files.
+    pub fn bucket_dir(&self, id: &str) -> PathBuf {
+        self.data_dir.join("buckets").join(id)
+    }
+    /// The data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+/// Why the hub could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Binding the address or creating the data folder failed.
+    #[error("localhub start: {0}")]
+    Io(#[from] std::io::Error),
+    /// The configuration is unusable.
+    #[error("localhub config: {0}")]
+    Config(String),
+}
+
+/// Builder for an in-process hub.
+#[derive(Debug, Default)]
+pub struct LocalHubBuilder {
+    addr: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    users: Vec<User>,
+    faults: FaultConfig,
+}
+
+/// Entry point: `LocalHub::builder()`.
+#[derive(Debug)]
+pub struct LocalHub;
+
+impl LocalHub {
+    /// A builder with defaults: `127.0.0.1:0`, users alice and bob.
+    pub fn builder() -> LocalHubBuilder {
+        LocalHubBuilder::default()
+    }
+}
+
+impl LocalHubBuilder {
+    /// Address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = Some(addr);
+        self
+    }
+    /// Where repos, buckets, Spaces and Jobs keep their files (required).
+    pub fn data_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.data_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+    /// Users by name, each with a random dev token.
+    pub fn users<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.users
+            .extend(names.into_iter().map(|n| User::new(n.as_ref())));
+        self
+    }
+    /// Adds a fully specified user (e.g. with a fixed token).
+    pub fn user(mut self, user: User) -> Self {
+        self.users.push(user);
+        self
+    }
+    /// Faults active from the start.
+    pub fn faults(mut self, faults: FaultConfig) -> Self {
+        self.faults = faults;
+        self
+    }
+    /// Binds, and serves in a background task.
+    pub async fn start(self) -> Result<RunningHub, StartError> {
+        let data_dir = self
+            .data_dir
+            .ok_or_else(|| StartError::Config("data_dir is required".into()))?;
+        std::fs::create_dir_all(&data_dir)?;
+        let data_dir = data_dir.canonicalize()?;
+        let users = if self.users.is_empty() {
+            vec![User::new("alice"), User::new("bob")]
+        } else {
+            self.users
+        };
+        let listener = tokio::net::TcpListener::bind(
+            self.addr
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
+        )
+        .await?;
+        let local = listener.local_addr()?;
+        let state: AppState = Arc::new(HubState {
+            base_url: format!("http://{local}"),
+            data_dir,
+            accounts: auth::Accounts::new(users),
+            oidc: Default::default(),
+            store: Mutex::new(store::Store::default()),
+            faults: faults::Faults::new(self.faults),
+            spaces: spaces::Spaces::default(),
+        });
+        let app = routes::router(state.clone());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        tracing::info!(url = %state.url(), "localhub listening");
+        Ok(RunningHub {
+            state,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+}
+
+/// A hub serving in the background; dropping it stops the server and its Spaces.
+#[derive(Debug)]
+pub struct RunningHub {
+    state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl RunningHub {
+    /// Base URL (`HF_ENDPOINT`), e.g. `http://127.0.0.1:4321`.
+    pub fn url(&self) -> String {
+        self.state.url()
+    }
+    /// The dev token of a user (an `hf_...` access token).
+    pub fn token_for(&self, user: &str) -> Option<String> {
+        self.state
+            .accounts
+            .user(user)
+            .map(|u| u.token.expose().to_string())
+    }
+    /// User names.
+    pub fn users(&self) -> Vec<String> {
+        self.state
+            .accounts
+            .users()
+            .iter()
+            .map(|u| u.name.clone())
+            .collect()
+    }
+    /// Replaces the active faults (same as `POST /_localhub/faults`).
+    pub fn set_faults(&self, faults: FaultConfig) {
+        self.state.faults.set(faults);
+    }
+    /// The folder of a bucket `ns/name` on disk.
+    pub fn bucket_dir(&self, id: &str) -> PathBuf {
+        self.state.bucket_dir(id)
+    }
+    /// Stops serving and stops all Space and Job processes.
+    pub async fn shutdown(mut self) {
+        self.stop();
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+    }
+    fn stop(&mut self) {
+        self.state.spaces.stop_all();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for RunningHub {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -1,0 +1,313 @@
+//! A small OpenID Connect provider: discovery, a consent page where a local user is picked,
+//! the code flow with PKCE S256, refresh tokens, and userinfo with the Hub's claims.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use base64::Engine;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use super::{Authed, Token};
+use crate::errors::{HubError, HubResult};
+use crate::AppState;
+
+/// Lifetime of OAuth access tokens, as the Hub's default (8 h).
+pub const ACCESS_TTL_SECS: i64 = 28_800;
+
+/// A pending authorization code.
+#[derive(Debug, Clone)]
+struct CodeGrant {
+    user: String,
+    client_id: String,
+    redirect_uri: String,
+    scope: String,
+    challenge: Option<String>,
+}
+
+/// Codes and refresh tokens in flight.
+#[derive(Debug, Default)]
+pub struct OidcState {
+    codes: Mutex<HashMap<String, CodeGrant>>,
+    refresh: Mutex<HashMap<Token, (String, String)>>,
+}
+
+/// `GET /.well-known/openid-configuration`.
+pub async fn discovery(State(s): State<AppState>) -> Json<serde_json::Value> {
+    let base = s.url();
+    Json(json!({
+        "issuer": base,
+        "authorization_endpoint": format!("{base}/oauth/authorize"),
+        "token_endpoint": format!("{base}/oauth/token"),
+        "userinfo_endpoint": format!("{base}/oauth/userinfo"),
+        "jwks_uri": format!("{base}/oauth/jwks"),
+        "response_types_supported": ["code"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "code_challenge_methods_supported": ["S256"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["none"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "scopes_supported": ["openid", "profile", "email", "read-repos", "write-repos", "manage-repos", "inference-api", "jobs"],
+    }))
+}
+
+/// Query of `/oauth/authorize`; `user` is set by the consent page's buttons.
+#[derive(Debug, Deserialize)]
+pub struct AuthorizeQuery {
+    client_id: Option<String>,
+    redirect_uri: String,
+    scope: Option<String>,
+    state: Option<String>,
+    response_type: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+    user: Option<String>,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `GET /oauth/authorize`: the consent page, or (with `user=`) the redirect carrying the code.
+pub async fn authorize(
+    State(s): State<AppState>,
+    Query(q): Query<AuthorizeQuery>,
+) -> HubResult<Response> {
+    if q.response_type.as_deref().unwrap_or("code") != "code" {
+        return Err(HubError::bad_request("unsupported response_type"));
+    }
+    if let Some(m) = &q.code_challenge_method {
+        if m != "S256" {
+            return Err(HubError::bad_request(
+                "only code_challenge_method=S256 is supported",
+            ));
+        }
+    }
+    let Some(user) = q.user.as_deref() else {
+        let mut hidden = String::new();
+        for (k, v) in [
+            ("client_id", q.client_id.as_deref()),
+            ("redirect_uri", Some(q.redirect_uri.as_str())),
+            ("scope", q.scope.as_deref()),
+            ("state", q.state.as_deref()),
+            ("response_type", q.response_type.as_deref()),
+            ("code_challenge", q.code_challenge.as_deref()),
+            ("code_challenge_method", q.code_challenge_method.as_deref()),
+        ] {
+            if let Some(v) = v {
+                hidden.push_str(&format!(
+                    "<input type=\"hidden\" name=\"{k}\" value=\"{}\">",
+                    esc(v)
+                ));
+            }
+        }
+        let buttons: String = s
+            .accounts
+            .users()
+            .iter()
+            .map(|u| {
+                format!(
+                    "<button type=\"submit\" name=\"user\" value=\"{0}\">Sign in as {0}</button> ",
+                    esc(&u.name)
+                )
+            })
+            .collect();
+        let page = format!(
+            "<!doctype html><html><head><title>localhub sign-in</title></head><body><h1>localhub</h1>\
+             <p>{} asks for: {}</p><form method=\"get\" action=\"/oauth/authorize\">{hidden}{buttons}</form></body></html>",
+            esc(q.client_id.as_deref().unwrap_or("an app")),
+            esc(q.scope.as_deref().unwrap_or("openid profile")),
+        );
+        return Ok(Html(page).into_response());
+    };
+    if s.accounts.user(user).is_none() {
+        return Err(HubError::bad_request("unknown user"));
+    }
+    let code = Token::random("").expose().to_string();
+    s.oidc.codes.lock().expect("codes").insert(
+        code.clone(),
+        CodeGrant {
+            user: user.into(),
+            client_id: q.client_id.unwrap_or_default(),
+            redirect_uri: q.redirect_uri.clone(),
+            scope: q.scope.unwrap_or_else(|| "openid profile".into()),
+            challenge: q.code_challenge,
+        },
+    );
+    let mut target = q.redirect_uri;
+    target.push(if target.contains('?') { '&' } else { '?' });
+    target.push_str(&format!("code={code}"));
+    if let Some(st) = q.state {
+        target.push_str("&state=");
+        target.push_str(&form_encode(&st));
+    }
+    Ok(Redirect::to(&target).into_response())
+}
+
+fn form_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Body of `POST /oauth/token`.
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    grant_type: String,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    refresh_token: Option<String>,
+}
+
+fn oauth_error(status: StatusCode, error: &str, desc: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": error, "error_description": desc})),
+    )
+        .into_response()
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// `POST /oauth/token`: authorization_code (with PKCE check) and refresh_token grants.
+pub async fn token(
+    State(s): State<AppState>,
+    _headers: HeaderMap,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    let (user, scope) = match f.grant_type.as_str() {
+        "authorization_code" => {
+            let Some(code) = f.code.as_deref() else {
+                return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "missing code");
+            };
+            let Some(g) = s.oidc.codes.lock().expect("codes").remove(code) else {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "unknown or used code",
+                );
+            };
+            if f.redirect_uri
+                .as_deref()
+                .is_some_and(|r| r != g.redirect_uri)
+            {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "redirect_uri mismatch",
+                );
+            }
+            if let Some(ch) = &g.challenge {
+                let Some(v) = f.code_verifier.as_deref() else {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "missing code_verifier",
+                    );
+                };
+                if &b64url(&Sha256::digest(v.as_bytes())) != ch {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "code_verifier does not match",
+                    );
+                }
+            }
+            let _ = g.client_id;
+            (g.user, g.scope)
+        }
+        "refresh_token" => {
+            let Some(rt) = f.refresh_token.as_deref() else {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "missing refresh_token",
+                );
+            };
+            match s
+                .oidc
+                .refresh
+                .lock()
+                .expect("refresh")
+                .remove(&Token::new(rt))
+            {
+                Some(v) => v,
+                None => {
+                    return oauth_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        "unknown refresh_token",
+                    )
+                }
+            }
+        }
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "unsupported grant_type",
+            )
+        }
+    };
+    let access = s.accounts.mint_oauth(&user, &scope, ACCESS_TTL_SECS);
+    let refresh = Token::random("hf_oauth_refresh_");
+    s.oidc
+        .refresh
+        .lock()
+        .expect("refresh")
+        .insert(refresh.clone(), (user.clone(), scope.clone()));
+    let u = s.accounts.user(&user).cloned();
+    let mut body = json!({
+        "access_token": access.expose(),
+        "token_type": "bearer",
+        "expires_in": ACCESS_TTL_SECS,
+        "scope": scope,
+        "refresh_token": refresh.expose(),
+    });
+    if scope.split(' ').any(|x| x == "openid") {
+        if let Some(u) = u {
+            let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
+            let now = chrono::Utc::now().timestamp();
+            let claims = json!({"iss": s.url(), "sub": u.id, "preferred_username": u.name, "name": u.fullname, "iat": now, "exp": now + ACCESS_TTL_SECS});
+            body["id_token"] = json!(format!(
+                "{header}.{}.",
+                b64url(claims.to_string().as_bytes())
+            ));
+        }
+    }
+    ([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
+/// `GET /oauth/userinfo` with the Hub's claims.
+pub async fn userinfo(State(s): State<AppState>, Authed(c): Authed) -> Json<serde_json::Value> {
+    let u = &c.user;
+    Json(json!({
+        "sub": u.id,
+        "name": u.fullname,
+        "preferred_username": u.name,
+        "picture": format!("{}/avatars/{}.png", s.url(), u.name),
+        "profile": format!("{}/{}", s.url(), u.name),
+        "website": null,
+        "email": format!("{}@localhub.invalid", u.name),
+        "email_verified": true,
+        "isPro": u.is_pro,
+        "canPay": true,
+        "orgs": [],
+    }))
+}

@@ -1,0 +1,124 @@
+//! Fault injection for tests: set at start (builder) or at runtime with
+//! `POST /_localhub/faults` (JSON [`FaultConfig`]); `GET` returns the current config.
+
+use std::sync::Mutex;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::errors::HubError;
+use crate::AppState;
+
+/// A burst of error answers on one route.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Burst {
+    /// HTTP method to match (e.g. "GET"); any when absent.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path prefix to match (e.g. "/api/whoami-v2").
+    pub path_prefix: String,
+    /// Status to answer: 503 or 429 typically.
+    pub status: u16,
+    /// How many requests get the error; decremented on each.
+    pub count: u32,
+}
+
+/// Which faults are active.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FaultConfig {
+    /// 401 on `POST /api/spaces/{id}/hardware` when the caller uses an OAuth token (as the Hub does).
+    #[serde(default)]
+    pub hardware_401_for_oauth: bool,
+    /// 402 Payment Required on Space creation (every time while set).
+    #[serde(default)]
+    pub space_create_402: bool,
+    /// The next Space builds end in BUILD_ERROR (while set).
+    #[serde(default)]
+    pub force_build_error: bool,
+    /// Error bursts on routes.
+    #[serde(default)]
+    pub bursts: Vec<Burst>,
+}
+
+/// The live fault configuration.
+#[derive(Debug, Default)]
+pub struct Faults(Mutex<FaultConfig>);
+
+impl Faults {
+    /// Starts with the given config.
+    pub fn new(cfg: FaultConfig) -> Self {
+        Self(Mutex::new(cfg))
+    }
+    /// A copy of the config.
+    pub fn get(&self) -> FaultConfig {
+        self.0.lock().expect("faults").clone()
+    }
+    /// Replaces the config.
+    pub fn set(&self, cfg: FaultConfig) {
+        *self.0.lock().expect("faults") = cfg;
+    }
+    /// The 402 error for Space creation, if enabled.
+    pub fn take_space_create_fault(&self) -> Option<HubError> {
+        self.get().space_create_402.then(|| {
+            HubError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "Static Spaces are free for everyone, but hosting Gradio and Docker Spaces on free cpu-basic requires a PRO subscription",
+            )
+        })
+    }
+    /// Whether the hardware endpoint refuses OAuth tokens.
+    pub fn hardware_401_for_oauth(&self) -> bool {
+        self.get().hardware_401_for_oauth
+    }
+    /// Whether builds are forced to fail.
+    pub fn force_build_error(&self) -> bool {
+        self.get().force_build_error
+    }
+    fn take_burst(&self, method: &str, path: &str) -> Option<u16> {
+        let mut cfg = self.0.lock().expect("faults");
+        let b = cfg.bursts.iter_mut().find(|b| {
+            b.count > 0
+                && path.starts_with(&b.path_prefix)
+                && b.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        })?;
+        b.count -= 1;
+        Some(b.status)
+    }
+}
+
+/// Middleware answering burst errors before the real handler.
+pub async fn burst_layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/_localhub") {
+        if let Some(status) = s.faults.take_burst(req.method().as_str(), req.uri().path()) {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut r = HubError::new(status, format!("injected fault: {status}")).into_response();
+            if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE
+            {
+                r.headers_mut()
+                    .insert("retry-after", "1".parse().expect("static"));
+            }
+            return r;
+        }
+    }
+    next.run(req).await
+}
+
+/// `POST /_localhub/faults`: replace the fault config.
+pub async fn set_faults(
+    State(s): State<AppState>,
+    Json(cfg): Json<FaultConfig>,
+) -> Json<FaultConfig> {
+    s.faults.set(cfg.clone());
+    Json(cfg)
+}
+
+/// `GET /_localhub/faults`.
+pub async fn get_faults(State(s): State<AppState>) -> Json<FaultConfig> {
+    Json(s.faults.get())
+}

@@ -1,0 +1,63 @@
+//! `localhub --addr 127.0.0.1:PORT --data DIR`: the local Hub as a program.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Command line.
+#[derive(Debug, Parser)]
+#[command(name = "localhub", about = "The Hugging Face Hub API served locally")]
+struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7860")]
+    addr: SocketAddr,
+    /// Data folder (repos, buckets, Spaces, Jobs).
+    #[arg(long)]
+    data: PathBuf,
+    /// Users, comma-separated.
+    #[arg(long, default_value = "alice,bob", value_delimiter = ',')]
+    users: Vec<String>,
+    /// Fixed dev tokens as `user=hf_...` (random otherwise).
+    #[arg(long)]
+    token: Vec<String>,
+    /// Initial faults as JSON (see `FaultConfig`).
+    #[arg(long)]
+    faults: Option<String>,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse();
+    let mut b = localhub::LocalHub::builder()
+        .addr(args.addr)
+        .data_dir(&args.data);
+    for u in &args.users {
+        let mut user = localhub::User::new(u);
+        if let Some(t) = args
+            .token
+            .iter()
+            .find_map(|t| t.strip_prefix(&format!("{u}=")))
+        {
+            user = user.with_token(t);
+        }
+        b = b.user(user);
+    }
+    if let Some(f) = &args.faults {
+        b = b.faults(serde_json::from_str(f)?);
+    }
+    let hub = b.start().await?;
+    // Printed on stdout on purpose (never logged): the operator needs the dev tokens.
+    println!("localhub at {}", hub.url());
+    for u in hub.users() {
+        println!("  {u}: {}", hub.token_for(&u).unwrap_or_default());
+    }
+    tokio::signal::ctrl_c().await?;
+    hub.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,685 @@
+//! Spaces that really run: after each commit the Space's `app.py` is started with Gradio 6
+//! from a cached venv, going through the Hub's stages (BUILDING → APP_STARTING → RUNNING, or
+//! BUILD_ERROR / RUNTIME_ERROR). Also runtime, logs (SSE), secrets, variables and hardware.
+//!
+//! Build: the `gradio-6` venv ([`crate::python_env`]); a `requirements.txt` with other lines
+//! gets its own cached venv (`space-<hash>`), and a pip failure there is the BUILD_ERROR.
+//! Run: `python app.py` in the Space's folder with `GRADIO_SERVER_NAME=127.0.0.1`,
+//! `GRADIO_SERVER_PORT=<free port>`, `GRADIO_NUM_PORTS=1`, `GRADIO_ANALYTICS_ENABLED=False`,
+//! `GRADIO_TEMP_DIR` per Space, secrets and variables as env, `SPACE_ID` etc.; RUNNING once
+//! `Running on local URL:` is printed. `host` is `http://127.0.0.1:<port>`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::auth::{Authed, MaybeCaller, TokenKind};
+use crate::errors::{HubError, HubResult};
+use crate::store::{now_iso, RepoKind};
+use crate::{repos, AppState};
+
+/// A log line with its time.
+#[derive(Debug, Clone)]
+pub struct LogLine {
+    /// ISO time.
+    pub timestamp: String,
+    /// Text.
+    pub data: String,
+}
+
+/// One Space's runtime record.
+#[derive(Debug, Default)]
+struct SpaceRt {
+    stage: String,
+    hardware: String,
+    sleep: Option<i64>,
+    secrets: BTreeMap<String, String>,
+    variables: BTreeMap<String, String>,
+    port: Option<u16>,
+    pid: Option<u32>,
+    error: Option<String>,
+    build_log: Vec<LogLine>,
+    run_log: Vec<LogLine>,
+    generation: u64,
+}
+
+/// All Spaces' runtime records.
+#[derive(Debug, Default)]
+pub struct Spaces(Mutex<HashMap<String, SpaceRt>>);
+
+fn line(s: &str) -> LogLine {
+    LogLine {
+        timestamp: now_iso(),
+        data: s.to_string(),
+    }
+}
+
+fn terminate(pid: u32) {
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status();
+}
+
+impl Spaces {
+    fn with<R>(&self, id: &str, f: impl FnOnce(&mut SpaceRt) -> R) -> R {
+        let mut m = self.0.lock().expect("spaces");
+        let rt = m.entry(id.to_string()).or_insert_with(|| SpaceRt {
+            stage: "NO_APP_FILE".into(),
+            hardware: "cpu-basic".into(),
+            ..Default::default()
+        });
+        f(rt)
+    }
+    /// Records create-time settings (hardware, sleepTimeSeconds, secrets, variables).
+    pub fn on_create(&self, _s: &AppState, id: &str, rest: &serde_json::Map<String, Value>) {
+        self.with(id, |rt| {
+            if let Some(h) = rest.get("hardware").and_then(Value::as_str) {
+                rt.hardware = h.to_string();
+            }
+            rt.sleep = rest.get("sleepTimeSeconds").and_then(Value::as_i64);
+            for (key, target) in [
+                ("secrets", &mut rt.secrets),
+                ("variables", &mut rt.variables),
+            ] {
+                for e in rest
+                    .get(key)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let (Some(k), Some(v)) = (e["key"].as_str(), e["value"].as_str()) {
+                        target.insert(k.into(), v.into());
+                    }
+                }
+            }
+        });
+    }
+    /// The app's URL while it has a port.
+    pub fn host(&self, id: &str) -> Option<String> {
+        self.with(id, |rt| rt.port.map(|p| format!("http://127.0.0.1:{p}")))
+    }
+    /// The runtime object as `GET /api/spaces/{id}/runtime` answers it.
+    pub fn runtime_json(&self, id: &str) -> Value {
+        self.with(id, |rt| {
+            let mut v = json!({
+                "stage": rt.stage,
+                "hardware": {"current": if rt.stage == "RUNNING" { Some(rt.hardware.clone()) } else { None }, "requested": rt.hardware},
+                "gcTimeout": rt.sleep,
+                "storage": null,
+                "devMode": false,
+                "replicas": {"current": 1, "requested": 1},
+            });
+            if let Some(e) = &rt.error {
+                v["errorMessage"] = json!(e);
+            }
+            v
+        })
+    }
+    /// Stops every app process (on shutdown).
+    pub fn stop_all(&self) {
+        let m = self.0.lock().expect("spaces");
+        for rt in m.values() {
+            if let Some(pid) = rt.pid {
+                terminate(pid);
+            }
+        }
+    }
+    /// Restarts the Space after a commit.
+    pub fn on_commit(&self, s: &AppState, id: &str) {
+        let dir = s.repo_dir(RepoKind::Space, id);
+        if !dir.join("app.py").exists() {
+            self.with(id, |rt| rt.stage = "NO_APP_FILE".into());
+            return;
+        }
+        let generation = self.with(id, |rt| {
+            if let Some(pid) = rt.pid.take() {
+                terminate(pid);
+            }
+            rt.generation += 1;
+            rt.stage = "BUILDING".into();
+            rt.error = None;
+            rt.port = None;
+            rt.build_log = vec![line("===== Build Queued =====")];
+            rt.run_log.clear();
+            rt.generation
+        });
+        let s = s.clone();
+        let id = id.to_string();
+        tokio::spawn(async move { run_space(s, id, generation).await });
+    }
+}
+
+fn fail(s: &AppState, id: &str, generation: u64, stage: &str, msg: String, build: bool) {
+    s.spaces.with(id, |rt| {
+        if rt.generation != generation {
+            return;
+        }
+        rt.stage = stage.into();
+        let l = line(&msg);
+        if build {
+            rt.build_log.push(l);
+        } else {
+            rt.run_log.push(l);
+        }
+        rt.error = Some(msg);
+        rt.pid = None;
+        rt.port = None;
+    });
+}
+
+async fn run_space(s: AppState, id: String, generation: u64) {
+    let dir = s.repo_dir(RepoKind::Space, &id);
+    if s.faults.force_build_error() {
+        fail(
+            &s,
+            &id,
+            generation,
+            "BUILD_ERROR",
+            "Build failed (injected fault)".into(),
+            true,
+        );
+        return;
+    }
+    let reqs: Vec<String> = std::fs::read_to_string(dir.join("requirements.txt"))
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.to_lowercase().starts_with("gradio"))
+        .collect();
+    s.spaces.with(&id, |rt| {
+        rt.build_log
+            .push(line("Preparing Python environment (gradio 6)"))
+    });
+    let env = tokio::task::spawn_blocking(move || {
+        if reqs.is_empty() {
+            crate::python_env::ensure_venv("gradio-6", crate::python_env::GRADIO_6)
+        } else {
+            let mut all: Vec<&str> = crate::python_env::GRADIO_6.to_vec();
+            all.extend(reqs.iter().map(String::as_str));
+            let name = format!(
+                "space-{}",
+                &crate::store::hex40(all.join("\n").as_bytes())[..12]
+            );
+            crate::python_env::ensure_venv(&name, &all)
+        }
+    })
+    .await;
+    let env = match env {
+        Ok(Ok(e)) => e,
+        Ok(Err(e)) => {
+            return fail(
+                &s,
+                &id,
+                generation,
+                "BUILD_ERROR",
+                format!("Build failed: {e}"),
+                true,
+            )
+        }
+        Err(e) => {
+            return fail(
+                &s,
+                &id,
+                generation,
+                "BUILD_ERROR",
+                format!("Build failed: {e}"),
+                true,
+            )
+        }
+    };
+    let port = match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
+        Ok(a) => a.port(),
+        Err(e) => {
+            return fail(
+                &s,
+                &id,
+                generation,
+                "RUNTIME_ERROR",
+                format!("no free port: {e}"),
+                false,
+            )
+        }
+    };
+    let tmp = s.data_dir().join("space-tmp").join(id.replace('/', "--"));
+    let _ = std::fs::create_dir_all(&tmp);
+    let (secrets, variables) = s.spaces.with(&id, |rt| {
+        rt.stage = "APP_STARTING".into();
+        rt.build_log.push(line("===== Build succeeded ====="));
+        (rt.secrets.clone(), rt.variables.clone())
+    });
+    let (ns, name) = id.split_once('/').unwrap_or(("", &id));
+    let mut cmd = tokio::process::Command::new(env.python());
+    cmd.arg("-u")
+        .arg("app.py")
+        .current_dir(&dir)
+        .envs(variables)
+        .envs(secrets)
+        .env("GRADIO_SERVER_NAME", "127.0.0.1")
+        .env("GRADIO_SERVER_PORT", port.to_string())
+        .env("GRADIO_NUM_PORTS", "1")
+        .env("GRADIO_ANALYTICS_ENABLED", "False")
+        .env("GRADIO_TEMP_DIR", &tmp)
+        .env("PYTHONUNBUFFERED", "1")
+        .env("SPACE_ID", &id)
+        .env("SPACE_AUTHOR_NAME", ns)
+        .env("SPACE_REPO_NAME", name)
+        .env("SPACE_HOST", format!("127.0.0.1:{port}"))
+        .env("HF_ENDPOINT", s.url())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return fail(
+                &s,
+                &id,
+                generation,
+                "RUNTIME_ERROR",
+                format!("could not start app.py: {e}"),
+                false,
+            )
+        }
+    };
+    s.spaces.with(&id, |rt| {
+        if rt.generation == generation {
+            rt.pid = child.id();
+        }
+    });
+    let out = child.stdout.take().expect("piped");
+    let err = child.stderr.take().expect("piped");
+    for stream in [
+        Box::new(out) as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        Box::new(err),
+    ] {
+        let s = s.clone();
+        let id = id.clone();
+        tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(l)) = lines.next_line().await {
+                s.spaces.with(&id, |rt| {
+                    if rt.generation != generation {
+                        return;
+                    }
+                    if l.contains("Running on local URL:") && rt.stage == "APP_STARTING" {
+                        rt.stage = "RUNNING".into();
+                        rt.port = Some(port);
+                    }
+                    rt.run_log.push(line(&l));
+                });
+            }
+        });
+    }
+    let status = child.wait().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let tail = s.spaces.with(&id, |rt| {
+        rt.run_log
+            .iter()
+            .rev()
+            .take(20)
+            .rev()
+            .map(|l| l.data.clone())
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    let code = status
+        .map(|s| s.to_string())
+        .unwrap_or_else(|e| e.to_string());
+    s.spaces.with(&id, |rt| {
+        if rt.generation == generation && rt.stage != "STOPPED" && rt.stage != "PAUSED" {
+            rt.stage = "RUNTIME_ERROR".into();
+            rt.error = Some(format!("Exit code: {code}. Reason: {tail}"));
+            rt.pid = None;
+            rt.port = None;
+        }
+    });
+}
+
+fn space_id(ns: &str, name: &str) -> String {
+    format!("{ns}/{name}")
+}
+
+async fn runtime(
+    State(s): State<AppState>,
+    MaybeCaller(c): MaybeCaller,
+    Path((ns, name)): Path<(String, String)>,
+) -> HubResult<Json<Value>> {
+    let id = space_id(&ns, &name);
+    repos::find(&s, RepoKind::Space, &id, c.as_ref())?;
+    Ok(Json(s.spaces.runtime_json(&id)))
+}
+
+/// Body of `POST /api/spaces/{id}/hardware`.
+#[derive(Debug, Deserialize)]
+struct HardwareReq {
+    flavor: String,
+    #[serde(rename = "sleepTimeSeconds")]
+    sleep_time_seconds: Option<i64>,
+}
+
+async fn set_hardware(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, name)): Path<(String, String)>,
+    Json(b): Json<HardwareReq>,
+) -> HubResult<Json<Value>> {
+    let id = space_id(&ns, &name);
+    if c.kind == TokenKind::OAuth && s.faults.hardware_401_for_oauth() {
+        return Err(HubError::new(
+            StatusCode::UNAUTHORIZED,
+            "This endpoint is not available with OAuth tokens",
+        ));
+    }
+    repos::find_writable(&s, RepoKind::Space, &id, &c)?;
+    s.spaces.with(&id, |rt| {
+        rt.hardware = b.flavor;
+        if b.sleep_time_seconds.is_some() {
+            rt.sleep = b.sleep_time_seconds;
+        }
+    });
+    Ok(Json(s.spaces.runtime_json(&id)))
+}
+
+async fn sleeptime(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, name)): Path<(String, String)>,
+    Json(b): Json<Value>,
+) -> HubResult<Json<Value>> {
+    let id = space_id(&ns, &name);
+    repos::find_writable(&s, RepoKind::Space, &id, &c)?;
+    s.spaces.with(&id, |rt| rt.sleep = b["seconds"].as_i64());
+    Ok(Json(s.spaces.runtime_json(&id)))
+}
+
+async fn restart(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, name)): Path<(String, String)>,
+) -> HubResult<Json<Value>> {
+    let id = space_id(&ns, &name);
+    repos::find_writable(&s, RepoKind::Space, &id, &c)?;
+    s.spaces.on_commit(&s, &id);
+    Ok(Json(s.spaces.runtime_json(&id)))
+}
+
+async fn pause(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, name)): Path<(String, String)>,
+) -> HubResult<Json<Value>> {
+    let id = space_id(&ns, &name);
+    repos::find_writable(&s, RepoKind::Space, &id, &c)?;
+    s.spaces.with(&id, |rt| {
+        rt.generation += 1;
+        if let Some(pid) = rt.pid.take() {
+            terminate(pid);
+        }
+        rt.port = None;
+        rt.stage = "PAUSED".into();
+    });
+    Ok(Json(s.spaces.runtime_json(&id)))
+}
+
+/// A `{key, value, description?}` entry.
+#[derive(Debug, Deserialize)]
+struct KeyValue {
+    key: String,
+    value: Option<String>,
+}
+
+async fn upsert(
+    s: AppState,
+    c: crate::auth::Caller,
+    id: String,
+    kv: KeyValue,
+    secret: bool,
+) -> HubResult<Json<Value>> {
+    repos::find_writable(&s, RepoKind::Space, &id, &c)?;
+    s.spaces.with(&id, |rt| {
+        let map = if secret {
+            &mut rt.secrets
+        } else {
+            &mut rt.variables
+        };
+        map.insert(kv.key, kv.value.unwrap_or_default());
+    });
+    Ok(Json(json!({})))
+}
+
+async fn remove(
+    s: AppState,
+    c: crate::auth::Caller,
+    id: String,
+    kv: KeyValue,
+    secret: bool,
+) -> HubResult<Json<Value>> {
+    repos::find_writable(&s, RepoKind::Space, &id, &c)?;
+    s.spaces.with(&id, |rt| {
+        let map = if secret {
+            &mut rt.secrets
+        } else {
+            &mut rt.variables
+        };
+        map.remove(&kv.key);
+    });
+    Ok(Json(json!({})))
+}
+
+async fn list_variables(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, name)): Path<(String, String)>,
+) -> HubResult<Json<Value>> {
+    let id = space_id(&ns, &name);
+    repos::find_writable(&s, RepoKind::Space, &id, &c)?;
+    let vars = s.spaces.with(&id, |rt| rt.variables.clone());
+    let now = now_iso();
+    Ok(Json(Value::Object(
+        vars.into_iter()
+            .map(|(k, v)| (k, json!({"value": v, "updatedAt": now})))
+            .collect(),
+    )))
+}
+
+fn sse_of(
+    lines: Vec<LogLine>,
+) -> Sse<impl futures_core_stream::Stream<Item = Result<Event, Infallible>>> {
+    let events = lines.into_iter().map(|l| {
+        Ok(Event::default().data(json!({"data": l.data, "timestamp": l.timestamp}).to_string()))
+    });
+    Sse::new(futures_core_stream::iter(events)).keep_alive(KeepAlive::default())
+}
+
+/// Tiny adapter so we need no extra stream crate.
+mod futures_core_stream {
+    pub use futures_util::stream::{iter, Stream};
+}
+
+async fn logs(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, name, which)): Path<(String, String, String)>,
+) -> HubResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let id = space_id(&ns, &name);
+    repos::find(&s, RepoKind::Space, &id, Some(&c))?;
+    let lines = s.spaces.with(&id, |rt| match which.as_str() {
+        "build" => Ok(rt.build_log.clone()),
+        "run" => Ok(rt.run_log.clone()),
+        _ => Err(HubError::new(StatusCode::NOT_FOUND, "unknown log kind")),
+    })?;
+    Ok(sse_of(lines).into_response())
+}
+
+/// The hardware flavors with prices (shared with Jobs).
+pub fn hardware_list() -> Value {
+    type Row = (
+        &'static str,
+        &'static str,
+        u32,
+        &'static str,
+        Option<(&'static str, &'static str, &'static str)>,
+        u64,
+    );
+    let rows: &[Row] = &[
+        ("cpu-basic", "CPU basic", 2, "16 GB", None, 0),
+        ("cpu-upgrade", "CPU upgrade", 8, "32 GB", None, 8_333),
+        (
+            "cpu-performance",
+            "CPU performance",
+            32,
+            "256 GB",
+            None,
+            19_167,
+        ),
+        ("cpu-xl", "CPU XL", 16, "124 GB", None, 16_667),
+        (
+            "zero-a10g",
+            "ZeroGPU",
+            2,
+            "16 GB",
+            Some(("gpu", "A10G", "24 GB")),
+            0,
+        ),
+        (
+            "t4-small",
+            "Nvidia T4 - small",
+            4,
+            "15 GB",
+            Some(("gpu", "T4", "16 GB")),
+            6_667,
+        ),
+        (
+            "t4-medium",
+            "Nvidia T4 - medium",
+            8,
+            "30 GB",
+            Some(("gpu", "T4", "16 GB")),
+            10_000,
+        ),
+        (
+            "l4x1",
+            "1x Nvidia L4",
+            8,
+            "30 GB",
+            Some(("gpu", "L4", "24 GB")),
+            13_333,
+        ),
+        (
+            "a10g-small",
+            "Nvidia A10G - small",
+            4,
+            "15 GB",
+            Some(("gpu", "A10G", "24 GB")),
+            16_667,
+        ),
+        (
+            "a10g-large",
+            "Nvidia A10G - large",
+            12,
+            "46 GB",
+            Some(("gpu", "A10G", "24 GB")),
+            25_000,
+        ),
+        (
+            "a100-large",
+            "Nvidia A100 - large",
+            12,
+            "142 GB",
+            Some(("gpu", "A100", "80 GB")),
+            41_667,
+        ),
+        (
+            "h200",
+            "1x Nvidia H200",
+            23,
+            "256 GB",
+            Some(("gpu", "H200", "141 GB")),
+            83_333,
+        ),
+    ];
+    Value::Array(
+        rows.iter()
+            .map(|(name, pretty, cpu, ram, acc, micro)| {
+                json!({
+                    "name": name, "prettyName": pretty, "cpu": format!("{cpu} vCPU"), "ram": ram, "ephemeralStorage": "50 GB",
+                    "accelerator": acc.map(|(t, m, v)| json!({"type": t, "model": m, "quantity": "1", "vram": v, "manufacturer": "Nvidia"})),
+                    "unitCostMicroUSD": micro, "unitCostUSD": *micro as f64 / 1e6, "unitLabel": "minute",
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Space-specific routes.
+pub fn routes() -> Router<AppState> {
+    let p = "/api/spaces/{ns}/{name}";
+    Router::new()
+        .route(
+            "/api/spaces/hardware",
+            get(|| async { Json(hardware_list()) }),
+        )
+        .route(&format!("{p}/runtime"), get(runtime))
+        .route(&format!("{p}/hardware"), post(set_hardware))
+        .route(&format!("{p}/sleeptime"), post(sleeptime))
+        .route(&format!("{p}/restart"), post(restart))
+        .route(&format!("{p}/pause"), post(pause))
+        .route(&format!("{p}/logs/{{which}}"), get(logs))
+        .route(
+            &format!("{p}/secrets"),
+            post(
+                |State(s): State<AppState>,
+                 Authed(c): Authed,
+                 Path((ns, name)): Path<(String, String)>,
+                 Json(kv): Json<KeyValue>| {
+                    upsert(s, c, space_id(&ns, &name), kv, true)
+                },
+            )
+            .delete(
+                |State(s): State<AppState>,
+                 Authed(c): Authed,
+                 Path((ns, name)): Path<(String, String)>,
+                 Json(kv): Json<KeyValue>| {
+                    remove(s, c, space_id(&ns, &name), kv, true)
+                },
+            ),
+        )
+        .route(
+            &format!("{p}/variables"),
+            get(list_variables)
+                .post(
+                    |State(s): State<AppState>,
+                     Authed(c): Authed,
+                     Path((ns, name)): Path<(String, String)>,
+                     Json(kv): Json<KeyValue>| {
+                        upsert(s, c, space_id(&ns, &name), kv, false)
+                    },
+                )
+                .delete(
+                    |State(s): State<AppState>,
+                     Authed(c): Authed,
+                     Path((ns, name)): Path<(String, String)>,
+                     Json(kv): Json<KeyValue>| {
+                        remove(s, c, space_id(&ns, &name), kv, false)
+                    },
+                ),
+        )
+        .route(
+            "/api/spaces/{ns}/{name}/_unused",
+            delete(|| async { StatusCode::NOT_FOUND }),
+        )
+}
