@@ -28,6 +28,7 @@ pub mod auth;
 pub mod buckets;
 pub mod errors;
 pub mod faults;
+pub mod jobs;
 pub mod python_env;
 pub mod repos;
 pub mod routes;
@@ -59,6 +60,8 @@ pub struct HubState {
     pub faults: faults::Faults,
     /// Running Spaces.
     pub spaces: spaces::Spaces,
+    /// Jobs.
+    pub jobs: jobs::Jobs,
 }
 
 impl HubState {
@@ -98,6 +101,7 @@ pub struct LocalHubBuilder {
     data_dir: Option<PathBuf>,
     users: Vec<User>,
     faults: FaultConfig,
+    images: jobs::ImageMap,
 }
 
 /// Entry point: `LocalHub::builder()`.
@@ -142,6 +146,11 @@ impl LocalHubBuilder {
         self.faults = faults;
         self
     }
+    /// Maps a Job image to a local command prefix (unmapped images run commands as-is).
+    pub fn job_image(mut self, image: impl Into<String>, prefix: Vec<String>) -> Self {
+        self.images.0.insert(image.into(), prefix);
+        self
+    }
     /// Binds, and serves in a background task.
     pub async fn start(self) -> Result<RunningHub, StartError> {
         let data_dir = self
@@ -168,6 +177,7 @@ impl LocalHubBuilder {
             store: Mutex::new(store::Store::default()),
             faults: faults::Faults::new(self.faults),
             spaces: spaces::Spaces::default(),
+            jobs: jobs::Jobs::new(self.images),
         });
         let app = routes::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -233,6 +243,7 @@ impl RunningHub {
     }
     fn stop(&mut self) {
         self.state.spaces.stop_all();
+        self.state.jobs.stop_all();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

@@ -21,6 +21,9 @@ struct Args {
     /// Fixed dev tokens as `user=hf_...` (random otherwise).
     #[arg(long)]
     token: Vec<String>,
+    /// Job image mapping `IMAGE=PREFIX` (PREFIX split on spaces); unmapped images run as-is.
+    #[arg(long = "job-image")]
+    job_image: Vec<String>,
     /// Initial faults as JSON (see `FaultConfig`).
     #[arg(long)]
     faults: Option<String>,
@@ -47,6 +50,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             user = user.with_token(t);
         }
         b = b.user(user);
+    }
+    for m in &args.job_image {
+        let (image, prefix) = m.split_once('=').ok_or("--job-image wants IMAGE=PREFIX")?;
+        b = b.job_image(image, prefix.split_whitespace().map(String::from).collect());
     }
     if let Some(f) = &args.faults {
         b = b.faults(serde_json::from_str(f)?);

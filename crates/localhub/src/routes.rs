@@ -7,7 +7,7 @@ use axum::Router;
 
 use crate::auth::{self, Authed, MaybeCaller};
 use crate::store::RepoKind;
-use crate::{buckets, faults, repos, spaces, AppState};
+use crate::{buckets, faults, jobs, repos, spaces, AppState};
 
 fn repo_routes(kind: RepoKind) -> Router<AppState> {
     let p = format!("/api/{}/{{ns}}/{{name}}", kind.plural());
@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(repo_routes(RepoKind::Dataset))
         .merge(repo_routes(RepoKind::Space))
         .merge(spaces::routes())
+        .merge(jobs::routes())
         .route("/api/buckets/{ns}", get(buckets::list))
         .route(
             "/api/buckets/{ns}/{name}",

@@ -1,0 +1,600 @@
+//! Jobs as local processes: create, inspect, list (label/stage filters), cancel, logs (SSE),
+//! hardware with prices.
+//!
+//! **Image → command.** The Job's `dockerImage` is recorded; [`ImageMap`] maps an image name
+//! to a command prefix (e.g. `python:3.12` → `["/usr/bin/env"]`), and images not in the map
+//! run the command as-is on the host. The process gets `environment` + `secrets` as its
+//! environment plus `JOB_ID`, `ACCELERATOR`, `CPU_CORES`, `MEMORY`, and runs in the folder
+//! `DATA/jobs/{id}`. Stdout and stderr (line by line) are the log stream.
+//!
+//! **Bucket mounts.** A bucket volume `{source: "ns/b", mountPath: "/output"}` reaches the
+//! process at exactly `/output`: the command is wrapped in `unshare --mount --propagation
+//! private` (as root) or `unshare --user --map-root-user --mount --propagation private`
+//! (otherwise), and a small `sh` prelude does `mkdir -p /output && mount --bind
+//! DATA/buckets/ns/b /output` (then `remount,ro` for `readOnly`) before `exec`-ing the
+//! command. The bind mount lives only in the Job's private mount namespace; the empty mount
+//! point folder is created on the host. If neither `unshare` form works, a Job with volumes is
+//! refused with 400. Only bucket volumes are supported (repo volumes: 400).
+
+use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::auth::{Authed, Caller};
+use crate::errors::{HubError, HubResult};
+use crate::spaces::LogLine;
+use crate::store::now_iso;
+use crate::AppState;
+
+/// Maps Docker image names to local command prefixes; unmapped images run commands as-is.
+#[derive(Debug, Clone, Default)]
+pub struct ImageMap(pub HashMap<String, Vec<String>>);
+
+impl ImageMap {
+    /// The argv to run for an image and the Job's command + arguments.
+    pub fn argv(&self, image: Option<&str>, command: &[String]) -> Vec<String> {
+        let mut v = image
+            .and_then(|i| self.0.get(i))
+            .cloned()
+            .unwrap_or_default();
+        v.extend(command.iter().cloned());
+        v
+    }
+}
+
+/// A bucket (or repo) volume in a Job spec.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct Volume {
+    #[serde(rename = "type")]
+    kind: String,
+    source: String,
+    #[serde(rename = "mountPath")]
+    mount_path: String,
+    #[serde(rename = "readOnly", default, skip_serializing_if = "Option::is_none")]
+    read_only: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+}
+
+/// Body of `POST /api/jobs/{ns}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateJob {
+    docker_image: Option<String>,
+    space_id: Option<String>,
+    #[serde(default)]
+    command: Vec<String>,
+    #[serde(default)]
+    arguments: Vec<String>,
+    #[serde(default)]
+    environment: BTreeMap<String, String>,
+    #[serde(default)]
+    secrets: BTreeMap<String, String>,
+    flavor: Option<String>,
+    timeout_seconds: Option<u64>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+    #[serde(default)]
+    volumes: Vec<Volume>,
+}
+
+/// A Job's record. Secret values are only kept until the process starts.
+#[derive(Debug)]
+struct Job {
+    owner: Caller,
+    info: Value,
+    stage: String,
+    message: Option<String>,
+    started: Option<chrono::DateTime<chrono::Utc>>,
+    finished: Option<chrono::DateTime<chrono::Utc>>,
+    created: chrono::DateTime<chrono::Utc>,
+    logs: Vec<LogLine>,
+    pgid: Option<u32>,
+    cancel_requested: bool,
+}
+
+impl Job {
+    fn terminal(&self) -> bool {
+        matches!(
+            self.stage.as_str(),
+            "COMPLETED" | "ERROR" | "CANCELED" | "DELETED"
+        )
+    }
+    fn json(&self) -> Value {
+        let mut v = self.info.clone();
+        v["status"] = json!({"stage": self.stage, "message": self.message});
+        v["startedAt"] = json!(self.started.map(iso));
+        v["finishedAt"] = json!(self.finished.map(iso));
+        let end = self.finished.unwrap_or_else(chrono::Utc::now);
+        let sched = (self.started.unwrap_or(end) - self.created).num_milliseconds() as f64 / 1000.0;
+        let run = self
+            .started
+            .map(|s| (end - s).num_milliseconds() as f64 / 1000.0)
+            .unwrap_or(0.0);
+        v["durations"] =
+            json!({"schedulingSecs": sched, "runningSecs": run, "totalSecs": sched + run});
+        v
+    }
+}
+
+fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// All Jobs plus the image table.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    jobs: Mutex<HashMap<String, Job>>,
+    /// Image → command prefix.
+    pub images: ImageMap,
+}
+
+impl Jobs {
+    /// With an image table.
+    pub fn new(images: ImageMap) -> Self {
+        Self {
+            jobs: Mutex::new(HashMap::new()),
+            images,
+        }
+    }
+    fn with<R>(&self, id: &str, f: impl FnOnce(&mut Job) -> R) -> Option<R> {
+        self.jobs.lock().expect("jobs").get_mut(id).map(f)
+    }
+    /// Kills every running Job (on shutdown).
+    pub fn stop_all(&self) {
+        for j in self.jobs.lock().expect("jobs").values() {
+            if let Some(p) = j.pgid {
+                signal_group(p, "KILL");
+            }
+        }
+    }
+}
+
+fn signal_group(pgid: u32, sig: &str) {
+    let _ = std::process::Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg("--")
+        .arg(format!("-{pgid}"))
+        .status();
+}
+
+/// Which `unshare` form gives us a private mount namespace here (probed once).
+fn unshare_prefix() -> Option<&'static [&'static str]> {
+    static PROBE: OnceLock<Option<&'static [&'static str]>> = OnceLock::new();
+    *PROBE.get_or_init(|| {
+        let forms: [&'static [&'static str]; 2] = [&["unshare", "--mount", "--propagation", "private"], &["unshare", "--user", "--map-root-user", "--mount", "--propagation", "private"]];
+        forms.into_iter().find(|f| {
+            std::process::Command::new(f[0])
+                .args(&f[1..])
+                .args(["sh", "-c", "d=$(mktemp -d) && mount --bind / \"$d\" && umount \"$d\"; r=$?; rmdir \"$d\"; exit $r"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
+    })
+}
+
+/// Shell prelude that bind-mounts each `(host, mount, ro)` and execs the rest of argv.
+const MOUNT_PRELUDE: &str = r#"n=$1; shift; i=0; while [ $i -lt $n ]; do src=$1; dst=$2; ro=$3; shift 3; mkdir -p "$dst" && mount --bind "$src" "$dst" || exit 125; if [ "$ro" = 1 ]; then mount -o remount,bind,ro "$dst" || exit 125; fi; i=$((i+1)); done; exec "$@""#;
+
+fn push_log(s: &AppState, id: &str, text: &str) {
+    s.jobs.with(id, |j| {
+        j.logs.push(LogLine {
+            timestamp: now_iso(),
+            data: text.to_string(),
+        })
+    });
+}
+
+fn finish(s: &AppState, id: &str, stage: &str, message: Option<String>) {
+    s.jobs.with(id, |j| {
+        if !j.terminal() {
+            j.stage = stage.into();
+            j.message = message;
+            j.finished = Some(chrono::Utc::now());
+            j.pgid = None;
+        }
+    });
+}
+
+async fn create(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path(ns): Path<String>,
+    Json(b): Json<CreateJob>,
+) -> HubResult<Json<Value>> {
+    let ns = if ns == "me" { c.user.name.clone() } else { ns };
+    if ns != c.user.name {
+        return Err(HubError::new(
+            StatusCode::FORBIDDEN,
+            format!("You cannot run Jobs in the namespace \"{ns}\""),
+        ));
+    }
+    if b.command.is_empty() {
+        return Err(HubError::bad_request("command is required"));
+    }
+    let mut mounts = Vec::new();
+    for v in &b.volumes {
+        if v.kind != "bucket" {
+            return Err(HubError::bad_request(format!(
+                "localhub supports only bucket volumes, not {:?}",
+                v.kind
+            )));
+        }
+        if !v.mount_path.starts_with('/') || v.mount_path == "/" {
+            return Err(HubError::bad_request(
+                "mountPath must be absolute and not /",
+            ));
+        }
+        let bucket = crate::buckets::find(&s, &v.source, Some(&c))?;
+        if bucket.ns != c.user.name && v.read_only != Some(true) {
+            return Err(HubError::new(
+                StatusCode::FORBIDDEN,
+                format!("no write access to bucket {}", v.source),
+            ));
+        }
+        let mut host = s.bucket_dir(&v.source);
+        if let Some(p) = &v.path {
+            host = crate::store::safe_join(&host, p)?;
+            std::fs::create_dir_all(&host)?;
+        }
+        mounts.push((host, v.mount_path.clone(), v.read_only == Some(true)));
+    }
+    let prefix = if mounts.is_empty() {
+        None
+    } else {
+        Some(unshare_prefix().ok_or_else(|| {
+            HubError::bad_request("bucket volumes need a private mount namespace (unshare --mount as root, or a user namespace), which this machine does not allow")
+        })?)
+    };
+    let id: String = {
+        use rand::Rng;
+        format!("{:024x}", rand::thread_rng().gen::<u128>() >> 32)
+    };
+    let created = chrono::Utc::now();
+    let mut cmdline = b.command.clone();
+    cmdline.extend(b.arguments.iter().cloned());
+    let info = json!({
+        "id": id,
+        "createdAt": iso(created),
+        "dockerImage": b.docker_image,
+        "spaceId": b.space_id,
+        "command": b.command,
+        "arguments": b.arguments,
+        "environment": b.environment,
+        "secrets": b.secrets.keys().collect::<Vec<_>>(),
+        "flavor": b.flavor.clone().unwrap_or_else(|| "cpu-basic".into()),
+        "labels": b.labels,
+        "volumes": b.volumes,
+        "timeoutSeconds": b.timeout_seconds,
+        "owner": {"id": c.user.id, "name": c.user.name, "type": "user"},
+        "initiator": {"type": "user", "id": c.user.id, "name": c.user.name},
+        "url": format!("{}/jobs/{}/{}", s.url(), c.user.name, id),
+    });
+    let job = Job {
+        owner: c.clone(),
+        info,
+        stage: "SCHEDULING".into(),
+        message: None,
+        started: None,
+        finished: None,
+        created,
+        logs: vec![],
+        pgid: None,
+        cancel_requested: false,
+    };
+    let answer = job.json();
+    s.jobs.jobs.lock().expect("jobs").insert(id.clone(), job);
+
+    let mut argv: Vec<String> = Vec::new();
+    if let Some(p) = prefix {
+        argv.extend(p.iter().map(|x| x.to_string()));
+        argv.extend([
+            "sh".into(),
+            "-c".into(),
+            MOUNT_PRELUDE.into(),
+            "localhub-mount".into(),
+            mounts.len().to_string(),
+        ]);
+        for (h, m, ro) in &mounts {
+            argv.extend([
+                h.to_string_lossy().into_owned(),
+                m.clone(),
+                if *ro { "1".into() } else { "0".into() },
+            ]);
+        }
+    }
+    argv.extend(s.jobs.images.argv(b.docker_image.as_deref(), &cmdline));
+    let workdir = s.data_dir().join("jobs").join(&id);
+    std::fs::create_dir_all(&workdir)?;
+    let mut env = b.environment.clone();
+    env.extend(b.secrets.clone());
+    env.insert("JOB_ID".into(), id.clone());
+    env.insert("ACCELERATOR".into(), "none".into());
+    env.insert("CPU_CORES".into(), "2".into());
+    env.insert("MEMORY".into(), "16Gi".into());
+    let timeout = b.timeout_seconds.map(Duration::from_secs);
+    let s2 = s.clone();
+    tokio::spawn(async move { run(s2, id, argv, env, workdir, timeout).await });
+    Ok(Json(answer))
+}
+
+async fn run(
+    s: AppState,
+    id: String,
+    argv: Vec<String>,
+    env: BTreeMap<String, String>,
+    workdir: std::path::PathBuf,
+    timeout: Option<Duration>,
+) {
+    let mut cmd = tokio::process::Command::new(&argv[0]);
+    cmd.args(&argv[1..])
+        .envs(env)
+        .current_dir(&workdir)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return finish(
+                &s,
+                &id,
+                "ERROR",
+                Some(format!("could not start {:?}: {e}", argv[0])),
+            )
+        }
+    };
+    let pgid = child.id();
+    let cancelled_early = s
+        .jobs
+        .with(&id, |j| {
+            j.stage = "RUNNING".into();
+            j.started = Some(chrono::Utc::now());
+            j.pgid = pgid;
+            j.logs.push(LogLine {
+                timestamp: now_iso(),
+                data: format!("===== Job started at {} =====", now_iso()),
+            });
+            j.cancel_requested
+        })
+        .unwrap_or(false);
+    if cancelled_early {
+        if let Some(p) = pgid {
+            signal_group(p, "TERM");
+        }
+    }
+    let mut readers = Vec::new();
+    for stream in [
+        Box::new(child.stdout.take().expect("piped"))
+            as Box<dyn tokio::io::AsyncRead + Unpin + Send>,
+        Box::new(child.stderr.take().expect("piped")),
+    ] {
+        let s = s.clone();
+        let id = id.clone();
+        readers.push(tokio::spawn(async move {
+            let mut lines = BufReader::new(stream).lines();
+            while let Ok(Some(l)) = lines.next_line().await {
+                push_log(&s, &id, &l);
+            }
+        }));
+    }
+    let waited = match timeout {
+        Some(t) => tokio::time::timeout(t, child.wait()).await.ok(),
+        None => Some(child.wait().await),
+    };
+    let Some(status) = waited else {
+        if let Some(p) = pgid {
+            signal_group(p, "TERM");
+            if tokio::time::timeout(Duration::from_secs(5), child.wait())
+                .await
+                .is_err()
+            {
+                signal_group(p, "KILL");
+                let _ = child.wait().await;
+            }
+        }
+        for r in readers {
+            let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
+        }
+        return finish(&s, &id, "ERROR", Some("Job timeout".into()));
+    };
+    for r in readers {
+        let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
+    }
+    let cancelled = s.jobs.with(&id, |j| j.cancel_requested).unwrap_or(false);
+    match status {
+        _ if cancelled => finish(&s, &id, "CANCELED", None),
+        Ok(st) if st.success() => finish(&s, &id, "COMPLETED", None),
+        Ok(st) if st.code() == Some(125) && argv[0] == "unshare" => finish(
+            &s,
+            &id,
+            "ERROR",
+            Some("could not mount the bucket volumes".into()),
+        ),
+        Ok(st) => finish(
+            &s,
+            &id,
+            "ERROR",
+            Some(format!(
+                "Job failed with exit code: {}",
+                st.code()
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| "signal".into())
+            )),
+        ),
+        Err(e) => finish(&s, &id, "ERROR", Some(format!("wait failed: {e}"))),
+    }
+}
+
+fn get_visible(s: &AppState, c: &Caller, ns: &str, id: &str) -> HubResult<Value> {
+    let m = s.jobs.jobs.lock().expect("jobs");
+    match m.get(id) {
+        Some(j) if j.owner.user.name == ns && j.owner.user.name == c.user.name => Ok(j.json()),
+        _ => Err(
+            HubError::new(StatusCode::NOT_FOUND, format!("Job {ns}/{id} not found"))
+                .code("JobNotFound"),
+        ),
+    }
+}
+
+async fn inspect(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, id)): Path<(String, String)>,
+) -> HubResult<Json<Value>> {
+    Ok(Json(get_visible(&s, &c, &ns, &id)?))
+}
+
+async fn list(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path(ns): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> HubResult<Json<Value>> {
+    let ns = if ns == "me" { c.user.name.clone() } else { ns };
+    if ns != c.user.name {
+        return Ok(Json(json!([])));
+    }
+    let stages: Vec<&str> = q
+        .iter()
+        .filter(|(k, _)| k == "stage")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let labels: Vec<(&str, &str)> = q
+        .iter()
+        .filter(|(k, _)| k == "label")
+        .map(|(_, v)| v.split_once('=').unwrap_or((v.as_str(), "")))
+        .collect();
+    let m = s.jobs.jobs.lock().expect("jobs");
+    let mut out: Vec<&Job> = m
+        .values()
+        .filter(|j| j.owner.user.name == ns)
+        .filter(|j| stages.is_empty() || stages.contains(&j.stage.as_str()))
+        .filter(|j| {
+            labels
+                .iter()
+                .all(|(k, v)| j.info["labels"][*k].as_str() == Some(*v))
+        })
+        .collect();
+    out.sort_by_key(|j| j.created);
+    Ok(Json(Value::Array(out.into_iter().map(Job::json).collect())))
+}
+
+async fn cancel(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, id)): Path<(String, String)>,
+) -> HubResult<Json<Value>> {
+    get_visible(&s, &c, &ns, &id)?;
+    let pgid = s
+        .jobs
+        .with(&id, |j| {
+            if j.terminal() {
+                return None;
+            }
+            j.cancel_requested = true;
+            if j.pgid.is_none() && j.stage == "SCHEDULING" {
+                j.stage = "CANCELED".into();
+                j.finished = Some(chrono::Utc::now());
+            }
+            j.pgid
+        })
+        .flatten();
+    if let Some(p) = pgid {
+        signal_group(p, "TERM");
+        let s2 = s.clone();
+        let id2 = id.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            if s2.jobs.with(&id2, |j| !j.terminal()).unwrap_or(false) {
+                signal_group(p, "KILL");
+            }
+        });
+    }
+    Ok(Json(get_visible(&s, &c, &ns, &id)?))
+}
+
+/// Query of the logs stream.
+#[derive(Debug, Deserialize)]
+struct LogsQuery {
+    tail: Option<usize>,
+}
+
+async fn logs(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, id)): Path<(String, String)>,
+    Query(q): Query<LogsQuery>,
+) -> HubResult<axum::response::Response> {
+    get_visible(&s, &c, &ns, &id)?;
+    let start = match q.tail {
+        Some(n) => s
+            .jobs
+            .with(&id, |j| j.logs.len().saturating_sub(n))
+            .unwrap_or(0),
+        None => 0,
+    };
+    let stream =
+        futures_util::stream::unfold((s, id, start, false), |(s, id, mut idx, done)| async move {
+            if done {
+                return None;
+            }
+            loop {
+                let (batch, terminal) = s.jobs.with(&id, |j| {
+                    (j.logs[idx.min(j.logs.len())..].to_vec(), j.terminal())
+                })?;
+                if !batch.is_empty() {
+                    idx += batch.len();
+                    let events: Vec<Result<Event, Infallible>> = batch
+                        .into_iter()
+                        .map(|l| {
+                            Ok(Event::default().data(
+                                json!({"data": l.data, "timestamp": l.timestamp}).to_string(),
+                            ))
+                        })
+                        .collect();
+                    return Some((futures_util::stream::iter(events), (s, id, idx, false)));
+                }
+                if terminal {
+                    return None;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+    use futures_util::StreamExt;
+    Ok(Sse::new(stream.flatten())
+        .keep_alive(
+            KeepAlive::new()
+                .interval(Duration::from_secs(30))
+                .text("keep-alive"),
+        )
+        .into_response())
+}
+
+/// Job routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/jobs/hardware",
+            get(|| async { Json(crate::spaces::hardware_list()) }),
+        )
+        .route("/api/jobs/{ns}", post(create).get(list))
+        .route("/api/jobs/{ns}/{id}", get(inspect))
+        .route("/api/jobs/{ns}/{id}/cancel", post(cancel))
+        .route("/api/jobs/{ns}/{id}/logs", get(logs))
+}
