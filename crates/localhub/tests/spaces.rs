@@ -1,0 +1,258 @@
+//! Spaces that really run Gradio 6; a failing requirements.txt ends in BUILD_ERROR; a crash
+//! in app.py ends in RUNTIME_ERROR; runtime, logs, secrets/variables, hardware.
+mod common;
+
+use std::time::Duration;
+
+const APP: &str = r#"import os
+import gradio as gr
+
+def upper(text):
+    return text.upper() + os.environ.get("SUFFIX", "")
+
+gr.Interface(fn=upper, inputs="text", outputs="text").launch()
+"#;
+
+async fn wait_stage(
+    t: &common::TestHub,
+    id: &str,
+    wanted: &[&str],
+    secs: u64,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        let v: serde_json::Value = t
+            .get("alice", &format!("/api/spaces/{id}/runtime"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if wanted.iter().any(|w| v["stage"] == *w) {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "space never reached {wanted:?}: {v}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test]
+async fn gradio_space_reaches_running_and_answers_config() {
+    let t = common::TestHub::start().await;
+    let r = t
+        .post("alice", "/api/repos/create")
+        .json(&serde_json::json!({"name": "demo", "type": "space", "sdk": "gradio", "visibility": "private", "hardware": "cpu-upgrade", "sleepTimeSeconds": 600, "variables": [{"key": "SUFFIX", "value": "!"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // Secrets endpoint.
+    assert_eq!(
+        t.post("alice", "/api/spaces/alice/demo/secrets")
+            .json(&serde_json::json!({"key": "S", "value": "v"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Commit app.py: the Space builds and starts.
+    let body = format!(
+        "{}\n{}\n",
+        serde_json::json!({"key": "header", "value": {"summary": "app"}}),
+        serde_json::json!({"key": "file", "value": {"path": "app.py", "content": base64_encode(APP), "encoding": "base64"}})
+    );
+    assert_eq!(
+        t.post("alice", "/api/spaces/alice/demo/commit/main")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let rt = wait_stage(
+        &t,
+        "alice/demo",
+        &["RUNNING", "RUNTIME_ERROR", "BUILD_ERROR"],
+        240,
+    )
+    .await;
+    assert_eq!(rt["stage"], "RUNNING", "{rt}");
+    assert_eq!(rt["hardware"]["requested"], "cpu-upgrade");
+    assert_eq!(rt["gcTimeout"], 600);
+    let info: serde_json::Value = t
+        .get("alice", "/api/spaces/alice/demo")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let host = info["host"].as_str().unwrap().to_string();
+    assert!(host.starts_with("http://127.0.0.1:"), "{host}");
+    let cfg: serde_json::Value = t
+        .http
+        .get(format!("{host}/config"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        cfg["version"].as_str().unwrap().starts_with('6'),
+        "{}",
+        cfg["version"]
+    );
+    // The app sees the variable.
+    let call: serde_json::Value = t
+        .http
+        .post(format!("{host}/gradio_api/call/upper"))
+        .json(&serde_json::json!({"data": ["hi"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ev = call["event_id"].as_str().unwrap();
+    let out = tokio::time::timeout(Duration::from_secs(20), async {
+        t.http
+            .get(format!("{host}/gradio_api/call/upper/{ev}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(out.contains("HI!"), "{out}");
+    // Logs.
+    let run = t
+        .get("alice", "/api/spaces/alice/demo/logs/run")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(run.contains("Running on local URL"), "{run}");
+    let build = t
+        .get("alice", "/api/spaces/alice/demo/logs/build")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(build.starts_with("data: {"), "{build}");
+    // Hardware change.
+    let r = t
+        .post("alice", "/api/spaces/alice/demo/hardware")
+        .json(&serde_json::json!({"flavor": "t4-small"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["hardware"]["requested"],
+        "t4-small"
+    );
+    // bob cannot see it.
+    assert_eq!(
+        t.get("bob", "/api/spaces/alice/demo/runtime")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let hw: serde_json::Value = t
+        .get("alice", "/api/spaces/hardware")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(hw.as_array().unwrap().len() > 3);
+}
+
+#[tokio::test]
+async fn failing_requirements_give_build_error() {
+    let t = common::TestHub::start().await;
+    t.create_and_commit(
+        "alice",
+        "space",
+        "broken",
+        false,
+        &[
+            ("app.py", APP),
+            (
+                "requirements.txt",
+                "this-package-does-not-exist-localhub==0.0.1\n",
+            ),
+        ],
+    )
+    .await;
+    let rt = wait_stage(
+        &t,
+        "alice/broken",
+        &["BUILD_ERROR", "RUNNING", "RUNTIME_ERROR"],
+        240,
+    )
+    .await;
+    assert_eq!(rt["stage"], "BUILD_ERROR", "{rt}");
+    let build = t
+        .get("alice", "/api/spaces/alice/broken/logs/build")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        build.contains("this-package-does-not-exist-localhub"),
+        "{build}"
+    );
+}
+
+#[tokio::test]
+async fn crashing_app_gives_runtime_error() {
+    let t = common::TestHub::start().await;
+    t.create_and_commit(
+        "alice",
+        "space",
+        "crash",
+        false,
+        &[("app.py", "raise SystemExit('boom at start')\n")],
+    )
+    .await;
+    let rt = wait_stage(
+        &t,
+        "alice/crash",
+        &["RUNTIME_ERROR", "RUNNING", "BUILD_ERROR"],
+        120,
+    )
+    .await;
+    assert_eq!(rt["stage"], "RUNTIME_ERROR", "{rt}");
+    assert!(
+        rt["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("boom at start"),
+        "{rt}"
+    );
+}
+
+fn base64_encode(s: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
