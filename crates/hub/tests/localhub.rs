@@ -244,3 +244,180 @@ async fn fault_injection_503_burst_is_retried_and_401_is_not() {
     assert_eq!(h.client.whoami(&h.alice).await.unwrap().name, "alice");
     h.hub.shutdown().await;
 }
+
+#[tokio::test]
+async fn jobs_run_with_env_and_secrets_stream_logs_list_and_cancel() {
+    use futures_util::StreamExt;
+    let h = start().await;
+    let mut spec = hub::jobs::JobSpec::docker(
+        "python:3.12",
+        vec![
+            "sh".into(),
+            "-c".into(),
+            "echo hello; echo foo=$FOO; echo token=${HF_TOKEN:+set}".into(),
+        ],
+    );
+    spec.env.insert("FOO".into(), "bar".into());
+    spec.secrets
+        .insert("HF_TOKEN".into(), h.alice.expose().into());
+    spec.labels.insert("run_id".into(), "r1".into());
+    spec.timeout_seconds = Some(60);
+    let job = h.client.create_job("alice", &spec, &h.alice).await.unwrap();
+    let opts = hub::jobs::FollowLogs {
+        idle: Duration::from_secs(10),
+        reconnect_delay: Duration::from_millis(100),
+        max_reconnects: 50,
+    };
+    let lines: Vec<String> = h
+        .client
+        .follow_job_logs("alice", &job.id, opts, &h.alice)
+        .map(|l| l.unwrap().data)
+        .collect()
+        .await;
+    assert!(lines.iter().any(|l| l == "hello"), "{lines:?}");
+    assert!(lines.iter().any(|l| l == "foo=bar"), "{lines:?}");
+    assert!(lines.iter().any(|l| l == "token=set"), "{lines:?}");
+    let done = h.client.job("alice", &job.id, &h.alice).await.unwrap();
+    assert_eq!(done.status.stage, "COMPLETED");
+    let listed = h
+        .client
+        .list_jobs("alice", &[("run_id", "r1")], &h.alice)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, job.id);
+    assert!(h
+        .client
+        .list_jobs("alice", &[("run_id", "other")], &h.alice)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let sleeper = hub::jobs::JobSpec::docker("x", vec!["sleep".into(), "30".into()]);
+    let j2 = h
+        .client
+        .create_job("alice", &sleeper, &h.alice)
+        .await
+        .unwrap();
+    h.client
+        .cancel_job("alice", &j2.id, &h.alice)
+        .await
+        .unwrap();
+    let mut stage = String::new();
+    for _ in 0..50 {
+        stage = h
+            .client
+            .job("alice", &j2.id, &h.alice)
+            .await
+            .unwrap()
+            .status
+            .stage;
+        if hub::jobs::is_terminal_stage(&stage) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stage, "CANCELED");
+    // Bob cannot read alice's jobs.
+    assert!(h.client.job("alice", &job.id, &h.bob).await.is_err());
+    let hw = h.client.jobs_hardware(Some(&h.alice)).await.unwrap();
+    assert!(hw.iter().any(|f| f.name == "cpu-basic"));
+    h.hub.shutdown().await;
+}
+
+#[tokio::test]
+async fn space_create_upload_run_settings_and_gradio_call() {
+    let h = start().await;
+    let id = parse_repo_id("alice/echo-app").unwrap();
+    let mut spec = CreateRepo::gradio_space(id.clone());
+    spec.hardware = Some("cpu-basic".into());
+    spec.secrets
+        .push(hub::repos::KeyValue::new("API_KEY", "s3cret"));
+    spec.variables
+        .push(hub::repos::KeyValue::new("MODE", "test"));
+    h.client.create_repo(&spec, &h.alice).await.unwrap();
+    let app = "import gradio as gr\n\ndef upper(t):\n    return t.upper()\n\n\
+               with gr.Blocks() as demo:\n    a = gr.Textbox()\n    b = gr.Textbox()\n    \
+               gr.Button().click(upper, a, b, api_name=\"upper\")\n\ndemo.launch()\n";
+    let readme = "---\ntitle: Echo\nsdk: gradio\napp_file: app.py\n---\n";
+    let files = [
+        hub::commit::CommitFile::new("app.py", app.as_bytes().to_vec()),
+        hub::commit::CommitFile::new("README.md", readme.as_bytes().to_vec()),
+    ];
+    h.client
+        .upload_files(RepoType::Space, &id, "main", "Add app", &files, &h.alice)
+        .await
+        .unwrap();
+    // localhub has no `GET …/secrets` yet, so `space_secrets` is covered by no test here.
+    let vars = h.client.space_variables(&id, &h.alice).await.unwrap();
+    assert_eq!(vars["MODE"].value, "test");
+    h.client
+        .add_space_variable(&id, "EXTRA", "1", &h.alice)
+        .await
+        .unwrap();
+    h.client
+        .add_space_secret(&id, "OTHER", "x", &h.alice)
+        .await
+        .unwrap();
+    h.client
+        .delete_space_secret(&id, "OTHER", &h.alice)
+        .await
+        .unwrap();
+    h.client
+        .delete_space_variable(&id, "EXTRA", &h.alice)
+        .await
+        .unwrap();
+    assert!(!h
+        .client
+        .space_variables(&id, &h.alice)
+        .await
+        .unwrap()
+        .contains_key("EXTRA"));
+
+    let rt = h
+        .client
+        .wait_for_space(
+            &id,
+            Duration::from_millis(200),
+            Duration::from_secs(180),
+            &h.alice,
+        )
+        .await
+        .unwrap();
+    assert!(rt.is_running(), "{rt:?}");
+    let info = h.client.space_info(&id, &h.alice).await.unwrap();
+    let base = info.space_url().expect("host or subdomain");
+    let g = h.client.gradio(&base, Some(&h.alice)).await.unwrap();
+    assert_eq!(
+        g.call("upper", vec![serde_json::json!("live")])
+            .await
+            .unwrap(),
+        vec![serde_json::json!("LIVE")]
+    );
+    let _ = h
+        .client
+        .space_logs(
+            &id,
+            hub::spaces::SpaceLogKind::Run,
+            Duration::from_secs(2),
+            &h.alice,
+        )
+        .await
+        .unwrap();
+    h.client
+        .set_space_sleep_time(&id, 600, &h.alice)
+        .await
+        .unwrap();
+    let _ = h
+        .client
+        .request_space_hardware(&id, "cpu-upgrade", None, &h.alice)
+        .await
+        .unwrap();
+    assert!(!h
+        .client
+        .spaces_hardware(Some(&h.alice))
+        .await
+        .unwrap()
+        .is_empty());
+    h.hub.shutdown().await;
+}
