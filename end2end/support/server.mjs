@@ -14,15 +14,22 @@ export function buildPaths() {
   };
 }
 
+/** The environment minus `HF_ENDPOINT`, so the server starts its embedded local hub. */
+function withoutHubEndpoint(env) {
+  const { HF_ENDPOINT: _ignored, ...rest } = env;
+  return rest;
+}
+
 /**
  * Spawns the server with `--addr 127.0.0.1:0` and resolves once it prints its URL.
- * Returns `{ url, stop }`; `stop()` ends the process and waits for it.
+ * Returns `{ url, hubUrl, stop }`: `hubUrl` is the embedded local hub's address when no
+ * `HF_ENDPOINT` is set; `stop()` ends the process and waits for it.
  */
 export async function startServer({ timeoutMs = 30_000 } = {}) {
   const { bin, siteRoot } = buildPaths();
   const child = spawn(bin, ['--addr', '127.0.0.1:0', '--site-root', siteRoot], {
     cwd: root,
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
+    env: { ...withoutHubEndpoint(process.env), RUST_LOG: process.env.RUST_LOG || 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -50,5 +57,6 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
       child.once('exit', resolve);
       child.kill('SIGTERM');
     });
-  return { url, stop };
+  const hub = output.match(/Embedded local hub at (http:\/\/\S+)/);
+  return { url, hubUrl: hub ? hub[1] : null, stop };
 }

@@ -29,6 +29,14 @@ test('healthz answers ok with the version', async () => {
   assert.match(body.version, /^\d+\.\d+\.\d+/);
 });
 
+test('with no HF_ENDPOINT the server runs the embedded local hub', async () => {
+  assert.match(server.hubUrl ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+  const response = await fetch(`${server.hubUrl}/.well-known/openid-configuration`);
+  assert.equal(response.status, 200);
+  const discovery = await response.json();
+  assert.ok(discovery.authorization_endpoint.startsWith(server.hubUrl));
+});
+
 test('landing page hydrates and the recipe picker shows the chosen recipe', async () => {
   const page = await browser.newPage();
   const errors = [];

@@ -22,6 +22,15 @@ pub struct Config {
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 
+    /// The Hub to speak to. Unset: the server starts the embedded local hub and uses it.
+    #[arg(long = "hub-endpoint", env = "HF_ENDPOINT")]
+    pub hub_endpoint: Option<String>,
+
+    /// Where the embedded local hub keeps its repos, buckets and Spaces (default: a fresh
+    /// folder under the system temp dir for each start).
+    #[arg(long, env = "SPACE_FACTORY_LOCALHUB_DATA")]
+    pub localhub_data: Option<PathBuf>,
+
     /// Port cargo-leptos' live reload listens on during `cargo leptos watch`.
     #[arg(long, env = "LEPTOS_RELOAD_PORT", default_value_t = 3001)]
     pub reload_port: u32,
