@@ -28,6 +28,7 @@ pub mod auth;
 pub mod buckets;
 pub mod errors;
 pub mod faults;
+pub mod inference;
 pub mod jobs;
 pub mod python_env;
 pub mod repos;
@@ -62,6 +63,8 @@ pub struct HubState {
     pub spaces: spaces::Spaces,
     /// Jobs.
     pub jobs: jobs::Jobs,
+    /// Chat completions backend.
+    pub chat: inference::ChatBackend,
 }
 
 impl HubState {
@@ -102,6 +105,7 @@ pub struct LocalHubBuilder {
     users: Vec<User>,
     faults: FaultConfig,
     images: jobs::ImageMap,
+    chat: inference::ChatBackend,
 }
 
 /// Entry point: `LocalHub::builder()`.
@@ -151,6 +155,11 @@ impl LocalHubBuilder {
         self.images.0.insert(image.into(), prefix);
         self
     }
+    /// Where `/v1/chat/completions` answers come from (script file or upstream).
+    pub fn chat(mut self, backend: inference::ChatBackend) -> Self {
+        self.chat = backend;
+        self
+    }
     /// Binds, and serves in a background task.
     pub async fn start(self) -> Result<RunningHub, StartError> {
         let data_dir = self
@@ -178,6 +187,7 @@ impl LocalHubBuilder {
             faults: faults::Faults::new(self.faults),
             spaces: spaces::Spaces::default(),
             jobs: jobs::Jobs::new(self.images),
+            chat: self.chat,
         });
         let app = routes::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

@@ -24,6 +24,12 @@ struct Args {
     /// Job image mapping `IMAGE=PREFIX` (PREFIX split on spaces); unmapped images run as-is.
     #[arg(long = "job-image")]
     job_image: Vec<String>,
+    /// Scripted conversation file for `/v1/chat/completions`.
+    #[arg(long, conflicts_with = "chat_upstream")]
+    chat_script: Option<PathBuf>,
+    /// OpenAI-compatible upstream base URL (ending in /v1); key from env LOCALHUB_UPSTREAM_KEY.
+    #[arg(long)]
+    chat_upstream: Option<String>,
     /// Initial faults as JSON (see `FaultConfig`).
     #[arg(long)]
     faults: Option<String>,
@@ -54,6 +60,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for m in &args.job_image {
         let (image, prefix) = m.split_once('=').ok_or("--job-image wants IMAGE=PREFIX")?;
         b = b.job_image(image, prefix.split_whitespace().map(String::from).collect());
+    }
+    if let Some(p) = args.chat_script {
+        b = b.chat(localhub::inference::ChatBackend::Script(p));
+    } else if let Some(u) = args.chat_upstream {
+        let api_key = std::env::var("LOCALHUB_UPSTREAM_KEY")
+            .ok()
+            .map(localhub::Token::new);
+        b = b.chat(localhub::inference::ChatBackend::Upstream {
+            base_url: u,
+            api_key,
+        });
     }
     if let Some(f) = &args.faults {
         b = b.faults(serde_json::from_str(f)?);

@@ -59,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         .merge(repo_routes(RepoKind::Space))
         .merge(spaces::routes())
         .merge(jobs::routes())
+        .route("/v1/chat/completions", post(crate::inference::chat))
+        .route("/v1/models", get(crate::inference::models))
         .route("/api/buckets/{ns}", get(buckets::list))
         .route(
             "/api/buckets/{ns}/{name}",

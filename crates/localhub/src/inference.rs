@@ -1,0 +1,236 @@
+//! An OpenAI-compatible `POST /v1/chat/completions` and `GET /v1/models`, for agent tests.
+//!
+//! Either forwards to an upstream (`Upstream`) or replays a scripted conversation
+//! (`Script`). The script is stateless: the turn played is the number of assistant messages
+//! in the request, so retries replay the same turn. Script file (JSON):
+//! `{"model": "scripted", "turns": [{"content": "text"}, {"tool_calls": [{"name": "write",
+//! "arguments": {"path": "a", "content": "b"}}]}]}`. Past the last turn it answers the text
+//! "(end of script)".
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::Authed;
+use crate::errors::{HubError, HubResult};
+use crate::AppState;
+
+/// Where chat completions come from.
+#[derive(Debug, Clone, Default)]
+pub enum ChatBackend {
+    /// No backend: 503.
+    #[default]
+    None,
+    /// Replay a scripted conversation file.
+    Script(PathBuf),
+    /// Forward to an OpenAI-compatible base URL (e.g. `http://127.0.0.1:8000/v1`), with an optional key.
+    Upstream {
+        /// Base URL ending in `/v1`.
+        base_url: String,
+        /// Bearer key sent upstream (not logged).
+        api_key: Option<crate::Token>,
+    },
+}
+
+/// One scripted turn.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Turn {
+    /// Text answer.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Tool calls `{name, arguments}` (arguments: JSON object or string).
+    #[serde(default)]
+    pub tool_calls: Vec<ScriptCall>,
+}
+
+/// A scripted tool call.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScriptCall {
+    /// Tool name.
+    pub name: String,
+    /// Arguments.
+    #[serde(default)]
+    pub arguments: Value,
+}
+
+/// A scripted conversation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Script {
+    /// Model id reported.
+    #[serde(default = "default_model")]
+    pub model: String,
+    /// Turns in order.
+    pub turns: Vec<Turn>,
+}
+
+fn default_model() -> String {
+    "scripted".into()
+}
+
+fn load(path: &PathBuf) -> HubResult<Script> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| HubError::internal(format!("chat script {}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| HubError::internal(format!("chat script {}: {e}", path.display())))
+}
+
+/// `GET /v1/models`.
+pub async fn models(State(s): State<AppState>, Authed(_): Authed) -> HubResult<Response> {
+    match &s.chat {
+        ChatBackend::Script(p) => {
+            let sc = load(p)?;
+            Ok(Json(json!({"object": "list", "data": [{"id": sc.model, "object": "model", "created": 0, "owned_by": "localhub"}]})).into_response())
+        }
+        ChatBackend::Upstream { base_url, api_key } => {
+            forward(
+                reqwest::Method::GET,
+                format!("{base_url}/models"),
+                api_key.as_ref(),
+                None,
+            )
+            .await
+        }
+        ChatBackend::None => Err(no_backend()),
+    }
+}
+
+fn no_backend() -> HubError {
+    HubError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "no chat backend configured in localhub",
+    )
+}
+
+async fn forward(
+    method: reqwest::Method,
+    url: String,
+    key: Option<&crate::Token>,
+    body: Option<Value>,
+) -> HubResult<Response> {
+    let mut rq = reqwest::Client::new().request(method, url);
+    if let Some(k) = key {
+        rq = rq.bearer_auth(k.expose());
+    }
+    if let Some(b) = body {
+        rq = rq.json(&b);
+    }
+    let r = rq.send().await.map_err(|e| {
+        HubError::new(
+            StatusCode::BAD_GATEWAY,
+            format!("upstream: {}", e.without_url()),
+        )
+    })?;
+    let status = StatusCode::from_u16(r.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_string();
+    Ok((
+        status,
+        [("content-type", ct)],
+        Body::from_stream(r.bytes_stream()),
+    )
+        .into_response())
+}
+
+/// `POST /v1/chat/completions` (streaming and not).
+pub async fn chat(
+    State(s): State<AppState>,
+    Authed(_): Authed,
+    Json(req): Json<Value>,
+) -> HubResult<Response> {
+    let path = match &s.chat {
+        ChatBackend::Script(p) => p.clone(),
+        ChatBackend::Upstream { base_url, api_key } => {
+            return forward(
+                reqwest::Method::POST,
+                format!("{base_url}/chat/completions"),
+                api_key.as_ref(),
+                Some(req),
+            )
+            .await
+        }
+        ChatBackend::None => return Err(no_backend()),
+    };
+    let script = load(&path)?;
+    let n = req["messages"]
+        .as_array()
+        .map(|m| m.iter().filter(|m| m["role"] == "assistant").count())
+        .unwrap_or(0);
+    let turn = script.turns.get(n).cloned().unwrap_or(Turn {
+        content: Some("(end of script)".into()),
+        tool_calls: vec![],
+    });
+    let model = req["model"]
+        .as_str()
+        .map(String::from)
+        .unwrap_or(script.model);
+    let id = format!("chatcmpl-{}", uuid_like());
+    let created = chrono::Utc::now().timestamp();
+    let calls: Vec<Value> = turn
+        .tool_calls
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let args = match &c.arguments {
+                Value::String(s) => s.clone(),
+                v => v.to_string(),
+            };
+            json!({"index": i, "id": format!("call_{n}_{i}"), "type": "function", "function": {"name": c.name, "arguments": args}})
+        })
+        .collect();
+    let finish = if calls.is_empty() {
+        "stop"
+    } else {
+        "tool_calls"
+    };
+    let usage = json!({"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15});
+    if req["stream"].as_bool() != Some(true) {
+        let mut msg = json!({"role": "assistant", "content": turn.content});
+        if !calls.is_empty() {
+            let c: Vec<Value> = calls
+                .iter()
+                .map(|c| json!({"id": c["id"], "type": "function", "function": c["function"]}))
+                .collect();
+            msg["tool_calls"] = json!(c);
+        }
+        return Ok(Json(json!({"id": id, "object": "chat.completion", "created": created, "model": model, "choices": [{"index": 0, "message": msg, "finish_reason": finish}], "usage": usage})).into_response());
+    }
+    let chunk = |delta: Value, finish: Option<&str>| {
+        json!({"id": id, "object": "chat.completion.chunk", "created": created, "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}).to_string()
+    };
+    let mut frames = vec![chunk(json!({"role": "assistant", "content": ""}), None)];
+    if let Some(text) = &turn.content {
+        for part in text.split_inclusive(' ') {
+            frames.push(chunk(json!({"content": part}), None));
+        }
+    }
+    for c in &calls {
+        frames.push(chunk(json!({"tool_calls": [{"index": c["index"], "id": c["id"], "type": "function", "function": {"name": c["function"]["name"], "arguments": ""}}]}), None));
+        frames.push(chunk(json!({"tool_calls": [{"index": c["index"], "function": {"arguments": c["function"]["arguments"]}}]}), None));
+    }
+    frames.push(chunk(json!({}), Some(finish)));
+    if req["stream_options"]["include_usage"].as_bool() == Some(true) {
+        frames.push(json!({"id": id, "object": "chat.completion.chunk", "created": created, "model": model, "choices": [], "usage": usage}).to_string());
+    }
+    frames.push("[DONE]".into());
+    let events = frames
+        .into_iter()
+        .map(|f| Ok::<_, Infallible>(Event::default().data(f)));
+    Ok(Sse::new(futures_util::stream::iter(events)).into_response())
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    format!("{:032x}", rand::thread_rng().gen::<u128>())
+}

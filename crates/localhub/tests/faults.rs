@@ -1,0 +1,156 @@
+//! Each fault: 402 on Space create, 503/429 bursts, 401 on hardware for OAuth tokens,
+//! forced build error; set via the admin endpoint and via the builder.
+mod common;
+
+use std::time::Duration;
+
+async fn set(t: &common::TestHub, cfg: serde_json::Value) {
+    assert_eq!(
+        t.http
+            .post(t.url("/_localhub/faults"))
+            .json(&cfg)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn space_create_402_and_bursts() {
+    let t = common::TestHub::start().await;
+    set(&t, serde_json::json!({"space_create_402": true})).await;
+    let r = t
+        .post("alice", "/api/repos/create")
+        .json(&serde_json::json!({"name": "s", "type": "space", "sdk": "gradio"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 402);
+    // Models are not affected.
+    assert_eq!(
+        t.post("alice", "/api/repos/create")
+            .json(&serde_json::json!({"name": "m"}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    set(&t, serde_json::json!({"bursts": [{"path_prefix": "/api/whoami-v2", "status": 503, "count": 2}, {"method": "POST", "path_prefix": "/api/jobs", "status": 429, "count": 1}]})).await;
+    for _ in 0..2 {
+        let r = t.get("alice", "/api/whoami-v2").send().await.unwrap();
+        assert_eq!(r.status(), 503);
+        assert!(r.headers().contains_key("x-error-message"));
+    }
+    assert_eq!(
+        t.get("alice", "/api/whoami-v2")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let job = serde_json::json!({"dockerImage": "x", "command": ["true"]});
+    assert_eq!(
+        t.post("alice", "/api/jobs/alice")
+            .json(&job)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        429
+    );
+    assert_eq!(
+        t.post("alice", "/api/jobs/alice")
+            .json(&job)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn hardware_401_for_oauth_and_forced_build_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = localhub::LocalHub::builder()
+        .data_dir(dir.path())
+        .users(["alice", "bob"])
+        .faults(localhub::FaultConfig {
+            hardware_401_for_oauth: true,
+            force_build_error: true,
+            ..Default::default()
+        })
+        .start()
+        .await
+        .unwrap();
+    let t = common::TestHub {
+        hub,
+        _dir: dir,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    };
+    t.create_and_commit("alice", "space", "s", false, &[("app.py", "print('x')")])
+        .await;
+    // OAuth token for alice (code flow without PKCE).
+    let r = t.http.get(t.url("/oauth/authorize?client_id=c&redirect_uri=http://127.0.0.1:1/cb&response_type=code&scope=openid&user=alice")).send().await.unwrap();
+    let loc = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    let code = loc
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .to_string();
+    let tok: serde_json::Value = t
+        .http
+        .post(t.url("/oauth/token"))
+        .form(&[("grant_type", "authorization_code"), ("code", &code)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let oauth = tok["access_token"].as_str().unwrap();
+    let body = serde_json::json!({"flavor": "t4-small"});
+    let r = t
+        .http
+        .post(t.url("/api/spaces/alice/s/hardware"))
+        .bearer_auth(oauth)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(
+        t.post("alice", "/api/spaces/alice/s/hardware")
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Forced build error.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let v: serde_json::Value = t
+            .get("alice", "/api/spaces/alice/s/runtime")
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if v["stage"] == "BUILD_ERROR" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
