@@ -421,3 +421,51 @@ async fn space_create_upload_run_settings_and_gradio_call() {
         .is_empty());
     h.hub.shutdown().await;
 }
+
+#[tokio::test]
+async fn chat_completion_and_models_against_the_scripted_model() {
+    let dir = TempDir::new("localhub-chat");
+    let script = dir.0.join("script.json");
+    std::fs::write(
+        &script,
+        serde_json::json!({"model": "scripted", "turns": [{"content": "Hello from the script."}]})
+            .to_string(),
+    )
+    .unwrap();
+    let hub = LocalHub::builder()
+        .data_dir(dir.0.join("data"))
+        .users(["alice"])
+        .chat(localhub::inference::ChatBackend::Script(script))
+        .start()
+        .await
+        .unwrap();
+    let alice = Token::new(hub.token_for("alice").unwrap());
+    let cfg = HubConfig::new(&hub.url())
+        .unwrap()
+        .with_inference_url(&format!("{}/v1", hub.url()))
+        .unwrap();
+    let client = HubClient::new(cfg).unwrap();
+
+    let models = client.inference_models(Some(&alice)).await.unwrap();
+    assert_eq!(
+        models.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        ["scripted"]
+    );
+
+    let request = hub::inference::ChatRequest {
+        model: "scripted".into(),
+        messages: vec![hub::inference::ChatMessage::new("user", "say hello")],
+        max_tokens: Some(64),
+        temperature: None,
+    };
+    let answer = client.chat_completion(&request, &alice).await.unwrap();
+    assert_eq!(answer.text(), Some("Hello from the script."));
+
+    let stranger = Token::new("hf_not_a_token_of_this_hub_000000");
+    let err = client
+        .chat_completion(&request, &stranger)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, HubError::Unauthorized { .. }), "{err:?}");
+    hub.shutdown().await;
+}
