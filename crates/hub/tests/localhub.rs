@@ -348,7 +348,16 @@ async fn space_create_upload_run_settings_and_gradio_call() {
         .upload_files(RepoType::Space, &id, "main", "Add app", &files, &h.alice)
         .await
         .unwrap();
-    // localhub has no `GET …/secrets` yet, so `space_secrets` is covered by no test here.
+    let secrets = h.client.space_secrets(&id, &h.alice).await.unwrap();
+    assert_eq!(secrets.keys().collect::<Vec<_>>(), ["API_KEY"]);
+    assert!(
+        !format!("{secrets:?}").contains("s3cret"),
+        "secret values are write-only"
+    );
+    assert!(matches!(
+        h.client.space_secrets(&id, &h.bob).await,
+        Err(HubError::NotFound { .. })
+    ));
     let vars = h.client.space_variables(&id, &h.alice).await.unwrap();
     assert_eq!(vars["MODE"].value, "test");
     h.client

@@ -484,13 +484,44 @@ async fn list_variables(
     Authed(c): Authed,
     Path((ns, name)): Path<(String, String)>,
 ) -> HubResult<Json<Value>> {
-    let id = space_id(&ns, &name);
+    list_entries(s, c, space_id(&ns, &name), false)
+}
+
+/// `GET …/secrets`: names and update times only; secret values are write-only, as on the Hub.
+async fn list_secrets(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Path((ns, name)): Path<(String, String)>,
+) -> HubResult<Json<Value>> {
+    list_entries(s, c, space_id(&ns, &name), true)
+}
+
+fn list_entries(
+    s: AppState,
+    c: crate::auth::Caller,
+    id: String,
+    secret: bool,
+) -> HubResult<Json<Value>> {
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
-    let vars = s.spaces.with(&id, |rt| rt.variables.clone());
+    let entries = s.spaces.with(&id, |rt| {
+        if secret {
+            rt.secrets.clone()
+        } else {
+            rt.variables.clone()
+        }
+    });
     let now = now_iso();
     Ok(Json(Value::Object(
-        vars.into_iter()
-            .map(|(k, v)| (k, json!({"value": v, "updatedAt": now})))
+        entries
+            .into_iter()
+            .map(|(k, v)| {
+                let meta = if secret {
+                    json!({"updatedAt": now})
+                } else {
+                    json!({"value": v, "updatedAt": now})
+                };
+                (k, meta)
+            })
             .collect(),
     )))
 }
@@ -641,22 +672,23 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{p}/logs/{{which}}"), get(logs))
         .route(
             &format!("{p}/secrets"),
-            post(
-                |State(s): State<AppState>,
-                 Authed(c): Authed,
-                 Path((ns, name)): Path<(String, String)>,
-                 Json(kv): Json<KeyValue>| {
-                    upsert(s, c, space_id(&ns, &name), kv, true)
-                },
-            )
-            .delete(
-                |State(s): State<AppState>,
-                 Authed(c): Authed,
-                 Path((ns, name)): Path<(String, String)>,
-                 Json(kv): Json<KeyValue>| {
-                    remove(s, c, space_id(&ns, &name), kv, true)
-                },
-            ),
+            get(list_secrets)
+                .post(
+                    |State(s): State<AppState>,
+                     Authed(c): Authed,
+                     Path((ns, name)): Path<(String, String)>,
+                     Json(kv): Json<KeyValue>| {
+                        upsert(s, c, space_id(&ns, &name), kv, true)
+                    },
+                )
+                .delete(
+                    |State(s): State<AppState>,
+                     Authed(c): Authed,
+                     Path((ns, name)): Path<(String, String)>,
+                     Json(kv): Json<KeyValue>| {
+                        remove(s, c, space_id(&ns, &name), kv, true)
+                    },
+                ),
         )
         .route(
             &format!("{p}/variables"),
