@@ -279,6 +279,17 @@ async fn jobs_run_with_env_and_secrets_stream_logs_list_and_cancel() {
     assert!(lines.iter().any(|l| l == "token=set"), "{lines:?}");
     let done = h.client.job("alice", &job.id, &h.alice).await.unwrap();
     assert_eq!(done.status.stage, "COMPLETED");
+    // One connection with `tail`, after the end: the last line only.
+    let tail: Vec<String> = h
+        .client
+        .job_logs("alice", &job.id, Some(1), Duration::from_secs(5), &h.alice)
+        .await
+        .unwrap()
+        .map(|l| l.unwrap().data)
+        .collect()
+        .await;
+    assert_eq!(tail.len(), 1, "{tail:?}");
+    assert_eq!(tail.last(), lines.last(), "{tail:?} vs {lines:?}");
     let listed = h
         .client
         .list_jobs("alice", &[("run_id", "r1")], &h.alice)
@@ -394,6 +405,16 @@ async fn space_create_upload_run_settings_and_gradio_call() {
         .await
         .unwrap();
     assert!(rt.is_running(), "{rt:?}");
+    let runtime = h.client.space_runtime(&id, &h.alice).await.unwrap();
+    assert_eq!(runtime.stage, "RUNNING");
+    let repo = h
+        .client
+        .repo_info(RepoType::Space, &id, Some(&h.alice))
+        .await
+        .unwrap();
+    assert_eq!(repo.id, "alice/echo-app");
+    assert_eq!(repo.private, Some(true));
+    assert!(repo.sha.is_some());
     let info = h.client.space_info(&id, &h.alice).await.unwrap();
     let base = info.space_url().expect("host or subdomain");
     let g = h.client.gradio(&base, Some(&h.alice)).await.unwrap();
