@@ -17,7 +17,7 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::{delete, get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -479,21 +479,28 @@ async fn remove(
     Ok(Json(json!({})))
 }
 
-async fn list_variables(
-    State(s): State<AppState>,
-    Authed(c): Authed,
-    Path((ns, name)): Path<(String, String)>,
-) -> HubResult<Json<Value>> {
-    list_entries(s, c, space_id(&ns, &name), false)
-}
-
-/// `GET …/secrets`: names and update times only; secret values are write-only, as on the Hub.
-async fn list_secrets(
-    State(s): State<AppState>,
-    Authed(c): Authed,
-    Path((ns, name)): Path<(String, String)>,
-) -> HubResult<Json<Value>> {
-    list_entries(s, c, space_id(&ns, &name), true)
+/// `GET`/`POST`/`DELETE` on a Space's secrets (`secret`) or variables: the same shapes,
+/// except that a secret's value is write-only.
+fn key_value_routes(secret: bool) -> MethodRouter<AppState> {
+    get(
+        move |State(s): State<AppState>,
+              Authed(c): Authed,
+              Path((ns, name)): Path<(String, String)>| async move {
+            list_entries(s, c, space_id(&ns, &name), secret)
+        },
+    )
+    .post(
+        move |State(s): State<AppState>,
+              Authed(c): Authed,
+              Path((ns, name)): Path<(String, String)>,
+              Json(kv): Json<KeyValue>| upsert(s, c, space_id(&ns, &name), kv, secret),
+    )
+    .delete(
+        move |State(s): State<AppState>,
+              Authed(c): Authed,
+              Path((ns, name)): Path<(String, String)>,
+              Json(kv): Json<KeyValue>| remove(s, c, space_id(&ns, &name), kv, secret),
+    )
 }
 
 fn list_entries(
@@ -670,48 +677,6 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{p}/restart"), post(restart))
         .route(&format!("{p}/pause"), post(pause))
         .route(&format!("{p}/logs/{{which}}"), get(logs))
-        .route(
-            &format!("{p}/secrets"),
-            get(list_secrets)
-                .post(
-                    |State(s): State<AppState>,
-                     Authed(c): Authed,
-                     Path((ns, name)): Path<(String, String)>,
-                     Json(kv): Json<KeyValue>| {
-                        upsert(s, c, space_id(&ns, &name), kv, true)
-                    },
-                )
-                .delete(
-                    |State(s): State<AppState>,
-                     Authed(c): Authed,
-                     Path((ns, name)): Path<(String, String)>,
-                     Json(kv): Json<KeyValue>| {
-                        remove(s, c, space_id(&ns, &name), kv, true)
-                    },
-                ),
-        )
-        .route(
-            &format!("{p}/variables"),
-            get(list_variables)
-                .post(
-                    |State(s): State<AppState>,
-                     Authed(c): Authed,
-                     Path((ns, name)): Path<(String, String)>,
-                     Json(kv): Json<KeyValue>| {
-                        upsert(s, c, space_id(&ns, &name), kv, false)
-                    },
-                )
-                .delete(
-                    |State(s): State<AppState>,
-                     Authed(c): Authed,
-                     Path((ns, name)): Path<(String, String)>,
-                     Json(kv): Json<KeyValue>| {
-                        remove(s, c, space_id(&ns, &name), kv, false)
-                    },
-                ),
-        )
-        .route(
-            "/api/spaces/{ns}/{name}/_unused",
-            delete(|| async { StatusCode::NOT_FOUND }),
-        )
+        .route(&format!("{p}/secrets"), key_value_routes(true))
+        .route(&format!("{p}/variables"), key_value_routes(false))
 }
