@@ -153,9 +153,7 @@ impl HubClient {
         value: &str,
         token: &Token,
     ) -> HubResult<()> {
-        let req = Req::new(Method::POST, self.space_url(id, &["secrets"]), Some(token))
-            .json(json!({"key": key, "value": value}));
-        self.unit(req).await
+        self.put_space_entry(id, "secrets", key, value, token).await
     }
 
     /// `DELETE /api/spaces/{id}/secrets` with `{"key"}`.
@@ -165,13 +163,7 @@ impl HubClient {
         key: &str,
         token: &Token,
     ) -> HubResult<()> {
-        let req = Req::new(
-            Method::DELETE,
-            self.space_url(id, &["secrets"]),
-            Some(token),
-        )
-        .json(json!({ "key": key }));
-        self.unit(req).await
+        self.delete_space_entry(id, "secrets", key, token).await
     }
 
     /// `GET /api/spaces/{id}/secrets`: names and metadata, never values.
@@ -180,12 +172,7 @@ impl HubClient {
         id: &RepoId,
         token: &Token,
     ) -> HubResult<BTreeMap<String, SecretMeta>> {
-        self.json(Req::new(
-            Method::GET,
-            self.space_url(id, &["secrets"]),
-            Some(token),
-        ))
-        .await
+        self.list_space_entries(id, "secrets", token).await
     }
 
     /// `POST /api/spaces/{id}/variables`.
@@ -196,13 +183,8 @@ impl HubClient {
         value: &str,
         token: &Token,
     ) -> HubResult<()> {
-        let req = Req::new(
-            Method::POST,
-            self.space_url(id, &["variables"]),
-            Some(token),
-        )
-        .json(json!({"key": key, "value": value}));
-        self.unit(req).await
+        self.put_space_entry(id, "variables", key, value, token)
+            .await
     }
 
     /// `DELETE /api/spaces/{id}/variables` with `{"key"}`.
@@ -212,13 +194,7 @@ impl HubClient {
         key: &str,
         token: &Token,
     ) -> HubResult<()> {
-        let req = Req::new(
-            Method::DELETE,
-            self.space_url(id, &["variables"]),
-            Some(token),
-        )
-        .json(json!({ "key": key }));
-        self.unit(req).await
+        self.delete_space_entry(id, "variables", key, token).await
     }
 
     /// `GET /api/spaces/{id}/variables`.
@@ -227,9 +203,44 @@ impl HubClient {
         id: &RepoId,
         token: &Token,
     ) -> HubResult<BTreeMap<String, VariableMeta>> {
+        self.list_space_entries(id, "variables", token).await
+    }
+
+    /// Secrets and variables share their routes' shapes; `kind` is the last path segment.
+    async fn put_space_entry(
+        &self,
+        id: &RepoId,
+        kind: &str,
+        key: &str,
+        value: &str,
+        token: &Token,
+    ) -> HubResult<()> {
+        let req = Req::new(Method::POST, self.space_url(id, &[kind]), Some(token))
+            .json(json!({"key": key, "value": value}));
+        self.unit(req).await
+    }
+
+    async fn delete_space_entry(
+        &self,
+        id: &RepoId,
+        kind: &str,
+        key: &str,
+        token: &Token,
+    ) -> HubResult<()> {
+        let req = Req::new(Method::DELETE, self.space_url(id, &[kind]), Some(token))
+            .json(json!({ "key": key }));
+        self.unit(req).await
+    }
+
+    async fn list_space_entries<T: serde::de::DeserializeOwned>(
+        &self,
+        id: &RepoId,
+        kind: &str,
+        token: &Token,
+    ) -> HubResult<BTreeMap<String, T>> {
         self.json(Req::new(
             Method::GET,
-            self.space_url(id, &["variables"]),
+            self.space_url(id, &[kind]),
             Some(token),
         ))
         .await
