@@ -122,20 +122,12 @@ impl Recorder {
     /// Ends the step under way as passed or failed, with its message.
     pub fn end_step(&mut self, passed: bool, message: &str) -> Result<(), OutputError> {
         let message = self.redactor.redact(message);
-        let duration_ms = self
-            .step_started
-            .take()
-            .map(|started| started.elapsed().as_millis() as u64);
-        if let Some(step) = self.state.steps.last_mut() {
-            step.status = if passed {
-                StepStatus::Passed
-            } else {
-                StepStatus::Failed
-            };
-            step.finished_at = Some(now_rfc3339());
-            step.duration_ms = duration_ms;
-            step.message = Some(message.clone());
-        }
+        let status = if passed {
+            StepStatus::Passed
+        } else {
+            StepStatus::Failed
+        };
+        let duration_ms = self.close_running_step(status, message.clone());
         let level = if passed { Level::Info } else { Level::Error };
         self.event(
             level,
@@ -185,20 +177,7 @@ impl Recorder {
         verdict: &str,
         error: Option<&str>,
     ) -> Result<(), OutputError> {
-        if let Some(step) = self
-            .state
-            .steps
-            .last_mut()
-            .filter(|s| s.status == StepStatus::Running)
-        {
-            step.status = StepStatus::Failed;
-            step.finished_at = Some(now_rfc3339());
-            step.duration_ms = self
-                .step_started
-                .take()
-                .map(|started| started.elapsed().as_millis() as u64);
-            step.message = Some(format!("interrupted: {verdict}"));
-        }
+        self.close_running_step(StepStatus::Failed, format!("interrupted: {verdict}"));
         self.state.current_step = None;
         self.state.status = status;
         self.state.verdict = Some(self.redactor.redact(verdict));
@@ -226,6 +205,24 @@ impl Recorder {
         let text = serde_json::to_vec_pretty(&self.redactor.redact_json(&json))
             .expect("JSON values serialize");
         self.output.write(&self.paths.state(), &text)
+    }
+
+    /// Ends the step under way, if any, with `status` and `message`; returns its duration.
+    fn close_running_step(&mut self, status: StepStatus, message: String) -> Option<u64> {
+        let duration_ms = self
+            .step_started
+            .take()
+            .map(|started| started.elapsed().as_millis() as u64);
+        let step = self
+            .state
+            .steps
+            .last_mut()
+            .filter(|step| step.status == StepStatus::Running)?;
+        step.status = status;
+        step.finished_at = Some(now_rfc3339());
+        step.duration_ms = duration_ms;
+        step.message = Some(message);
+        duration_ms
     }
 
     fn current_step_name(&self) -> String {
