@@ -5,6 +5,7 @@
 //! files under `runs/<id>/` in the mounted bucket — redacting every secret on the way out.
 //! Whatever happens, the run ends with a `state.json` that says so and a `report.md`.
 
+pub mod agent;
 pub mod engine;
 pub mod generate;
 pub mod phases;
