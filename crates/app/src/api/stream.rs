@@ -6,6 +6,8 @@
 //!   stream while it runs and from the bucket's `events.jsonl` once written. A client
 //!   reconnecting with `Last-Event-ID: <seq>` gets only later events;
 //! - `state`: a [`runs::RunState`] whenever `state.json` changes;
+//! - `log`: one line of the Job's log that is not an event (a JSON string), for the logs
+//!   panel;
 //! - `end`: the run reached a terminal status; the server closes the stream.
 //!
 //! Only the signed-in viewer's token is used; without access the stream answers 404.
@@ -18,6 +20,8 @@ pub mod names {
     pub const EVENT: &str = "event";
     /// A [`runs::RunState`].
     pub const STATE: &str = "state";
+    /// A plain Job log line.
+    pub const LOG: &str = "log";
     /// The run is over; no more events follow.
     pub const END: &str = "end";
 }
