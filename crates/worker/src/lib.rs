@@ -28,12 +28,14 @@
 //!
 //! # Modules
 //!
+//! - [`agent`]: running the Pi coding agent.
 //! - [`engine`]: recording (events, state, report), redaction, steps.
 //! - [`space`]: the Space deploy + validation pipeline the Space-building phases share.
 //! - [`phases`]: one module per recipe.
 //! - [`generate`]: app files from templates.
 //! - [`validate_cli`]: `worker validate`.
 
+pub mod agent;
 pub mod engine;
 pub mod generate;
 pub mod phases;

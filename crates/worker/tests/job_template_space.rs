@@ -3,9 +3,9 @@
 //! and leaves every artifact in the bucket. Then the same live Space is validated again,
 //! by `worker validate` and by the validate phase in a Job.
 
-mod common;
+mod job_stand;
 
-use common::{assert_not_in_files, step_names, Stand};
+use job_stand::{assert_not_in_files, step_names, Stand};
 use runs::{Event, RunStatus, StepStatus, EVENT_MARKER};
 use std::process::Command;
 use worker::generate::template_app;
