@@ -1,5 +1,7 @@
 //! The recipes, one module each. Each returns a one-line verdict or the step that failed.
 
+pub mod agent_step;
+pub mod article;
 pub mod bucket_round_trip;
 
 use crate::engine::recorder::{Recorder, StepFailure};
