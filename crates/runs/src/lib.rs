@@ -6,6 +6,7 @@
 
 pub mod event;
 pub mod gate;
+pub mod job;
 pub mod layout;
 pub mod phase;
 pub mod repo_id;

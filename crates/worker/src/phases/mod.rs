@@ -3,14 +3,19 @@
 pub mod agent_step;
 pub mod article;
 pub mod bucket_round_trip;
+pub mod template_space;
+pub mod validate_existing;
 
 use crate::engine::recorder::{Recorder, StepFailure};
+pub(crate) use crate::engine::step::{fail, step};
 use runs::{Phase, RunSpec};
 
 /// Runs `spec`'s phase to its verdict.
 pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, StepFailure> {
     match spec.phase {
         Phase::BucketRoundTrip => bucket_round_trip::run(recorder).await,
+        Phase::TemplateSpace => template_space::run(spec, recorder).await,
+        Phase::ValidateExisting => validate_existing::run(spec, recorder).await,
         other => Err(StepFailure {
             step: "run".into(),
             message: format!(
@@ -20,34 +25,4 @@ pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, Step
             ),
         }),
     }
-}
-
-/// Runs one synchronous step between `begin_step` and `end_step`, recording its outcome.
-pub(crate) fn step(
-    rec: &mut Recorder,
-    name: &str,
-    body: impl FnOnce(&mut Recorder) -> Result<String, StepFailure>,
-) -> Result<(), StepFailure> {
-    rec.begin_step(name).map_err(|e| record_failure(name, e))?;
-    let result = body(rec);
-    let (passed, message) = match &result {
-        Ok(message) => (true, message.as_str()),
-        Err(failure) => (false, failure.message.as_str()),
-    };
-    rec.end_step(passed, message)
-        .map_err(|e| record_failure(name, e))?;
-    result.map(|_| ())
-}
-
-/// The failure of step `step`, for a reason given as a sentence.
-pub(crate) fn fail(step: &str, why: impl std::fmt::Display) -> StepFailure {
-    StepFailure {
-        step: step.to_owned(),
-        message: why.to_string(),
-    }
-}
-
-/// Turns a recording error into the failure of the step under way.
-fn record_failure(step: &str, err: impl std::fmt::Display) -> StepFailure {
-    fail(step, format!("could not record: {err}"))
 }
