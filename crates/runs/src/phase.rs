@@ -121,9 +121,12 @@ impl Phase {
     /// Whether the worker can run this phase yet.
     pub fn status(self) -> PhaseStatus {
         match self {
-            Phase::BucketRoundTrip | Phase::TemplateSpace | Phase::ValidateExisting => {
-                PhaseStatus::Available
-            }
+            Phase::BucketRoundTrip
+            | Phase::TemplateSpace
+            | Phase::ValidateExisting
+            | Phase::PiSmokeTest
+            | Phase::PiRecipe
+            | Phase::ArticleReproduction => PhaseStatus::Available,
             _ => PhaseStatus::Planned,
         }
     }

@@ -34,6 +34,14 @@ pub struct PreparedAgent {
     pub workspace: PathBuf,
 }
 
+/// The user's email as the Hub tells it, to remove from redacted traces (`None` when the
+/// token may not see it or the Hub does not answer: redaction is best effort here, the
+/// token itself is always removed).
+pub async fn user_email(access: &crate::space::HubAccess) -> Option<String> {
+    let me = access.hub.whoami(&access.token).await.ok()?;
+    me.email.filter(|email| email.contains('@'))
+}
+
 /// Finds or installs Pi and decides model, key and limits (step `agent_setup`).
 /// `defaults` are the phase's limits; [`MAX_TURNS_ENV`] and [`TIMEOUT_ENV`] override them.
 pub async fn prepare(

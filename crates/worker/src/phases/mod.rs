@@ -3,8 +3,11 @@
 pub mod agent_step;
 pub mod article;
 pub mod bucket_round_trip;
+pub mod pi_recipe;
+pub mod pi_smoke;
 pub mod template_space;
 pub mod validate_existing;
+pub mod workspace;
 
 use crate::engine::recorder::{Recorder, StepFailure};
 pub(crate) use crate::engine::step::{fail, step};
@@ -16,6 +19,9 @@ pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, Step
         Phase::BucketRoundTrip => bucket_round_trip::run(recorder).await,
         Phase::TemplateSpace => template_space::run(spec, recorder).await,
         Phase::ValidateExisting => validate_existing::run(spec, recorder).await,
+        Phase::PiSmokeTest => pi_smoke::run(spec, recorder).await,
+        Phase::PiRecipe => pi_recipe::run(spec, recorder).await,
+        Phase::ArticleReproduction => article::run(spec, recorder).await,
         other => Err(StepFailure {
             step: "run".into(),
             message: format!(
