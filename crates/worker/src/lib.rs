@@ -7,4 +7,5 @@
 
 pub mod engine;
 pub mod generate;
+pub mod model;
 pub mod phases;

@@ -1,6 +1,8 @@
 //! The recipes, one module each. Each returns a one-line verdict or the step that failed.
 
 pub mod bucket_round_trip;
+pub mod model_card_app;
+pub mod runtime_recommender;
 
 use crate::engine::recorder::{Recorder, StepFailure};
 use runs::{Phase, RunSpec};
@@ -9,6 +11,8 @@ use runs::{Phase, RunSpec};
 pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, StepFailure> {
     match spec.phase {
         Phase::BucketRoundTrip => bucket_round_trip::run(recorder).await,
+        Phase::ModelCardApp => model_card_app::run(spec, recorder).await,
+        Phase::RuntimeRecommender => runtime_recommender::run(spec, recorder).await,
         other => Err(StepFailure {
             step: "run".into(),
             message: format!(
@@ -35,6 +39,27 @@ pub(crate) fn step(
     rec.end_step(passed, message)
         .map_err(|e| record_failure(name, e))?;
     result.map(|_| ())
+}
+
+/// Starts step `name` of an asynchronous phase: pair it with [`conclude`].
+pub(crate) fn begin(rec: &mut Recorder, name: &str) -> Result<(), StepFailure> {
+    rec.begin_step(name).map_err(|e| record_failure(name, e))
+}
+
+/// Ends step `name` begun with [`begin`]: records `result`'s message (or failure) and
+/// hands back its value.
+pub(crate) fn conclude<T>(
+    rec: &mut Recorder,
+    name: &str,
+    result: Result<(T, String), StepFailure>,
+) -> Result<T, StepFailure> {
+    let (passed, message) = match &result {
+        Ok((_, message)) => (true, message.as_str()),
+        Err(failure) => (false, failure.message.as_str()),
+    };
+    rec.end_step(passed, message)
+        .map_err(|e| record_failure(name, e))?;
+    result.map(|(value, _)| value)
 }
 
 /// The failure of step `step`, for a reason given as a sentence.
