@@ -134,7 +134,17 @@ _sf_setup() {
   apt_install chromium
   export SPACE_FACTORY_CHROMIUM="${SPACE_FACTORY_CHROMIUM:-/usr/bin/chromium}"
 
-  # --- 6. Where builds go, and what the test and run scripts read ----------------------
+  # --- 6. The Pi coding agent (pinned in tools/pi) for the agent phases and their tests --
+  local pi_dir="$root/tools/pi" pi_want pi_have
+  pi_want="$(node -p "require('$pi_dir/package.json').dependencies['@mariozechner/pi-coding-agent']")"
+  pi_have="$(node -p "require('$pi_dir/node_modules/@mariozechner/pi-coding-agent/package.json').version" 2>/dev/null || true)"
+  if [ "$pi_want" != "$pi_have" ]; then
+    say "npm ci in tools/pi (Pi $pi_want, about 30 s)"
+    (cd "$pi_dir" && npm ci --no-audit --no-fund --ignore-scripts --silent)
+  fi
+  export SPACE_FACTORY_PI_PREFIX="$pi_dir"
+
+  # --- 7. Where builds go, and what the test and run scripts read ----------------------
   export SPACE_FACTORY_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
   export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$SPACE_FACTORY_TARGET_DIR/site}"
   # Debian's toolchain has no rustfmt; formatting does not depend on the compiler version.

@@ -5,6 +5,7 @@
 //! pages that use them; their server-only bodies call the `hub` crate with the session's
 //! token, which never reaches the browser.
 
+pub mod api;
 pub mod components;
 pub mod pages;
 

@@ -4,8 +4,9 @@
 //! (`Script`). The script is stateless: the turn played is the number of assistant messages
 //! in the request, so retries replay the same turn. Script file (JSON):
 //! `{"model": "scripted", "turns": [{"content": "text"}, {"tool_calls": [{"name": "write",
-//! "arguments": {"path": "a", "content": "b"}}]}]}`. Past the last turn it answers the text
-//! "(end of script)".
+//! "arguments": {"path": "a", "content": "b"}}]}, {"error": {"status": 400, "message": "…"}}]}`.
+//! A turn with `error` answers that HTTP status with an OpenAI-shaped error body (a model
+//! failing mid-run). Past the last turn it answers the text "(end of script)".
 
 use std::convert::Infallible;
 use std::path::PathBuf;
@@ -49,6 +50,18 @@ pub struct Turn {
     /// Tool calls `{name, arguments}` (arguments: JSON object or string).
     #[serde(default)]
     pub tool_calls: Vec<ScriptCall>,
+    /// Instead of an answer, this HTTP error (the model failing at this turn).
+    #[serde(default)]
+    pub error: Option<ScriptError>,
+}
+
+/// A scripted provider error: the status and the message of an OpenAI-shaped error body.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScriptError {
+    /// HTTP status, e.g. 400 or 500.
+    pub status: u16,
+    /// The `error.message` text.
+    pub message: String,
 }
 
 /// A scripted tool call.
@@ -170,7 +183,11 @@ pub async fn chat(
     let turn = script.turns.get(n).cloned().unwrap_or(Turn {
         content: Some("(end of script)".into()),
         tool_calls: vec![],
+        error: None,
     });
+    if let Some(err) = &turn.error {
+        return Ok(scripted_error(err));
+    }
     let model = req["model"]
         .as_str()
         .map(String::from)
@@ -228,6 +245,13 @@ pub async fn chat(
         .into_iter()
         .map(|f| Ok::<_, Infallible>(Event::default().data(f)));
     Ok(Sse::new(futures_util::stream::iter(events)).into_response())
+}
+
+/// The answer of a scripted error turn, shaped like an OpenAI error.
+fn scripted_error(err: &ScriptError) -> Response {
+    let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = json!({"error": {"message": err.message, "type": "invalid_request_error", "code": status.as_u16()}});
+    (status, Json(body)).into_response()
 }
 
 fn uuid_like() -> String {

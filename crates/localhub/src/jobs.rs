@@ -3,9 +3,11 @@
 //!
 //! **Image → command.** The Job's `dockerImage` is recorded; [`ImageMap`] maps an image name
 //! to a command prefix (e.g. `python:3.12` → `["/usr/bin/env"]`), and images not in the map
-//! run the command as-is on the host. The process gets `environment` + `secrets` as its
-//! environment plus `JOB_ID`, `ACCELERATOR`, `CPU_CORES`, `MEMORY`, and runs in the folder
-//! `DATA/jobs/{id}`. Stdout and stderr (line by line) are the log stream.
+//! run the command as-is on the host. The process gets a container's environment, not this
+//! host's: `PATH`, a fresh `HOME` and `TMPDIR` under the Job's folder, `HF_ENDPOINT` (this
+//! hub), then the Job's `environment` + `secrets`, plus `JOB_ID`, `ACCELERATOR`,
+//! `CPU_CORES`, `MEMORY`. It runs in the folder `DATA/jobs/{id}`. Stdout and stderr (line
+//! by line) are the log stream.
 //!
 //! **Bucket mounts.** A bucket volume `{source: "ns/b", mountPath: "/output"}` reaches the
 //! process at exactly `/output`: the command is wrapped in `unshare --mount --propagation
@@ -318,8 +320,8 @@ async fn create(
     }
     argv.extend(s.jobs.images.argv(b.docker_image.as_deref(), &cmdline));
     let workdir = s.data_dir().join("jobs").join(&id);
-    std::fs::create_dir_all(&workdir)?;
-    let mut env = b.environment.clone();
+    let mut env = container_env(&s, &workdir)?;
+    env.extend(b.environment.clone());
     env.extend(b.secrets.clone());
     env.insert("JOB_ID".into(), id.clone());
     env.insert("ACCELERATOR".into(), "none".into());
@@ -329,6 +331,30 @@ async fn create(
     let s2 = s.clone();
     tokio::spawn(async move { run(s2, id, argv, env, workdir, timeout).await });
     Ok(Json(answer))
+}
+
+/// The environment a container starts with, before the Job's own `environment` and
+/// `secrets`: nothing of this host's environment leaks in (a real Job sees no token of ours
+/// and no `HF_*` settings), except `PATH` so mapped images find their programs. `HOME` and
+/// `TMPDIR` are fresh folders of the Job's own, as a new container's are. `HF_ENDPOINT` is
+/// this hub, as `huggingface.co` is the default endpoint inside a real Job; the Job's own
+/// `environment` can override it.
+fn container_env(
+    s: &AppState,
+    workdir: &std::path::Path,
+) -> std::io::Result<BTreeMap<String, String>> {
+    let home = workdir.join("home");
+    let tmp = workdir.join("tmp");
+    std::fs::create_dir_all(&home)?;
+    std::fs::create_dir_all(&tmp)?;
+    let path = std::env::var("PATH")
+        .unwrap_or_else(|_| "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".into());
+    Ok(BTreeMap::from([
+        ("PATH".to_owned(), path),
+        ("HOME".to_owned(), home.to_string_lossy().into_owned()),
+        ("TMPDIR".to_owned(), tmp.to_string_lossy().into_owned()),
+        ("HF_ENDPOINT".to_owned(), s.url()),
+    ]))
 }
 
 async fn run(
@@ -341,6 +367,7 @@ async fn run(
 ) {
     let mut cmd = tokio::process::Command::new(&argv[0]);
     cmd.args(&argv[1..])
+        .env_clear()
         .envs(env)
         .current_dir(&workdir)
         .stdin(std::process::Stdio::null())

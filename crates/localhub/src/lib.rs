@@ -157,6 +157,17 @@ impl LocalHubBuilder {
         self.images.0.insert(image.into(), prefix);
         self
     }
+    /// Maps a Job image to one that has `program` (a local build) on its `PATH`, folder
+    /// first, so a Job command naming the program (`["worker", "run"]`) runs that file, as
+    /// it would in an image that installed it.
+    pub fn job_image_with_program(self, image: impl Into<String>, program: &Path) -> Self {
+        let folder = program
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+        self.job_image(image, vec!["env".into(), format!("PATH={folder}:{path}")])
+    }
     /// Where `/v1/chat/completions` answers come from (script file or upstream).
     pub fn chat(mut self, backend: inference::ChatBackend) -> Self {
         self.chat = backend;

@@ -133,3 +133,51 @@ async fn chat_forwards_to_upstream() {
     );
     assert!(body.trim_end().ends_with("data: [DONE]"), "{body}");
 }
+
+#[tokio::test]
+async fn a_scripted_error_turn_answers_its_status_with_an_openai_error_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("script.json");
+    std::fs::write(
+        &script,
+        serde_json::json!({"turns": [
+            {"content": "first"},
+            {"error": {"status": 400, "message": "the model refused the request"}}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let hub = localhub::LocalHub::builder()
+        .data_dir(dir.path().join("data"))
+        .users(["alice"])
+        .chat(localhub::inference::ChatBackend::Script(script))
+        .start()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("{}/v1/chat/completions", hub.url());
+    let tok = hub.token_for("alice").unwrap();
+    // Turn 0 answers normally; turn 1 (one assistant message so far) is the error.
+    let first = http
+        .post(&url)
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"messages": [{"role": "user", "content": "go"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let second = http
+        .post(&url)
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"stream": true, "messages": [
+            {"role": "user", "content": "go"},
+            {"role": "assistant", "content": "first"},
+            {"role": "user", "content": "again"}
+        ]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(second.status(), 400);
+    let body: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(body["error"]["message"], "the model refused the request");
+}

@@ -228,3 +228,61 @@ async fn job_image_maps_to_command_prefix() {
     .unwrap();
     assert!(body.contains("mapped=yes"), "{body}");
 }
+
+#[tokio::test]
+async fn job_sees_a_container_environment_not_the_hosts() {
+    let t = common::TestHub::start().await;
+    // Cargo sets CARGO_MANIFEST_DIR for this test process; a Job must not inherit it.
+    assert!(std::env::var("CARGO_MANIFEST_DIR").is_ok());
+    let id = run(
+        &t,
+        serde_json::json!({
+            "dockerImage": "x",
+            "command": ["sh", "-c", "echo \"host=${CARGO_MANIFEST_DIR:-none} endpoint=$HF_ENDPOINT job=$JOB_ID own=$OWN\"; echo \"home=$HOME\"; echo \"tmp=$TMPDIR\"; touch \"$TMPDIR/x\" && echo tmp-writable"],
+            "environment": {"OWN": "mine"},
+        }),
+    )
+    .await;
+    wait_stage(&t, &id, "COMPLETED").await;
+    let body = t
+        .get("alice", &format!("/api/jobs/alice/{id}/logs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let expected = format!("host=none endpoint={} job={id} own=mine", t.hub.url());
+    assert!(body.contains(&expected), "{body}");
+    assert!(body.contains("tmp-writable"), "{body}");
+    let line = |key: &str| {
+        body.lines()
+            .filter_map(|l| l.strip_prefix("data: "))
+            .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
+            .filter_map(|v| v["data"].as_str().map(str::to_owned))
+            .find_map(|l| l.strip_prefix(&format!("{key}=")).map(str::to_owned))
+            .unwrap_or_else(|| panic!("no {key}= line in {body}"))
+    };
+    // HOME and TMPDIR are the Job's own folders, not this host's.
+    for key in ["home", "tmp"] {
+        let dir = line(key);
+        assert!(dir.contains(&format!("jobs/{id}/")), "{key}={dir}");
+        assert_ne!(Some(dir.as_str()), std::env::var("HOME").ok().as_deref());
+    }
+    // The Job's own environment wins over the defaults.
+    let id = run(
+        &t,
+        serde_json::json!({"dockerImage": "x", "command": ["sh", "-c", "echo endpoint=$HF_ENDPOINT"], "environment": {"HF_ENDPOINT": "http://elsewhere.example"}}),
+    )
+    .await;
+    wait_stage(&t, &id, "COMPLETED").await;
+    let body = t
+        .get("alice", &format!("/api/jobs/alice/{id}/logs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("endpoint=http://elsewhere.example"), "{body}");
+}

@@ -5,6 +5,7 @@
 //! the names the rest of the system agrees on. No I/O lives here.
 
 pub mod event;
+pub mod job;
 pub mod layout;
 pub mod phase;
 pub mod repo_id;

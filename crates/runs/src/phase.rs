@@ -120,7 +120,12 @@ impl Phase {
 
     /// Whether the worker can run this phase yet.
     pub fn status(self) -> PhaseStatus {
-        PhaseStatus::Planned
+        match self {
+            Phase::BucketRoundTrip | Phase::TemplateSpace | Phase::ValidateExisting => {
+                PhaseStatus::Available
+            }
+            _ => PhaseStatus::Planned,
+        }
     }
 
     /// Whether the phase drives the Pi coding agent (and so needs an Inference Provider).

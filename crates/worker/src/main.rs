@@ -3,6 +3,9 @@
 //! `worker run` reads the spec from `SPACE_FACTORY_RUN_SPEC` (or `--spec FILE`), records
 //! into the bucket mounted at `--output` (`/output` in a Job), and exits 0 on success,
 //! 1 when the run failed, 2 when the spec was refused, 143 after SIGTERM.
+//!
+//! `worker validate --space OWNER/NAME | --url URL [--api NAME] [--inputs JSON]` checks a
+//! live app and prints a JSON verdict: exit 0 passed, 1 failed, 2 bad arguments.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -20,6 +23,26 @@ struct Cli {
 enum Command {
     /// Carry out one run and record it in the bucket.
     Run(RunArgs),
+    /// Validate a live Space or Gradio app: find an endpoint, call it, check the output
+    /// types, measure latency. Prints a JSON verdict; exits 0 when it passed, 1 otherwise.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["space", "url"])))]
+struct ValidateArgs {
+    /// The Space, `owner/name` (its host is read from the Hub at HF_ENDPOINT).
+    #[arg(long)]
+    space: Option<runs::RepoId>,
+    /// The app's base URL. The token (HF_TOKEN) is only sent to `*.hf.space` hosts.
+    #[arg(long)]
+    url: Option<String>,
+    /// The endpoint to call, e.g. `/predict`; chosen from the API schema when absent.
+    #[arg(long)]
+    api: Option<String>,
+    /// The inputs as a JSON array; the schema's examples when absent.
+    #[arg(long)]
+    inputs: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -46,6 +69,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Run(args) => runtime.block_on(run(args)),
+        Command::Validate(args) => runtime.block_on(validate(args)),
     }
 }
 
@@ -72,6 +96,28 @@ async fn run(args: RunArgs) -> ExitCode {
         Err(err) => {
             eprintln!("worker: cannot record the run: {err}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+async fn validate(args: ValidateArgs) -> ExitCode {
+    let redactor = Redactor::from_env();
+    match worker::validate_cli::run(args.space, args.url, args.api, args.inputs).await {
+        Ok(result) => {
+            let json = serde_json::to_value(&result).expect("results serialize");
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&redactor.redact_json(&json)).expect("JSON")
+            );
+            if result.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(why) => {
+            eprintln!("worker validate: {}", redactor.redact(&why));
+            ExitCode::from(2)
         }
     }
 }

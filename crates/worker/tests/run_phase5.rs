@@ -1,11 +1,11 @@
 //! Phase 5 against localhub, the parts that need no model runtime: reading the model,
 //! the support decision with its "unsupported, because …" verdicts, and the analysis.
 
-mod common;
+mod model_env;
 
-use common::{card, gpt2_config, gpt2_weights, Env};
 use hub::models::Gated;
 use hub::repos::{parse_repo_id, RepoType};
+use model_env::{card, gpt2_config, gpt2_weights, Env};
 use runs::{RunStatus, StepStatus};
 use serde_json::json;
 
@@ -27,8 +27,8 @@ async fn expect_unsupported(env: &Env, model: &str, because: &str) -> serde_json
     let state = env.state();
     assert_eq!(state.status, RunStatus::Failed);
     let names: Vec<_> = state.steps.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["read_model", "decide_support"]);
-    assert_eq!(state.steps[1].status, StepStatus::Failed);
+    assert_eq!(names, ["hub_access", "read_model", "decide_support"]);
+    assert_eq!(state.steps[2].status, StepStatus::Failed);
     let error = state.error.unwrap();
     assert!(error.starts_with("unsupported, because"), "{error}");
     assert!(error.contains(because), "{error}");

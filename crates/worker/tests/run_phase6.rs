@@ -1,9 +1,9 @@
 //! Phase 6 against localhub: model repos made here (tiny safetensors, configs of real
 //! sizes), the Hub's hardware list, and the recommendation the worker writes.
 
-mod common;
+mod model_env;
 
-use common::{card, gpt2_config, gpt2_weights, Env};
+use model_env::{card, gpt2_config, gpt2_weights, Env};
 use runs::{RunStatus, StepStatus};
 use serde_json::{json, Value};
 

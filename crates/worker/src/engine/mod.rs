@@ -6,7 +6,8 @@ pub mod recorder;
 pub mod redact;
 pub mod report;
 pub mod run;
+pub mod step;
 
-pub use recorder::Recorder;
+pub use recorder::{Recorder, StepFailure};
 pub use redact::Redactor;
 pub use run::{execute, RunOutcome};

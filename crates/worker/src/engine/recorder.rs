@@ -165,6 +165,49 @@ impl Recorder {
         self.artifact(relative, &text)
     }
 
+    /// Writes a text artifact (a log tail, a generated file), redacted.
+    pub fn text_artifact(&mut self, relative: &str, text: &str) -> Result<(), StepFailure> {
+        let redacted = self.redactor.redact(text);
+        self.artifact(relative, redacted.as_bytes())
+    }
+
+    /// Names the Space the run works on, and its live URL once known, in the state's links.
+    pub fn set_target_space(
+        &mut self,
+        id: &str,
+        space_url: Option<&str>,
+    ) -> Result<(), OutputError> {
+        self.state.links.target_space = Some(self.redactor.redact(id));
+        if let Some(url) = space_url {
+            self.state.links.space_url = Some(self.redactor.redact(url));
+        }
+        self.save_state()
+    }
+
+    /// Records a step that did not apply (e.g. a health check of an app without `/health`)
+    /// as skipped, saying why.
+    pub fn skip_step(&mut self, name: &str, why: &str) -> Result<(), OutputError> {
+        let why = self.redactor.redact(why);
+        let now = now_rfc3339();
+        self.state.steps.push(StepRecord {
+            name: name.to_owned(),
+            status: StepStatus::Skipped,
+            started_at: now.clone(),
+            finished_at: Some(now),
+            duration_ms: Some(0),
+            message: Some(why.clone()),
+        });
+        let previous = self.state.current_step.replace(name.to_owned());
+        let emitted = self.event(
+            Level::Info,
+            &format!("step {name} skipped: {why}"),
+            serde_json::json!({ "skipped": true }),
+        );
+        self.state.current_step = previous;
+        emitted?;
+        self.save_state()
+    }
+
     /// Reads a file of this run back from the mount.
     pub fn read_back(&self, bucket_path: &str) -> Result<Vec<u8>, OutputError> {
         self.output.read_from_mount(bucket_path)

@@ -49,15 +49,27 @@ impl Redactor {
         }))
     }
 
+    /// This redactor plus more values to remove (e.g. the user's email in agent traces).
+    pub fn with_values(&self, values: impl IntoIterator<Item = String>) -> Redactor {
+        Redactor::new(self.secrets.iter().cloned().chain(values))
+    }
+
     /// The text with every secret value and token-shaped string replaced.
     pub fn redact(&self, text: &str) -> String {
+        let out = self.redact_values(text);
+        HF_TOKEN_PATTERN.replace_all(&out, REDACTED).into_owned()
+    }
+
+    /// The text with only the exact secret values replaced: the lightest touch that still
+    /// keeps every secret the Job holds out of a stored file (raw traces).
+    pub fn redact_values(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in &self.secrets {
             if out.contains(secret.as_str()) {
                 out = out.replace(secret.as_str(), REDACTED);
             }
         }
-        HF_TOKEN_PATTERN.replace_all(&out, REDACTED).into_owned()
+        out
     }
 
     /// The JSON value with every string in it redacted (keys included).
@@ -87,6 +99,18 @@ mod tests {
         let r = Redactor::new(["s3cr3t-value".to_owned(), "ab".to_owned()]);
         let line = "key=s3cr3t-value token=hf_AbCdEf0123456789 ab stays";
         assert_eq!(r.redact(line), "key=[REDACTED] token=[REDACTED] ab stays");
+    }
+
+    #[test]
+    fn values_only_keeps_token_shapes_and_more_values_can_be_added() {
+        let r = Redactor::new(["s3cr3t-value".to_owned()]);
+        let line = "s3cr3t-value hf_AbCdEf0123456789 alice@example.com";
+        assert_eq!(
+            r.redact_values(line),
+            "[REDACTED] hf_AbCdEf0123456789 alice@example.com"
+        );
+        let wider = r.with_values(["alice@example.com".to_owned()]);
+        assert_eq!(wider.redact(line), "[REDACTED] [REDACTED] [REDACTED]");
     }
 
     #[test]

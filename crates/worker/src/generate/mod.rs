@@ -50,6 +50,44 @@ impl SpaceCard {
     }
 }
 
+/// The environment variable naming a folder whose files replace (or add to) a generated
+/// app's files before upload: a way to deploy a hand-made app through the same pipeline.
+pub const APP_OVERRIDE_ENV: &str = "SPACE_FACTORY_APP_DIR";
+
+/// Replaces or adds the regular files at the top of `dir` in `files`; returns the paths it
+/// changed. Non-UTF-8 files are refused (Space apps are text here).
+pub fn apply_override(
+    files: &mut Vec<GeneratedFile>,
+    dir: &std::path::Path,
+) -> Result<Vec<String>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut changed = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if !path.is_file() {
+            continue;
+        }
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| format!("{} has no UTF-8 name", path.display()))?
+            .to_owned();
+        let content = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        match files.iter_mut().find(|f| f.path == name) {
+            Some(file) => file.content = content,
+            None => files.push(GeneratedFile {
+                path: name.clone(),
+                content,
+            }),
+        }
+        changed.push(name);
+    }
+    changed.sort();
+    Ok(changed)
+}
+
 /// A YAML scalar that reads back as exactly `text` (quoted when it needs to be).
 fn yaml_scalar(text: &str) -> String {
     let plain = !text.is_empty()
@@ -68,6 +106,18 @@ fn yaml_scalar(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_override_folder_replaces_and_adds_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("app.py"), "print('mine')").unwrap();
+        std::fs::write(dir.path().join("extra.txt"), "x").unwrap();
+        let mut files = template_app::files("demo");
+        let changed = apply_override(&mut files, dir.path()).unwrap();
+        assert_eq!(changed, ["app.py", "extra.txt"]);
+        assert_eq!(files[0].content, "print('mine')");
+        assert_eq!(files.len(), 4);
+    }
 
     #[test]
     fn readme_front_matter_is_gradio_and_safe_to_parse() {

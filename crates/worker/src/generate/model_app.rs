@@ -12,7 +12,7 @@ use crate::model::ModelFacts;
 /// What the worker checks in the live app's answer (the first output of the call).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum Expectation {
+pub enum AnswerRule {
     /// A string that starts with this text (text generation returns the prompt and its
     /// continuation).
     TextStartingWith(String),
@@ -24,11 +24,11 @@ pub enum Expectation {
     List,
 }
 
-impl Expectation {
+impl AnswerRule {
     /// Checks one output; `Ok` says what was seen, `Err` what was wrong.
     pub fn check(&self, output: &Value) -> Result<String, String> {
         match self {
-            Expectation::TextStartingWith(prefix) => match output.as_str() {
+            AnswerRule::TextStartingWith(prefix) => match output.as_str() {
                 Some(s) if s.starts_with(prefix.as_str()) => Ok(format!(
                     "text continuing the prompt ({} characters added)",
                     s.len() - prefix.len()
@@ -36,15 +36,15 @@ impl Expectation {
                 Some(s) => Err(format!("text that does not continue the prompt: {s:?}")),
                 None => Err(format!("not text: {output}")),
             },
-            Expectation::Text => output
+            AnswerRule::Text => output
                 .as_str()
                 .map(|s| format!("text ({} characters)", s.len()))
                 .ok_or_else(|| format!("not text: {output}")),
-            Expectation::Label => match output.get("label") {
+            AnswerRule::Label => match output.get("label") {
                 Some(l) if !l.is_null() => Ok(format!("label {l}")),
                 _ => Err(format!("not a label: {output}")),
             },
-            Expectation::List => output
+            AnswerRule::List => output
                 .as_array()
                 .map(|a| format!("a list of {} items", a.len()))
                 .ok_or_else(|| format!("not a list: {output}")),
@@ -62,7 +62,7 @@ pub struct ModelApp {
     /// The call's inputs (the first example).
     pub inputs: Vec<Value>,
     /// What the answer must look like.
-    pub expectation: Expectation,
+    pub rule: AnswerRule,
 }
 
 /// What the generated app requires besides Gradio (which every Gradio Space has).
@@ -105,7 +105,7 @@ demo = gr.Interface(
                 ex = py(&example)
             ),
             vec![json!(example)],
-            Expectation::TextStartingWith(example.clone()),
+            AnswerRule::TextStartingWith(example.clone()),
         ),
         TextTask::TextClassification => (
             "classify",
@@ -135,7 +135,7 @@ demo = gr.Interface(
                 ex = py(&example)
             ),
             vec![json!(example)],
-            Expectation::Label,
+            AnswerRule::Label,
         ),
         TextTask::TokenClassification => (
             "tag",
@@ -165,7 +165,7 @@ demo = gr.Interface(
                 ex = py(&example)
             ),
             vec![json!(example)],
-            Expectation::List,
+            AnswerRule::List,
         ),
         TextTask::FillMask => (
             "fill_mask",
@@ -193,7 +193,7 @@ demo = gr.Interface(
                 ex = py(&example)
             ),
             vec![json!(example)],
-            Expectation::Label,
+            AnswerRule::Label,
         ),
         TextTask::ZeroShotClassification => {
             let labels = "positive, negative, neutral";
@@ -225,7 +225,7 @@ demo = gr.Interface(
                     labels = py(labels)
                 ),
                 vec![json!(example), json!(labels)],
-                Expectation::Label,
+                AnswerRule::Label,
             )
         }
         TextTask::Summarization | TextTask::Translation | TextTask::Text2TextGeneration => {
@@ -266,7 +266,7 @@ demo = gr.Interface(
                     label = py(label)
                 ),
                 vec![json!(example)],
-                Expectation::Text,
+                AnswerRule::Text,
             )
         }
     };
@@ -326,7 +326,7 @@ if __name__ == "__main__":
         ],
         api_name: format!("/{api}"),
         inputs,
-        expectation,
+        rule: expectation,
     }
 }
 
@@ -461,10 +461,7 @@ mod tests {
         );
         let gen = generate(&f, TextTask::TextGeneration, "t");
         assert_eq!(gen.inputs, [json!("The sky is")]);
-        assert_eq!(
-            gen.expectation,
-            Expectation::TextStartingWith("The sky is".into())
-        );
+        assert_eq!(gen.rule, AnswerRule::TextStartingWith("The sky is".into()));
         let sum = generate(&f, TextTask::Summarization, "t");
         assert!(sum.files[0].content.contains("PREFIX = \"summarize: \""));
         assert!(sum.files[1].content.contains("sentencepiece"));
@@ -477,15 +474,15 @@ mod tests {
 
     #[test]
     fn expectations_judge_outputs() {
-        let starts = Expectation::TextStartingWith("Hi".into());
+        let starts = AnswerRule::TextStartingWith("Hi".into());
         assert!(starts.check(&json!("Hi there")).is_ok());
         assert!(starts.check(&json!("Bye")).is_err());
         assert!(starts.check(&json!(3)).is_err());
-        assert!(Expectation::Label
+        assert!(AnswerRule::Label
             .check(&json!({"label": "POSITIVE", "confidences": []}))
             .is_ok());
-        assert!(Expectation::Label.check(&json!("POSITIVE")).is_err());
-        assert!(Expectation::List.check(&json!([])).is_ok());
-        assert!(Expectation::Text.check(&json!(null)).is_err());
+        assert!(AnswerRule::Label.check(&json!("POSITIVE")).is_err());
+        assert!(AnswerRule::List.check(&json!([])).is_ok());
+        assert!(AnswerRule::Text.check(&json!(null)).is_err());
     }
 }

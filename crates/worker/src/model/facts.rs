@@ -7,7 +7,7 @@ use hub::{HubError, RepoId};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::access::HubAccess;
+use crate::space::HubAccess;
 
 /// The longest card excerpt kept in the analysis.
 const CARD_EXCERPT_CHARS: usize = 1500;
@@ -30,8 +30,7 @@ pub struct ModelFacts {
 impl ModelFacts {
     /// Reads the info, then README.md and config.json when the repo lists them.
     pub async fn read(hub: &HubAccess, id: &RepoId) -> Result<ModelFacts, HubError> {
-        let token = hub.token.as_ref();
-        let info = hub.client.model_info(id, token).await?;
+        let info = hub.hub.model_info(id, Some(&hub.token)).await?;
         let mut unreadable = Vec::new();
         let card_body = fetch(hub, id, &info, "README.md", &mut unreadable)
             .await
@@ -109,8 +108,8 @@ async fn fetch(
         return None;
     }
     match hub
-        .client
-        .download_file(RepoType::Model, id, "main", path, hub.token.as_ref())
+        .hub
+        .download_file(RepoType::Model, id, "main", path, Some(&hub.token))
         .await
     {
         Ok(d) => Some(d.bytes),

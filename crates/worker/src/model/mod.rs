@@ -4,7 +4,6 @@
 //!
 //! Phases 5 (model-card app) and 6 (runtime recommender) are built from these parts.
 
-pub mod access;
 pub mod facts;
 pub mod hardware;
 pub mod recommend;

@@ -3,8 +3,11 @@
 pub mod bucket_round_trip;
 pub mod model_card_app;
 pub mod runtime_recommender;
+pub mod template_space;
+pub mod validate_existing;
 
 use crate::engine::recorder::{Recorder, StepFailure};
+pub(crate) use crate::engine::step::{fail, step};
 use runs::{Phase, RunSpec};
 
 /// Runs `spec`'s phase to its verdict.
@@ -13,6 +16,8 @@ pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, Step
         Phase::BucketRoundTrip => bucket_round_trip::run(recorder).await,
         Phase::ModelCardApp => model_card_app::run(spec, recorder).await,
         Phase::RuntimeRecommender => runtime_recommender::run(spec, recorder).await,
+        Phase::TemplateSpace => template_space::run(spec, recorder).await,
+        Phase::ValidateExisting => validate_existing::run(spec, recorder).await,
         other => Err(StepFailure {
             step: "run".into(),
             message: format!(
@@ -22,55 +27,4 @@ pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, Step
             ),
         }),
     }
-}
-
-/// Runs one synchronous step between `begin_step` and `end_step`, recording its outcome.
-pub(crate) fn step(
-    rec: &mut Recorder,
-    name: &str,
-    body: impl FnOnce(&mut Recorder) -> Result<String, StepFailure>,
-) -> Result<(), StepFailure> {
-    rec.begin_step(name).map_err(|e| record_failure(name, e))?;
-    let result = body(rec);
-    let (passed, message) = match &result {
-        Ok(message) => (true, message.as_str()),
-        Err(failure) => (false, failure.message.as_str()),
-    };
-    rec.end_step(passed, message)
-        .map_err(|e| record_failure(name, e))?;
-    result.map(|_| ())
-}
-
-/// Starts step `name` of an asynchronous phase: pair it with [`conclude`].
-pub(crate) fn begin(rec: &mut Recorder, name: &str) -> Result<(), StepFailure> {
-    rec.begin_step(name).map_err(|e| record_failure(name, e))
-}
-
-/// Ends step `name` begun with [`begin`]: records `result`'s message (or failure) and
-/// hands back its value.
-pub(crate) fn conclude<T>(
-    rec: &mut Recorder,
-    name: &str,
-    result: Result<(T, String), StepFailure>,
-) -> Result<T, StepFailure> {
-    let (passed, message) = match &result {
-        Ok((_, message)) => (true, message.as_str()),
-        Err(failure) => (false, failure.message.as_str()),
-    };
-    rec.end_step(passed, message)
-        .map_err(|e| record_failure(name, e))?;
-    result.map(|(value, _)| value)
-}
-
-/// The failure of step `step`, for a reason given as a sentence.
-pub(crate) fn fail(step: &str, why: impl std::fmt::Display) -> StepFailure {
-    StepFailure {
-        step: step.to_owned(),
-        message: why.to_string(),
-    }
-}
-
-/// Turns a recording error into the failure of the step under way.
-fn record_failure(step: &str, err: impl std::fmt::Display) -> StepFailure {
-    fail(step, format!("could not record: {err}"))
 }

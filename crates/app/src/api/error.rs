@@ -1,0 +1,41 @@
+//! The one error type every server function returns, so pages can tell "sign in" from
+//! "not found" from "fix these fields" without parsing strings.
+
+use runs::FieldError;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// What went wrong with a request, as the browser is allowed to see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum ApiError {
+    /// No session: the page offers "Sign in with Hugging Face".
+    #[error("sign in to continue")]
+    NotSignedIn,
+    /// The signed-in user's grant cannot do this (e.g. the `jobs` scope is missing).
+    #[error("{0}")]
+    MissingPermission(String),
+    /// The thing does not exist or the viewer may not see it; the two are never told apart.
+    #[error("not found or no access")]
+    NotFound,
+    /// The form has problems; each names its field.
+    #[error("some fields need fixing")]
+    Invalid(Vec<FieldError>),
+    /// The Hub refused or failed; the message is safe to show (no token, no secrets).
+    #[error("the Hub answered: {0}")]
+    Hub(String),
+    /// Anything else, described for people; safe to show.
+    #[error("{0}")]
+    Internal(String),
+    /// The request did not reach the server function or its answer did not decode.
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for ApiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ApiError::Transport(value.to_string())
+    }
+}

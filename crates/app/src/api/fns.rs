@@ -1,0 +1,68 @@
+//! The server functions the pages call. Each body hands over to the server's
+//! [`Backend`](super::backend::Backend); nothing here sees a token.
+
+use super::{
+    ApiError, Artifact, HardwareOption, LaunchRequest, Launched, Me, RunSummary, RunView,
+    SpaceNameCheck,
+};
+use leptos::prelude::*;
+
+/// The signed-in user, or `None`.
+#[server(prefix = "/api/fn", endpoint = "who_am_i")]
+pub async fn who_am_i() -> Result<Option<Me>, ApiError> {
+    let (backend, parts) = super::backend::context()?;
+    backend.me(&parts).await
+}
+
+/// Launches a run; [`ApiError::Invalid`] names each field to fix.
+#[server(prefix = "/api/fn", endpoint = "launch_run")]
+pub async fn launch_run(launch: LaunchRequest) -> Result<Launched, ApiError> {
+    let (backend, parts) = super::backend::context()?;
+    backend.launch_run(&parts, launch).await
+}
+
+/// The signed-in user's runs, newest first.
+#[server(prefix = "/api/fn", endpoint = "list_runs")]
+pub async fn list_runs() -> Result<Vec<RunSummary>, ApiError> {
+    let (backend, parts) = super::backend::context()?;
+    backend.list_runs(&parts).await
+}
+
+/// One run as its page shows it.
+#[server(prefix = "/api/fn", endpoint = "get_run")]
+pub async fn get_run(owner: String, run_id: String) -> Result<RunView, ApiError> {
+    let (backend, parts) = super::backend::context()?;
+    backend.get_run(&parts, &owner, &run_id).await
+}
+
+/// One artifact of a run.
+#[server(prefix = "/api/fn", endpoint = "read_artifact")]
+pub async fn read_artifact(
+    owner: String,
+    run_id: String,
+    path: String,
+) -> Result<Artifact, ApiError> {
+    let (backend, parts) = super::backend::context()?;
+    backend.read_artifact(&parts, &owner, &run_id, &path).await
+}
+
+/// Cancels one of the viewer's runs.
+#[server(prefix = "/api/fn", endpoint = "cancel_run")]
+pub async fn cancel_run(owner: String, run_id: String) -> Result<(), ApiError> {
+    let (backend, parts) = super::backend::context()?;
+    backend.cancel_run(&parts, &owner, &run_id).await
+}
+
+/// Hardware flavors with prices.
+#[server(prefix = "/api/fn", endpoint = "hardware")]
+pub async fn hardware() -> Result<Vec<HardwareOption>, ApiError> {
+    let (backend, parts) = super::backend::context()?;
+    backend.hardware(&parts).await
+}
+
+/// Whether a Space name is free in the signed-in user's namespace.
+#[server(prefix = "/api/fn", endpoint = "check_space_name")]
+pub async fn check_space_name(name: String) -> Result<SpaceNameCheck, ApiError> {
+    let (backend, parts) = super::backend::context()?;
+    backend.check_space_name(&parts, &name).await
+}

@@ -1,0 +1,181 @@
+//! What the pages show, as plain serde data shared by the server and the browser.
+//!
+//! None of these types can hold a token: the server builds them from the Hub's answers and
+//! the bucket, and only these cross to the browser.
+
+use runs::{Event, Phase, RunId, RunParams, RunState, RunStatus};
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user, as the header and the wizards need them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    /// The Hub username (the namespace runs and Spaces go to).
+    pub username: String,
+    /// The display name, when the Hub has one.
+    pub name: Option<String>,
+    /// The avatar image URL, when the Hub has one.
+    pub avatar_url: Option<String>,
+    /// The scopes the user granted at sign-in.
+    pub scopes: Vec<String>,
+    /// Whether the grant includes what launching a run needs (the `jobs` scope); when not,
+    /// `missing_scopes` says what to grant.
+    pub can_launch: bool,
+    /// Scopes the factory asked for and the user did not grant.
+    pub missing_scopes: Vec<String>,
+}
+
+/// What the wizard submits: the recipe and its options. The server fills in the run id,
+/// owner and bucket, and validates everything again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaunchRequest {
+    /// The recipe.
+    pub phase: Phase,
+    /// Its options.
+    pub params: RunParams,
+    /// Job hardware flavor; the server's default when absent.
+    #[serde(default)]
+    pub job_flavor: Option<String>,
+    /// Job timeout in minutes; the server's default when absent.
+    #[serde(default)]
+    pub job_timeout_minutes: Option<u32>,
+}
+
+/// A launched run: where its page is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Launched {
+    /// The namespace the run belongs to.
+    pub owner: String,
+    /// The run's id.
+    pub run_id: RunId,
+    /// The run page's path, `/runs/<owner>/<run_id>`.
+    pub page: String,
+}
+
+/// One line of the runs list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// The namespace the run belongs to.
+    pub owner: String,
+    /// The run's id (sortable by creation time).
+    pub run_id: RunId,
+    /// The recipe.
+    pub phase: Phase,
+    /// Where it stands: from `state.json` when written, else from the Job (`queued`).
+    pub status: RunStatus,
+    /// `owner/name` of the target Space, when the recipe makes one.
+    pub target_space: Option<String>,
+    /// RFC 3339 creation time (the Job's).
+    pub created_at: Option<String>,
+    /// Wall time so far or in total, in seconds, once the worker started.
+    pub duration_secs: Option<u64>,
+    /// The one-sentence outcome, once there is one.
+    pub verdict: Option<String>,
+}
+
+/// The Job that carries a run, as the run page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobView {
+    /// The Job id.
+    pub id: String,
+    /// The Hub's stage name (`QUEUED`, `RUNNING`, `COMPLETED`, `ERROR`, `CANCELED`, …).
+    pub stage: String,
+    /// The Hub's message about the stage, when it gives one.
+    pub message: Option<String>,
+    /// The hardware flavor it runs on.
+    pub flavor: Option<String>,
+    /// The Job's page on the Hub.
+    pub url: Option<String>,
+    /// RFC 3339 creation time.
+    pub created_at: Option<String>,
+}
+
+/// One file a run left in its bucket folder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArtifactEntry {
+    /// Path relative to the run folder, e.g. `tests/test_result.json`.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// Everything the run page shows at load time; the live stream updates it afterwards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunView {
+    /// The namespace the run belongs to.
+    pub owner: String,
+    /// The run's id.
+    pub run_id: RunId,
+    /// The recipe.
+    pub phase: Phase,
+    /// What was asked, as launched (from the Job's environment), without secrets.
+    pub params: Option<RunParams>,
+    /// The Job, when the viewer's token can still see it.
+    pub job: Option<JobView>,
+    /// `state.json`, once the worker wrote it.
+    pub state: Option<RunState>,
+    /// `events.jsonl` so far.
+    pub events: Vec<Event>,
+    /// `report.md` rendered to HTML and sanitized (no script, no raw HTML), once written.
+    pub report_html: Option<String>,
+    /// The files in the run folder.
+    pub artifacts: Vec<ArtifactEntry>,
+    /// The gate verdict of `inference_gate.json` (phase 8), e.g. `health_only`.
+    pub gate: Option<String>,
+    /// Whether the viewer may cancel it (their own run, not yet over).
+    pub can_cancel: bool,
+}
+
+/// How an artifact is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArtifactKind {
+    /// Pretty-printed JSON.
+    Json,
+    /// Markdown rendered to sanitized HTML in `html`.
+    Markdown,
+    /// Source code, highlighted in `html`.
+    Code,
+    /// Plain text.
+    Text,
+    /// Not shown inline (binary or too large); `text` says why.
+    Unshown,
+}
+
+/// One artifact's content, ready to show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    /// Path relative to the run folder.
+    pub path: String,
+    /// How to show it.
+    pub kind: ArtifactKind,
+    /// The text (pretty-printed for JSON).
+    pub text: String,
+    /// Sanitized HTML for `Markdown` and `Code`; never raw file content.
+    pub html: Option<String>,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// One hardware flavor with its price, for the wizards' pickers and cost summary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HardwareOption {
+    /// The flavor name, e.g. `cpu-basic`, `zero-a10g`, `t4-small`.
+    pub name: String,
+    /// The Hub's label for it.
+    pub pretty_name: Option<String>,
+    /// US dollars per hour, when the Hub lists a price.
+    pub usd_per_hour: Option<f64>,
+    /// Whether it has a GPU.
+    pub gpu: bool,
+}
+
+/// The answer of the live "is this Space name free?" check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SpaceNameCheck {
+    /// `owner/name` as it would be created.
+    pub repo_id: String,
+    /// Whether no Space of that name exists in the user's namespace.
+    pub available: bool,
+    /// A sentence for the form (why not, or that it is free).
+    pub message: String,
+}

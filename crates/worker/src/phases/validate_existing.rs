@@ -1,0 +1,90 @@
+//! The validate phase: finds an endpoint of an existing Space (or app URL), calls it,
+//! checks the output types and measures latency. It builds nothing.
+
+use super::fail;
+use crate::engine::step::step_async;
+use crate::engine::{Recorder, StepFailure};
+use crate::space::probe::{self, Expectation};
+use crate::space::{self, HealthCheck, HubAccess, LiveCheck};
+use hub::RepoId;
+use runs::RunSpec;
+
+/// The step that finds where a named Space's app answers.
+const RESOLVE_STEP: &str = "resolve_space";
+
+/// Runs the validate phase to its verdict.
+pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
+    let p = &spec.params;
+    let check = LiveCheck {
+        health: HealthCheck::IfPresent,
+        api_name: p.api_name.clone(),
+        inputs: p.inputs.as_ref().and_then(|v| v.as_array().cloned()),
+        expect: Expectation::TypesOnly,
+    };
+    let (access, url, token, space) = match (&p.validate_space, &p.validate_url) {
+        (Some(id), _) => {
+            let access = space::check_access(rec, id.owner()).await.or_else(|_| {
+                // Validating someone else's public Space needs no write access: fall back
+                // to the bare token check.
+                HubAccess::from_env().map_err(|why| fail(space::access::STEP, why))
+            })?;
+            let url = resolve(rec, &access, id).await?;
+            let token = Some(access.token.clone());
+            (access, url, token, Some(id.to_string()))
+        }
+        (None, Some(url)) => {
+            let access = HubAccess::from_env().map_err(|why| fail("run", why))?;
+            rec.set_target_space(url, Some(url))
+                .map_err(|e| fail("run", format!("could not record: {e}")))?;
+            // The token goes only to the Hub's own Space hosts, never to a foreign URL.
+            let token = probe::is_hub_space_host(url).then(|| access.token.clone());
+            (access, url.clone(), token, None)
+        }
+        (None, None) => return Err(fail("run", "give a Space or a URL to validate")),
+    };
+    let validation =
+        space::validate_live(rec, &access, &url, token.as_ref(), space.clone(), &check).await?;
+    let result = &validation.result;
+    Ok(format!(
+        "{} answers: {} returned {} output(s) of the declared types in {} ms.",
+        space.as_deref().unwrap_or(&url),
+        result.endpoint.as_deref().unwrap_or("the endpoint"),
+        result.outputs.len(),
+        result.latency_ms.unwrap_or_default()
+    ))
+}
+
+/// Checks the Space runs and returns its app URL (step `resolve_space`).
+async fn resolve(
+    rec: &mut Recorder,
+    access: &HubAccess,
+    id: &RepoId,
+) -> Result<String, StepFailure> {
+    let url = step_async(rec, RESOLVE_STEP, async |_rec: &mut Recorder| {
+        let info = access
+            .hub
+            .space_info(id, &access.token)
+            .await
+            .map_err(|e| fail(RESOLVE_STEP, format!("cannot read the Space {id}: {e}")))?;
+        let stage = info
+            .runtime
+            .as_ref()
+            .map(|r| r.stage.as_str())
+            .unwrap_or("unknown");
+        if stage != "RUNNING" {
+            return Err(fail(
+                RESOLVE_STEP,
+                format!("the Space {id} is {stage}, not RUNNING; start it and validate again"),
+            ));
+        }
+        let url = info
+            .space_url()
+            .ok_or_else(|| fail(RESOLVE_STEP, "the Hub gave no host for the Space"))?;
+        let message = format!("{id} is RUNNING at {url}");
+        Ok((url, message))
+    })
+    .await?;
+    rec.set_target_space(&id.to_string(), Some(&url))
+        .map_err(|e| fail(RESOLVE_STEP, format!("could not record: {e}")))?;
+    Ok(url)
+}

@@ -1,0 +1,73 @@
+//! How the worker reaches the Hub: the endpoint and the user's token, as a Job gets them.
+
+use hub::{HubClient, Token};
+
+/// The Job secret that carries the user's token.
+pub const TOKEN_ENV: &str = "HF_TOKEN";
+
+/// A Hub client plus the token every call of the run is made with.
+#[derive(Debug, Clone)]
+pub struct HubAccess {
+    /// The client (`HF_ENDPOINT`, else huggingface.co).
+    pub hub: HubClient,
+    /// The user's token (a Job secret); `Debug` never shows it.
+    pub token: Token,
+}
+
+impl HubAccess {
+    /// From an explicit client and token.
+    pub fn new(hub: HubClient, token: Token) -> HubAccess {
+        HubAccess { hub, token }
+    }
+
+    /// As a Job has them: `HF_ENDPOINT` (optional) and the secret `HF_TOKEN` (required).
+    pub fn from_env() -> Result<HubAccess, String> {
+        let token = std::env::var(TOKEN_ENV)
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .ok_or_else(|| {
+                format!(
+                    "no Hub token: the Job must carry the user's token as the secret {TOKEN_ENV}"
+                )
+            })?;
+        let hub = HubClient::from_env().map_err(|e| format!("cannot reach the Hub: {e}"))?;
+        Ok(HubAccess::new(hub, Token::new(token.trim())))
+    }
+}
+
+/// The step [`check_access`] records.
+pub const STEP: &str = "hub_access";
+
+/// Reads the Hub access from the environment and checks the token works and may act in
+/// `owner`'s namespace (step `hub_access`), before anything is created.
+pub async fn check_access(
+    rec: &mut crate::engine::Recorder,
+    owner: &str,
+) -> Result<HubAccess, crate::engine::StepFailure> {
+    use crate::engine::step::{fail, step_async};
+    step_async(rec, STEP, async |_rec: &mut crate::engine::Recorder| {
+        let access = HubAccess::from_env().map_err(|why| fail(STEP, why))?;
+        let me = access
+            .hub
+            .whoami(&access.token)
+            .await
+            .map_err(|e| fail(STEP, format!("the token was refused by the Hub: {e}")))?;
+        let allowed = me.name == owner || me.orgs.iter().any(|o| o.name == owner);
+        if !allowed {
+            return Err(fail(
+                STEP,
+                format!(
+                    "the token belongs to {}, who cannot create Spaces in {owner}'s namespace",
+                    me.name
+                ),
+            ));
+        }
+        let message = format!(
+            "signed in to {} as {}",
+            access.hub.endpoint().as_str().trim_end_matches('/'),
+            me.name
+        );
+        Ok((access, message))
+    })
+    .await
+}

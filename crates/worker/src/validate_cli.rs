@@ -1,0 +1,69 @@
+//! `worker validate`: the validate phase's checks for a person at a terminal, without a
+//! run record.
+
+use crate::space::probe::{self, Expectation, TestResult};
+use hub::{HubClient, RepoId, Token};
+use serde_json::Value;
+
+/// Validates `space` (resolved through the Hub) or `url`; `Err` for arguments that make no
+/// sense (bad inputs JSON, no target), a failed [`TestResult`] for everything else.
+pub async fn run(
+    space: Option<RepoId>,
+    url: Option<String>,
+    api: Option<String>,
+    inputs: Option<String>,
+) -> Result<TestResult, String> {
+    let inputs = match inputs {
+        None => None,
+        Some(text) => match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Array(items)) => Some(items),
+            Ok(_) => return Err("--inputs must be a JSON array, one value per parameter".into()),
+            Err(e) => return Err(format!("--inputs is not JSON: {e}")),
+        },
+    };
+    let hub = HubClient::from_env().map_err(|e| format!("cannot reach the Hub: {e}"))?;
+    let token = std::env::var(crate::space::access::TOKEN_ENV)
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| Token::new(t.trim()));
+    let (url, space_name, app_token) = match (space, url) {
+        (Some(id), None) => {
+            let info = match hub
+                .repo_info(hub::repos::RepoType::Space, &id, token.as_ref())
+                .await
+            {
+                Ok(info) => info,
+                Err(e) => {
+                    return Ok(TestResult::new("", Some(id.to_string()))
+                        .failed(format!("cannot read the Space {id}: {e}")))
+                }
+            };
+            let stage = info.runtime.as_ref().map(|r| r.stage.clone());
+            let Some(url) = info
+                .space_url()
+                .filter(|_| stage.as_deref() == Some("RUNNING"))
+            else {
+                return Ok(TestResult::new("", Some(id.to_string())).failed(format!(
+                    "the Space {id} is {}, not RUNNING",
+                    stage.as_deref().unwrap_or("in an unknown stage")
+                )));
+            };
+            (url, Some(id.to_string()), token)
+        }
+        (None, Some(url)) => {
+            let app_token = token.filter(|_| probe::is_hub_space_host(&url));
+            (url, None, app_token)
+        }
+        _ => return Err("give --space or --url (not both)".into()),
+    };
+    Ok(probe::validate_app(
+        &hub,
+        &url,
+        app_token.as_ref(),
+        space_name,
+        api.as_deref(),
+        inputs,
+        &Expectation::TypesOnly,
+    )
+    .await)
+}

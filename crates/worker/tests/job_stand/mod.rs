@@ -1,0 +1,231 @@
+//! A real local Hub with the worker registered as a Job image, and the helpers the Job
+//! tests share: launch a run Job through `hub` exactly as the server does, wait for it,
+//! read what it left in the bucket.
+#![allow(dead_code)]
+
+use hub::jobs::{JobInfo, JobSpec, Volume};
+use hub::repos::{CreateRepo, RepoType};
+use hub::{HubClient, RepoId, Token};
+use localhub::{FaultConfig, LocalHub, RunningHub};
+use runs::job;
+use runs::{RunPaths, RunState};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// The image name the tests register the worker binary under.
+pub const WORKER_IMAGE: &str = "space-factory-worker:test";
+
+/// How long a run Job may take on a loaded machine (a first Gradio venv included).
+pub const JOB_TIMEOUT: Duration = Duration::from_secs(15 * 60);
+
+/// A running local Hub, alice's client and token, and her private runs bucket.
+pub struct Stand {
+    pub hub: RunningHub,
+    pub dir: tempfile::TempDir,
+    pub client: HubClient,
+    pub token: Token,
+    pub bucket: RepoId,
+}
+
+impl Stand {
+    /// Starts a hub (users alice and bob) with the worker as the Job image [`WORKER_IMAGE`].
+    pub async fn start() -> Stand {
+        Stand::start_with(FaultConfig::default()).await
+    }
+
+    /// As [`Stand::start`], with faults active from the start.
+    pub async fn start_with(faults: FaultConfig) -> Stand {
+        let dir = tempfile::tempdir().unwrap();
+        let hub = LocalHub::builder()
+            .data_dir(dir.path().join("hub"))
+            .users(["alice", "bob"])
+            .faults(faults)
+            .job_image_with_program(WORKER_IMAGE, Path::new(env!("CARGO_BIN_EXE_worker")))
+            .start()
+            .await
+            .unwrap();
+        let client = HubClient::with_endpoint(&hub.url()).unwrap();
+        let token = Token::new(hub.token_for("alice").unwrap());
+        let bucket: RepoId = "alice/space-factory-runs".parse().unwrap();
+        client.create_bucket(&bucket, &token).await.unwrap();
+        Stand {
+            hub,
+            dir,
+            client,
+            token,
+            bucket,
+        }
+    }
+
+    /// The spec of a run of `phase` with `params`.
+    pub fn spec(&self, run_id: &str, phase: &str, params: serde_json::Value) -> String {
+        serde_json::json!({
+            "version": 1,
+            "run_id": run_id,
+            "phase": phase,
+            "owner": "alice",
+            "bucket": self.bucket.to_string(),
+            "params": params,
+        })
+        .to_string()
+    }
+
+    /// Creates the run's Job the way the server does: the worker image and command, the
+    /// spec in the environment, the token as a secret, the bucket at `/output`, labels.
+    pub async fn launch(
+        &self,
+        run_id: &str,
+        phase: &str,
+        spec_json: &str,
+        env: &[(&str, &str)],
+    ) -> JobInfo {
+        let mut spec = JobSpec::docker(
+            WORKER_IMAGE,
+            job::JOB_COMMAND.iter().map(|s| s.to_string()).collect(),
+        );
+        spec.env
+            .insert(runs::RUN_SPEC_ENV.into(), spec_json.to_owned());
+        for (k, v) in env {
+            spec.env.insert((*k).into(), (*v).into());
+        }
+        spec.secrets
+            .insert(job::TOKEN_SECRET.into(), self.token.expose().to_owned());
+        spec.volumes
+            .push(Volume::bucket(&self.bucket, job::OUTPUT_MOUNT));
+        spec.labels
+            .insert(job::LABEL_APP.into(), job::LABEL_APP_VALUE.into());
+        spec.labels.insert(job::LABEL_RUN_ID.into(), run_id.into());
+        spec.labels.insert(job::LABEL_PHASE.into(), phase.into());
+        spec.timeout_seconds = Some(JOB_TIMEOUT.as_secs());
+        self.client
+            .create_job("alice", &spec, &self.token)
+            .await
+            .unwrap()
+    }
+
+    /// Polls the Job until it is terminal.
+    pub async fn wait_job(&self, id: &str) -> JobInfo {
+        let deadline = Instant::now() + JOB_TIMEOUT;
+        loop {
+            let info = self.client.job("alice", id, &self.token).await.unwrap();
+            if info.status.is_terminal() {
+                return info;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Job {id} never ended: {:?}",
+                info.status
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// The Job's whole log, one string per line.
+    pub async fn job_log(&self, id: &str) -> Vec<String> {
+        use futures_util::StreamExt;
+        let mut stream = self
+            .client
+            .job_logs("alice", id, None, Duration::from_secs(10), &self.token)
+            .await
+            .unwrap();
+        let mut lines = Vec::new();
+        while let Some(Ok(line)) = stream.next().await {
+            lines.push(line.data);
+        }
+        lines
+    }
+
+    /// The bucket's folder on disk.
+    pub fn bucket_dir(&self) -> PathBuf {
+        self.hub.bucket_dir(&self.bucket.to_string())
+    }
+
+    /// `runs/<id>` in the bucket.
+    pub fn run_dir(&self, run_id: &str) -> PathBuf {
+        self.bucket_dir()
+            .join(RunPaths::new(run_id.parse().unwrap()).dir())
+    }
+
+    /// The run's `state.json`.
+    pub fn state(&self, run_id: &str) -> RunState {
+        let bytes = std::fs::read(self.run_dir(run_id).join("state.json")).expect("state.json");
+        serde_json::from_slice(&bytes).expect("state.json parses")
+    }
+
+    /// The run's `report.md`.
+    pub fn report(&self, run_id: &str) -> String {
+        std::fs::read_to_string(self.run_dir(run_id).join("report.md")).expect("report.md")
+    }
+
+    /// A JSON artifact of the run.
+    pub fn artifact_json(&self, run_id: &str, relative: &str) -> serde_json::Value {
+        let path = self.run_dir(run_id).join(relative);
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Creates a Space with no app (so nothing starts), to take a name.
+    pub async fn take_space_name(&self, name: &str) -> RepoId {
+        let id: RepoId = format!("alice/{name}").parse().unwrap();
+        self.client
+            .create_repo(&CreateRepo::gradio_space(id.clone()), &self.token)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// Alice's Spaces that exist now, among `names`.
+    pub async fn space_exists(&self, id: &RepoId) -> bool {
+        self.client
+            .repo_exists(RepoType::Space, id, Some(&self.token))
+            .await
+            .unwrap()
+    }
+}
+
+/// Every file under `dir`.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Fails if `needle` is in any file under `dir`; returns how many files were searched.
+pub fn assert_not_in_files(dir: &Path, needle: &str) -> usize {
+    let files = walk(dir);
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(needle),
+            "the token is in {}",
+            file.display()
+        );
+    }
+    files.len()
+}
+
+/// The step names of a state, in order.
+pub fn step_names(state: &RunState) -> Vec<&str> {
+    state.steps.iter().map(|s| s.name.as_str()).collect()
+}
+
+/// A folder holding replacement app files (what `SPACE_FACTORY_APP_DIR` points at).
+pub fn app_override(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
+    let folder = dir.join("app-override");
+    std::fs::create_dir_all(&folder).unwrap();
+    for (name, content) in files {
+        std::fs::write(folder.join(name), content).unwrap();
+    }
+    folder
+}
