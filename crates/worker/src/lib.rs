@@ -18,7 +18,7 @@
 //! | secrets | `HF_TOKEN` = the user's token — as an encrypted Job secret, never in `environment` or the command |
 //! | volumes | the user's private bucket, read-write, at `/output` (the worker writes `runs/<run_id>/…` there) |
 //! | labels | `app=space-factory`, `run_id=<run id>`, `phase=<phase id>` |
-//! | flavor, timeout | from the server's config (`cpu-basic` is enough for phases 1, 2.1, validate) |
+//! | flavor, timeout | from the server's config (`cpu-basic` is enough for phases 1, 2.1, 5, 6, validate) |
 //!
 //! Exit codes: 0 succeeded, 1 a step failed, 2 the spec was refused (a failed `state.json`
 //! is still written when the spec names a valid run id and phase), 143 stopped by SIGTERM
