@@ -315,3 +315,88 @@ fn fmt_gb(v: Option<f64>) -> String {
 fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::size::SizeSource;
+    use serde_json::json;
+
+    fn facts(library: &str) -> ModelFacts {
+        ModelFacts {
+            id: "alice/m".parse().unwrap(),
+            info: serde_json::from_value(json!({"id": "alice/m", "library_name": library}))
+                .unwrap(),
+            card_body: None,
+            config: None,
+            unreadable: Vec::new(),
+        }
+    }
+
+    fn size(parameters: Option<u64>) -> ModelSize {
+        ModelSize {
+            parameters,
+            source: if parameters.is_some() {
+                SizeSource::Safetensors
+            } else {
+                SizeSource::Unknown
+            },
+            dtype: Some("BF16".into()),
+            bytes_per_parameter: 2.0,
+        }
+    }
+
+    fn flavor(name: &str, kind: FlavorKind, ram: f64, vram: Option<f64>, usd: f64) -> Flavor {
+        Flavor {
+            name: name.into(),
+            pretty_name: name.into(),
+            kind,
+            ram_gb: Some(ram),
+            vram_gb: vram,
+            accelerator: vram.map(|_| "GPU".into()),
+            hourly_usd: Some(usd),
+        }
+    }
+
+    fn list() -> Vec<Flavor> {
+        vec![
+            flavor("cpu-basic", FlavorKind::Cpu, 16.0, None, 0.0),
+            flavor(ZERO_GPU, FlavorKind::ZeroGpu, 16.0, Some(24.0), 0.0),
+            flavor("big-gpu", FlavorKind::Gpu, 100.0, Some(80.0), 4.0),
+            flavor("small-gpu", FlavorKind::Gpu, 30.0, Some(16.0), 0.5),
+        ]
+    }
+
+    #[test]
+    fn unknown_size_is_a_low_confidence_guess() {
+        let r = recommend(&facts("transformers"), &size(None), &list()).unwrap();
+        assert_eq!(r.hardware, ZERO_GPU);
+        assert_eq!(r.confidence, Confidence::Low);
+        assert!(r.reasoning.iter().any(|s| s.contains("guess")));
+    }
+
+    #[test]
+    fn a_model_nothing_holds_gets_the_largest_gpu_and_says_it_does_not_fit() {
+        let r = recommend(&facts("transformers"), &size(Some(70_000_000_000)), &list()).unwrap();
+        assert_eq!(r.hardware, "big-gpu");
+        assert!(!r.fits);
+        assert_eq!(r.confidence, Confidence::Low);
+        assert!(r.reasoning.last().unwrap().contains("quantization"));
+    }
+
+    #[test]
+    fn considered_flavors_are_sorted_by_price_and_explained() {
+        let r = recommend(&facts("transformers"), &size(Some(7_000_000_000)), &list()).unwrap();
+        assert_eq!(r.hardware, ZERO_GPU);
+        let prices: Vec<f64> = r.considered.iter().map(|c| c.hourly_usd.unwrap()).collect();
+        assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
+        let small = r
+            .considered
+            .iter()
+            .find(|c| c.hardware == "small-gpu")
+            .unwrap();
+        assert!(!small.fits && small.why.contains("16"), "{small:?}");
+        assert_eq!(r.memory_needed_gb, Some(17.8));
+        assert_eq!(r.memory_available_gb, Some(24.0));
+    }
+}
