@@ -123,11 +123,12 @@ impl Phase {
         match self {
             Phase::BucketRoundTrip
             | Phase::TemplateSpace
+            | Phase::ModelCardApp
+            | Phase::RuntimeRecommender
             | Phase::ValidateExisting
             | Phase::PiSmokeTest
             | Phase::PiRecipe
             | Phase::ArticleReproduction => PhaseStatus::Available,
-            _ => PhaseStatus::Planned,
         }
     }
 
