@@ -60,6 +60,9 @@ pub struct WhoAmI {
     /// Full display name.
     #[serde(default)]
     pub fullname: Option<String>,
+    /// The account's email, when the token may see it (redacted from agent traces).
+    #[serde(default)]
+    pub email: Option<String>,
     /// Organizations the user belongs to.
     #[serde(default)]
     pub orgs: Vec<WhoAmIOrg>,
@@ -306,11 +309,6 @@ impl HubClient {
     /// `GET /api/spaces/{id}` (incl. `subdomain`/`host`, `runtime`).
     pub async fn space_info(&self, id: &RepoId, token: &Token) -> HubResult<RepoInfo> {
         self.repo_info(RepoType::Space, id, Some(token)).await
-    }
-
-    /// `GET /api/models/{id}` (pipeline tag, library, card data, files).
-    pub async fn model_info(&self, id: &RepoId, token: Option<&Token>) -> HubResult<RepoInfo> {
-        self.repo_info(RepoType::Model, id, token).await
     }
 
     /// `GET /[{type}/]{id}/resolve/{revision}/{path}` (models have no type prefix).

@@ -2,7 +2,8 @@
 //!
 //! `localhub` answers the parts of the Hub API that Space Factory, the official Python
 //! client `huggingface_hub` and our Rust client (`crates/hub`) use: an OIDC provider,
-//! `whoami-v2`, repos with NDJSON commits and `resolve`, Spaces that really run their
+//! `whoami-v2`, repos with NDJSON commits and `resolve` (model repos described from their
+//! card, config and safetensors headers, as the Hub does), Spaces that really run their
 //! `app.py` with Gradio, buckets as folders, Jobs as local processes, an OpenAI-compatible
 //! chat endpoint, and fault injection for tests. Errors have the Hub's shape
 //! (`{"error"}` + `X-Error-Code` / `X-Error-Message`).
@@ -30,6 +31,7 @@ pub mod errors;
 pub mod faults;
 pub mod inference;
 pub mod jobs;
+pub mod models;
 pub mod python_env;
 pub mod repos;
 pub mod routes;
@@ -250,6 +252,10 @@ impl RunningHub {
     /// Replaces the active faults (same as `POST /_localhub/faults`).
     pub fn set_faults(&self, faults: FaultConfig) {
         self.state.faults.set(faults);
+    }
+    /// How many requests `METHOD path` (e.g. `POST /api/spaces/alice/s/hardware`) received.
+    pub fn hits(&self, method: &str, path: &str) -> u32 {
+        self.state.faults.hits(method, path)
     }
     /// The folder of a bucket `ns/name` on disk.
     pub fn bucket_dir(&self, id: &str) -> PathBuf {

@@ -121,10 +121,14 @@ impl Phase {
     /// Whether the worker can run this phase yet.
     pub fn status(self) -> PhaseStatus {
         match self {
-            Phase::BucketRoundTrip | Phase::TemplateSpace | Phase::ValidateExisting => {
-                PhaseStatus::Available
-            }
-            _ => PhaseStatus::Planned,
+            Phase::BucketRoundTrip
+            | Phase::TemplateSpace
+            | Phase::ModelCardApp
+            | Phase::RuntimeRecommender
+            | Phase::ValidateExisting
+            | Phase::PiSmokeTest
+            | Phase::PiRecipe
+            | Phase::ArticleReproduction => PhaseStatus::Available,
         }
     }
 
