@@ -58,12 +58,14 @@ pub fn RunDetail(
                 .and_then(|s| s.verdict.clone().or(s.error.clone()))
         })
     };
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
     let current = move || {
         live.state
             .with(|s| s.as_ref().and_then(|s| s.current_step.clone()))
     };
     view! {
-        <header class="run-head">
+        <header class="run-head" data-hydrated=move || hydrated.get().to_string()>
             <div class="run-title">
                 <h1>
                     <span class="phase-id">{format!("Phase {}", view.phase.id())}</span>

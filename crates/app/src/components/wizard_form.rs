@@ -67,11 +67,15 @@ pub fn WizardForm(
     let submit_retry = submit.clone();
     let shown = fields_for(phase);
     let has = move |name: &str| shown.contains(&name);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
 
     view! {
         <form
             class="wizard-form"
             novalidate
+            data-phase=phase.id()
+            data-hydrated=move || hydrated.get().to_string()
             on:submit=move |ev| {
                 ev.prevent_default();
                 submit();
@@ -85,6 +89,10 @@ pub fn WizardForm(
                 <TextField field="article_url" label="Article URL" value=form.article_url kind="url"
                     placeholder="https://…" hint="The article (or blog post) whose code the Space reproduces." />
             })}
+            {has("article_text").then(|| view! {
+                <TextField field="article_text" label="…or the article's text" value=form.article_text multiline=true
+                    hint="Paste the article when it has no public URL." />
+            })}
             {has("target_space").then(|| view! {
                 <SpaceNameField value=form.target_space unique_suffix=form.unique_suffix />
                 <CheckField field="unique_suffix" label="Add a fresh suffix to the name" value=form.unique_suffix
@@ -96,6 +104,10 @@ pub fn WizardForm(
                 <datalist id="agent-models">
                     {AGENT_MODELS.into_iter().map(|m| view! { <option value=m></option> }).collect_view()}
                 </datalist>
+            })}
+            {has("agent_base_url").then(|| view! {
+                <TextField field="agent_base_url" label="Model endpoint (optional)" value=form.agent_base_url kind="url"
+                    placeholder="https://…/v1" hint="An OpenAI-compatible URL serving the Pi model, instead of Inference Providers." />
             })}
             {has("implementation_mode").then(|| view! { <ModeSelect value=form.implementation_mode /> })}
             {has("allow_gpu_fallback").then(|| view! {
