@@ -111,16 +111,16 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     let stand = Stand::start().await;
     let mut alice = stand.signed_in("alice").await;
 
-    // Server-side validation: a phase not available yet and a silly timeout are refused,
-    // each naming its field.
+    // Server-side validation: a template Space without its name, a silly timeout and
+    // flavor are refused, each naming its field.
     let mut bad = phase1();
-    bad.phase = Phase::ArticleReproduction;
+    bad.phase = Phase::TemplateSpace;
     bad.job_timeout_minutes = Some(0);
     bad.job_flavor = Some("GPU please".into());
     match launch(&mut alice, bad).await {
         Err(ApiError::Invalid(errors)) => {
             let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-            for field in ["phase", "job_timeout_minutes", "job_flavor"] {
+            for field in ["target_space", "job_timeout_minutes", "job_flavor"] {
                 assert!(fields.contains(&field), "{field} not refused: {errors:?}");
             }
         }
