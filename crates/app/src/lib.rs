@@ -12,7 +12,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, StaticSegment};
+use leptos_router::{path, SsrMode, StaticSegment};
 
 /// The name cargo-leptos gives the site's wasm, JS and CSS files (`/pkg/<name>.*`).
 pub const OUTPUT_NAME: &str = "space-factory";
@@ -53,7 +53,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::home::HomePage />
                     <Route path=path!("/new/:phase") view=pages::wizard::WizardPage />
                     <Route path=path!("/runs") view=pages::runs::RunsPage />
-                    <Route path=path!("/runs/:owner/:run_id") view=pages::run::RunPage />
+                    // Rendered whole before sending, so "not found or no access" answers 404.
+                    <Route path=path!("/runs/:owner/:run_id") view=pages::run::RunPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -4,12 +4,7 @@ use crate::components::format::duration_ms;
 use leptos::prelude::*;
 use runs::{StepRecord, StepStatus};
 
-/// Height of one bar row in the chart, in SVG units.
-const ROW: f64 = 28.0;
-/// Width of the chart's bar area, in SVG units.
-const WIDTH: f64 = 600.0;
-
-/// Each step in order: name, status and duration, drawn as bars scaled to the longest.
+/// Each step in order with its status and duration, and a bar scaled to the longest step.
 #[component]
 pub fn StepTimeline(#[prop(into)] steps: Signal<Vec<StepRecord>>) -> impl IntoView {
     view! {
@@ -21,28 +16,24 @@ pub fn StepTimeline(#[prop(into)] steps: Signal<Vec<StepRecord>>) -> impl IntoVi
                     return view! { <p class="muted">"No step has started yet."</p> }.into_any();
                 }
                 let longest = steps.iter().filter_map(|s| s.duration_ms).max().unwrap_or(1).max(1);
-                let height = ROW * steps.len() as f64;
                 view! {
-                    <svg class="timeline-chart" viewBox=format!("0 0 {WIDTH} {height}") role="img"
-                        aria-label="Step durations" preserveAspectRatio="none" height=height>
-                        {steps.iter().enumerate().map(|(i, step)| {
-                            let width = step.duration_ms.map_or(4.0, |ms| (ms as f64 / longest as f64 * WIDTH).max(4.0));
-                            view! {
-                                <rect class=format!("bar step-{}", status_slug(step.status))
-                                    x="0" y=i as f64 * ROW + 6.0 width=width height=ROW - 12.0 rx="3" />
-                            }
-                        }).collect_view()}
-                    </svg>
                     <ol class="steps">
-                        {steps.into_iter().map(|step| view! {
-                            <li class=format!("step step-{}", status_slug(step.status)) data-step=step.name.clone()>
-                                <span class="step-name">{step.name.clone()}</span>
-                                <span class="step-status">{status_slug(step.status)}</span>
-                                <span class="step-duration">
-                                    {step.duration_ms.map(duration_ms).unwrap_or_else(|| "…".into())}
-                                </span>
-                                {step.message.map(|m| view! { <span class="step-message">{m}</span> })}
-                            </li>
+                        {steps.into_iter().map(|step| {
+                            let share = step.duration_ms.map_or(0.0, |ms| ms as f64 / longest as f64 * 100.0);
+                            let slug = status_slug(step.status);
+                            view! {
+                                <li class=format!("step step-{slug}") data-step=step.name.clone()>
+                                    <span class="step-name">{step.name.clone()}</span>
+                                    <span class="step-status">{slug}</span>
+                                    <span class="step-duration">
+                                        {step.duration_ms.map(duration_ms).unwrap_or_else(|| "…".into())}
+                                    </span>
+                                    <span class="bar-track" aria-hidden="true">
+                                        <span class="bar" style=format!("width: max({share:.1}%, 3px)")></span>
+                                    </span>
+                                    {step.message.map(|m| view! { <span class="step-message">{m}</span> })}
+                                </li>
+                            }
                         }).collect_view()}
                     </ol>
                 }.into_any()

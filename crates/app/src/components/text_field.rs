@@ -4,8 +4,7 @@ use crate::components::field_error::FieldError;
 use crate::components::wizard_fields::{control_id, error_id, FormErrors};
 use leptos::prelude::*;
 
-/// A text input bound to `value`, with its label, hint and error; leaving it marks it
-/// touched so its browser-side errors start to show.
+/// A text input bound to `value`, with its label, hint and error.
 #[component]
 pub fn TextField(
     field: &'static str,
@@ -18,8 +17,7 @@ pub fn TextField(
     #[prop(optional)] multiline: bool,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
-    let errors = expect_context::<FormErrors>();
-    let error = errors.for_field(field);
+    let error = expect_context::<FormErrors>().for_field(field);
     let hint_id = format!("field-{field}-hint");
     let described = format!("{hint_id} {}", error_id(field));
     let invalid = move || error.with(Option::is_some).to_string();
@@ -34,7 +32,6 @@ pub fn TextField(
                 aria-invalid=invalid
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
-                on:blur=move |_| errors.touch(field)
             ></textarea>
         }
         .into_any()
@@ -52,7 +49,6 @@ pub fn TextField(
                 aria-invalid=invalid
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
-                on:blur=move |_| errors.touch(field)
             />
         }
         .into_any()

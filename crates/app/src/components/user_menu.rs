@@ -15,8 +15,12 @@ pub fn UserMenu() -> impl IntoView {
                     match user.await {
                         Ok(Some(me)) => view! {
                             <span class="who" data-username=me.username.clone()>
-                                {me.avatar_url.clone().map(|src| view! {
-                                    <img class="avatar" src=src alt="" width="24" height="24" />
+                                {me.avatar_url.clone().map(|src| {
+                                    let broken = RwSignal::new(false);
+                                    view! {
+                                        <img class="avatar" src=src alt="" width="24" height="24"
+                                            hidden=move || broken.get() on:error=move |_| broken.set(true) />
+                                    }
                                 })}
                                 <span class="username">{me.username.clone()}</span>
                             </span>

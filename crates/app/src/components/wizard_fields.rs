@@ -238,16 +238,15 @@ fn error(field: &str, message: String) -> FieldError {
     }
 }
 
-/// The errors the form shows: the browser's own (once a field was left or launch was
-/// pressed) and the server's last answer. Shared with the fields through context.
+/// The errors the form shows: the browser's own (from the first press of launch on, so the
+/// layout does not shift under the pointer while the form is being filled) and the
+/// server's last answer. Shared with the fields through context.
 #[derive(Clone, Copy)]
 pub struct FormErrors {
     /// The browser's checks of the current values.
     pub local: Memo<Vec<FieldError>>,
     /// The server's [`crate::api::ApiError::Invalid`] fields from the last launch.
     pub server: RwSignal<Vec<FieldError>>,
-    /// Fields the user has left at least once.
-    pub touched: RwSignal<Vec<&'static str>>,
     /// Whether launch was pressed (then every error shows).
     pub submitted: RwSignal<bool>,
 }
@@ -257,20 +256,13 @@ impl FormErrors {
     pub fn for_field(self, field: &'static str) -> Signal<Option<String>> {
         Signal::derive(move || {
             let server = self.server.with(|errors| find(errors, field));
-            let show_local = self.submitted.get() || self.touched.with(|t| t.contains(&field));
+            let show_local = self.submitted.get();
             server.or_else(|| {
                 show_local
                     .then(|| self.local.with(|errors| find(errors, field)))
                     .flatten()
             })
         })
-    }
-
-    /// Marks a field as left by the user, so its errors start to show.
-    pub fn touch(self, field: &'static str) {
-        if !self.touched.with_untracked(|t| t.contains(&field)) {
-            self.touched.update(|t| t.push(field));
-        }
     }
 }
 

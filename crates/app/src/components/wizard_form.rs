@@ -32,7 +32,6 @@ pub fn WizardForm(
     let errors = FormErrors {
         local,
         server: RwSignal::new(Vec::new()),
-        touched: RwSignal::new(Vec::new()),
         submitted: RwSignal::new(false),
     };
     provide_context(errors);
