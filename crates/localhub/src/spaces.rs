@@ -7,7 +7,8 @@
 //! Run: `python app.py` in the Space's folder with `GRADIO_SERVER_NAME=127.0.0.1`,
 //! `GRADIO_SERVER_PORT=<free port>`, `GRADIO_NUM_PORTS=1`, `GRADIO_ANALYTICS_ENABLED=False`,
 //! `GRADIO_TEMP_DIR` per Space, secrets and variables as env, `SPACE_ID` etc.; RUNNING once
-//! `Running on local URL:` is printed. `host` is `http://127.0.0.1:<port>`.
+//! `Running on local URL:` is printed or the port accepts connections (an app serving with
+//! uvicorn itself prints no Gradio banner). `host` is `http://127.0.0.1:<port>`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
@@ -323,6 +324,14 @@ async fn run_space(s: AppState, id: String, generation: u64) {
             }
         });
     }
+    // Like the Hub, which waits for the app's port: an app that serves with uvicorn itself
+    // (FastAPI + `gr.mount_gradio_app`) never prints Gradio's banner.
+    tokio::spawn(mark_running_when_listening(
+        s.clone(),
+        id.clone(),
+        generation,
+        port,
+    ));
     let status = child.wait().await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let tail = s.spaces.with(&id, |rt| {
@@ -346,6 +355,31 @@ async fn run_space(s: AppState, id: String, generation: u64) {
             rt.port = None;
         }
     });
+}
+
+/// Marks the Space RUNNING once its port accepts connections, while it is APP_STARTING.
+async fn mark_running_when_listening(s: AppState, id: String, generation: u64, port: u16) {
+    loop {
+        let starting = s.spaces.with(&id, |rt| {
+            rt.generation == generation && rt.stage == "APP_STARTING"
+        });
+        if !starting {
+            return;
+        }
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            s.spaces.with(&id, |rt| {
+                if rt.generation == generation && rt.stage == "APP_STARTING" {
+                    rt.stage = "RUNNING".into();
+                    rt.port = Some(port);
+                }
+            });
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 fn space_id(ns: &str, name: &str) -> String {

@@ -252,6 +252,48 @@ async fn crashing_app_gives_runtime_error() {
     );
 }
 
+#[tokio::test]
+async fn an_app_serving_its_own_http_is_running_once_its_port_listens() {
+    let t = common::TestHub::start().await;
+    // No Gradio banner: the Hub waits for the port, and so must we.
+    let app = r#"import http.server, os
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        ok = self.path == "/health"
+        body = b'{"status": "ok"}' if ok else b"{}"
+        self.send_response(200 if ok else 404)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+addr = (os.environ["GRADIO_SERVER_NAME"], int(os.environ["GRADIO_SERVER_PORT"]))
+http.server.HTTPServer(addr, Handler).serve_forever()
+"#;
+    t.create_and_commit("alice", "space", "plain", false, &[("app.py", app)])
+        .await;
+    let rt = wait_stage(
+        &t,
+        "alice/plain",
+        &["RUNNING", "RUNTIME_ERROR", "BUILD_ERROR"],
+        120,
+    )
+    .await;
+    assert_eq!(rt["stage"], "RUNNING", "{rt}");
+    let info: serde_json::Value = t
+        .get("alice", "/api/spaces/alice/plain")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let host = info["host"].as_str().expect("a running Space has a host");
+    let health = t.http.get(format!("{host}/health")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), r#"{"status": "ok"}"#);
+}
+
 fn base64_encode(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(s)
