@@ -7,8 +7,9 @@
 //! Run: `python app.py` in the Space's folder with `GRADIO_SERVER_NAME=127.0.0.1`,
 //! `GRADIO_SERVER_PORT=<free port>`, `GRADIO_NUM_PORTS=1`, `GRADIO_ANALYTICS_ENABLED=False`,
 //! `GRADIO_TEMP_DIR` per Space, secrets and variables as env, `SPACE_ID` etc.; RUNNING once
-//! `Running on local URL:` is printed or the port accepts connections (an app serving with
-//! uvicorn itself prints no Gradio banner). `host` is `http://127.0.0.1:<port>`.
+//! `Running on local URL:` is printed or, as the Hub judges it, once the app's port accepts
+//! connections (an app served by uvicorn prints no Gradio line). `host` is
+//! `http://127.0.0.1:<port>`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;

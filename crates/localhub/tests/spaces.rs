@@ -253,45 +253,54 @@ async fn crashing_app_gives_runtime_error() {
 }
 
 #[tokio::test]
-async fn an_app_serving_its_own_http_is_running_once_its_port_listens() {
-    let t = common::TestHub::start().await;
-    // No Gradio banner: the Hub waits for the port, and so must we.
-    let app = r#"import http.server, os
+async fn an_app_served_by_uvicorn_runs_once_its_port_answers() {
+    const FASTAPI_APP: &str = r#"import os
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        ok = self.path == "/health"
-        body = b'{"status": "ok"}' if ok else b"{}"
-        self.send_response(200 if ok else 404)
-        self.send_header("content-type", "application/json")
-        self.end_headers()
-        self.wfile.write(body)
+demo = gr.Interface(fn=lambda t: t[::-1], inputs="text", outputs="text", api_name="rev")
+app = FastAPI()
 
-addr = (os.environ["GRADIO_SERVER_NAME"], int(os.environ["GRADIO_SERVER_PORT"]))
-http.server.HTTPServer(addr, Handler).serve_forever()
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+app = gr.mount_gradio_app(app, demo, path="/")
+uvicorn.run(app, host=os.environ["GRADIO_SERVER_NAME"], port=int(os.environ["GRADIO_SERVER_PORT"]))
 "#;
-    t.create_and_commit("alice", "space", "plain", false, &[("app.py", app)])
+    let t = common::TestHub::start().await;
+    t.create_and_commit("alice", "space", "uv", true, &[("app.py", FASTAPI_APP)])
         .await;
     let rt = wait_stage(
         &t,
-        "alice/plain",
+        "alice/uv",
         &["RUNNING", "RUNTIME_ERROR", "BUILD_ERROR"],
-        120,
+        300,
     )
     .await;
     assert_eq!(rt["stage"], "RUNNING", "{rt}");
     let info: serde_json::Value = t
-        .get("alice", "/api/spaces/alice/plain")
+        .get("alice", "/api/spaces/alice/uv")
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let host = info["host"].as_str().expect("a running Space has a host");
-    let health = t.http.get(format!("{host}/health")).send().await.unwrap();
-    assert_eq!(health.status(), 200);
-    assert_eq!(health.text().await.unwrap(), r#"{"status": "ok"}"#);
+    let host = info["host"].as_str().unwrap();
+    let health: serde_json::Value = t
+        .http
+        .get(format!("{host}/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health, serde_json::json!({"status": "ok"}));
 }
 
 fn base64_encode(s: &str) -> String {
