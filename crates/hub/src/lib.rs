@@ -9,7 +9,8 @@
 //! | area | methods |
 //! |---|---|
 //! | sign-in ([`oauth`]) | `oidc_discovery`, `OAuthApp::authorization_request`, `exchange_code`, `refresh_token`, `userinfo`, `whoami` |
-//! | repos ([`repos`], [`commit`]) | `create_repo` (private by default), `repo_info`, `repo_exists`, `space_info`, `model_info`, `download_file`, `upload_files` |
+//! | repos ([`repos`], [`commit`]) | `create_repo` (private by default), `repo_info`, `repo_exists`, `space_info`, `download_file`, `upload_files` |
+//! | models ([`models`]) | `model_info` (pipeline, library, card data, config, gating, safetensors counts), `set_repo_gated` |
 //! | Spaces ([`spaces`]) | `space_runtime`, `wait_for_space`, `spaces_hardware`, `request_space_hardware`, `set_space_sleep_time`, secrets and variables, `space_logs` |
 //! | Jobs ([`jobs`]) | `create_job`, `job`, `list_jobs`, `cancel_job`, `job_logs`, `follow_job_logs`, `jobs_hardware` |
 //! | buckets ([`buckets`]) | `create_bucket` (always private), `ensure_bucket`, `bucket_info`, `bucket_tree`, `download_bucket_file` |
@@ -29,6 +30,7 @@ pub mod error;
 pub mod gradio;
 pub mod inference;
 pub mod jobs;
+pub mod models;
 pub mod oauth;
 pub mod repos;
 pub mod spaces;

@@ -308,11 +308,6 @@ impl HubClient {
         self.repo_info(RepoType::Space, id, Some(token)).await
     }
 
-    /// `GET /api/models/{id}` (pipeline tag, library, card data, files).
-    pub async fn model_info(&self, id: &RepoId, token: Option<&Token>) -> HubResult<RepoInfo> {
-        self.repo_info(RepoType::Model, id, token).await
-    }
-
     /// `GET /[{type}/]{id}/resolve/{revision}/{path}` (models have no type prefix).
     pub async fn download_file(
         &self,

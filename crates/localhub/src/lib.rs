@@ -2,7 +2,8 @@
 //!
 //! `localhub` answers the parts of the Hub API that Space Factory, the official Python
 //! client `huggingface_hub` and our Rust client (`crates/hub`) use: an OIDC provider,
-//! `whoami-v2`, repos with NDJSON commits and `resolve`, Spaces that really run their
+//! `whoami-v2`, repos with NDJSON commits and `resolve` (model repos described from their
+//! card, config and safetensors headers, as the Hub does), Spaces that really run their
 //! `app.py` with Gradio, buckets as folders, Jobs as local processes, an OpenAI-compatible
 //! chat endpoint, and fault injection for tests. Errors have the Hub's shape
 //! (`{"error"}` + `X-Error-Code` / `X-Error-Message`).
@@ -30,6 +31,7 @@ pub mod errors;
 pub mod faults;
 pub mod inference;
 pub mod jobs;
+pub mod models;
 pub mod python_env;
 pub mod repos;
 pub mod routes;

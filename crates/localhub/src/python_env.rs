@@ -121,6 +121,20 @@ pub fn ensure_venv(name: &str, requirements: &[&str]) -> Result<PythonEnv, Pytho
     Ok(env)
 }
 
+/// Whether the venv `name` is already prepared with exactly `requirements` (no install
+/// would be needed).
+pub fn is_prepared(name: &str, requirements: &[&str]) -> bool {
+    let root = cache_root().join("venvs");
+    let env = PythonEnv {
+        dir: root.join(name),
+    };
+    is_ready(
+        &root.join(format!("{name}.ready")),
+        &requirements.join("\n"),
+        &env,
+    )
+}
+
 fn is_ready(stamp: &Path, wanted: &str, env: &PythonEnv) -> bool {
     fs::read_to_string(stamp).is_ok_and(|have| have == wanted) && env.python().exists()
 }

@@ -100,6 +100,7 @@ pub async fn create(
                 name,
                 private,
                 sdk: b.sdk.clone(),
+                gated: None,
                 created_at: created_at.clone(),
                 commits: vec![CommitRecord {
                     oid,
@@ -191,11 +192,15 @@ pub async fn info(
         "createdAt": m.created_at,
         "private": m.private,
         "disabled": false,
-        "gated": false,
+        "gated": m.gated.as_deref().map_or(json!(false), |g| json!(g)),
         "likes": 0,
         "tags": [],
         "siblings": siblings,
     });
+    if kind == RepoKind::Model {
+        let o = v.as_object_mut().expect("object");
+        o.extend(crate::models::info_fields(&s.repo_dir(kind, &id)));
+    }
     if kind == RepoKind::Space {
         v["sdk"] = json!(m.sdk);
         v["subdomain"] = json!(format!("{}-{}", m.ns, m.name)
@@ -205,6 +210,48 @@ pub async fn info(
         v["runtime"] = s.spaces.runtime_json(&id);
     }
     Ok(Json(v))
+}
+
+/// Body of `PUT /api/{kind}s/{ns}/{name}/settings` (the fields localhub keeps).
+#[derive(Debug, Deserialize)]
+pub struct Settings {
+    /// `"auto"`, `"manual"` or `false`.
+    gated: Option<Value>,
+    /// New visibility.
+    private: Option<bool>,
+}
+
+/// `PUT /api/{kind}s/{ns}/{name}/settings`: gating and visibility, owner only.
+pub async fn settings(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    kind: RepoKind,
+    id: String,
+    Json(b): Json<Settings>,
+) -> HubResult<Json<Value>> {
+    find_writable(&s, kind, &id, &c)?;
+    let gated = match &b.gated {
+        None => None,
+        Some(Value::Bool(false)) => Some(None),
+        Some(Value::String(g)) if g == "auto" || g == "manual" => Some(Some(g.clone())),
+        Some(other) => {
+            return Err(HubError::bad_request(format!(
+                "gated must be \"auto\", \"manual\" or false, not {other}"
+            )))
+        }
+    };
+    let mut st = s.store.lock().expect("store");
+    let m = st
+        .repos
+        .get_mut(&(kind, id.clone()))
+        .ok_or_else(|| HubError::repo_not_found(kind.word(), &id))?;
+    if let Some(g) = gated {
+        m.gated = g;
+    }
+    if let Some(p) = b.private {
+        m.private = p;
+    }
+    Ok(Json(json!({})))
 }
 
 /// Body of preupload.

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::Method;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 
 use crate::auth::{self, Authed, MaybeCaller};
@@ -20,6 +20,10 @@ fn repo_routes(kind: RepoKind) -> Router<AppState> {
         .route(
             &format!("{p}/commit/{{rev}}"),
             post(move |s: State<AppState>, c: Authed, Path((ns, name, _rev)): Path<(String, String, String)>, b: String| repos::commit(s, c, kind, format!("{ns}/{name}"), b)),
+        )
+        .route(
+            &format!("{p}/settings"),
+            put(move |s: State<AppState>, c: Authed, Path((ns, name)): Path<(String, String)>, b| repos::settings(s, c, kind, format!("{ns}/{name}"), b)),
         )
         .route(
             &format!("{p}/tree/{{rev}}"),

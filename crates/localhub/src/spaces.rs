@@ -191,31 +191,16 @@ async fn run_space(s: AppState, id: String, generation: u64) {
         );
         return;
     }
-    let reqs: Vec<String> = std::fs::read_to_string(dir.join("requirements.txt"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .filter(|l| !l.to_lowercase().starts_with("gradio"))
-        .collect();
+    let env_spec =
+        space_env(&std::fs::read_to_string(dir.join("requirements.txt")).unwrap_or_default());
     s.spaces.with(&id, |rt| {
-        rt.build_log
-            .push(line("Preparing Python environment (gradio 6)"))
+        rt.build_log.push(line(&format!(
+            "Preparing Python environment {} ({})",
+            env_spec.name,
+            env_spec.requirements.join(", ")
+        )))
     });
-    let env = tokio::task::spawn_blocking(move || {
-        if reqs.is_empty() {
-            crate::python_env::ensure_venv("gradio-6", crate::python_env::GRADIO_6)
-        } else {
-            let mut all: Vec<&str> = crate::python_env::GRADIO_6.to_vec();
-            all.extend(reqs.iter().map(String::as_str));
-            let name = format!(
-                "space-{}",
-                &crate::store::hex40(all.join("\n").as_bytes())[..12]
-            );
-            crate::python_env::ensure_venv(&name, &all)
-        }
-    })
-    .await;
+    let env = tokio::task::spawn_blocking(move || env_spec.ensure()).await;
     let env = match env {
         Ok(Ok(e)) => e,
         Ok(Err(e)) => {
@@ -346,6 +331,59 @@ async fn run_space(s: AppState, id: String, generation: u64) {
             rt.port = None;
         }
     });
+}
+
+/// The Python environment a Space's `requirements.txt` asks for: Gradio 6 plus its
+/// lines (blank lines, comments and `gradio` pins dropped: the SDK provides Gradio), in a
+/// venv named after that set, so Spaces with the same requirements share one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpaceEnv {
+    /// The venv's name in the cache (`gradio-6`, or `space-<hash>`).
+    pub name: String,
+    /// Every requirement installed.
+    pub requirements: Vec<String>,
+}
+
+impl SpaceEnv {
+    /// Prepares the venv (once; cached). Blocking.
+    pub fn ensure(
+        &self,
+    ) -> Result<crate::python_env::PythonEnv, crate::python_env::PythonEnvError> {
+        let reqs: Vec<&str> = self.requirements.iter().map(String::as_str).collect();
+        crate::python_env::ensure_venv(&self.name, &reqs)
+    }
+
+    /// Whether the venv is already prepared (so a Space using it starts without installing).
+    pub fn is_prepared(&self) -> bool {
+        let reqs: Vec<&str> = self.requirements.iter().map(String::as_str).collect();
+        crate::python_env::is_prepared(&self.name, &reqs)
+    }
+}
+
+/// The environment for a Space whose `requirements.txt` reads `requirements_txt`.
+pub fn space_env(requirements_txt: &str) -> SpaceEnv {
+    let extra: Vec<String> = requirements_txt
+        .lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.to_lowercase().starts_with("gradio"))
+        .collect();
+    let mut requirements: Vec<String> = crate::python_env::GRADIO_6
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    if extra.is_empty() {
+        return SpaceEnv {
+            name: "gradio-6".into(),
+            requirements,
+        };
+    }
+    requirements.extend(extra);
+    let name = format!(
+        "space-{}",
+        &crate::store::hex40(requirements.join("\n").as_bytes())[..12]
+    );
+    SpaceEnv { name, requirements }
 }
 
 fn space_id(ns: &str, name: &str) -> String {
@@ -679,4 +717,23 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{p}/logs/{{which}}"), get(logs))
         .route(&format!("{p}/secrets"), key_value_routes(true))
         .route(&format!("{p}/variables"), key_value_routes(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirements_pick_a_shared_venv() {
+        assert_eq!(space_env("").name, "gradio-6");
+        assert_eq!(space_env("# only\ngradio==5.0\n\n").name, "gradio-6");
+        let a = space_env("transformers>=5,<6\ntorch\n");
+        assert_eq!(
+            a.requirements,
+            ["gradio==6.31.0", "transformers>=5,<6", "torch"]
+        );
+        assert_eq!(a, space_env("  transformers>=5,<6\n# comment\ntorch"));
+        assert_ne!(a.name, space_env("torch\n").name);
+        assert!(a.name.starts_with("space-") && a.name.len() == 18);
+    }
 }

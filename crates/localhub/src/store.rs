@@ -83,6 +83,8 @@ pub struct RepoMeta {
     pub private: bool,
     /// Space SDK.
     pub sdk: Option<String>,
+    /// Gating (`auto`, `manual`), set through the repo settings; `None` when open.
+    pub gated: Option<String>,
     /// Creation date (ISO).
     pub created_at: String,
     /// Commits, oldest first (an initial commit is made at creation).

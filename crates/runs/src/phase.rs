@@ -121,9 +121,11 @@ impl Phase {
     /// Whether the worker can run this phase yet.
     pub fn status(self) -> PhaseStatus {
         match self {
-            Phase::BucketRoundTrip | Phase::TemplateSpace | Phase::ValidateExisting => {
-                PhaseStatus::Available
-            }
+            Phase::BucketRoundTrip
+            | Phase::TemplateSpace
+            | Phase::ModelCardApp
+            | Phase::RuntimeRecommender
+            | Phase::ValidateExisting => PhaseStatus::Available,
             _ => PhaseStatus::Planned,
         }
     }

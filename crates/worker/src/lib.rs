@@ -18,7 +18,7 @@
 //! | secrets | `HF_TOKEN` = the user's token — as an encrypted Job secret, never in `environment` or the command |
 //! | volumes | the user's private bucket, read-write, at `/output` (the worker writes `runs/<run_id>/…` there) |
 //! | labels | `app=space-factory`, `run_id=<run id>`, `phase=<phase id>` |
-//! | flavor, timeout | from the server's config (`cpu-basic` is enough for phases 1, 2.1, validate) |
+//! | flavor, timeout | from the server's config (`cpu-basic` is enough for phases 1, 2.1, 5, 6, validate) |
 //!
 //! Exit codes: 0 succeeded, 1 a step failed, 2 the spec was refused (a failed `state.json`
 //! is still written when the spec names a valid run id and phase), 143 stopped by SIGTERM
@@ -33,11 +33,13 @@
 //! - [`space`]: the Space deploy + validation pipeline the Space-building phases share.
 //! - [`phases`]: one module per recipe.
 //! - [`generate`]: app files from templates.
+//! - [`model`]: judging a model from its Hub metadata (size, support, hardware).
 //! - [`validate_cli`]: `worker validate`.
 
 pub mod agent;
 pub mod engine;
 pub mod generate;
+pub mod model;
 pub mod phases;
 pub mod space;
 pub mod validate_cli;

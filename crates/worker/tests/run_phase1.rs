@@ -162,8 +162,12 @@ fn a_phase_not_built_yet_fails_truthfully() {
     let tmp = tempfile::tempdir().unwrap();
     let output = tmp.path().join("bucket");
     let spec = spec_json(
-        "6",
-        serde_json::json!({ "model_id": "openai-community/gpt2" }),
+        "8",
+        serde_json::json!({
+            "target_space": "article-app",
+            "article_url": "https://example.org/post",
+            "agent_model": "some/model",
+        }),
     );
     let out = run_worker(&spec, &output, &fake_token());
     assert_eq!(out.status.code(), Some(1));

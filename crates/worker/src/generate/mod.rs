@@ -1,5 +1,6 @@
 //! The files of the apps the worker deploys, generated from templates.
 
+pub mod model_app;
 pub mod template_app;
 
 /// One generated file: its path in the Space repo and its text.

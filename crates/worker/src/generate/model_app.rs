@@ -1,0 +1,488 @@
+//! Phase 5's apps: a Gradio app per Transformers text task, loading the model from the Hub
+//! by id (`HF_ENDPOINT` decides which Hub), with inputs and examples that suit the task,
+//! and the call the worker makes to check the live app.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::{GeneratedFile, SpaceCard};
+use crate::model::support::TextTask;
+use crate::model::ModelFacts;
+
+/// What the worker checks in the live app's answer (the first output of the call).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum AnswerRule {
+    /// A string that starts with this text (text generation returns the prompt and its
+    /// continuation).
+    TextStartingWith(String),
+    /// Any string (seq2seq output of a model we cannot predict).
+    Text,
+    /// A `gr.Label` value: `{"label": …, "confidences": [...]}`.
+    Label,
+    /// A JSON list (e.g. token-classification entities).
+    List,
+}
+
+impl AnswerRule {
+    /// Checks one output; `Ok` says what was seen, `Err` what was wrong.
+    pub fn check(&self, output: &Value) -> Result<String, String> {
+        match self {
+            AnswerRule::TextStartingWith(prefix) => match output.as_str() {
+                Some(s) if s.starts_with(prefix.as_str()) => Ok(format!(
+                    "text continuing the prompt ({} characters added)",
+                    s.len() - prefix.len()
+                )),
+                Some(s) => Err(format!("text that does not continue the prompt: {s:?}")),
+                None => Err(format!("not text: {output}")),
+            },
+            AnswerRule::Text => output
+                .as_str()
+                .map(|s| format!("text ({} characters)", s.len()))
+                .ok_or_else(|| format!("not text: {output}")),
+            AnswerRule::Label => match output.get("label") {
+                Some(l) if !l.is_null() => Ok(format!("label {l}")),
+                _ => Err(format!("not a label: {output}")),
+            },
+            AnswerRule::List => output
+                .as_array()
+                .map(|a| format!("a list of {} items", a.len()))
+                .ok_or_else(|| format!("not a list: {output}")),
+        }
+    }
+}
+
+/// The app's files and the call that validates it.
+#[derive(Debug, Clone)]
+pub struct ModelApp {
+    /// `app.py`, `requirements.txt`, `README.md`.
+    pub files: Vec<GeneratedFile>,
+    /// The endpoint to call, e.g. `/generate`.
+    pub api_name: String,
+    /// The call's inputs (the first example).
+    pub inputs: Vec<Value>,
+    /// What the answer must look like.
+    pub rule: AnswerRule,
+}
+
+/// What the generated app requires besides Gradio (which every Gradio Space has).
+pub fn requirements(task: TextTask) -> String {
+    let mut r = String::from("transformers>=5,<6\ntorch\n");
+    if task.is_seq2seq() {
+        r.push_str("sentencepiece\n");
+    }
+    r
+}
+
+/// Generates the app for `facts`' model and `task`.
+pub fn generate(facts: &ModelFacts, task: TextTask, space_title: &str) -> ModelApp {
+    let model_id = facts.id.to_string();
+    let example = example_text(facts, task);
+    let (api, body, inputs, expectation) = match task {
+        TextTask::TextGeneration => (
+            "generate",
+            format!(
+                r#"generator = pipeline("text-generation", model=MODEL_ID)
+
+
+def generate(prompt: str) -> str:
+    """Continues the prompt (greedy, so the same prompt gives the same text)."""
+    out = generator(prompt, max_new_tokens=MAX_NEW_TOKENS, do_sample=False, return_full_text=True)
+    return out[0]["generated_text"]
+
+
+demo = gr.Interface(
+    fn=generate,
+    inputs=gr.Textbox(label="Prompt", lines=3, value={ex}),
+    outputs=gr.Textbox(label="Prompt and continuation"),
+    title=TITLE,
+    description=DESCRIPTION,
+    examples=[[{ex}]],
+    cache_examples=False,
+    api_name="generate",
+)
+"#,
+                ex = py(&example)
+            ),
+            vec![json!(example)],
+            AnswerRule::TextStartingWith(example.clone()),
+        ),
+        TextTask::TextClassification => (
+            "classify",
+            format!(
+                r#"classifier = pipeline("text-classification", model=MODEL_ID, top_k=None)
+
+
+def classify(text: str) -> dict:
+    """Scores every label of the model for the text."""
+    scores = classifier(text)
+    if scores and isinstance(scores[0], list):
+        scores = scores[0]
+    return {{s["label"]: float(s["score"]) for s in scores}}
+
+
+demo = gr.Interface(
+    fn=classify,
+    inputs=gr.Textbox(label="Text", lines=3, value={ex}),
+    outputs=gr.Label(label="Labels"),
+    title=TITLE,
+    description=DESCRIPTION,
+    examples=[[{ex}]],
+    cache_examples=False,
+    api_name="classify",
+)
+"#,
+                ex = py(&example)
+            ),
+            vec![json!(example)],
+            AnswerRule::Label,
+        ),
+        TextTask::TokenClassification => (
+            "tag",
+            format!(
+                r#"tagger = pipeline("token-classification", model=MODEL_ID, aggregation_strategy="simple")
+
+
+def tag(text: str) -> list:
+    """Labels the entities of the text."""
+    return [
+        {{"entity": e["entity_group"], "word": e["word"], "score": float(e["score"]), "start": int(e["start"]), "end": int(e["end"])}}
+        for e in tagger(text)
+    ]
+
+
+demo = gr.Interface(
+    fn=tag,
+    inputs=gr.Textbox(label="Text", lines=3, value={ex}),
+    outputs=gr.JSON(label="Entities"),
+    title=TITLE,
+    description=DESCRIPTION,
+    examples=[[{ex}]],
+    cache_examples=False,
+    api_name="tag",
+)
+"#,
+                ex = py(&example)
+            ),
+            vec![json!(example)],
+            AnswerRule::List,
+        ),
+        TextTask::FillMask => (
+            "fill_mask",
+            format!(
+                r#"filler = pipeline("fill-mask", model=MODEL_ID)
+
+
+def fill_mask(text: str) -> dict:
+    """Proposes tokens for the mask; `[MASK]` stands for the model's own mask token."""
+    text = text.replace("[MASK]", filler.tokenizer.mask_token)
+    return {{p["token_str"]: float(p["score"]) for p in filler(text)}}
+
+
+demo = gr.Interface(
+    fn=fill_mask,
+    inputs=gr.Textbox(label="Text with [MASK]", lines=2, value={ex}),
+    outputs=gr.Label(label="Candidates"),
+    title=TITLE,
+    description=DESCRIPTION,
+    examples=[[{ex}]],
+    cache_examples=False,
+    api_name="fill_mask",
+)
+"#,
+                ex = py(&example)
+            ),
+            vec![json!(example)],
+            AnswerRule::Label,
+        ),
+        TextTask::ZeroShotClassification => {
+            let labels = "positive, negative, neutral";
+            (
+                "zero_shot",
+                format!(
+                    r#"classifier = pipeline("zero-shot-classification", model=MODEL_ID)
+
+
+def zero_shot(text: str, labels: str) -> dict:
+    """Scores the text against comma-separated candidate labels."""
+    candidates = [l.strip() for l in labels.split(",") if l.strip()]
+    out = classifier(text, candidate_labels=candidates)
+    return dict(zip(out["labels"], (float(s) for s in out["scores"])))
+
+
+demo = gr.Interface(
+    fn=zero_shot,
+    inputs=[gr.Textbox(label="Text", lines=3, value={ex}), gr.Textbox(label="Labels (comma-separated)", value={labels})],
+    outputs=gr.Label(label="Scores"),
+    title=TITLE,
+    description=DESCRIPTION,
+    examples=[[{ex}, {labels}]],
+    cache_examples=False,
+    api_name="zero_shot",
+)
+"#,
+                    ex = py(&example),
+                    labels = py(labels)
+                ),
+                vec![json!(example), json!(labels)],
+                AnswerRule::Label,
+            )
+        }
+        TextTask::Summarization | TextTask::Translation | TextTask::Text2TextGeneration => {
+            let (api, label) = match task {
+                TextTask::Summarization => ("summarize", "Summary"),
+                TextTask::Translation => ("translate", "Translation"),
+                _ => ("generate", "Output"),
+            };
+            let prefix = task_prefix(facts, task);
+            (
+                api,
+                format!(
+                    r#"tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
+model = AutoModelForSeq2SeqLM.from_pretrained(MODEL_ID)
+PREFIX = {prefix}
+
+
+def {api}(text: str) -> str:
+    """Runs the seq2seq model on the text (with the task prefix its config asks for)."""
+    inputs = tokenizer(PREFIX + text, return_tensors="pt", truncation=True)
+    out = model.generate(**inputs, max_new_tokens=MAX_NEW_TOKENS, do_sample=False)
+    return tokenizer.decode(out[0], skip_special_tokens=True)
+
+
+demo = gr.Interface(
+    fn={api},
+    inputs=gr.Textbox(label="Text", lines=6, value={ex}),
+    outputs=gr.Textbox(label={label}),
+    title=TITLE,
+    description=DESCRIPTION,
+    examples=[[{ex}]],
+    cache_examples=False,
+    api_name="{api}",
+)
+"#,
+                    prefix = py(&prefix),
+                    ex = py(&example),
+                    label = py(label)
+                ),
+                vec![json!(example)],
+                AnswerRule::Text,
+            )
+        }
+    };
+    let imports = if task.is_seq2seq() {
+        "from transformers import AutoModelForSeq2SeqLM, AutoTokenizer"
+    } else {
+        "from transformers import pipeline"
+    };
+    let description = format!(
+        "{} with [{model_id}](https://huggingface.co/{model_id}).",
+        sentence_case(task.tag())
+    );
+    let app = format!(
+        r#""""{title}: a {task} app for {model_id}, generated by Space Factory from the model card."""
+import gradio as gr
+{imports}
+
+MODEL_ID = {model}
+TITLE = {title_py}
+DESCRIPTION = {description}
+MAX_NEW_TOKENS = 32
+
+{body}
+if __name__ == "__main__":
+    demo.launch()
+"#,
+        title = space_title.replace('"', "'"),
+        task = task.tag(),
+        model = py(&model_id),
+        title_py = py(space_title),
+        description = py(&description),
+    );
+    let mut body = format!(
+        "# {space_title}\n\nA {} app for the model [{model_id}](https://huggingface.co/{model_id}), generated by Space Factory (phase 5) from its model card. The endpoint `/{api}` takes the inputs shown in the app.",
+        task.tag()
+    );
+    if let Some(license) = facts.info.license() {
+        body.push_str(&format!("\n\nThe model's license: `{license}`."));
+    }
+    let card = SpaceCard {
+        title: space_title.to_owned(),
+        emoji: "🤗".into(),
+        short_description: format!("{} with {}", sentence_case(task.tag()), facts.id.name()),
+        body,
+    };
+    ModelApp {
+        files: vec![
+            GeneratedFile {
+                path: "app.py".into(),
+                content: app,
+            },
+            GeneratedFile {
+                path: "requirements.txt".into(),
+                content: requirements(task),
+            },
+            card.to_readme(),
+        ],
+        api_name: format!("/{api}"),
+        inputs,
+        rule: expectation,
+    }
+}
+
+/// The card's own widget example when it has one, else one that suits the task.
+fn example_text(facts: &ModelFacts, task: TextTask) -> String {
+    let widget = facts
+        .info
+        .extra
+        .get("widgetData")
+        .and_then(Value::as_array)
+        .and_then(|w| w.iter().find_map(|e| e.get("text").and_then(Value::as_str)))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 500);
+    if let Some(w) = widget {
+        if task != TextTask::FillMask || w.contains("[MASK]") {
+            return w.to_owned();
+        }
+    }
+    match task {
+        TextTask::TextGeneration => "Once upon a time",
+        TextTask::TextClassification | TextTask::ZeroShotClassification => {
+            "I loved this film: the story and the music were wonderful."
+        }
+        TextTask::TokenClassification => "My name is Clara and I live in Berkeley, California.",
+        TextTask::FillMask => "Paris is the [MASK] of France.",
+        TextTask::Summarization => {
+            "The tower is 324 metres tall, about the same height as an 81-storey building, and the tallest structure in Paris. Its base is square, measuring 125 metres on each side. During its construction, the Eiffel Tower surpassed the Washington Monument to become the tallest man-made structure in the world."
+        }
+        TextTask::Translation => "The weather is nice today.",
+        TextTask::Text2TextGeneration => "What is the capital of France?",
+    }
+    .to_owned()
+}
+
+/// The input prefix the model's config asks for (`task_specific_params`), e.g. T5's
+/// `summarize: `.
+fn task_prefix(facts: &ModelFacts, task: TextTask) -> String {
+    let params = facts
+        .config
+        .as_ref()
+        .and_then(|c| c.get("task_specific_params"))
+        .and_then(Value::as_object);
+    let Some(params) = params else {
+        return String::new();
+    };
+    let entry = match task {
+        TextTask::Summarization => params.get("summarization"),
+        TextTask::Translation => params
+            .iter()
+            .find(|(k, _)| k.starts_with("translation"))
+            .map(|(_, v)| v),
+        _ => None,
+    };
+    entry
+        .and_then(|e| e.get("prefix"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn sentence_case(tag: &str) -> String {
+    let words = tag.replace('-', " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A Python string literal (a JSON string is one, escapes included).
+fn py(text: &str) -> String {
+    serde_json::to_string(text).expect("strings serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(extra: Value, config: Option<Value>) -> ModelFacts {
+        let mut info = json!({"id": "alice/m", "tags": ["license:mit"]});
+        info.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        ModelFacts {
+            id: "alice/m".parse().unwrap(),
+            info: serde_json::from_value(info).unwrap(),
+            card_body: None,
+            config,
+            unreadable: Vec::new(),
+        }
+    }
+
+    fn compiles(source: &str) -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.py");
+        std::fs::write(&path, source).unwrap();
+        let python = std::env::var("SPACE_FACTORY_PYTHON").unwrap_or_else(|_| "python3".into());
+        std::process::Command::new(python)
+            .args(["-m", "py_compile"])
+            .arg(&path)
+            .status()
+            .expect("python3 runs")
+            .success()
+    }
+
+    #[test]
+    fn every_task_gets_a_valid_app_with_its_endpoint_and_example() {
+        let f = facts(json!({}), None);
+        for task in TextTask::ALL {
+            let app = generate(&f, task, "My \"quoted\" app");
+            let paths: Vec<_> = app.files.iter().map(|f| f.path.as_str()).collect();
+            assert_eq!(paths, ["app.py", "requirements.txt", "README.md"]);
+            let py = &app.files[0].content;
+            assert!(compiles(py), "{task:?}:\n{py}");
+            assert!(py.contains("MODEL_ID = \"alice/m\""));
+            let api = app.api_name.trim_start_matches('/');
+            assert!(py.contains(&format!("api_name=\"{api}\"")), "{task:?}");
+            let example = app.inputs[0].as_str().unwrap();
+            assert!(py.contains(&serde_json::to_string(example).unwrap()));
+            assert!(app.files[1].content.contains("transformers>=5,<6\ntorch\n"));
+            assert!(!app.files[1].content.contains("gradio"));
+            assert!(app.files[2].content.contains("sdk: gradio"));
+            assert!(app.files[2].content.contains("license: `mit`"));
+        }
+    }
+
+    #[test]
+    fn card_widget_examples_and_config_prefixes_are_used() {
+        let f = facts(
+            json!({"widgetData": [{"text": "The sky is"}]}),
+            Some(json!({"task_specific_params": {"summarization": {"prefix": "summarize: "}}})),
+        );
+        let gen = generate(&f, TextTask::TextGeneration, "t");
+        assert_eq!(gen.inputs, [json!("The sky is")]);
+        assert_eq!(gen.rule, AnswerRule::TextStartingWith("The sky is".into()));
+        let sum = generate(&f, TextTask::Summarization, "t");
+        assert!(sum.files[0].content.contains("PREFIX = \"summarize: \""));
+        assert!(sum.files[1].content.contains("sentencepiece"));
+        let fill = generate(&f, TextTask::FillMask, "t");
+        assert!(
+            fill.inputs[0].as_str().unwrap().contains("[MASK]"),
+            "a widget text without a mask is not a fill-mask example"
+        );
+    }
+
+    #[test]
+    fn expectations_judge_outputs() {
+        let starts = AnswerRule::TextStartingWith("Hi".into());
+        assert!(starts.check(&json!("Hi there")).is_ok());
+        assert!(starts.check(&json!("Bye")).is_err());
+        assert!(starts.check(&json!(3)).is_err());
+        assert!(AnswerRule::Label
+            .check(&json!({"label": "POSITIVE", "confidences": []}))
+            .is_ok());
+        assert!(AnswerRule::Label.check(&json!("POSITIVE")).is_err());
+        assert!(AnswerRule::List.check(&json!([])).is_ok());
+        assert!(AnswerRule::Text.check(&json!(null)).is_err());
+    }
+}
