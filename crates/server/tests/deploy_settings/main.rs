@@ -8,16 +8,13 @@
 //! defaults (the server's `Config`, the worker's, tracing's), and the binaries and folders
 //! the image puts in place. Every rule is also shown failing on a mutated copy.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod packaging;
 
 use std::path::PathBuf;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use clap::Parser;
 use packaging::{check, pinned_pi_version, CodeFacts, DeploySection, Dockerfile};
-use server::config::Config;
-use tower::ServiceExt;
 
 fn repo_file(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -58,13 +55,9 @@ fn assert_flags(found: &[String], needle: &str) {
     );
 }
 
-async fn status_of(path: &str) -> StatusCode {
-    let config = Config::try_parse_from(["space-factory"]).unwrap();
-    server::router(&config)
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap()
-        .status()
+/// The status the running server (with its embedded hub) answers `path` with.
+async fn status_of(stand: &common::Stand, path: &str) -> reqwest::StatusCode {
+    stand.browser().get(path).await.status()
 }
 
 #[test]
@@ -80,12 +73,21 @@ async fn the_health_check_path_is_served() {
     let path = docker
         .health_path()
         .expect("HEALTHCHECK with a URL on ${PORT}");
-    assert_eq!(status_of(&path).await, StatusCode::OK, "{path}");
+    let stand = common::Stand::start().await;
+    assert_eq!(
+        status_of(&stand, &path).await,
+        reqwest::StatusCode::OK,
+        "{path}"
+    );
 
     // A mutated HEALTHCHECK path is caught by the same probe.
     let bad = mutated(&sources().dockerfile, "/healthz", "/health");
     let path = Dockerfile::parse(&bad).unwrap().health_path().unwrap();
-    assert_eq!(status_of(&path).await, StatusCode::NOT_FOUND, "{path}");
+    assert_eq!(
+        status_of(&stand, &path).await,
+        reqwest::StatusCode::NOT_FOUND,
+        "{path}"
+    );
 }
 
 /// The image's `HOST` and `PORT` are what the server listens on: the real binary, started
@@ -176,6 +178,23 @@ fn a_misspelt_variable_is_caught() {
 }
 
 #[test]
+fn an_undocumented_setting_is_caught() {
+    let s = sources();
+    let row = "| `SPACE_FACTORY_JOB_FLAVOR` | you (optional) |";
+    let readme = s
+        .readme
+        .lines()
+        .filter(|line| !line.starts_with(row))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_ne!(readme.len() + 1, s.readme.len(), "the row was removed");
+    assert_flags(
+        &problems(&s.dockerfile, &readme),
+        "SPACE_FACTORY_JOB_FLAVOR",
+    );
+}
+
+#[test]
 fn a_wrong_default_is_caught() {
     let s = sources();
     let found = problems(
@@ -183,6 +202,11 @@ fn a_wrong_default_is_caught() {
         &mutated(&s.readme, "default `target/site`", "default `site`"),
     );
     assert_flags(&found, "defaults to site");
+    let found = problems(
+        &s.dockerfile,
+        &mutated(&s.readme, "default `cpu-basic`", "default `cpu-upgrade`"),
+    );
+    assert_flags(&found, "cpu-upgrade");
 }
 
 #[test]

@@ -290,6 +290,22 @@ pub struct CodeFacts {
 }
 
 impl CodeFacts {
+    /// Variables the deploy section must document: the ones a Space injects or a deployer
+    /// may set.
+    fn deploy_names(&self) -> impl Iterator<Item = &String> {
+        self.env_names.iter().filter(|n| {
+            [
+                "OAUTH_",
+                "OPENID_",
+                "SPACE_FACTORY_BUCKET_",
+                "SPACE_FACTORY_JOB_",
+            ]
+            .iter()
+            .any(|p| n.starts_with(p))
+                || ["SPACE_HOST", "SPACE_ID"].contains(&n.as_str())
+        })
+    }
+
     /// Collects the facts from the code itself.
     pub fn from_code() -> CodeFacts {
         let command = server::config::Config::command();
@@ -375,12 +391,19 @@ pub fn check(docker: &Dockerfile, deploy: &DeploySection, code: &CodeFacts) -> V
         fail("HEALTHCHECK does not request http://127.0.0.1:${PORT}/<path>".into());
     }
 
-    // Variables: every documented one is read by the code, and stated defaults are the
-    // code's.
+    // Variables: every documented one is read by the code, every deploy-relevant one the
+    // code reads is documented, and stated defaults are the code's.
     let documented = deploy.names();
     for name in &documented {
         if !code.env_names.contains(*name) {
             fail(format!("README documents {name}, which no code reads"));
+        }
+    }
+    for name in code.deploy_names() {
+        if !documented.contains(name.as_str()) {
+            fail(format!(
+                "the code reads {name}, which the README deploy section omits"
+            ));
         }
     }
     for var in &deploy.variables {
