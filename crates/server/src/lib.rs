@@ -5,6 +5,15 @@
 //! embedded local hub), sign-in routes, the run stream, the Leptos pages and server
 //! functions with the [`backend::FactoryBackend`] in their context, and the session layer
 //! around all of it.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /login[?next=/local/path]` | starts sign-in with Hugging Face (PKCE S256, state, the factory's scopes) |
+//! | `GET /login/callback` | the provider's redirect: checks state, exchanges the code, signs the session in |
+//! | `GET` or `POST /logout` | forgets the session |
+//! | `POST /api/fn/*` | the app's server functions ([`app::api::fns`]) |
+//! | `GET /api/runs/{owner}/{run_id}/stream` | a run live, as SSE ([`app::api::stream`]) |
+//! | `GET /healthz` | liveness |
 
 pub mod backend;
 pub mod config;

@@ -254,8 +254,36 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     let t4 = hardware.iter().find(|h| h.name == "t4-small").unwrap();
     assert!(t4.gpu && t4.usd_per_hour.unwrap() > 0.0, "{t4:?}");
 
+    // Space names: a free one, a malformed one.
+    let check = |name: &str| app::api::fns::CheckSpaceName { name: name.into() };
+    let (status, body) = alice.call("check_space_name", &check("fresh-space")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let free: app::api::SpaceNameCheck = serde_json::from_str(&body).unwrap();
+    assert!(free.available, "{free:?}");
+    assert_eq!(free.repo_id, "alice/fresh-space");
+    let (status, body) = alice
+        .call("check_space_name", &check("no spaces allowed"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let bad: app::api::SpaceNameCheck = serde_json::from_str(&body).unwrap();
+    assert!(!bad.available && !bad.message.is_empty(), "{bad:?}");
+    let taken: hub::RepoId = "alice/taken-space".parse().unwrap();
+    let dev_token = hub::Token::new(stand.hub().token_for("alice").unwrap());
+    stand
+        .factory
+        .services
+        .hub
+        .create_repo(&hub::repos::CreateRepo::gradio_space(taken), &dev_token)
+        .await
+        .unwrap();
+    let (_, body) = alice.call("check_space_name", &check("taken-space")).await;
+    let taken: app::api::SpaceNameCheck = serde_json::from_str(&body).unwrap();
+    assert!(!taken.available, "{taken:?}");
+
     // The token is nowhere the browser can look.
-    let token = alice_token(&stand).await;
+    let tokens = stand.hub().oauth_tokens_for("alice");
+    assert_eq!(tokens.len(), 1, "one sign-in, one token");
+    let token = &tokens[0];
     let mut seen = vec![body];
     for path in ["/", &launched.page, "/runs", "/pkg/space-factory.js"] {
         seen.push(alice.get(path).await.text().await.unwrap());
@@ -270,7 +298,7 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     seen.extend(alice.set_cookies.iter().cloned());
     for text in &seen {
         assert!(
-            !text.contains(&token),
+            !text.contains(token.as_str()),
             "the token reached the browser: {text}"
         );
         assert!(
@@ -278,14 +306,6 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
             "an OAuth token reached the browser: {text}"
         );
     }
-}
-
-/// Alice's session token, as the hub minted it (read from the session store via a Job's
-/// view is impossible by design; the hub's record of OAuth grants is the only place).
-async fn alice_token(stand: &Stand) -> String {
-    // Every OAuth token the hub minted starts with `hf_oauth_`; the dev token is the other
-    // secret a page could leak.
-    stand.hub().token_for("alice").unwrap()
 }
 
 #[tokio::test]

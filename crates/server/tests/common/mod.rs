@@ -4,8 +4,8 @@
 //!
 //! The worker binary: integration tests of `server` cannot name another package's binary
 //! (`CARGO_BIN_EXE_*` is per package, and artifact dependencies are unstable), so
-//! [`worker_binary`] runs `cargo build -p worker` (a no-op when it is up to date) and uses
-//! `worker` from the same target folder.
+//! [`worker_binary`] uses `worker` from the same target folder, building it with `cargo
+//! build -p worker` when it is missing or older than its sources.
 #![allow(dead_code)]
 
 use clap::Parser;
@@ -20,8 +20,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The `worker` binary of this workspace, built (once per test binary) with `cargo build
-/// -p worker` into the same target folder, so the Job runs the current worker.
+/// The `worker` binary of this workspace, from the same target folder as this test: used
+/// as is when it is newer than every source it is built from (`cargo test --workspace`
+/// builds it first), else built (once per test binary) with `cargo build -p worker`.
 pub fn worker_binary() -> PathBuf {
     static WORKER: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     WORKER
@@ -29,25 +30,57 @@ pub fn worker_binary() -> PathBuf {
             let exe = std::env::current_exe().unwrap();
             let profile_dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
             let release = profile_dir.file_name().is_some_and(|n| n == "release");
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut build = Command::new(cargo);
-            build
-                .args(["build", "--quiet", "-p", "worker", "--bin", "worker"])
-                .current_dir(env!("CARGO_MANIFEST_DIR"));
-            if release {
-                build.arg("--release");
-            }
-            let status = build.status().expect("cargo build -p worker");
-            assert!(status.success(), "building the worker failed");
             let target_dir = std::env::var_os("CARGO_TARGET_DIR")
                 .map(PathBuf::from)
                 .map(|dir| dir.join(if release { "release" } else { "debug" }))
                 .unwrap_or(profile_dir);
             let worker = target_dir.join("worker");
+            if !is_fresh(&worker) {
+                let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+                let mut build = Command::new(cargo);
+                build
+                    .args(["build", "--quiet", "-p", "worker", "--bin", "worker"])
+                    .current_dir(env!("CARGO_MANIFEST_DIR"));
+                if release {
+                    build.arg("--release");
+                }
+                let status = build.status().expect("cargo build -p worker");
+                assert!(status.success(), "building the worker failed");
+            }
             assert!(worker.is_file(), "no worker at {}", worker.display());
             worker
         })
         .clone()
+}
+
+/// Whether `binary` exists and is newer than the sources of the crates it is built from.
+fn is_fresh(binary: &std::path::Path) -> bool {
+    let Ok(built) = std::fs::metadata(binary).and_then(|m| m.modified()) else {
+        return false;
+    };
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    let mut pending: Vec<PathBuf> = ["worker", "runs", "hub"]
+        .iter()
+        .map(|c| crates.join(c))
+        .collect();
+    pending.push(crates.join("../Cargo.lock"));
+    while let Some(path) = pending.pop() {
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if path.file_name().is_some_and(|n| n == "tests") {
+                continue;
+            }
+            if let Ok(entries) = std::fs::read_dir(&path) {
+                pending.extend(entries.flatten().map(|e| e.path()));
+            }
+        } else if let Ok(modified) = meta.modified() {
+            newest = newest.max(modified);
+        }
+    }
+    built > newest
 }
 
 /// A running server with its embedded hub.
