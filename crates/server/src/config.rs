@@ -89,12 +89,31 @@ pub struct Config {
     #[arg(long, env = "SPACE_FACTORY_JOB_TIMEOUT", default_value = "1h", value_parser = parse_duration)]
     pub job_timeout: Duration,
 
-    /// The Job image with `worker` on its `PATH`.
+    /// The Job image with `worker` on its `PATH`. Left at its default inside a Space, run
+    /// Jobs use the Space's own image instead (see [`Config::run_job_image`]).
     #[arg(long, env = "SPACE_FACTORY_JOB_IMAGE", default_value = DEFAULT_JOB_IMAGE)]
     pub job_image: String,
+
+    /// The Space this server runs in, `owner/name` (injected in every Space).
+    #[arg(long, env = "SPACE_ID")]
+    pub space_id: Option<String>,
 }
 
 impl Config {
+    /// The image run Jobs use. In a Space, unless `SPACE_FACTORY_JOB_IMAGE` names another
+    /// image, the Space's own (`spaceId` = `SPACE_ID`): the factory's Docker image is also
+    /// the Job image, with the worker and Pi installed. Elsewhere the Docker image
+    /// `SPACE_FACTORY_JOB_IMAGE` names (the embedded hub maps the default to `worker`).
+    pub fn run_job_image(&self) -> Result<hub::jobs::JobImage, String> {
+        match &self.space_id {
+            Some(space) if self.job_image == DEFAULT_JOB_IMAGE => space
+                .parse()
+                .map(hub::jobs::JobImage::Space)
+                .map_err(|e| format!("SPACE_ID `{space}`: {e}")),
+            _ => Ok(hub::jobs::JobImage::Docker(self.job_image.clone())),
+        }
+    }
+
     /// The configuration from the environment only, as tests build it.
     pub fn from_env_only() -> Result<Config, clap::Error> {
         Config::try_parse_from(["space-factory"])
@@ -165,6 +184,33 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jobs_run_the_space_image_in_a_space_unless_an_image_is_named() {
+        let parse = |args: &[&str]| {
+            Config::try_parse_from(["space-factory"].iter().chain(args))
+                .unwrap()
+                .run_job_image()
+        };
+        assert_eq!(
+            parse(&["--space-id", "alice/factory"]),
+            Ok(hub::jobs::JobImage::Space("alice/factory".parse().unwrap()))
+        );
+        assert_eq!(
+            parse(&[
+                "--space-id",
+                "alice/factory",
+                "--job-image",
+                "ghcr.io/me/worker:1"
+            ]),
+            Ok(hub::jobs::JobImage::Docker("ghcr.io/me/worker:1".into()))
+        );
+        assert_eq!(
+            parse(&[]),
+            Ok(hub::jobs::JobImage::Docker(DEFAULT_JOB_IMAGE.into()))
+        );
+        assert!(parse(&["--space-id", "not a repo"]).is_err());
+    }
 
     #[test]
     fn addr_flag_wins_and_bad_addresses_are_refused() {

@@ -2,6 +2,7 @@
 //! once from the [`Config`] when the server starts.
 
 use crate::config::Config;
+use hub::jobs::JobImage;
 use hub::oauth::{OAuthApp, OidcDiscovery, FACTORY_SCOPES};
 use hub::{HubClient, HubError, RepoId, Token};
 use std::time::Duration;
@@ -29,8 +30,8 @@ pub struct Services {
 /// How the server creates a run's Job.
 #[derive(Debug, Clone)]
 pub struct JobSettings {
-    /// The image with `worker` on its `PATH`.
-    pub image: String,
+    /// The image with `worker` on its `PATH` (a Space's image in a Space).
+    pub image: JobImage,
     /// Default hardware flavor.
     pub flavor: String,
     /// Default timeout.
@@ -98,7 +99,7 @@ impl Services {
             oauth,
             discovery: OnceCell::new(),
             jobs: JobSettings {
-                image: config.job_image.clone(),
+                image: config.run_job_image().map_err(SetupError::Config)?,
                 flavor: config.job_flavor.clone(),
                 timeout: config.job_timeout,
                 bucket_source,

@@ -136,7 +136,7 @@ fn job_spec(
     timeout_secs: u64,
 ) -> Result<JobSpec, ApiError> {
     let settings = &services.jobs;
-    let mut job_spec = JobSpec::docker(
+    let mut job_spec = JobSpec::new(
         settings.image.clone(),
         job::JOB_COMMAND.iter().map(|s| s.to_string()).collect(),
     );
