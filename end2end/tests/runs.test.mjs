@@ -97,10 +97,13 @@ test('phase 2.1 launches and its page reaches success live, without a reload', a
 
 test('the share link opens for the owner in a fresh context, and for no one else', async () => {
   assert.ok(runUrl, 'a run was launched');
-  const owner = await browser.newContext();
+  // The owner again, on a phone-sized screen in dark mode.
+  const owner = await browser.newContext({ viewport: { width: 420, height: 900 }, colorScheme: 'dark' });
   const ownerPage = await signIn(owner, server.url, 'alice');
   await ownerPage.goto(runUrl, { waitUntil: 'load' });
   await ownerPage.locator('.status-badge[data-status="succeeded"]').waitFor({ timeout: 30_000 });
+  await ownerPage.locator('.run-head[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await ownerPage.screenshot({ path: path.join(screenshots, 'run-finished-dark-narrow.png'), fullPage: true });
   await owner.close();
 
   const bob = await browser.newContext();

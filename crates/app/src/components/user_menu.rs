@@ -8,6 +8,9 @@ use leptos::prelude::*;
 #[component]
 pub fn UserMenu() -> impl IntoView {
     let user = use_current_user().0;
+    // The avatar is loaded only once the page is live, so a failed image can be hidden.
+    let live = RwSignal::new(false);
+    Effect::new(move || live.set(true));
     view! {
         <div class="user-menu">
             <Transition fallback=|| view! { <span class="muted">"…"</span> }>
@@ -18,8 +21,10 @@ pub fn UserMenu() -> impl IntoView {
                                 {me.avatar_url.clone().map(|src| {
                                     let broken = RwSignal::new(false);
                                     view! {
-                                        <img class="avatar" src=src alt="" width="24" height="24"
-                                            hidden=move || broken.get() on:error=move |_| broken.set(true) />
+                                        <Show when=move || live.get() && !broken.get()>
+                                            <img class="avatar" src=src.clone() alt="" width="24" height="24"
+                                                on:error=move |_| broken.set(true) />
+                                        </Show>
                                     }
                                 })}
                                 <span class="username">{me.username.clone()}</span>
