@@ -60,6 +60,9 @@ pub struct WhoAmI {
     /// Full display name.
     #[serde(default)]
     pub fullname: Option<String>,
+    /// The account's email, when the token may see it (redacted from agent traces).
+    #[serde(default)]
+    pub email: Option<String>,
     /// Organizations the user belongs to.
     #[serde(default)]
     pub orgs: Vec<WhoAmIOrg>,

@@ -44,14 +44,31 @@ pub struct FaultConfig {
     pub bursts: Vec<Burst>,
 }
 
-/// The live fault configuration.
+/// The live fault configuration, and how often each route was asked (so tests can prove
+/// a client did not retry).
 #[derive(Debug, Default)]
-pub struct Faults(Mutex<FaultConfig>);
+pub struct Faults(
+    Mutex<FaultConfig>,
+    Mutex<std::collections::HashMap<String, u32>>,
+);
 
 impl Faults {
     /// Starts with the given config.
     pub fn new(cfg: FaultConfig) -> Self {
-        Self(Mutex::new(cfg))
+        Self(Mutex::new(cfg), Mutex::default())
+    }
+    /// How many requests `METHOD path` received so far.
+    pub fn hits(&self, method: &str, path: &str) -> u32 {
+        let key = format!("{} {path}", method.to_ascii_uppercase());
+        self.1.lock().expect("hits").get(&key).copied().unwrap_or(0)
+    }
+    fn count(&self, method: &str, path: &str) {
+        *self
+            .1
+            .lock()
+            .expect("hits")
+            .entry(format!("{method} {path}"))
+            .or_default() += 1;
     }
     /// A copy of the config.
     pub fn get(&self) -> FaultConfig {
@@ -95,6 +112,7 @@ impl Faults {
 /// Middleware answering burst errors before the real handler.
 pub async fn burst_layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/_localhub") {
+        s.faults.count(req.method().as_str(), req.uri().path());
         if let Some(status) = s.faults.take_burst(req.method().as_str(), req.uri().path()) {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let mut r = HubError::new(status, format!("injected fault: {status}")).into_response();

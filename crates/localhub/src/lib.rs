@@ -253,6 +253,10 @@ impl RunningHub {
     pub fn set_faults(&self, faults: FaultConfig) {
         self.state.faults.set(faults);
     }
+    /// How many requests `METHOD path` (e.g. `POST /api/spaces/alice/s/hardware`) received.
+    pub fn hits(&self, method: &str, path: &str) -> u32 {
+        self.state.faults.hits(method, path)
+    }
     /// The folder of a bucket `ns/name` on disk.
     pub fn bucket_dir(&self, id: &str) -> PathBuf {
         self.state.bucket_dir(id)

@@ -7,7 +7,9 @@
 //! Run: `python app.py` in the Space's folder with `GRADIO_SERVER_NAME=127.0.0.1`,
 //! `GRADIO_SERVER_PORT=<free port>`, `GRADIO_NUM_PORTS=1`, `GRADIO_ANALYTICS_ENABLED=False`,
 //! `GRADIO_TEMP_DIR` per Space, secrets and variables as env, `SPACE_ID` etc.; RUNNING once
-//! `Running on local URL:` is printed. `host` is `http://127.0.0.1:<port>`.
+//! `Running on local URL:` is printed or, as the Hub judges it, once the app's port accepts
+//! connections (an app served by uvicorn prints no Gradio line). `host` is
+//! `http://127.0.0.1:<port>`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
@@ -284,6 +286,34 @@ async fn run_space(s: AppState, id: String, generation: u64) {
             rt.pid = child.id();
         }
     });
+    // The Hub calls an app running once its port answers, whatever it printed.
+    {
+        let s = s.clone();
+        let id = id.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                let starting = s.spaces.with(&id, |rt| {
+                    rt.generation == generation && rt.stage == "APP_STARTING"
+                });
+                if !starting {
+                    break;
+                }
+                if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .is_ok()
+                {
+                    s.spaces.with(&id, |rt| {
+                        if rt.generation == generation && rt.stage == "APP_STARTING" {
+                            rt.stage = "RUNNING".into();
+                            rt.port = Some(port);
+                        }
+                    });
+                    break;
+                }
+            }
+        });
+    }
     let out = child.stdout.take().expect("piped");
     let err = child.stderr.take().expect("piped");
     for stream in [

@@ -127,6 +127,7 @@ async fn hardware_401_for_oauth_and_forced_build_error() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    assert_eq!(t.hub.hits("post", "/api/spaces/alice/s/hardware"), 1);
     assert_eq!(
         t.post("alice", "/api/spaces/alice/s/hardware")
             .json(&body)

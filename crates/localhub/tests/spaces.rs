@@ -252,6 +252,57 @@ async fn crashing_app_gives_runtime_error() {
     );
 }
 
+#[tokio::test]
+async fn an_app_served_by_uvicorn_runs_once_its_port_answers() {
+    const FASTAPI_APP: &str = r#"import os
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
+
+demo = gr.Interface(fn=lambda t: t[::-1], inputs="text", outputs="text", api_name="rev")
+app = FastAPI()
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+app = gr.mount_gradio_app(app, demo, path="/")
+uvicorn.run(app, host=os.environ["GRADIO_SERVER_NAME"], port=int(os.environ["GRADIO_SERVER_PORT"]))
+"#;
+    let t = common::TestHub::start().await;
+    t.create_and_commit("alice", "space", "uv", true, &[("app.py", FASTAPI_APP)])
+        .await;
+    let rt = wait_stage(
+        &t,
+        "alice/uv",
+        &["RUNNING", "RUNTIME_ERROR", "BUILD_ERROR"],
+        300,
+    )
+    .await;
+    assert_eq!(rt["stage"], "RUNNING", "{rt}");
+    let info: serde_json::Value = t
+        .get("alice", "/api/spaces/alice/uv")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let host = info["host"].as_str().unwrap();
+    let health: serde_json::Value = t
+        .http
+        .get(format!("{host}/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health, serde_json::json!({"status": "ok"}));
+}
+
 fn base64_encode(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(s)

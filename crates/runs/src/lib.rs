@@ -5,6 +5,7 @@
 //! the names the rest of the system agrees on. No I/O lives here.
 
 pub mod event;
+pub mod gate;
 pub mod job;
 pub mod layout;
 pub mod phase;
@@ -14,6 +15,7 @@ pub mod spec;
 pub mod state;
 
 pub use event::{Event, Level, EVENT_MARKER};
+pub use gate::GateStatus;
 pub use layout::RunPaths;
 pub use phase::{Phase, PhaseStatus};
 pub use repo_id::{RepoId, RepoIdError};

@@ -125,8 +125,10 @@ impl Phase {
             | Phase::TemplateSpace
             | Phase::ModelCardApp
             | Phase::RuntimeRecommender
-            | Phase::ValidateExisting => PhaseStatus::Available,
-            _ => PhaseStatus::Planned,
+            | Phase::ValidateExisting
+            | Phase::PiSmokeTest
+            | Phase::PiRecipe
+            | Phase::ArticleReproduction => PhaseStatus::Available,
         }
     }
 

@@ -66,9 +66,16 @@ pub struct RunParams {
     /// The article to reproduce (phase 8).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub article_url: Option<String>,
+    /// The article's text, pasted instead of (or besides) a URL (phase 8).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article_text: Option<String>,
     /// The model Pi drives through Inference Providers (agent phases).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_model: Option<String>,
+    /// An OpenAI-compatible base URL (ending in `/v1`) serving `agent_model`, instead of
+    /// Inference Providers (agent phases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_base_url: Option<String>,
     /// How far phase 8 may go.
     #[serde(default)]
     pub implementation_mode: ImplementationMode,
@@ -167,12 +174,24 @@ impl RunSpec {
             fail("model_id", "a model id is required".into());
         }
         if self.phase == Phase::ArticleReproduction {
+            let has_text = p
+                .article_text
+                .as_deref()
+                .is_some_and(|t| !t.trim().is_empty());
             match &p.article_url {
-                None => fail("article_url", "an article URL is required".into()),
+                None if !has_text => fail(
+                    "article_url",
+                    "an article URL or the article's text is required".into(),
+                ),
                 Some(url) if !is_http_url(url) => {
                     fail("article_url", "must be an http(s) URL".into())
                 }
-                Some(_) => {}
+                _ => {}
+            }
+        }
+        if let Some(url) = &p.agent_base_url {
+            if !is_http_url(url) {
+                fail("agent_base_url", "must be an http(s) URL".into());
             }
         }
         if self.phase.uses_agent() && p.agent_model.as_deref().is_none_or(str::is_empty) {
@@ -292,6 +311,21 @@ mod tests {
             fields(s.validate()),
             ["target_space", "validate_url", "api_name", "inputs"]
         );
+    }
+
+    #[test]
+    fn an_article_can_be_pasted_instead_of_linked() {
+        let s = spec(
+            Phase::ArticleReproduction,
+            RunParams {
+                target_space: Some("repro".into()),
+                article_text: Some("We fine-tune a small model…".into()),
+                agent_model: Some("Qwen/Qwen3-Coder-Next".into()),
+                agent_base_url: Some("ftp://nope".into()),
+                ..RunParams::default()
+            },
+        );
+        assert_eq!(fields(s.validate()), ["agent_base_url"]);
     }
 
     #[test]

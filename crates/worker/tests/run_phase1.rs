@@ -158,7 +158,7 @@ fn a_spec_that_names_no_run_writes_nothing() {
 }
 
 #[test]
-fn a_phase_not_built_yet_fails_truthfully() {
+fn an_agent_phase_without_a_reachable_hub_fails_truthfully_at_hub_access() {
     let tmp = tempfile::tempdir().unwrap();
     let output = tmp.path().join("bucket");
     let spec = spec_json(
@@ -169,11 +169,27 @@ fn a_phase_not_built_yet_fails_truthfully() {
             "agent_model": "some/model",
         }),
     );
-    let out = run_worker(&spec, &output, &fake_token());
+    let token = fake_token();
+    // Nothing listens on port 9 of the loopback: the Hub cannot be reached.
+    let out = Command::new(env!("CARGO_BIN_EXE_worker"))
+        .args(["run", "--output"])
+        .arg(&output)
+        .env(runs::RUN_SPEC_ENV, &spec)
+        .env("HF_TOKEN", &token)
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .env("TMPDIR", tmp.path())
+        .output()
+        .expect("worker starts");
     assert_eq!(out.status.code(), Some(1));
     let state = read_state(&output);
     assert_eq!(state.status, RunStatus::Failed);
-    assert!(state.error.unwrap().contains("not implemented"));
+    let step = state.steps.last().unwrap();
+    assert_eq!(
+        (step.name.as_str(), step.status),
+        ("hub_access", StepStatus::Failed)
+    );
+    assert!(state.error.unwrap().contains("refused by the Hub"));
     let parsed: RunSpec = RunSpec::from_json(&spec).unwrap();
     assert_eq!(state.phase, parsed.phase);
+    assert_nowhere(&output, &out, &token);
 }

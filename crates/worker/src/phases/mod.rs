@@ -1,10 +1,15 @@
 //! The recipes, one module each. Each returns a one-line verdict or the step that failed.
 
+pub mod agent_step;
+pub mod article;
 pub mod bucket_round_trip;
 pub mod model_card_app;
+pub mod pi_recipe;
+pub mod pi_smoke;
 pub mod runtime_recommender;
 pub mod template_space;
 pub mod validate_existing;
+pub mod workspace;
 
 use crate::engine::recorder::{Recorder, StepFailure};
 pub(crate) use crate::engine::step::{fail, step};
@@ -18,13 +23,8 @@ pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, Step
         Phase::RuntimeRecommender => runtime_recommender::run(spec, recorder).await,
         Phase::TemplateSpace => template_space::run(spec, recorder).await,
         Phase::ValidateExisting => validate_existing::run(spec, recorder).await,
-        other => Err(StepFailure {
-            step: "run".into(),
-            message: format!(
-                "phase {} ({}) is not implemented in this worker yet",
-                other.id(),
-                other.title()
-            ),
-        }),
+        Phase::PiSmokeTest => pi_smoke::run(spec, recorder).await,
+        Phase::PiRecipe => pi_recipe::run(spec, recorder).await,
+        Phase::ArticleReproduction => article::run(spec, recorder).await,
     }
 }

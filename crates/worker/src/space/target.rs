@@ -128,7 +128,9 @@ pub async fn create_target(
 }
 
 /// The id to create: `requested` when free; with `unique_suffix`, a suffixed free name.
-async fn choose_name(
+/// Also used when someone else (the agent of phase 4) creates the Space: the worker picks
+/// the name first, so the Space is new and the run's own.
+pub async fn choose_name(
     access: &HubAccess,
     requested: &RepoId,
     unique_suffix: bool,

@@ -207,8 +207,9 @@ pub async fn wait_running(
 }
 
 /// Saves the runtime and both log tails; best effort (a Space that failed may have no
-/// logs), each problem written into the file instead.
-async fn save_diagnostics(
+/// logs), each problem written into the file instead. Phase 8 also calls it for a Space
+/// that runs, so every reproduction keeps its logs.
+pub async fn save_diagnostics(
     rec: &mut Recorder,
     access: &HubAccess,
     target: &TargetSpace,

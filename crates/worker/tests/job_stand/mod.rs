@@ -6,6 +6,7 @@
 use hub::jobs::{JobInfo, JobSpec, Volume};
 use hub::repos::{CreateRepo, RepoType};
 use hub::{HubClient, RepoId, Token};
+use localhub::inference::ChatBackend;
 use localhub::{FaultConfig, LocalHub, RunningHub};
 use runs::job;
 use runs::{RunPaths, RunState};
@@ -35,11 +36,18 @@ impl Stand {
 
     /// As [`Stand::start`], with faults active from the start.
     pub async fn start_with(faults: FaultConfig) -> Stand {
+        Stand::start_full(faults, ChatBackend::None).await
+    }
+
+    /// As [`Stand::start_with`], with `/v1/chat/completions` answered by `chat` (the model
+    /// the agent phases drive).
+    pub async fn start_full(faults: FaultConfig, chat: ChatBackend) -> Stand {
         let dir = tempfile::tempdir().unwrap();
         let hub = LocalHub::builder()
             .data_dir(dir.path().join("hub"))
             .users(["alice", "bob"])
             .faults(faults)
+            .chat(chat)
             .job_image_with_program(WORKER_IMAGE, Path::new(env!("CARGO_BIN_EXE_worker")))
             .start()
             .await

@@ -1,0 +1,238 @@
+//! Phase 8, article reproduction: Pi adapts an article's code into a Space; the worker
+//! uploads Pi's whole workspace as a private Space, asks for ZeroGPU (best effort), checks
+//! `GET /health` and the Gradio API, saves runtime and log diagnostics, and lets the
+//! full-inference gate ([`gate`]) decide what the run may claim (`inference_gate.json`).
+
+pub mod gate;
+pub mod hardware;
+pub mod source;
+pub mod task;
+
+use super::{agent_step, fail, step, workspace};
+use crate::agent::AgentLimits;
+use crate::engine::step::step_async;
+use crate::engine::{Recorder, StepFailure};
+use crate::generate::GeneratedFile;
+use crate::space::{self, HealthCheck, LiveCheck, SpaceSettings};
+use gate::{AppScan, Blockers, CallEvidence, GateInput};
+use runs::gate::{INFERENCE_GATE_JSON, TECHNICAL_BLOCKERS_JSON};
+use runs::RunSpec;
+use std::time::Duration;
+
+/// Pi's limits for this phase unless the environment overrides them.
+pub const LIMITS: AgentLimits = AgentLimits {
+    wall_clock: Duration::from_secs(45 * 60),
+    max_turns: 80,
+};
+/// The step that fetches the article.
+pub const ARTICLE_STEP: &str = "article";
+/// The step in which Pi builds the app.
+pub const AGENT_STEP: &str = "agent_reproduce";
+/// The step that reads Pi's workspace back.
+pub const COLLECT_STEP: &str = "collect";
+/// The step that asks for hardware.
+pub const HARDWARE_STEP: &str = "hardware";
+/// The step that judges the result.
+pub const GATE_STEP: &str = "inference_gate";
+/// The article as Pi read it.
+pub const ARTICLE_ARTIFACT: &str = "analysis/article.md";
+
+/// Runs phase 8 to its verdict.
+pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
+    let name = spec
+        .params
+        .target_space
+        .clone()
+        .ok_or_else(|| fail("run", "a Space name is required"))?;
+    let access = space::check_access(rec, &spec.owner).await?;
+    let email = agent_step::user_email(&access).await;
+    let agent = agent_step::prepare(rec, spec, LIMITS).await?;
+
+    let article_path = agent.setup.agent_dir.join("article.md");
+    step_async(rec, ARTICLE_STEP, async |rec: &mut Recorder| {
+        let article = source::obtain(&spec.params)
+            .await
+            .map_err(|why| fail(ARTICLE_STEP, why))?;
+        std::fs::write(&article_path, &article.text)
+            .map_err(|e| fail(ARTICLE_STEP, format!("cannot write the article: {e}")))?;
+        rec.text_artifact(ARTICLE_ARTIFACT, &article.text)?;
+        Ok((
+            (),
+            format!(
+                "{} ({} characters)",
+                article.origin,
+                article.text.chars().count()
+            ),
+        ))
+    })
+    .await?;
+
+    let model_id = spec.params.model_id.as_ref().map(ToString::to_string);
+    let mode = spec.params.implementation_mode;
+    agent_step::run_step(
+        rec,
+        &agent,
+        AGENT_STEP,
+        task::task(&article_path, model_id.as_deref(), mode),
+        Vec::new(),
+        email.into_iter().collect(),
+    )
+    .await?;
+
+    let (files, blockers) = step_async(rec, COLLECT_STEP, async |rec: &mut Recorder| {
+        let files =
+            workspace::read_files(&agent.workspace).map_err(|why| fail(COLLECT_STEP, why))?;
+        let blockers = match files.iter().find(|f| f.path == TECHNICAL_BLOCKERS_JSON) {
+            Some(file) => {
+                rec.text_artifact(TECHNICAL_BLOCKERS_JSON, &file.content)?;
+                Some(Blockers::parse(&file.content).map_err(|why| fail(COLLECT_STEP, why))?)
+            }
+            None => None,
+        };
+        space::save_generated(rec, &files)?;
+        let message = format!(
+            "Pi left {} file(s): {}{}",
+            files.len(),
+            files
+                .iter()
+                .map(|f| f.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            blockers
+                .as_ref()
+                .map(|b| format!("; {} technical blocker(s) documented", b.count))
+                .unwrap_or_default()
+        );
+        Ok(((files, blockers), message))
+    })
+    .await?;
+
+    let scan = AppScan::of(
+        files.iter().map(|f| (f.path.as_str(), f.content.as_str())),
+        model_id.as_deref(),
+    );
+    let has_app = files.iter().any(|f| f.path == "app.py");
+    let (health_passed, call) = if has_app {
+        deploy(rec, &access, spec, &name, &files).await?
+    } else {
+        (false, None)
+    };
+
+    let input = GateInput {
+        mode,
+        blockers,
+        health_passed,
+        scan,
+        call,
+    };
+    let decision = gate::decide(&input);
+    let verdict = decision.verdict.clone();
+    step(rec, GATE_STEP, |rec| {
+        rec.json_artifact(INFERENCE_GATE_JSON, &gate::gate_json(&input, &decision))?;
+        let message = format!("{}: {}", decision.status.id(), decision.verdict);
+        if decision.run_succeeds {
+            Ok(message)
+        } else {
+            Err(fail(GATE_STEP, message))
+        }
+    })?;
+    Ok(verdict)
+}
+
+/// Creates the private Space, asks for hardware, uploads the workspace, waits for it and
+/// validates it. A Space that does not come up or answer is evidence for the gate, not the
+/// end of the run: returns whether `/health` passed and the API call's evidence. Errors
+/// only when the Space could not even be created or uploaded.
+async fn deploy(
+    rec: &mut Recorder,
+    access: &space::HubAccess,
+    spec: &RunSpec,
+    name: &str,
+    files: &[GeneratedFile],
+) -> Result<(bool, Option<CallEvidence>), StepFailure> {
+    let target = space::create_target(
+        rec,
+        access,
+        &spec.owner,
+        name,
+        spec.params.unique_suffix,
+        &SpaceSettings::default(),
+    )
+    .await?;
+    step_async(rec, HARDWARE_STEP, async |rec: &mut Recorder| {
+        let outcome =
+            hardware::request(rec, access, &target.id, spec.params.allow_gpu_fallback).await;
+        let message = match (&outcome.granted, outcome.manual_action_required) {
+            (Some(flavor), _) => format!("{flavor} granted"),
+            (None, true) => {
+                "manual hardware action required (the Hub refused the request; not retried)".into()
+            }
+            (None, false) => {
+                "no GPU hardware available; the Space runs on its default hardware".into()
+            }
+        };
+        Ok(((), message))
+    })
+    .await?;
+    space::upload_app(
+        rec,
+        access,
+        &target,
+        files,
+        "Add the reproduction built by Pi (Space Factory phase 8)",
+    )
+    .await?;
+    let live = match space::wait_running(rec, access, &target, &space::WaitPolicy::from_env()).await
+    {
+        Ok(live) => live,
+        // wait_running saved the diagnostics already.
+        Err(_) => return Ok((false, None)),
+    };
+    let check = LiveCheck {
+        health: HealthCheck::Required,
+        api_name: spec.params.api_name.clone(),
+        inputs: spec
+            .params
+            .inputs
+            .as_ref()
+            .and_then(|v| v.as_array().cloned()),
+        expect: space::Expectation::TypesOnly,
+    };
+    let validation = space::validate_live(
+        rec,
+        access,
+        &live.url,
+        Some(&access.token),
+        Some(target.id.to_string()),
+        &check,
+    )
+    .await;
+    space::wait::save_diagnostics(rec, access, &target, &live.runtime).await;
+    let health_passed = match &validation {
+        Ok(_) => true,
+        Err(failure) => failure.step != space::validate::HEALTH_STEP,
+    };
+    let call = read_call_evidence(rec, validation.as_ref().err());
+    Ok((health_passed, call))
+}
+
+/// The API call's evidence from `tests/test_result.json`, when a call was attempted.
+fn read_call_evidence(rec: &Recorder, failure: Option<&StepFailure>) -> Option<CallEvidence> {
+    let path = rec
+        .paths()
+        .artifact(space::validate::TEST_RESULT_JSON)
+        .ok()?;
+    let bytes = rec.read_back(&path).ok()?;
+    let result: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let list = |key: &str| result[key].as_array().cloned().unwrap_or_default();
+    Some(CallEvidence {
+        api_name: result["endpoint"].as_str().map(str::to_owned),
+        inputs: list("inputs"),
+        outputs: list("outputs"),
+        passed: result["verdict"] == "passed" && failure.is_none(),
+        error: failure
+            .map(|f| f.message.clone())
+            .or_else(|| result["reason"].as_str().map(str::to_owned))
+            .filter(|r| !r.is_empty() && result["verdict"] != "passed"),
+    })
+}

@@ -1,0 +1,233 @@
+//! Phase 8 in Jobs with the real Pi against localhub's scripted model and the V9 gate: a
+//! scaffold-only app is deployed, healthy, and gated `health_only` (the gated mode fails
+//! the run, and nothing calls it a reproduction), with the ZeroGPU request refused 401
+//! under the user's OAuth token, recorded as "manual hardware action required" and never
+//! retried; and documented blockers are gated `technical_blocker`.
+
+mod agent_jobs;
+mod job_stand;
+
+use job_stand::{assert_not_in_files, step_names};
+use localhub::FaultConfig;
+use runs::{RunStatus, StepStatus};
+
+const SCAFFOLD_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P81";
+const BLOCKER_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P82";
+const ARTICLE: &str =
+    "# Summaries with attention\n\nWe summarize articles with a small encoder-decoder.";
+
+/// An OAuth access token for alice, as a signed-in user's session holds.
+async fn oauth_token(hub: &localhub::RunningHub) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = http
+        .get(format!(
+            "{}/oauth/authorize?client_id=c&redirect_uri=http://127.0.0.1:1/cb&response_type=code&scope=openid%20inference-api&user=alice",
+            hub.url()
+        ))
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
+    let code = location
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .to_string();
+    let token: serde_json::Value = http
+        .post(format!("{}/oauth/token", hub.url()))
+        .form(&[("grant_type", "authorization_code"), ("code", &code)])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    token["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_retried() {
+    let faults = FaultConfig {
+        hardware_401_for_oauth: true,
+        ..FaultConfig::default()
+    };
+    let mut stand = agent_jobs::stand("phase8_scaffold", faults).await;
+    stand.token = hub::Token::new(oauth_token(&stand.hub).await);
+    let params = agent_jobs::params(
+        &stand,
+        serde_json::json!({
+            "target_space": "summarizer",
+            "article_text": ARTICLE,
+            "allow_gpu_fallback": true,
+        }),
+    );
+    let (job, log) = agent_jobs::run_job(&stand, SCAFFOLD_RUN, "8", params, &[]).await;
+    assert_eq!(
+        job.status.stage,
+        "ERROR",
+        "{:?}\n{}",
+        job.status,
+        log.join("\n")
+    );
+
+    let state = stand.state(SCAFFOLD_RUN);
+    assert_eq!(state.status, RunStatus::Failed, "{state:#?}");
+    assert_eq!(
+        step_names(&state),
+        [
+            "hub_access",
+            "agent_setup",
+            "article",
+            "agent_reproduce",
+            "collect",
+            "create_space",
+            "hardware",
+            "upload",
+            "wait_running",
+            "health",
+            "api_schema",
+            "api_call",
+            "inference_gate"
+        ]
+    );
+    for step in &state.steps {
+        let expected = if step.name == "inference_gate" {
+            StepStatus::Failed
+        } else {
+            StepStatus::Passed
+        };
+        assert_eq!(step.status, expected, "{step:?}");
+    }
+
+    // The gate: healthy scaffold, health_only, not a reproduction, with its evidence.
+    let gate = stand.artifact_json(SCAFFOLD_RUN, "inference_gate.json");
+    assert_eq!(gate["status"], "health_only", "{gate:#}");
+    assert_eq!(gate["mode"], "full-inference-gated");
+    assert_eq!(gate["is_reproduction"], false);
+    assert_eq!(gate["run_succeeds"], false);
+    assert_eq!(gate["evidence"]["health_passed"], true);
+    assert_eq!(gate["evidence"]["api_call"]["passed"], true);
+    assert_eq!(
+        gate["evidence"]["api_call"]["outputs"],
+        serde_json::json!(["placeholder: the summarization model is not wired yet"])
+    );
+    let reasons = gate["reasons"].to_string();
+    assert!(reasons.contains("the code loads no model"), "{reasons}");
+    assert!(
+        reasons.contains("the output says `placeholder`"),
+        "{reasons}"
+    );
+    assert!(
+        state.error.as_deref().unwrap().contains("health_only"),
+        "{:?}",
+        state.error
+    );
+    let report = stand.report(SCAFFOLD_RUN);
+    assert!(report.contains("Not a reproduction"), "{report}");
+
+    // Hardware: ZeroGPU refused 401 under OAuth, recorded, asked once, no GPU fallback.
+    let hardware = stand.artifact_json(SCAFFOLD_RUN, "diagnostics/hardware.json");
+    assert_eq!(hardware["manual_action_required"], true, "{hardware:#}");
+    assert_eq!(
+        hardware["attempts"].as_array().unwrap().len(),
+        1,
+        "{hardware:#}"
+    );
+    assert_eq!(hardware["attempts"][0]["flavor"], "zero-a10g");
+    assert_eq!(hardware["attempts"][0]["result"], "refused");
+    assert_eq!(
+        stand
+            .hub
+            .hits("POST", "/api/spaces/alice/summarizer/hardware"),
+        1,
+        "the refused request was not retried"
+    );
+    let hw_step = state.steps.iter().find(|s| s.name == "hardware").unwrap();
+    assert!(hw_step
+        .message
+        .as_deref()
+        .unwrap()
+        .starts_with("manual hardware action required"));
+
+    // Diagnostics, the whole workspace uploaded, the Space private and running.
+    for file in [
+        "diagnostics/runtime.json",
+        "diagnostics/run_log.txt",
+        "diagnostics/build_log.txt",
+    ] {
+        assert!(stand.run_dir(SCAFFOLD_RUN).join(file).is_file(), "{file}");
+    }
+    let id: hub::RepoId = "alice/summarizer".parse().unwrap();
+    let info = stand.client.space_info(&id, &stand.token).await.unwrap();
+    assert_eq!(info.private, Some(true));
+    let mut files: Vec<&str> = info.siblings.iter().map(|f| f.rfilename.as_str()).collect();
+    files.sort();
+    assert_eq!(files, ["README.md", "app.py", "requirements.txt"]);
+    assert!(stand
+        .run_dir(SCAFFOLD_RUN)
+        .join("analysis/article.md")
+        .is_file());
+
+    agent_jobs::assert_traces(&stand, SCAFFOLD_RUN, "alice@localhub.invalid");
+    let token = stand.token.expose().to_owned();
+    assert!(assert_not_in_files(&stand.bucket_dir(), &token) >= 20);
+    assert!(log.iter().all(|l| !l.contains(&token)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documented_blockers_are_gated_technical_blocker_without_a_deploy() {
+    let stand = agent_jobs::stand("phase8_blockers", FaultConfig::default()).await;
+    let params = agent_jobs::params(
+        &stand,
+        serde_json::json!({
+            "target_space": "blocked",
+            "article_text": ARTICLE,
+            "article_url": "https://example.org/block-sparse",
+            "implementation_mode": "full-inference-attempt",
+        }),
+    );
+    let (job, log) = agent_jobs::run_job(&stand, BLOCKER_RUN, "8", params, &[]).await;
+    assert_eq!(
+        job.status.stage,
+        "ERROR",
+        "{:?}\n{}",
+        job.status,
+        log.join("\n")
+    );
+
+    let state = stand.state(BLOCKER_RUN);
+    assert_eq!(state.status, RunStatus::Failed);
+    assert_eq!(
+        step_names(&state),
+        [
+            "hub_access",
+            "agent_setup",
+            "article",
+            "agent_reproduce",
+            "collect",
+            "inference_gate"
+        ]
+    );
+    let gate = stand.artifact_json(BLOCKER_RUN, "inference_gate.json");
+    assert_eq!(gate["status"], "technical_blocker", "{gate:#}");
+    assert_eq!(gate["mode"], "full-inference-attempt");
+    assert_eq!(gate["is_reproduction"], false);
+    assert_eq!(gate["evidence"]["technical_blockers"]["count"], 1);
+    assert_eq!(
+        gate["evidence"]["technical_blockers"]["flash_attn_alternatives_missing"],
+        serde_json::json!([])
+    );
+    let blockers = stand.artifact_json(BLOCKER_RUN, "TECHNICAL_BLOCKERS.json");
+    assert_eq!(blockers["blockers"][0]["component"], "flash-attn");
+    let article =
+        std::fs::read_to_string(stand.run_dir(BLOCKER_RUN).join("analysis/article.md")).unwrap();
+    assert!(article.starts_with("Source: https://example.org/block-sparse\n\n# Summaries"));
+    let id: hub::RepoId = "alice/blocked".parse().unwrap();
+    assert!(!stand.space_exists(&id).await, "nothing to deploy");
+    agent_jobs::assert_traces(&stand, BLOCKER_RUN, "alice@localhub.invalid");
+    assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
+}

@@ -1,0 +1,106 @@
+//! Phase 4 in a Job with the real Pi against localhub's scripted model: Pi follows the
+//! shipped recipe and runs the official `hf` CLI itself against localhub to create and
+//! upload a private Space; the worker then checks the Space on its own and calls it.
+
+mod agent_jobs;
+mod job_stand;
+
+use job_stand::{assert_not_in_files, step_names};
+use localhub::FaultConfig;
+use runs::{RunStatus, StepStatus};
+
+const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P41";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_validates_it() {
+    let venv = tokio::task::spawn_blocking(|| {
+        localhub::python_env::ensure_venv("hf-client", &["huggingface_hub==2.4.0"])
+    })
+    .await
+    .unwrap()
+    .expect("the hf CLI's venv");
+    let hf = venv.bin_dir().join("hf");
+    let stand = agent_jobs::stand("phase4_recipe", FaultConfig::default()).await;
+    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-recipe"}));
+    let env = [(
+        worker::phases::pi_recipe::HF_CLI_ENV.to_owned(),
+        hf.to_string_lossy().into_owned(),
+    )];
+    let (job, log) = agent_jobs::run_job(&stand, RUN, "4", params, &env).await;
+    assert_eq!(
+        job.status.stage,
+        "COMPLETED",
+        "{:?}\n{}",
+        job.status,
+        log.join("\n")
+    );
+
+    let state = stand.state(RUN);
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
+    assert_eq!(
+        step_names(&state),
+        [
+            "hub_access",
+            "agent_setup",
+            "choose_space",
+            "agent_recipe",
+            "check_space",
+            "wait_running",
+            "health",
+            "api_schema",
+            "api_call"
+        ]
+    );
+    assert!(state
+        .steps
+        .iter()
+        .all(|s| s.status == StepStatus::Passed || s.name == "health"));
+
+    // Pi ran the hf CLI itself: its bash calls and their output are in the record.
+    let events = std::fs::read_to_string(stand.run_dir(RUN).join("events.jsonl")).unwrap();
+    let events = runs::Event::parse_jsonl(&events);
+    let bash: Vec<&runs::Event> = events
+        .iter()
+        .filter(|e| e.data["kind"] == "tool_result" && e.data["tool"] == "bash")
+        .collect();
+    assert_eq!(bash.len(), 3, "{bash:#?}");
+    assert!(
+        bash.iter().all(|e| e.data["is_error"] == false),
+        "{bash:#?}"
+    );
+    assert!(
+        bash[0].data["output"].as_str().unwrap().contains("alice"),
+        "whoami: {:?}",
+        bash[0].data
+    );
+    assert!(events.iter().any(|e| e
+        .message
+        .starts_with("Pi runs bash: hf upload alice/pi-recipe")));
+
+    // The Space is what the worker says: private, Pi's files, running, answering.
+    let id: hub::RepoId = "alice/pi-recipe".parse().unwrap();
+    let info = stand.client.space_info(&id, &stand.token).await.unwrap();
+    assert_eq!(info.private, Some(true));
+    let mut files: Vec<&str> = info.siblings.iter().map(|f| f.rfilename.as_str()).collect();
+    files.sort();
+    assert_eq!(files, ["README.md", "app.py", "requirements.txt"]);
+    let target = stand.artifact_json(RUN, "target_space.json");
+    assert_eq!(target["id"], "alice/pi-recipe");
+    assert_eq!(target["stage"], "RUNNING");
+    let result = stand.artifact_json(RUN, "tests/test_result.json");
+    assert_eq!(result["endpoint"], "/reverse");
+    assert_eq!(result["outputs"], serde_json::json!(["yrotcaf ecaps"]));
+    let url = state.links.space_url.clone().unwrap();
+    let live = stand.client.gradio(&url, Some(&stand.token)).await.unwrap();
+    assert_eq!(
+        live.call("/reverse", vec!["abc".into()]).await.unwrap(),
+        vec![serde_json::json!("cba")]
+    );
+    assert!(stand.run_dir(RUN).join("logs/recipe.md").is_file());
+
+    // Pi had the token in its environment for the CLI: it is still nowhere in the record.
+    agent_jobs::assert_traces(&stand, RUN, "alice@localhub.invalid");
+    let token = stand.token.expose().to_owned();
+    assert!(assert_not_in_files(&stand.bucket_dir(), &token) >= 12);
+    assert!(log.iter().all(|l| !l.contains(&token)));
+}

@@ -1,0 +1,148 @@
+//! Phase 3 in a Job with the real Pi against localhub's scripted model: the named edit
+//! lands, is checked, deployed as a private Space and validated live with the edited
+//! output; and a Pi that claims an edit it never made fails the run before anything is
+//! deployed.
+
+mod agent_jobs;
+mod job_stand;
+
+use job_stand::{assert_not_in_files, step_names};
+use localhub::FaultConfig;
+use runs::{RunStatus, StepStatus};
+
+const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P31";
+const CLAIM_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P32";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
+    let stand = agent_jobs::stand("phase3_edit", FaultConfig::default()).await;
+    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-shouter"}));
+    let (job, log) = agent_jobs::run_job(&stand, RUN, "3", params, &[]).await;
+    assert_eq!(
+        job.status.stage,
+        "COMPLETED",
+        "{:?}\n{}",
+        job.status,
+        log.join("\n")
+    );
+
+    let state = stand.state(RUN);
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
+    assert_eq!(
+        step_names(&state),
+        [
+            "hub_access",
+            "agent_setup",
+            "generate",
+            "agent_edit",
+            "check_edit",
+            "create_space",
+            "upload",
+            "wait_running",
+            "health",
+            "api_schema",
+            "api_call"
+        ]
+    );
+    assert!(state
+        .steps
+        .iter()
+        .all(|s| s.status == StepStatus::Passed || s.name == "health"));
+    assert_eq!(
+        state.verdict.as_deref(),
+        Some("Pi's edit `double-exclamation` is live: the private Space alice/pi-shouter answered \"HELLO FROM SPACE FACTORY!!\" on /shout.")
+    );
+
+    // Pi's work was recorded live: its tool calls and messages are events of agent_edit.
+    let kinds = agent_jobs::pi_events(&stand, RUN);
+    assert!(
+        kinds.contains(&("tool_call".into(), "read".into())),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&("tool_call".into(), "edit".into())),
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.last().unwrap().0, "end");
+    assert!(
+        log.iter().any(|l| l.contains("Pi runs edit: app.py")),
+        "the Job log shows Pi's edit live"
+    );
+
+    // The uploaded app is the edited one, and the diff says exactly what changed.
+    let id: hub::RepoId = "alice/pi-shouter".parse().unwrap();
+    let app = stand
+        .client
+        .download_file(
+            hub::repos::RepoType::Space,
+            &id,
+            "main",
+            "app.py",
+            Some(&stand.token),
+        )
+        .await
+        .unwrap();
+    let app = String::from_utf8(app.bytes.to_vec()).unwrap();
+    assert!(app.contains("return text.upper() + \"!!\""), "{app}");
+    let diff = std::fs::read_to_string(stand.run_dir(RUN).join("logs/pi_edit.diff")).unwrap();
+    assert!(
+        diff.contains("-    return text.upper() + \"!\"\n+    return text.upper() + \"!!\"\n"),
+        "{diff}"
+    );
+    let info = stand.client.space_info(&id, &stand.token).await.unwrap();
+    assert_eq!(info.private, Some(true));
+
+    // The worker's own call, and ours: the live app answers with the edit.
+    let result = stand.artifact_json(RUN, "tests/test_result.json");
+    assert_eq!(
+        result["outputs"],
+        serde_json::json!(["HELLO FROM SPACE FACTORY!!"])
+    );
+    let url = state.links.space_url.clone().unwrap();
+    let live = stand.client.gradio(&url, Some(&stand.token)).await.unwrap();
+    assert_eq!(
+        live.call("/shout", vec!["again".into()]).await.unwrap(),
+        vec![serde_json::json!("AGAIN!!")]
+    );
+
+    // Traces and Pi's answer; no token anywhere, no email in the redacted traces.
+    agent_jobs::assert_traces(&stand, RUN, "alice@localhub.invalid");
+    let output = std::fs::read_to_string(stand.run_dir(RUN).join("logs/pi_output.txt")).unwrap();
+    assert!(output.contains("two exclamation marks"), "{output}");
+    let token = stand.token.expose().to_owned();
+    assert!(assert_not_in_files(&stand.bucket_dir(), &token) >= 15);
+    assert!(log.iter().all(|l| !l.contains(&token)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claimed_edit_that_was_never_made_fails_before_deploying() {
+    let stand = agent_jobs::stand("phase3_claim_without_edit", FaultConfig::default()).await;
+    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "claimed"}));
+    let (job, log) = agent_jobs::run_job(&stand, CLAIM_RUN, "3", params, &[]).await;
+    assert_eq!(
+        job.status.stage,
+        "ERROR",
+        "{:?}\n{}",
+        job.status,
+        log.join("\n")
+    );
+
+    let state = stand.state(CLAIM_RUN);
+    assert_eq!(state.status, RunStatus::Failed);
+    let last = state.steps.last().unwrap();
+    assert_eq!(
+        (last.name.as_str(), last.status),
+        ("check_edit", StepStatus::Failed)
+    );
+    assert_eq!(
+        state.error.as_deref(),
+        Some("Pi changed nothing, whatever it said")
+    );
+    // Pi itself was content: its step passed, its answer claims the edit.
+    let output =
+        std::fs::read_to_string(stand.run_dir(CLAIM_RUN).join("logs/pi_output.txt")).unwrap();
+    assert!(output.contains("Done: shout now adds two exclamation marks."));
+    let id: hub::RepoId = "alice/claimed".parse().unwrap();
+    assert!(!stand.space_exists(&id).await, "nothing was deployed");
+    assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
+}
