@@ -8,12 +8,16 @@ cd "$root"
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
+# `cargo leptos build` builds the server only; the embedded local hub runs launched
+# runs with the `worker` binary next to it, so that is built too, in the same profile.
 profile=debug
 if [ "${SPACE_FACTORY_RELEASE:-0}" = "1" ]; then
   cargo leptos build --release
+  cargo build -p worker --bin worker --release
   profile=release
 else
   cargo leptos build
+  cargo build -p worker --bin worker
 fi
 export LEPTOS_SITE_ROOT
 exec "$SPACE_FACTORY_TARGET_DIR/$profile/space-factory" "$@"

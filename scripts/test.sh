@@ -19,8 +19,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (unit + integration)"
 cargo test --workspace --locked
 
-step "cargo leptos build (server + wasm site)"
+step "cargo leptos build (server + wasm site) and the worker the local Jobs run"
 cargo leptos build
+cargo build -p worker --bin worker --locked
 
 step "end2end browser tests"
 export LEPTOS_SITE_ROOT

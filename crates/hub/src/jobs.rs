@@ -98,8 +98,13 @@ impl std::fmt::Debug for JobSpec {
 impl JobSpec {
     /// A Job running `command` in a Docker image on `cpu-basic`.
     pub fn docker(image: impl Into<String>, command: Vec<String>) -> JobSpec {
+        JobSpec::new(JobImage::Docker(image.into()), command)
+    }
+
+    /// A Job running `command` in a Docker image or a Space's image on `cpu-basic`.
+    pub fn new(image: JobImage, command: Vec<String>) -> JobSpec {
         JobSpec {
-            image: JobImage::Docker(image.into()),
+            image,
             command,
             arguments: Vec::new(),
             env: BTreeMap::new(),

@@ -158,6 +158,16 @@ impl Accounts {
         self.oauth.lock().expect("oauth lock").insert(t.clone(), g);
         t
     }
+    /// Every OAuth access token minted for `user` (for tests that search for leaks).
+    pub fn oauth_tokens_of(&self, user: &str) -> Vec<Token> {
+        self.oauth
+            .lock()
+            .expect("oauth lock")
+            .iter()
+            .filter(|(_, g)| g.user == user)
+            .map(|(t, _)| t.clone())
+            .collect()
+    }
     /// The scope granted to an OAuth token.
     pub fn oauth_scope(&self, token: &str) -> Option<String> {
         self.oauth

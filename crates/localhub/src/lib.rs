@@ -240,6 +240,15 @@ impl RunningHub {
             .user(user)
             .map(|u| u.token.expose().to_string())
     }
+    /// The OAuth access tokens sign-ins minted for a user, so tests can search for leaks.
+    pub fn oauth_tokens_for(&self, user: &str) -> Vec<String> {
+        self.state
+            .accounts
+            .oauth_tokens_of(user)
+            .iter()
+            .map(|t| t.expose().to_string())
+            .collect()
+    }
     /// User names.
     pub fn users(&self) -> Vec<String> {
         self.state

@@ -1,36 +1,118 @@
-//! The Space Factory web server as a library, so tests can build the same router the
+//! The Space Factory web server as a library, so tests can build the same server the
 //! binary serves.
+//!
+//! [`Factory::start`] wires everything: the Hub (the configured `HF_ENDPOINT`, or the
+//! embedded local hub), sign-in routes, the run stream, the Leptos pages and server
+//! functions with the [`backend::FactoryBackend`] in their context, and the session layer
+//! around all of it.
+//!
+//! | route | what |
+//! |---|---|
+//! | `GET /login[?next=/local/path]` | starts sign-in with Hugging Face (PKCE S256, state, the factory's scopes) |
+//! | `GET /login/callback` | the provider's redirect: checks state, exchanges the code, signs the session in |
+//! | `GET` or `POST /logout` | forgets the session |
+//! | `POST /api/fn/*` | the app's server functions ([`app::api::fns`]) |
+//! | `GET /api/runs/{owner}/{run_id}/stream` | a run live, as SSE ([`app::api::stream`]) |
+//! | `GET /healthz` | liveness |
 
+pub mod backend;
 pub mod config;
+pub mod embedded;
 pub mod routes;
+pub mod services;
+pub mod session;
 
+use app::api::backend::SharedBackend;
 use axum::Router;
 use config::Config;
-use leptos::prelude::LeptosOptions;
+use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use services::Services;
+use std::net::SocketAddr;
+use std::sync::Arc;
 
-/// Builds the whole HTTP surface: health, the Leptos pages, and the site's static files.
-pub fn router(config: &Config) -> Router {
-    let options = leptos_options(config);
+/// The bucket name a user's runs record into unless `SPACE_FACTORY_BUCKET_SOURCE` says
+/// otherwise.
+pub const DEFAULT_BUCKET_NAME: &str = "space-factory-runs";
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The embedded hub did not start.
+    #[error(transparent)]
+    Embedded(#[from] embedded::EmbeddedError),
+    /// The configuration is unusable.
+    #[error(transparent)]
+    Setup(#[from] services::SetupError),
+}
+
+/// A configured server: its router and, in local mode, the embedded hub it talks to.
+#[derive(Debug)]
+pub struct Factory {
+    /// Everything the server answers.
+    pub router: Router,
+    /// The shared services (the Hub client, OAuth and Job settings).
+    pub services: Arc<Services>,
+    /// The embedded hub; dropping it stops it.
+    pub embedded_hub: Option<localhub::RunningHub>,
+}
+
+impl Factory {
+    /// Sets the server up to be reached at `listening` (or `https://SPACE_HOST`).
+    pub async fn start(config: &Config, listening: SocketAddr) -> Result<Factory, StartError> {
+        let (hub_url, embedded_hub) = match &config.hub_endpoint {
+            Some(endpoint) => (endpoint.clone(), None),
+            None => {
+                let hub = embedded::start(config).await?;
+                (hub.url(), Some(hub))
+            }
+        };
+        let services = Arc::new(Services::new(
+            config,
+            &hub_url,
+            &config.public_url(listening),
+        )?);
+        Ok(Factory {
+            router: router(config, listening, services.clone()),
+            services,
+            embedded_hub,
+        })
+    }
+}
+
+/// Builds the whole HTTP surface over `services`.
+pub fn router(config: &Config, listening: SocketAddr, services: Arc<Services>) -> Router {
+    let options = leptos_options(config, listening);
     let pages = generate_route_list(app::App);
+    let backend: SharedBackend = Arc::new(backend::FactoryBackend::new(services.clone()));
+    let context = move || provide_context(backend.clone());
+    let own_routes: Router<LeptosOptions> = Router::new()
+        .merge(routes::auth::router())
+        .merge(routes::stream::router())
+        .with_state(services.clone());
     Router::new()
         .merge(routes::health::router())
-        .leptos_routes(&options, pages, {
+        .merge(own_routes)
+        .leptos_routes_with_context(&options, pages, context.clone(), {
             let options = options.clone();
             move || app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context,
+            app::shell,
+        ))
         .with_state(options)
+        .layer(session::layer(services.in_space))
 }
 
 /// The Leptos settings, taken from our own config rather than cargo-leptos' environment,
 /// so the binary runs the same whether or not cargo-leptos started it.
-fn leptos_options(config: &Config) -> LeptosOptions {
+fn leptos_options(config: &Config, listening: SocketAddr) -> LeptosOptions {
     LeptosOptions::builder()
         .output_name(app::OUTPUT_NAME)
         .site_root(config.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
-        .site_addr(config.addr)
+        .site_addr(listening)
         .reload_port(config.reload_port)
         .build()
 }

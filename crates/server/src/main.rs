@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use server::config::Config;
+use server::Factory;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -10,23 +11,6 @@ async fn main() -> std::process::ExitCode {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let config = Config::parse();
-    // Kept alive for the server's lifetime: dropping it stops the embedded hub.
-    let _embedded_hub = match &config.hub_endpoint {
-        Some(endpoint) => {
-            println!("Using the Hub at {endpoint}");
-            None
-        }
-        None => match start_embedded_hub(&config).await {
-            Ok(hub) => {
-                println!("Embedded local hub at {}", hub.url());
-                Some(hub)
-            }
-            Err(err) => {
-                eprintln!("space-factory: cannot start the embedded local hub: {err}");
-                return std::process::ExitCode::FAILURE;
-            }
-        },
-    };
     let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(listener) => listener,
         Err(err) => {
@@ -35,11 +19,22 @@ async fn main() -> std::process::ExitCode {
         }
     };
     let addr = listener.local_addr().unwrap_or(config.addr);
+    let factory = match Factory::start(&config, addr).await {
+        Ok(factory) => factory,
+        Err(err) => {
+            eprintln!("space-factory: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match &factory.embedded_hub {
+        Some(hub) => println!("Embedded local hub at {}", hub.url()),
+        None => println!("Using the Hub at {}", factory.services.hub_url),
+    }
     println!("Space Factory is running at http://{addr}/");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(err) = axum::serve(listener, server::router(&config))
+    if let Err(err) = axum::serve(listener, factory.router.clone())
         .with_graceful_shutdown(shutdown)
         .await
     {
@@ -47,16 +42,4 @@ async fn main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     }
     std::process::ExitCode::SUCCESS
-}
-
-/// Starts `localhub` in-process on a free loopback port, for running with no Hub account.
-async fn start_embedded_hub(config: &Config) -> Result<localhub::RunningHub, String> {
-    let data = config.localhub_data.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("space-factory-localhub-{}", std::process::id()))
-    });
-    localhub::LocalHub::builder()
-        .data_dir(&data)
-        .start()
-        .await
-        .map_err(|err| format!("{err} (data folder {})", data.display()))
 }

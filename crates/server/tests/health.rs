@@ -1,21 +1,14 @@
 //! The router answers health checks and renders the landing page server-side.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use clap::Parser;
-use http_body_util::BodyExt;
-use server::config::Config;
-use tower::ServiceExt;
+mod common;
+
+use reqwest::StatusCode;
 
 async fn get(path: &str) -> (StatusCode, String) {
-    let config = Config::try_parse_from(["space-factory"]).unwrap();
-    let response = server::router(&config)
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
+    let stand = common::Stand::start().await;
+    let response = stand.browser().get(path).await;
     let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(body.to_vec()).unwrap())
+    (status, response.text().await.unwrap())
 }
 
 #[tokio::test]

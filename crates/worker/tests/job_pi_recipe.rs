@@ -10,22 +10,26 @@ use localhub::FaultConfig;
 use runs::{RunStatus, StepStatus};
 
 const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P41";
+const PUBLIC_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P42";
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_validates_it() {
+async fn hf_cli_env() -> [(String, String); 1] {
     let venv = tokio::task::spawn_blocking(|| {
         localhub::python_env::ensure_venv("hf-client", &["huggingface_hub==2.4.0"])
     })
     .await
     .unwrap()
     .expect("the hf CLI's venv");
-    let hf = venv.bin_dir().join("hf");
+    [(
+        worker::phases::pi_recipe::HF_CLI_ENV.to_owned(),
+        venv.bin_dir().join("hf").to_string_lossy().into_owned(),
+    )]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_validates_it() {
+    let env = hf_cli_env().await;
     let stand = agent_jobs::stand("phase4_recipe", FaultConfig::default()).await;
     let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-recipe"}));
-    let env = [(
-        worker::phases::pi_recipe::HF_CLI_ENV.to_owned(),
-        hf.to_string_lossy().into_owned(),
-    )];
     let (job, log) = agent_jobs::run_job(&stand, RUN, "4", params, &env).await;
     assert_eq!(
         job.status.stage,
@@ -103,4 +107,46 @@ async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_v
     let token = stand.token.expose().to_owned();
     assert!(assert_not_in_files(&stand.bucket_dir(), &token) >= 12);
     assert!(log.iter().all(|l| !l.contains(&token)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_space_claimed_private_fails_the_workers_own_check() {
+    let env = hf_cli_env().await;
+    let stand = agent_jobs::stand("phase4_public_claimed_private", FaultConfig::default()).await;
+    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-public"}));
+    let (job, log) = agent_jobs::run_job(&stand, PUBLIC_RUN, "4", params, &env).await;
+    assert_eq!(
+        job.status.stage,
+        "ERROR",
+        "{:?}\n{}",
+        job.status,
+        log.join("\n")
+    );
+
+    let state = stand.state(PUBLIC_RUN);
+    assert_eq!(state.status, RunStatus::Failed);
+    let last = state.steps.last().unwrap();
+    assert_eq!(
+        (last.name.as_str(), last.status),
+        ("check_space", StepStatus::Failed)
+    );
+    assert_eq!(
+        state.error.as_deref(),
+        Some("alice/pi-public is not private")
+    );
+    // Pi's step passed and its answer claims a private Space: the claim counted for nothing.
+    let agent = state
+        .steps
+        .iter()
+        .find(|s| s.name == "agent_recipe")
+        .unwrap();
+    assert_eq!(agent.status, StepStatus::Passed);
+    let output =
+        std::fs::read_to_string(stand.run_dir(PUBLIC_RUN).join("logs/pi_output.txt")).unwrap();
+    assert!(output.contains("Created the private Space alice/pi-public"));
+    assert!(!stand
+        .run_dir(PUBLIC_RUN)
+        .join("tests/test_result.json")
+        .exists());
+    assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
 }

@@ -12,6 +12,8 @@ use runs::{RunStatus, StepStatus};
 
 const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P31";
 const CLAIM_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P32";
+const ERROR_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P33";
+const TURNS_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P34";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
@@ -144,5 +146,82 @@ async fn a_claimed_edit_that_was_never_made_fails_before_deploying() {
     assert!(output.contains("Done: shout now adds two exclamation marks."));
     let id: hub::RepoId = "alice/claimed".parse().unwrap();
     assert!(!stand.space_exists(&id).await, "nothing was deployed");
+    assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_error_mid_run_fails_the_agent_step_although_pi_exits_0() {
+    let stand = agent_jobs::stand("phase3_model_error", FaultConfig::default()).await;
+    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "errored"}));
+    let (job, log) = agent_jobs::run_job(&stand, ERROR_RUN, "3", params, &[]).await;
+    assert_eq!(
+        job.status.stage,
+        "ERROR",
+        "{:?}\n{}",
+        job.status,
+        log.join("\n")
+    );
+
+    let state = stand.state(ERROR_RUN);
+    assert_eq!(state.status, RunStatus::Failed);
+    let last = state.steps.last().unwrap();
+    assert_eq!(
+        (last.name.as_str(), last.status),
+        ("agent_edit", StepStatus::Failed)
+    );
+    assert_eq!(
+        state.error.as_deref(),
+        Some("the model failed and Pi gave up: 400 the provider refused the request: context too long")
+    );
+    // Pi itself exited 0: the verdict came from its stream.
+    let events = std::fs::read_to_string(stand.run_dir(ERROR_RUN).join("events.jsonl")).unwrap();
+    let end = runs::Event::parse_jsonl(&events)
+        .into_iter()
+        .find(|e| e.data["kind"] == "end")
+        .unwrap();
+    assert_eq!(end.data["report"]["exit_code"], 0);
+    assert_eq!(end.data["report"]["outcome"], "model_error");
+    assert!(!stand.space_exists(&"alice/errored".parse().unwrap()).await);
+    assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pi_past_the_runs_turn_limit_is_stopped_and_the_run_fails() {
+    let stand = agent_jobs::stand("phase3_edit", FaultConfig::default()).await;
+    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "limited"}));
+    let env = [(
+        worker::phases::agent_step::MAX_TURNS_ENV.to_owned(),
+        "1".to_owned(),
+    )];
+    let (job, log) = agent_jobs::run_job(&stand, TURNS_RUN, "3", params, &env).await;
+    assert_eq!(
+        job.status.stage,
+        "ERROR",
+        "{:?}\n{}",
+        job.status,
+        log.join("\n")
+    );
+
+    let state = stand.state(TURNS_RUN);
+    let setup = state
+        .steps
+        .iter()
+        .find(|s| s.name == "agent_setup")
+        .unwrap();
+    assert!(
+        setup.message.as_deref().unwrap().contains("limits 1 turns"),
+        "{setup:?}"
+    );
+    let last = state.steps.last().unwrap();
+    assert_eq!(
+        (last.name.as_str(), last.status),
+        ("agent_edit", StepStatus::Failed)
+    );
+    assert_eq!(
+        state.error.as_deref(),
+        Some("Pi exceeded its limit of 1 turns and was stopped")
+    );
+    assert!(!stand.space_exists(&"alice/limited".parse().unwrap()).await);
+    agent_jobs::assert_traces(&stand, TURNS_RUN, "alice@localhub.invalid");
     assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
 }

@@ -67,6 +67,22 @@ pub struct AuthorizeQuery {
     code_challenge: Option<String>,
     code_challenge_method: Option<String>,
     user: Option<String>,
+    /// The scopes the user grants (space-separated), when fewer than requested: the Hub's
+    /// consent screen lets a user leave some out. Scopes not requested are ignored.
+    grant: Option<String>,
+}
+
+/// The scope a consent grants: what was requested, narrowed to `grant` when given.
+fn granted_scope(requested: Option<String>, grant: Option<&str>) -> String {
+    let requested = requested.unwrap_or_else(|| "openid profile".into());
+    match grant {
+        None => requested,
+        Some(grant) => requested
+            .split_whitespace()
+            .filter(|s| grant.split_whitespace().any(|g| g == *s))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
 }
 
 fn esc(s: &str) -> String {
@@ -76,7 +92,8 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// `GET /oauth/authorize`: the consent page, or (with `user=`) the redirect carrying the code.
+/// `GET /oauth/authorize`: the consent page, or (with `user=`, and optionally `grant=` to
+/// leave requested scopes out) the redirect carrying the code.
 pub async fn authorize(
     State(s): State<AppState>,
     Query(q): Query<AuthorizeQuery>,
@@ -138,7 +155,7 @@ pub async fn authorize(
             user: user.into(),
             client_id: q.client_id.unwrap_or_default(),
             redirect_uri: q.redirect_uri.clone(),
-            scope: q.scope.unwrap_or_else(|| "openid profile".into()),
+            scope: granted_scope(q.scope, q.grant.as_deref()),
             challenge: q.code_challenge,
         },
     );
@@ -310,4 +327,23 @@ pub async fn userinfo(State(s): State<AppState>, Authed(c): Authed) -> Json<serd
         "canPay": true,
         "orgs": [],
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::granted_scope;
+
+    #[test]
+    fn a_consent_can_leave_requested_scopes_out_but_not_add_any() {
+        let requested = Some("openid profile jobs".to_string());
+        assert_eq!(
+            granted_scope(requested.clone(), None),
+            "openid profile jobs"
+        );
+        assert_eq!(
+            granted_scope(requested, Some("openid profile write-repos")),
+            "openid profile"
+        );
+        assert_eq!(granted_scope(None, None), "openid profile");
+    }
 }

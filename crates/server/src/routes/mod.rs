@@ -1,3 +1,5 @@
 //! HTTP routes outside the Leptos pages, one module each.
 
+pub mod auth;
 pub mod health;
+pub mod stream;

@@ -84,4 +84,41 @@ mod tests {
         assert!(obtain(&RunParams::default()).await.is_err());
         assert!(cut("x".repeat(MAX_CHARS + 3)).ends_with("characters]"));
     }
+
+    /// Serves one HTTP answer on a free loopback port; returns its URL.
+    async fn serve_once(status: &'static str, body: &'static str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let answer = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: text/markdown\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            socket.write_all(answer.as_bytes()).await.unwrap();
+        });
+        format!("http://{addr}/post.md")
+    }
+
+    #[tokio::test]
+    async fn a_linked_article_is_fetched_and_a_refusal_is_an_error() {
+        let url = serve_once("200 OK", "# Title\n\nBody.").await;
+        let params = RunParams {
+            article_url: Some(url.clone()),
+            ..RunParams::default()
+        };
+        let article = obtain(&params).await.unwrap();
+        assert_eq!(article.text, format!("Source: {url}\n\n# Title\n\nBody."));
+        assert_eq!(article.origin, format!("fetched from {url}"));
+        let url = serve_once("404 Not Found", "gone").await;
+        let params = RunParams {
+            article_url: Some(url.clone()),
+            ..RunParams::default()
+        };
+        let err = obtain(&params).await.unwrap_err();
+        assert!(err.contains("answered 404"), "{err}");
+    }
 }

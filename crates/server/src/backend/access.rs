@@ -1,0 +1,141 @@
+//! Finding a run with the viewer's own token: its Job (by label) and its `state.json`.
+//! A run the viewer's token cannot see is [`ApiError::NotFound`], exactly like one that
+//! does not exist.
+
+use super::hub_error;
+use crate::services::Services;
+use crate::session::SignedIn;
+use app::api::ApiError;
+use hub::jobs::JobInfo;
+use hub::{HubError, RepoId, Token};
+use runs::{job, RunId, RunPaths, RunState};
+
+/// A run the viewer may see: where it records and what is known of it so far.
+#[derive(Debug, Clone)]
+pub struct RunLocation {
+    /// The namespace it belongs to.
+    pub owner: String,
+    /// Its id.
+    pub run_id: RunId,
+    /// Its files' paths in the bucket.
+    pub paths: RunPaths,
+    /// The bucket it records into.
+    pub bucket: RepoId,
+    /// Its Job, when the viewer's token can see it.
+    pub job: Option<JobInfo>,
+    /// `state.json`, once written.
+    pub state: Option<RunState>,
+}
+
+impl RunLocation {
+    /// Looks the run up as `viewer`; [`ApiError::NotFound`] unless its Job or its
+    /// `state.json` is visible to the viewer's token.
+    pub async fn find(
+        services: &Services,
+        viewer: &SignedIn,
+        owner: &str,
+        run_id: &str,
+    ) -> Result<RunLocation, ApiError> {
+        let run_id: RunId = run_id.parse().map_err(|_| ApiError::NotFound)?;
+        let bucket = services.bucket_for(owner).map_err(|_| ApiError::NotFound)?;
+        let token = viewer.token();
+        let paths = RunPaths::new(run_id);
+        let (job, state) = tokio::join!(
+            find_job(services, owner, &run_id, &token),
+            read_state(services, &bucket, &paths, &token)
+        );
+        let (job, state) = (job?, state?);
+        if job.is_none() && state.is_none() {
+            return Err(ApiError::NotFound);
+        }
+        Ok(RunLocation {
+            owner: owner.to_owned(),
+            run_id,
+            paths,
+            bucket,
+            job,
+            state,
+        })
+    }
+
+    /// Reads `state.json` again (for the live stream).
+    pub async fn refresh_state(
+        &self,
+        services: &Services,
+        token: &Token,
+    ) -> Result<Option<RunState>, ApiError> {
+        read_state(services, &self.bucket, &self.paths, token).await
+    }
+
+    /// Reads the Job again (for the live stream).
+    pub async fn refresh_job(
+        &self,
+        services: &Services,
+        token: &Token,
+    ) -> Result<Option<JobInfo>, ApiError> {
+        match &self.job {
+            Some(job) => match services.hub.job(&self.owner, &job.id, token).await {
+                Ok(job) => Ok(Some(job)),
+                Err(err) => invisible_is_none(err),
+            },
+            None => Ok(None),
+        }
+    }
+}
+
+/// "Cannot see it" answers become `None`; an expired sign-in and real failures stay errors.
+fn invisible_is_none<T>(err: HubError) -> Result<Option<T>, ApiError> {
+    match err {
+        HubError::NotFound { .. } | HubError::Forbidden { .. } => Ok(None),
+        other => Err(hub_error(other)),
+    }
+}
+
+/// The run's Job, found by its labels in the owner's namespace.
+async fn find_job(
+    services: &Services,
+    owner: &str,
+    run_id: &RunId,
+    token: &Token,
+) -> Result<Option<JobInfo>, ApiError> {
+    let id = run_id.to_string();
+    let labels = [
+        (job::LABEL_APP, job::LABEL_APP_VALUE),
+        (job::LABEL_RUN_ID, id.as_str()),
+    ];
+    match services.hub.list_jobs(owner, &labels, token).await {
+        Ok(jobs) => Ok(jobs.into_iter().next()),
+        Err(err) => invisible_is_none(err),
+    }
+}
+
+/// A text file of the bucket, `None` when it is not there (or not visible).
+pub async fn read_text(
+    services: &Services,
+    bucket: &RepoId,
+    path: &str,
+    token: &Token,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    match services
+        .hub
+        .download_bucket_file(bucket, path, None, token)
+        .await
+    {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) => invisible_is_none(err),
+    }
+}
+
+async fn read_state(
+    services: &Services,
+    bucket: &RepoId,
+    paths: &RunPaths,
+    token: &Token,
+) -> Result<Option<RunState>, ApiError> {
+    let Some(bytes) = read_text(services, bucket, &paths.state(), token).await? else {
+        return Ok(None);
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| ApiError::Internal(format!("the run's state.json does not parse: {e}")))
+}

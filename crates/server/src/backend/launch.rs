@@ -1,0 +1,172 @@
+//! Launching a run: validate every field again on the server, make sure the user's private
+//! bucket exists, and create the Job that runs `worker run` with the user's token as an
+//! encrypted secret.
+
+use super::hub_error;
+use crate::services::Services;
+use crate::session::SignedIn;
+use app::api::{ApiError, LaunchRequest, Launched};
+use hub::jobs::{JobSpec, Volume};
+use runs::spec::SPEC_VERSION;
+use runs::{job, FieldError, PhaseStatus, RunId, RunSpec};
+
+/// The longest Job a wizard may ask for, in minutes (the Hub's own limit is days; a run
+/// needs far less).
+pub const MAX_TIMEOUT_MINUTES: u32 = 24 * 60;
+
+/// Launches `launch` as `user`.
+pub async fn launch(
+    services: &Services,
+    user: &SignedIn,
+    launch: LaunchRequest,
+) -> Result<Launched, ApiError> {
+    if !user.has_scope("jobs") {
+        return Err(ApiError::MissingPermission(
+            "Your Hugging Face sign-in did not grant the `jobs` scope, so the factory cannot \
+             start a Job for you. Sign out, sign in again and allow Jobs."
+                .into(),
+        ));
+    }
+    let run_id = RunId::generate();
+    let bucket = services
+        .bucket_for(&user.username)
+        .map_err(|e| ApiError::Internal(format!("no bucket name for this user: {e}")))?;
+    let spec = RunSpec {
+        version: SPEC_VERSION,
+        run_id,
+        phase: launch.phase,
+        owner: user.username.clone(),
+        bucket: bucket.clone(),
+        params: launch.params,
+    };
+    let (flavor, timeout_secs) = validate(
+        services,
+        &spec,
+        launch.job_flavor,
+        launch.job_timeout_minutes,
+    )?;
+
+    let info = services
+        .hub
+        .ensure_bucket(&bucket, &user.token())
+        .await
+        .map_err(hub_error)?;
+    if !info.private {
+        return Err(ApiError::Internal(format!(
+            "the bucket {bucket} is public; runs are recorded only in a private bucket"
+        )));
+    }
+
+    let job_spec = job_spec(services, user, &spec, flavor, timeout_secs)?;
+    let created = services
+        .hub
+        .create_job(&user.username, &job_spec, &user.token())
+        .await
+        .map_err(hub_error)?;
+    tracing::info!(user = %user.username, run = %run_id, job = %created.id, phase = spec.phase.id(), "run launched");
+    Ok(Launched {
+        owner: user.username.clone(),
+        run_id,
+        page: format!("/runs/{}/{run_id}", user.username),
+    })
+}
+
+/// Every check of the request at once: the spec's own, the phase's availability, the
+/// flavor and the timeout.
+fn validate(
+    services: &Services,
+    spec: &RunSpec,
+    flavor: Option<String>,
+    timeout_minutes: Option<u32>,
+) -> Result<(String, u64), ApiError> {
+    let mut errors = match spec.validate() {
+        Ok(()) => Vec::new(),
+        Err(errors) => errors.0,
+    };
+    let mut fail = |field: &str, message: String| {
+        errors.push(FieldError {
+            field: field.into(),
+            message,
+        })
+    };
+    if spec.phase.status() != PhaseStatus::Available {
+        fail(
+            "phase",
+            format!("{} is not available yet", spec.phase.title()),
+        );
+    }
+    let flavor = flavor
+        .map(|f| f.trim().to_owned())
+        .filter(|f| !f.is_empty())
+        .unwrap_or_else(|| services.jobs.flavor.clone());
+    if flavor.len() > 64
+        || !flavor
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        fail(
+            "job_flavor",
+            format!("`{flavor}` is not a hardware flavor name (like cpu-basic or a10g-small)"),
+        );
+    }
+    let timeout_secs = match timeout_minutes {
+        None => services.jobs.timeout.as_secs(),
+        Some(m) if (1..=MAX_TIMEOUT_MINUTES).contains(&m) => u64::from(m) * 60,
+        Some(m) => {
+            fail(
+                "job_timeout_minutes",
+                format!("{m} minutes is not between 1 and {MAX_TIMEOUT_MINUTES}"),
+            );
+            0
+        }
+    };
+    if errors.is_empty() {
+        Ok((flavor, timeout_secs))
+    } else {
+        Err(ApiError::Invalid(errors))
+    }
+}
+
+/// The Job of the contract in [`runs::job`].
+fn job_spec(
+    services: &Services,
+    user: &SignedIn,
+    spec: &RunSpec,
+    flavor: String,
+    timeout_secs: u64,
+) -> Result<JobSpec, ApiError> {
+    let settings = &services.jobs;
+    let mut job_spec = JobSpec::new(
+        settings.image.clone(),
+        job::JOB_COMMAND.iter().map(|s| s.to_string()).collect(),
+    );
+    let spec_json = serde_json::to_string(spec)
+        .map_err(|e| ApiError::Internal(format!("the run spec does not serialize: {e}")))?;
+    job_spec.env.insert(runs::RUN_SPEC_ENV.into(), spec_json);
+    if let Some(endpoint) = &settings.hub_endpoint {
+        job_spec.env.insert("HF_ENDPOINT".into(), endpoint.clone());
+    }
+    if settings.bucket_mount != job::OUTPUT_MOUNT {
+        job_spec
+            .env
+            .insert("SPACE_FACTORY_OUTPUT".into(), settings.bucket_mount.clone());
+    }
+    job_spec
+        .secrets
+        .insert(job::TOKEN_SECRET.into(), user.token().expose().to_owned());
+    job_spec
+        .volumes
+        .push(Volume::bucket(&spec.bucket, &settings.bucket_mount));
+    job_spec
+        .labels
+        .insert(job::LABEL_APP.into(), job::LABEL_APP_VALUE.into());
+    job_spec
+        .labels
+        .insert(job::LABEL_RUN_ID.into(), spec.run_id.to_string());
+    job_spec
+        .labels
+        .insert(job::LABEL_PHASE.into(), spec.phase.id().into());
+    job_spec.flavor = flavor;
+    job_spec.timeout_seconds = Some(timeout_secs);
+    Ok(job_spec)
+}

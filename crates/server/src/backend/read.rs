@@ -1,0 +1,227 @@
+//! Reading runs back: the runs list (Jobs by label + each run's `state.json`) and one
+//! run's page data (state, events, report, artifacts, gate).
+
+use super::access::{read_text, RunLocation};
+use super::{hub_error, render};
+use crate::services::Services;
+use crate::session::SignedIn;
+use app::api::{ApiError, ArtifactEntry, JobView, RunSummary, RunView};
+use hub::jobs::JobInfo;
+use runs::{job, Event, Phase, RunId, RunParams, RunSpec, RunState, RunStatus};
+
+/// The viewer's runs, newest first.
+pub async fn list(services: &Services, user: &SignedIn) -> Result<Vec<RunSummary>, ApiError> {
+    let token = user.token();
+    let jobs = services
+        .hub
+        .list_jobs(
+            &user.username,
+            &[(job::LABEL_APP, job::LABEL_APP_VALUE)],
+            &token,
+        )
+        .await
+        .map_err(hub_error)?;
+    let bucket = services
+        .bucket_for(&user.username)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let reads = jobs.into_iter().filter_map(|job| {
+        let run_id: RunId = job.labels.get(job::LABEL_RUN_ID)?.parse().ok()?;
+        let (bucket, token) = (bucket.clone(), token.clone());
+        Some(async move {
+            let paths = runs::RunPaths::new(run_id);
+            let state = match read_text(services, &bucket, &paths.state(), &token).await {
+                Ok(Some(bytes)) => serde_json::from_slice::<RunState>(&bytes).ok(),
+                _ => None,
+            };
+            summary(&user.username, run_id, &job, state.as_ref())
+        })
+    });
+    let mut runs: Vec<RunSummary> = futures_util::future::join_all(reads)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    runs.sort_by_key(|r| std::cmp::Reverse(r.run_id));
+    Ok(runs)
+}
+
+/// One line of the runs list.
+fn summary(
+    owner: &str,
+    run_id: RunId,
+    job: &JobInfo,
+    state: Option<&RunState>,
+) -> Option<RunSummary> {
+    let params = job_params(job);
+    let phase = state.map(|s| s.phase).or_else(|| {
+        job.labels
+            .get(job::LABEL_PHASE)
+            .and_then(|p| Phase::from_id(p))
+    })?;
+    Some(RunSummary {
+        owner: owner.to_owned(),
+        run_id,
+        phase,
+        status: status(Some(job), state),
+        target_space: target_space(owner, state, params.as_ref()),
+        created_at: job.created_at.clone(),
+        duration_secs: state.and_then(duration_secs),
+        verdict: state.and_then(|s| s.verdict.clone()),
+    })
+}
+
+/// One run's page data.
+pub async fn view(
+    services: &Services,
+    user: &SignedIn,
+    run: &RunLocation,
+) -> Result<RunView, ApiError> {
+    let token = user.token();
+    let read = |path: String| {
+        let token = token.clone();
+        async move { read_text(services, &run.bucket, &path, &token).await }
+    };
+    let gate_path = run
+        .paths
+        .artifact("inference_gate.json")
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let dir = run.paths.dir();
+    let (events, report, gate, tree) = tokio::join!(
+        read(run.paths.events()),
+        read(run.paths.report()),
+        read(gate_path),
+        services
+            .hub
+            .bucket_tree(&run.bucket, Some(&dir), true, &token)
+    );
+    let events = events?
+        .map(|b| Event::parse_jsonl(&String::from_utf8_lossy(&b)))
+        .unwrap_or_default();
+    let report_html = report?.map(|b| render::markdown(&String::from_utf8_lossy(&b)));
+    let gate = gate?.and_then(|b| gate_status(&b));
+    let prefix = format!("{}/", dir.trim_end_matches('/'));
+    let artifacts = match tree {
+        Ok(entries) => entries
+            .into_iter()
+            .filter(|e| e.is_file())
+            .filter_map(|e| {
+                Some(ArtifactEntry {
+                    path: e.path.strip_prefix(&prefix)?.to_owned(),
+                    size: e.size.unwrap_or(0),
+                })
+            })
+            .collect(),
+        Err(hub::HubError::NotFound { .. }) => Vec::new(),
+        Err(err) => return Err(hub_error(err)),
+    };
+    let params = run.job.as_ref().and_then(job_params);
+    let phase = run
+        .state
+        .as_ref()
+        .map(|s| s.phase)
+        .or_else(|| {
+            run.job
+                .as_ref()
+                .and_then(|j| j.labels.get(job::LABEL_PHASE))
+                .and_then(|p| Phase::from_id(p))
+        })
+        .ok_or(ApiError::NotFound)?;
+    let run_status = status(run.job.as_ref(), run.state.as_ref());
+    Ok(RunView {
+        owner: run.owner.clone(),
+        run_id: run.run_id,
+        phase,
+        params,
+        job: run.job.as_ref().map(|j| job_view(services, j)),
+        state: run.state.clone(),
+        events,
+        report_html,
+        artifacts,
+        gate,
+        can_cancel: run.owner == user.username && run.job.is_some() && !run_status.is_terminal(),
+    })
+}
+
+/// The Job as the run page shows it.
+pub fn job_view(services: &Services, job: &JobInfo) -> JobView {
+    JobView {
+        id: job.id.clone(),
+        stage: job.status.stage.clone(),
+        message: job.status.message.clone(),
+        flavor: job.flavor.clone(),
+        url: Some(format!(
+            "{}/jobs/{}/{}",
+            services.hub_url, job.owner.name, job.id
+        )),
+        created_at: job.created_at.clone(),
+    }
+}
+
+/// Where a run stands: `state.json` when written, else the Job's stage.
+pub fn status(job: Option<&JobInfo>, state: Option<&RunState>) -> RunStatus {
+    if let Some(state) = state {
+        return state.status;
+    }
+    match job.map(|j| j.status.stage.as_str()) {
+        Some("CANCELED") | Some("DELETED") => RunStatus::Cancelled,
+        Some("ERROR") | Some("COMPLETED") => RunStatus::Failed,
+        Some(stage) if stage.contains("TIMEOUT") => RunStatus::TimedOut,
+        _ => RunStatus::Queued,
+    }
+}
+
+/// The run's options as launched, from the Job's environment (the spec holds no secrets).
+fn job_params(job: &JobInfo) -> Option<RunParams> {
+    let spec = job
+        .extra
+        .get("environment")?
+        .get(runs::RUN_SPEC_ENV)?
+        .as_str()?;
+    serde_json::from_str::<RunSpec>(spec).ok().map(|s| s.params)
+}
+
+fn target_space(
+    owner: &str,
+    state: Option<&RunState>,
+    params: Option<&RunParams>,
+) -> Option<String> {
+    state
+        .and_then(|s| s.links.target_space.clone())
+        .or_else(|| {
+            params
+                .and_then(|p| p.target_space.as_ref())
+                .map(|name| format!("{owner}/{name}"))
+        })
+}
+
+/// Wall time from `started_at` to `finished_at` (or the last update).
+fn duration_secs(state: &RunState) -> Option<u64> {
+    use time::format_description::well_known::Rfc3339;
+    use time::OffsetDateTime;
+    let start = OffsetDateTime::parse(&state.started_at, &Rfc3339).ok()?;
+    let end_text = state.finished_at.as_deref().unwrap_or(&state.updated_at);
+    let end = OffsetDateTime::parse(end_text, &Rfc3339).ok()?;
+    u64::try_from((end - start).whole_seconds()).ok()
+}
+
+/// The verdict of `inference_gate.json`: its `status` (or `gate`) field.
+fn gate_status(bytes: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    value
+        .get("status")
+        .or_else(|| value.get("gate"))
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
+/// Events of `events.jsonl` (re-read by the live stream).
+pub async fn events(
+    services: &Services,
+    run: &RunLocation,
+    token: &hub::Token,
+) -> Result<Vec<Event>, ApiError> {
+    Ok(read_text(services, &run.bucket, &run.paths.events(), token)
+        .await?
+        .map(|b| Event::parse_jsonl(&String::from_utf8_lossy(&b)))
+        .unwrap_or_default())
+}

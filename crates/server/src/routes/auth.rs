@@ -1,0 +1,191 @@
+//! Sign-in with Hugging Face: `/login` sends the browser to the provider with PKCE S256, a
+//! CSRF `state` and the factory's scopes; `/login/callback` checks the state, exchanges the
+//! code and keeps the token in the server-side session; `/logout` forgets the session.
+
+use crate::services::Services;
+use crate::session::{self, PendingLogin, SignedIn};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use hub::Token;
+use serde::Deserialize;
+use std::sync::Arc;
+use tower_sessions::Session;
+
+/// The sign-in routes.
+pub fn router() -> Router<Arc<Services>> {
+    Router::new()
+        .route("/login", get(login))
+        .route("/login/callback", get(callback))
+        .route("/logout", get(logout).post(logout))
+}
+
+/// Why a sign-in failed, shown to the user as a page with a way to try again.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// The callback's `state` is not the one this session sent (CSRF or a stale tab).
+    #[error("the sign-in answer does not belong to this browser session (state mismatch); please sign in again")]
+    StateMismatch,
+    /// The provider said no (e.g. the user declined).
+    #[error("Hugging Face did not sign you in: {0}")]
+    Denied(String),
+    /// The provider could not be reached or refused the exchange.
+    #[error("signing in with Hugging Face failed: {0}")]
+    Hub(#[from] hub::HubError),
+    /// The session store failed.
+    #[error("{0}")]
+    Session(#[from] session::SessionError),
+}
+
+impl IntoResponse for LoginError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            LoginError::StateMismatch | LoginError::Denied(_) => StatusCode::BAD_REQUEST,
+            LoginError::Hub(_) => StatusCode::BAD_GATEWAY,
+            LoginError::Session(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        tracing::warn!(error = %self, "sign-in failed");
+        let page = format!(
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign-in failed · Space Factory</title>\
+             <link rel=\"stylesheet\" href=\"/pkg/{}.css\"></head><body><main class=\"login-error\">\
+             <h1>Sign-in failed</h1><p role=\"alert\">{}</p><p><a class=\"button primary\" href=\"/login\">Try again</a> \
+             <a href=\"/\">Home</a></p></main></body></html>",
+            app::OUTPUT_NAME,
+            escape(&self.to_string())
+        );
+        (status, Html(page)).into_response()
+    }
+}
+
+/// Minimal HTML text escaping for the error page.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `?next=/runs/...`: where to return after signing in.
+#[derive(Debug, Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+}
+
+/// A local path to return to; anything else (other sites, `//host`) becomes `/`.
+fn local_path(next: Option<String>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
+        _ => "/".into(),
+    }
+}
+
+async fn login(
+    State(services): State<Arc<Services>>,
+    session: Session,
+    Query(query): Query<LoginQuery>,
+) -> Result<Redirect, LoginError> {
+    let discovery = services.discovery().await?;
+    let request = services.oauth.authorization_request(discovery)?;
+    session::start_login(
+        &session,
+        PendingLogin {
+            state: request.state.clone(),
+            verifier: request.pkce_verifier.expose().to_owned(),
+            next: local_path(query.next),
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&request.url))
+}
+
+/// The provider's answer: a code and our state, or an error.
+#[derive(Debug, Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+async fn callback(
+    State(services): State<Arc<Services>>,
+    session: Session,
+    Query(query): Query<CallbackQuery>,
+) -> Result<Redirect, LoginError> {
+    let pending = session::take_login(&session).await?;
+    if let Some(error) = query.error {
+        return Err(LoginError::Denied(query.error_description.unwrap_or(error)));
+    }
+    let (Some(pending), Some(state)) = (pending, query.state) else {
+        return Err(LoginError::StateMismatch);
+    };
+    if pending.state != state {
+        return Err(LoginError::StateMismatch);
+    }
+    let code = query
+        .code
+        .ok_or_else(|| LoginError::Denied("the answer carried no code".into()))?;
+    let discovery = services.discovery().await?;
+    let tokens = services
+        .oidc
+        .exchange_code(
+            discovery,
+            &services.oauth,
+            &code,
+            &Token::new(pending.verifier),
+        )
+        .await?;
+    let info = services
+        .oidc
+        .userinfo(discovery, &tokens.access_token)
+        .await?;
+    let username = match info.preferred_username {
+        Some(name) => name,
+        None => services.hub.whoami(&tokens.access_token).await?.name,
+    };
+    // A provider that does not echo the scopes granted what was asked.
+    let scopes = if tokens.scopes.is_empty() {
+        services.oauth.scopes.clone()
+    } else {
+        tokens
+            .scopes
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+            .map(str::to_owned)
+            .collect()
+    };
+    tracing::info!(user = %username, scopes = ?scopes, "signed in");
+    session::sign_in(
+        &session,
+        SignedIn::new(
+            username,
+            info.name,
+            info.picture,
+            scopes,
+            &tokens.access_token,
+        ),
+    )
+    .await?;
+    Ok(Redirect::to(&pending.next))
+}
+
+async fn logout(session: Session) -> Result<Redirect, LoginError> {
+    session::sign_out(&session).await?;
+    Ok(Redirect::to("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_returned_to() {
+        assert_eq!(local_path(Some("/runs/alice/x".into())), "/runs/alice/x");
+        assert_eq!(local_path(Some("//evil.example".into())), "/");
+        assert_eq!(local_path(Some("https://evil.example".into())), "/");
+        assert_eq!(local_path(Some("/\\evil.example".into())), "/");
+        assert_eq!(local_path(None), "/");
+    }
+}

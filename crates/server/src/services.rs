@@ -1,0 +1,128 @@
+//! What every handler shares: the Hub client, the OAuth app, and the Job settings, built
+//! once from the [`Config`] when the server starts.
+
+use crate::config::Config;
+use hub::jobs::JobImage;
+use hub::oauth::{OAuthApp, OidcDiscovery, FACTORY_SCOPES};
+use hub::{HubClient, HubError, RepoId, Token};
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// The shared, read-only services of a running server.
+#[derive(Debug)]
+pub struct Services {
+    /// The Hub every call goes to (the embedded local hub or `HF_ENDPOINT`).
+    pub hub: HubClient,
+    /// The OpenID provider (the Hub unless `OPENID_PROVIDER_URL` says otherwise).
+    pub oidc: HubClient,
+    /// The factory's OAuth registration.
+    pub oauth: OAuthApp,
+    /// The provider's endpoints, fetched on the first sign-in.
+    discovery: OnceCell<OidcDiscovery>,
+    /// How run Jobs are created.
+    pub jobs: JobSettings,
+    /// Served from a Space (HTTPS, in an iframe): cookies are `Secure; SameSite=None`.
+    pub in_space: bool,
+    /// The browser-facing base URL of the Hub, for links to Jobs and Spaces.
+    pub hub_url: String,
+}
+
+/// How the server creates a run's Job.
+#[derive(Debug, Clone)]
+pub struct JobSettings {
+    /// The image with `worker` on its `PATH` (a Space's image in a Space).
+    pub image: JobImage,
+    /// Default hardware flavor.
+    pub flavor: String,
+    /// Default timeout.
+    pub timeout: Duration,
+    /// `SPACE_FACTORY_BUCKET_SOURCE`, when set.
+    pub bucket_source: Option<RepoId>,
+    /// Where the bucket is mounted in the Job.
+    pub bucket_mount: String,
+    /// `HF_ENDPOINT` for the Job when the Hub is not huggingface.co.
+    pub hub_endpoint: Option<String>,
+}
+
+/// Why the server could not be set up from its configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// A URL or id in the configuration is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The Hub client could not be built.
+    #[error("hub client: {0}")]
+    Hub(#[from] HubError),
+}
+
+impl Services {
+    /// Builds the services for a Hub at `hub_url`, reached by the browser at `public_url`.
+    pub fn new(config: &Config, hub_url: &str, public_url: &str) -> Result<Services, SetupError> {
+        let hub = HubClient::with_endpoint(hub_url)?;
+        let oidc = match &config.openid_provider_url {
+            Some(url) => HubClient::with_endpoint(url)?,
+            None => hub.clone(),
+        };
+        let mut scopes: Vec<String> = FACTORY_SCOPES.iter().map(|s| s.to_string()).collect();
+        for extra in config
+            .oauth_scopes
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+        {
+            if !scopes.iter().any(|s| s == extra) {
+                scopes.push(extra.to_owned());
+            }
+        }
+        let oauth = OAuthApp {
+            client_id: config
+                .oauth_client_id
+                .clone()
+                .unwrap_or_else(|| crate::config::LOCAL_CLIENT_ID.to_owned()),
+            client_secret: config
+                .oauth_client_secret
+                .as_ref()
+                .map(|s| Token::new(s.0.clone())),
+            redirect_uri: format!("{}/login/callback", public_url.trim_end_matches('/')),
+            scopes,
+        };
+        let bucket_source = match &config.bucket_source {
+            Some(text) => Some(text.parse::<RepoId>().map_err(|e| {
+                SetupError::Config(format!("SPACE_FACTORY_BUCKET_SOURCE `{text}`: {e}"))
+            })?),
+            None => None,
+        };
+        let endpoint = hub.endpoint().as_str().trim_end_matches('/').to_owned();
+        let hub_endpoint = (endpoint != hub::DEFAULT_ENDPOINT).then(|| endpoint.clone());
+        Ok(Services {
+            hub,
+            oidc,
+            oauth,
+            discovery: OnceCell::new(),
+            jobs: JobSettings {
+                image: config.run_job_image().map_err(SetupError::Config)?,
+                flavor: config.job_flavor.clone(),
+                timeout: config.job_timeout,
+                bucket_source,
+                bucket_mount: config.bucket_mount.clone(),
+                hub_endpoint,
+            },
+            in_space: config.space_host.is_some(),
+            hub_url: endpoint,
+        })
+    }
+
+    /// The provider's endpoints (fetched once, then kept).
+    pub async fn discovery(&self) -> Result<&OidcDiscovery, HubError> {
+        self.discovery
+            .get_or_try_init(|| self.oidc.oidc_discovery())
+            .await
+    }
+
+    /// The bucket a user's runs record into.
+    pub fn bucket_for(&self, owner: &str) -> Result<RepoId, runs::RepoIdError> {
+        match &self.jobs.bucket_source {
+            Some(bucket) if bucket.owner() == owner => Ok(bucket.clone()),
+            _ => format!("{owner}/{}", crate::DEFAULT_BUCKET_NAME).parse(),
+        }
+    }
+}

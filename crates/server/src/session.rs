@@ -1,0 +1,137 @@
+//! The server-side session: who is signed in (with their token) and a sign-in in progress.
+//!
+//! Sessions live in memory on the server (`tower-sessions`' store), keyed by a random id in
+//! a signed cookie; the browser never holds the token. The cookie is `HttpOnly`, and
+//! `Secure; SameSite=None` when the app is served from a Space (inside the Hub's iframe),
+//! `SameSite=Lax` locally.
+
+use hub::Token;
+use serde::{Deserialize, Serialize};
+use tower_sessions::cookie::{time::Duration as CookieDuration, Key, SameSite};
+use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
+
+/// The session cookie's name.
+pub const COOKIE_NAME: &str = "space_factory_session";
+
+const USER_KEY: &str = "user";
+const LOGIN_KEY: &str = "login";
+
+/// How long a session lasts without use (the Hub's OAuth tokens last 8 hours).
+const IDLE: CookieDuration = CookieDuration::hours(8);
+
+/// The session layer: in-memory store, signed cookie, flags by where the app is served.
+pub fn layer(
+    in_space: bool,
+) -> SessionManagerLayer<MemoryStore, tower_sessions::service::SignedCookie> {
+    SessionManagerLayer::new(MemoryStore::default())
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_secure(in_space)
+        .with_same_site(if in_space {
+            SameSite::None
+        } else {
+            SameSite::Lax
+        })
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(IDLE))
+        .with_signed(Key::generate())
+}
+
+/// The signed-in user, as kept on the server.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SignedIn {
+    /// Hub username (namespace).
+    pub username: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// Avatar URL.
+    pub avatar_url: Option<String>,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// The OAuth access token; only ever sent to the Hub.
+    token: String,
+}
+
+impl std::fmt::Debug for SignedIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignedIn")
+            .field("username", &self.username)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SignedIn {
+    /// A signed-in user with their token.
+    pub fn new(
+        username: String,
+        name: Option<String>,
+        avatar_url: Option<String>,
+        scopes: Vec<String>,
+        token: &Token,
+    ) -> SignedIn {
+        SignedIn {
+            username,
+            name,
+            avatar_url,
+            scopes,
+            token: token.expose().to_owned(),
+        }
+    }
+
+    /// The user's token, for Hub calls.
+    pub fn token(&self) -> Token {
+        Token::new(self.token.clone())
+    }
+
+    /// Whether the grant includes `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// A sign-in between `/login` and `/login/callback`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PendingLogin {
+    /// The CSRF `state` sent to the provider.
+    pub state: String,
+    /// The PKCE verifier for the code exchange.
+    pub verifier: String,
+    /// Where to go after signing in (a local path).
+    pub next: String,
+}
+
+/// Why the session could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("session store: {0}")]
+pub struct SessionError(String);
+
+fn store_err(e: tower_sessions::session::Error) -> SessionError {
+    SessionError(e.to_string())
+}
+
+/// The signed-in user of a session, if any.
+pub async fn signed_in(session: &Session) -> Result<Option<SignedIn>, SessionError> {
+    session.get(USER_KEY).await.map_err(store_err)
+}
+
+/// Signs the session in, under a fresh session id (no fixation).
+pub async fn sign_in(session: &Session, user: SignedIn) -> Result<(), SessionError> {
+    session.cycle_id().await.map_err(store_err)?;
+    session.insert(USER_KEY, user).await.map_err(store_err)
+}
+
+/// Records a sign-in in progress.
+pub async fn start_login(session: &Session, login: PendingLogin) -> Result<(), SessionError> {
+    session.insert(LOGIN_KEY, login).await.map_err(store_err)
+}
+
+/// Takes the sign-in in progress (it can be completed once).
+pub async fn take_login(session: &Session) -> Result<Option<PendingLogin>, SessionError> {
+    session.remove(LOGIN_KEY).await.map_err(store_err)
+}
+
+/// Forgets everything about the session and expires its cookie.
+pub async fn sign_out(session: &Session) -> Result<(), SessionError> {
+    session.flush().await.map_err(store_err)
+}

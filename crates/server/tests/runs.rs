@@ -1,0 +1,354 @@
+//! Runs through the server as the browser calls it: launch a phase 1 run that the embedded
+//! hub really runs as a Job with the worker, watch it live over SSE, list it, open it, read
+//! an artifact; another user sees "not found"; a run can be cancelled; and the token never
+//! appears in any page or answer.
+
+mod common;
+
+use app::api::fns::{CancelRun, GetRun, Hardware, LaunchRun, ListRuns, ReadArtifact};
+use app::api::{
+    ApiError, Artifact, ArtifactKind, HardwareOption, LaunchRequest, Launched, RunSummary, RunView,
+};
+use common::{Browser, Stand};
+use reqwest::StatusCode;
+use runs::{Phase, RunParams, RunStatus};
+use std::time::{Duration, Instant};
+
+/// How long a phase 1 Job may take on a loaded machine.
+const RUN_TIMEOUT: Duration = Duration::from_secs(300);
+
+fn phase1() -> LaunchRequest {
+    LaunchRequest {
+        phase: Phase::BucketRoundTrip,
+        params: RunParams::default(),
+        job_flavor: None,
+        job_timeout_minutes: Some(10),
+    }
+}
+
+async fn launch(browser: &mut Browser, launch: LaunchRequest) -> Result<Launched, ApiError> {
+    let (status, body) = browser.call("launch_run", &LaunchRun { launch }).await;
+    if status.is_success() {
+        Ok(serde_json::from_str(&body).unwrap())
+    } else {
+        Err(serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body}")))
+    }
+}
+
+async fn get_run(browser: &mut Browser, owner: &str, run_id: &str) -> Result<RunView, ApiError> {
+    let args = GetRun {
+        owner: owner.into(),
+        run_id: run_id.into(),
+    };
+    let (status, body) = browser.call("get_run", &args).await;
+    if status.is_success() {
+        Ok(serde_json::from_str(&body).unwrap())
+    } else {
+        Err(serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body}")))
+    }
+}
+
+/// Polls the run page's data until the run is over.
+async fn wait_over(browser: &mut Browser, owner: &str, run_id: &str) -> RunView {
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    loop {
+        let view = get_run(browser, owner, run_id).await.unwrap();
+        if view.state.as_ref().is_some_and(|s| s.status.is_terminal()) {
+            return view;
+        }
+        assert!(Instant::now() < deadline, "the run never ended: {view:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Reads a whole SSE answer (until the server closes it) as (event, id, data) triples.
+async fn read_sse(
+    browser: &mut Browser,
+    path: &str,
+    last_event_id: Option<u64>,
+) -> Vec<(String, Option<String>, String)> {
+    let mut request = browser
+        .http
+        .get(format!("{}{path}", browser.base))
+        .header(
+            "cookie",
+            browser
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+        .header("accept", "text/event-stream")
+        .timeout(RUN_TIMEOUT);
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id.to_string());
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    let mut events = Vec::new();
+    for block in text.split("\n\n") {
+        let (mut name, mut id, mut data) = ("message".to_string(), None, Vec::new());
+        for line in block.lines() {
+            if let Some(v) = line.strip_prefix("event:") {
+                name = v.trim().to_owned();
+            } else if let Some(v) = line.strip_prefix("id:") {
+                id = Some(v.trim().to_owned());
+            } else if let Some(v) = line.strip_prefix("data:") {
+                data.push(v.strip_prefix(' ').unwrap_or(v).to_owned());
+            }
+        }
+        if !data.is_empty() {
+            events.push((name, id, data.join("\n")));
+        }
+    }
+    events
+}
+
+#[tokio::test]
+async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+
+    // Server-side validation: a template Space without its name, a silly timeout and
+    // flavor are refused, each naming its field.
+    let mut bad = phase1();
+    bad.phase = Phase::TemplateSpace;
+    bad.job_timeout_minutes = Some(0);
+    bad.job_flavor = Some("GPU please".into());
+    match launch(&mut alice, bad).await {
+        Err(ApiError::Invalid(errors)) => {
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            for field in ["target_space", "job_timeout_minutes", "job_flavor"] {
+                assert!(fields.contains(&field), "{field} not refused: {errors:?}");
+            }
+        }
+        other => panic!("expected Invalid, got {other:?}"),
+    }
+
+    let launched = launch(&mut alice, phase1()).await.unwrap();
+    assert_eq!(launched.owner, "alice");
+    let run_id = launched.run_id.to_string();
+    assert_eq!(launched.page, format!("/runs/alice/{run_id}"));
+
+    // The live stream from the start: job status, events with ids, state, then end.
+    let stream_path = app::api::stream::run_stream_path("alice", &run_id);
+    let live = read_sse(&mut alice, &stream_path, None).await;
+    let names: Vec<&str> = live.iter().map(|(n, _, _)| n.as_str()).collect();
+    assert!(names.contains(&"job"), "{names:?}");
+    assert!(names.contains(&"state"), "{names:?}");
+    assert_eq!(names.last(), Some(&"end"), "{names:?}");
+    let seqs: Vec<u64> = live
+        .iter()
+        .filter(|(n, _, _)| n == "event")
+        .map(|(_, id, data)| {
+            let event: runs::Event = serde_json::from_str(data).unwrap();
+            assert_eq!(id.as_deref(), Some(event.seq.to_string().as_str()));
+            event.seq
+        })
+        .collect();
+    assert!(!seqs.is_empty(), "no events: {live:?}");
+    let mut unique = seqs.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        seqs.len(),
+        "an event was sent twice: {seqs:?}"
+    );
+
+    let view = wait_over(&mut alice, "alice", &run_id).await;
+    let state = view.state.as_ref().unwrap();
+    assert_eq!(state.status, RunStatus::Succeeded, "{view:?}");
+    assert_eq!(view.phase, Phase::BucketRoundTrip);
+    assert!(!view.events.is_empty());
+    let report = view.report_html.as_deref().expect("report.md rendered");
+    assert!(report.contains("<h1") || report.contains("<h2"), "{report}");
+    assert!(!report.contains("<script"));
+    let files: Vec<&str> = view.artifacts.iter().map(|a| a.path.as_str()).collect();
+    for file in ["state.json", "events.jsonl", "report.md"] {
+        assert!(files.contains(&file), "{file} missing: {files:?}");
+    }
+    assert!(!view.can_cancel, "a finished run cannot be cancelled");
+    let job = view.job.as_ref().expect("the Job is visible to its owner");
+    assert_eq!(job.stage, "COMPLETED");
+
+    // Resuming after the last event sends only later ones (none) and the end.
+    let last = *unique.last().unwrap();
+    let resumed = read_sse(&mut alice, &stream_path, Some(last)).await;
+    assert!(resumed.iter().all(|(n, _, _)| n != "event"), "{resumed:?}");
+    assert_eq!(resumed.last().map(|(n, _, _)| n.as_str()), Some("end"));
+
+    // The runs list shows it.
+    let (status, body) = alice.call("list_runs", &ListRuns {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let list: Vec<RunSummary> = serde_json::from_str(&body).unwrap();
+    let line = list
+        .iter()
+        .find(|r| r.run_id == launched.run_id)
+        .expect("listed");
+    assert_eq!(line.status, RunStatus::Succeeded);
+    assert_eq!(line.phase, Phase::BucketRoundTrip);
+
+    // Artifacts: JSON pretty-printed, markdown sanitized; paths cannot escape the run.
+    let read = |path: &str| ReadArtifact {
+        owner: "alice".into(),
+        run_id: run_id.clone(),
+        path: path.into(),
+    };
+    let (status, body) = alice.call("read_artifact", &read("state.json")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let artifact: Artifact = serde_json::from_str(&body).unwrap();
+    assert_eq!(artifact.kind, ArtifactKind::Json);
+    assert!(
+        artifact.text.contains("\n  \"status\": \"succeeded\""),
+        "{}",
+        artifact.text
+    );
+    let (status, body) = alice.call("read_artifact", &read("report.md")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let artifact: Artifact = serde_json::from_str(&body).unwrap();
+    assert_eq!(artifact.kind, ArtifactKind::Markdown);
+    let (status, _) = alice
+        .call("read_artifact", &read("../../x/state.json"))
+        .await;
+    assert!(!status.is_success());
+
+    // Bob, signed in, sees nothing of it: not the run, not its stream, not its files.
+    let mut bob = stand.signed_in("bob").await;
+    assert_eq!(
+        get_run(&mut bob, "alice", &run_id).await,
+        Err(ApiError::NotFound)
+    );
+    let (status, body) = bob.call("read_artifact", &read("state.json")).await;
+    assert!(!status.is_success());
+    assert_eq!(
+        serde_json::from_str::<ApiError>(&body).unwrap(),
+        ApiError::NotFound
+    );
+    assert_eq!(bob.get(&stream_path).await.status(), StatusCode::NOT_FOUND);
+    let cancel = CancelRun {
+        owner: "alice".into(),
+        run_id: run_id.clone(),
+    };
+    let (status, body) = bob.call("cancel_run", &cancel).await;
+    assert!(!status.is_success());
+    assert_eq!(
+        serde_json::from_str::<ApiError>(&body).unwrap(),
+        ApiError::NotFound
+    );
+    // Signed out, the page data asks to sign in.
+    let mut anonymous = stand.browser();
+    assert_eq!(
+        get_run(&mut anonymous, "alice", &run_id).await,
+        Err(ApiError::NotSignedIn)
+    );
+
+    // Hardware with prices.
+    let (status, body) = alice.call("hardware", &Hardware {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let hardware: Vec<HardwareOption> = serde_json::from_str(&body).unwrap();
+    let cpu = hardware.iter().find(|h| h.name == "cpu-basic").unwrap();
+    assert!(!cpu.gpu);
+    let t4 = hardware.iter().find(|h| h.name == "t4-small").unwrap();
+    assert!(t4.gpu && t4.usd_per_hour.unwrap() > 0.0, "{t4:?}");
+
+    // Space names: a free one, a malformed one.
+    let check = |name: &str| app::api::fns::CheckSpaceName { name: name.into() };
+    let (status, body) = alice.call("check_space_name", &check("fresh-space")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let free: app::api::SpaceNameCheck = serde_json::from_str(&body).unwrap();
+    assert!(free.available, "{free:?}");
+    assert_eq!(free.repo_id, "alice/fresh-space");
+    let (status, body) = alice
+        .call("check_space_name", &check("no spaces allowed"))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let bad: app::api::SpaceNameCheck = serde_json::from_str(&body).unwrap();
+    assert!(!bad.available && !bad.message.is_empty(), "{bad:?}");
+    let taken: hub::RepoId = "alice/taken-space".parse().unwrap();
+    let dev_token = hub::Token::new(stand.hub().token_for("alice").unwrap());
+    stand
+        .factory
+        .services
+        .hub
+        .create_repo(&hub::repos::CreateRepo::gradio_space(taken), &dev_token)
+        .await
+        .unwrap();
+    let (_, body) = alice.call("check_space_name", &check("taken-space")).await;
+    let taken: app::api::SpaceNameCheck = serde_json::from_str(&body).unwrap();
+    assert!(!taken.available, "{taken:?}");
+
+    // The token is nowhere the browser can look.
+    let tokens = stand.hub().oauth_tokens_for("alice");
+    assert_eq!(tokens.len(), 1, "one sign-in, one token");
+    let token = &tokens[0];
+    let mut seen = vec![body];
+    for path in ["/", &launched.page, "/runs", "/pkg/space-factory.js"] {
+        seen.push(alice.get(path).await.text().await.unwrap());
+    }
+    seen.push(
+        serde_json::to_string(&get_run(&mut alice, "alice", &run_id).await.unwrap()).unwrap(),
+    );
+    seen.push(alice.call("list_runs", &ListRuns {}).await.1);
+    seen.push(alice.call("who_am_i", &app::api::fns::WhoAmI {}).await.1);
+    seen.push(alice.call("read_artifact", &read("events.jsonl")).await.1);
+    seen.extend(live.iter().map(|(_, _, d)| d.clone()));
+    seen.extend(alice.set_cookies.iter().cloned());
+    for text in &seen {
+        assert!(
+            !text.contains(token.as_str()),
+            "the token reached the browser: {text}"
+        );
+        assert!(
+            !text.contains("hf_oauth_"),
+            "an OAuth token reached the browser: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_running_run_can_be_cancelled_by_its_owner() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    // A validate run of an address nothing listens on keeps retrying long enough to cancel.
+    let launched = launch(
+        &mut alice,
+        LaunchRequest {
+            phase: Phase::ValidateExisting,
+            params: RunParams {
+                validate_url: Some("http://127.0.0.1:9/".into()),
+                ..RunParams::default()
+            },
+            job_flavor: None,
+            job_timeout_minutes: Some(10),
+        },
+    )
+    .await
+    .unwrap();
+    let run_id = launched.run_id.to_string();
+    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+    assert!(view.job.is_some());
+    let cancel = CancelRun {
+        owner: "alice".into(),
+        run_id: run_id.clone(),
+    };
+    let (status, body) = alice.call("cancel_run", &cancel).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    loop {
+        let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+        let stage = view
+            .job
+            .as_ref()
+            .map(|j| j.stage.clone())
+            .unwrap_or_default();
+        if stage == "CANCELED" {
+            assert!(!view.can_cancel);
+            break;
+        }
+        assert!(Instant::now() < deadline, "never cancelled: {view:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}

@@ -1,0 +1,187 @@
+//! Sign-in through the embedded hub's consent page: PKCE, state, scopes, session cookie
+//! flags, who-am-I and logout, over real HTTP.
+
+mod common;
+
+use app::api::fns::WhoAmI;
+use app::api::Me;
+use common::{location, Stand};
+use reqwest::StatusCode;
+
+async fn who_am_i(browser: &mut common::Browser) -> Option<Me> {
+    let (status, body) = browser.call("who_am_i", &WhoAmI {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_with_pkce_and_every_scope_then_logout() {
+    let stand = Stand::start().await;
+    let mut browser = stand.browser();
+    assert_eq!(who_am_i(&mut browser).await, None);
+
+    let consent = browser.start_login().await;
+    let url = url::Url::parse(&consent).unwrap();
+    assert!(consent.starts_with(&stand.hub().url()), "{consent}");
+    let query: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["code_challenge_method"], "S256");
+    assert!(query["code_challenge"].len() >= 43);
+    assert!(query["state"].len() >= 16);
+    assert_eq!(
+        query["redirect_uri"],
+        format!("{}/login/callback", stand.url())
+    );
+    let scopes: Vec<&str> = query["scope"].split(' ').collect();
+    for scope in hub::oauth::FACTORY_SCOPES {
+        assert!(scopes.contains(scope), "{scope} not requested: {scopes:?}");
+    }
+
+    let callback = browser.consent(&consent, "alice", None).await;
+    let done = browser.get(&callback).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&done), "/");
+
+    let me = who_am_i(&mut browser).await.expect("signed in");
+    assert_eq!(me.username, "alice");
+    assert!(me.can_launch);
+    assert!(me.missing_scopes.is_empty(), "{:?}", me.missing_scopes);
+
+    // The session cookie: HttpOnly, SameSite=Lax locally, not Secure over plain HTTP.
+    let cookie = browser
+        .set_cookies
+        .iter()
+        .rev()
+        .find(|c| c.starts_with(server::session::COOKIE_NAME))
+        .expect("a session cookie")
+        .to_ascii_lowercase();
+    assert!(cookie.contains("httponly"), "{cookie}");
+    assert!(cookie.contains("samesite=lax"), "{cookie}");
+    assert!(!cookie.contains("secure"), "{cookie}");
+
+    let out = browser.get("/logout").await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(who_am_i(&mut browser).await, None);
+}
+
+#[tokio::test]
+async fn a_callback_with_another_state_is_refused() {
+    let stand = Stand::start().await;
+    let mut browser = stand.browser();
+    let consent = browser.start_login().await;
+    let callback = browser.consent(&consent, "alice", None).await;
+    let mut forged = url::Url::parse(&callback).unwrap();
+    let code = forged
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    forged
+        .query_pairs_mut()
+        .clear()
+        .append_pair("code", &code)
+        .append_pair("state", "not-the-state-we-sent");
+    let refused = browser.get(forged.as_str()).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("state mismatch"), "{page}");
+    assert!(page.contains("href=\"/login\""), "{page}");
+    assert_eq!(who_am_i(&mut browser).await, None);
+
+    // A callback in a browser that never started a sign-in is refused the same way.
+    let mut other = stand.browser();
+    let consent = browser.start_login().await;
+    let callback = browser.consent(&consent, "alice", None).await;
+    let refused = other.get(&callback).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(who_am_i(&mut other).await, None);
+}
+
+#[tokio::test]
+async fn the_code_exchange_proves_pkce() {
+    let stand = Stand::start().await;
+    let mut browser = stand.browser();
+    let consent = browser.start_login().await;
+    let callback = browser.consent(&consent, "alice", None).await;
+    let code = url::Url::parse(&callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    // The code alone, without the verifier only the server holds, is worthless.
+    let http = reqwest::Client::new();
+    let refused = http
+        .post(format!("{}/oauth/token", stand.hub().url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", &format!("{}/login/callback", stand.url())),
+            ("code_verifier", &"x".repeat(50)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("code_verifier does not match"), "{body}");
+}
+
+#[tokio::test]
+async fn a_grant_without_jobs_is_reported_and_cannot_launch() {
+    let stand = Stand::start().await;
+    let mut browser = stand.browser();
+    browser
+        .sign_in(
+            "bob",
+            Some("openid profile read-repos write-repos manage-repos"),
+        )
+        .await;
+    let me = who_am_i(&mut browser).await.expect("signed in");
+    assert_eq!(me.username, "bob");
+    assert!(!me.can_launch);
+    assert!(me.missing_scopes.contains(&"jobs".to_string()), "{me:?}");
+
+    let launch = app::api::LaunchRequest {
+        phase: runs::Phase::BucketRoundTrip,
+        params: runs::RunParams::default(),
+        job_flavor: None,
+        job_timeout_minutes: None,
+    };
+    let (status, body) = browser
+        .call("launch_run", &app::api::fns::LaunchRun { launch })
+        .await;
+    assert!(!status.is_success());
+    let err: app::api::ApiError = serde_json::from_str(&body).unwrap();
+    match err {
+        app::api::ApiError::MissingPermission(message) => {
+            assert!(message.contains("jobs"), "{message}")
+        }
+        other => panic!("expected MissingPermission, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn in_a_space_the_cookie_is_secure_and_cross_site_and_the_redirect_is_exact() {
+    let stand = Stand::start_with(|config| {
+        config.space_host = Some("alice-space-factory.hf.space".into());
+    })
+    .await;
+    let mut browser = stand.browser();
+    let consent = browser.start_login().await;
+    let query: std::collections::HashMap<_, _> = url::Url::parse(&consent)
+        .unwrap()
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(
+        query["redirect_uri"],
+        "https://alice-space-factory.hf.space/login/callback"
+    );
+    let cookie = browser.set_cookies.last().unwrap().to_ascii_lowercase();
+    assert!(cookie.starts_with(server::session::COOKIE_NAME), "{cookie}");
+    assert!(cookie.contains("httponly"), "{cookie}");
+    assert!(cookie.contains("secure"), "{cookie}");
+    assert!(cookie.contains("samesite=none"), "{cookie}");
+}
