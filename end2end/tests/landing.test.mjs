@@ -44,7 +44,7 @@ test('landing page hydrates and the recipe picker shows the chosen recipe', asyn
   page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
 
   await page.goto(server.url, { waitUntil: 'load' });
-  await page.getByRole('link', { name: 'Sign in with Hugging Face' }).waitFor();
+  await page.getByRole('link', { name: 'Sign in with Hugging Face' }).first().waitFor();
   assert.equal(await page.locator('.phase-list button').count(), 8);
   assert.equal(await page.locator('.selected-title').count(), 0, 'nothing chosen before a click');
 

@@ -12,7 +12,7 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::StaticSegment;
+use leptos_router::{path, SsrMode, StaticSegment};
 
 /// The name cargo-leptos gives the site's wasm, JS and CSS files (`/pkg/<name>.*`).
 pub const OUTPUT_NAME: &str = "space-factory";
@@ -42,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::current_user::provide_current_user();
     view! {
         <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css") />
         <Title text="Space Factory" />
@@ -50,6 +51,10 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=StaticSegment("") view=pages::home::HomePage />
+                    <Route path=path!("/new/:phase") view=pages::wizard::WizardPage />
+                    <Route path=path!("/runs") view=pages::runs::RunsPage />
+                    // Rendered whole before sending, so "not found or no access" answers 404.
+                    <Route path=path!("/runs/:owner/:run_id") view=pages::run::RunPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -81,7 +81,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for u in hub.users() {
         println!("  {u}: {}", hub.token_for(&u).unwrap_or_default());
     }
-    tokio::signal::ctrl_c().await?;
+    // Stop on Ctrl-C or SIGTERM alike, so the Spaces and Jobs it started stop with it.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r?,
+        _ = term.recv() => {}
+    }
     hub.shutdown().await;
     Ok(())
 }

@@ -286,34 +286,6 @@ async fn run_space(s: AppState, id: String, generation: u64) {
             rt.pid = child.id();
         }
     });
-    // The Hub calls an app running once its port answers, whatever it printed.
-    {
-        let s = s.clone();
-        let id = id.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_millis(250)).await;
-                let starting = s.spaces.with(&id, |rt| {
-                    rt.generation == generation && rt.stage == "APP_STARTING"
-                });
-                if !starting {
-                    break;
-                }
-                if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                    .await
-                    .is_ok()
-                {
-                    s.spaces.with(&id, |rt| {
-                        if rt.generation == generation && rt.stage == "APP_STARTING" {
-                            rt.stage = "RUNNING".into();
-                            rt.port = Some(port);
-                        }
-                    });
-                    break;
-                }
-            }
-        });
-    }
     let out = child.stdout.take().expect("piped");
     let err = child.stderr.take().expect("piped");
     for stream in [
@@ -338,6 +310,14 @@ async fn run_space(s: AppState, id: String, generation: u64) {
             }
         });
     }
+    // Like the Hub, which waits for the app's port: an app that serves with uvicorn itself
+    // (FastAPI + `gr.mount_gradio_app`) never prints Gradio's banner.
+    tokio::spawn(mark_running_when_listening(
+        s.clone(),
+        id.clone(),
+        generation,
+        port,
+    ));
     let status = child.wait().await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let tail = s.spaces.with(&id, |rt| {
@@ -361,6 +341,29 @@ async fn run_space(s: AppState, id: String, generation: u64) {
             rt.port = None;
         }
     });
+}
+
+/// Marks the Space RUNNING once its port accepts connections, while it is APP_STARTING.
+async fn mark_running_when_listening(s: AppState, id: String, generation: u64, port: u16) {
+    loop {
+        let starting = s.spaces.with(&id, |rt| {
+            rt.generation == generation && rt.stage == "APP_STARTING"
+        });
+        if !starting {
+            return;
+        }
+        let connect = tokio::net::TcpStream::connect(("127.0.0.1", port));
+        if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(2), connect).await {
+            s.spaces.with(&id, |rt| {
+                if rt.generation == generation && rt.stage == "APP_STARTING" {
+                    rt.stage = "RUNNING".into();
+                    rt.port = Some(port);
+                }
+            });
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// The Python environment a Space's `requirements.txt` asks for: Gradio 6 plus its

@@ -185,3 +185,19 @@ async fn in_a_space_the_cookie_is_secure_and_cross_site_and_the_redirect_is_exac
     assert!(cookie.contains("secure"), "{cookie}");
     assert!(cookie.contains("samesite=none"), "{cookie}");
 }
+
+#[tokio::test]
+async fn run_streams_need_a_session_and_an_existing_run() {
+    let stand = Stand::start().await;
+    let run_id = runs::RunId::generate().to_string();
+    let path = app::api::stream::run_stream_path("alice", &run_id);
+    let mut anonymous = stand.browser();
+    assert_eq!(
+        anonymous.get(&path).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let mut alice = stand.signed_in("alice").await;
+    assert_eq!(alice.get(&path).await.status(), StatusCode::NOT_FOUND);
+    let bad = app::api::stream::run_stream_path("alice", "not-a-run-id");
+    assert_eq!(alice.get(&bad).await.status(), StatusCode::NOT_FOUND);
+}

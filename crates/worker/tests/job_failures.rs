@@ -118,14 +118,35 @@ async fn an_app_that_fails_to_start_fails_with_its_traceback_saved() {
         .contains(APP_OVERRIDE_ENV));
 }
 
+/// A healthy app with the wrong answer: FastAPI with a `/health` route and the Gradio app
+/// mounted on it, served by uvicorn, whose `/shout` whispers instead.
+const WHISPER_APP: &str = r#"import os
+import gradio as gr
+import uvicorn
+from fastapi import FastAPI
+
+
+def shout(text: str) -> str:
+    return text.lower()
+
+
+demo = gr.Interface(fn=shout, inputs=gr.Textbox(label="Text"), outputs=gr.Textbox(label="Shouted"), api_name="shout")
+app = FastAPI()
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+app = gr.mount_gradio_app(app, demo, path="/")
+uvicorn.run(app, host=os.environ["GRADIO_SERVER_NAME"], port=int(os.environ["GRADIO_SERVER_PORT"]))
+"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_app_that_answers_wrongly_fails_at_the_call_with_the_evidence() {
+async fn a_healthy_app_that_answers_wrongly_fails_at_the_call_with_the_evidence() {
     let stand = Stand::start().await;
-    let whisper = template_app::files("whisper")[0]
-        .content
-        .replace("return text.upper() + \"!\"", "return text.lower()");
-    assert!(whisper.contains("return text.lower()"));
-    let app = app_override(stand.dir.path(), &[("app.py", &whisper)]);
+    let app = app_override(stand.dir.path(), &[("app.py", WHISPER_APP)]);
     let job = stand
         .launch(
             RUN,
@@ -138,10 +159,15 @@ async fn an_app_that_answers_wrongly_fails_at_the_call_with_the_evidence() {
     assert_eq!(job.status.stage, "ERROR");
 
     let state = failed_at(&stand, "api_call");
-    assert!(state
-        .steps
-        .iter()
-        .any(|s| s.name == "wait_running" && s.status == StepStatus::Passed));
+    for passed in ["wait_running", "health", "api_schema"] {
+        let step = state.steps.iter().find(|s| s.name == passed).unwrap();
+        assert_eq!(step.status, StepStatus::Passed, "{step:?}");
+    }
+    let health = stand.artifact_json(RUN, "tests/health.json");
+    assert_eq!(
+        health,
+        serde_json::json!({"status": 200, "body": {"status": "ok"}})
+    );
     let result = stand.artifact_json(RUN, "tests/test_result.json");
     assert_eq!(result["verdict"], "failed");
     assert_eq!(result["call_made"], true);
@@ -157,7 +183,7 @@ async fn an_app_that_answers_wrongly_fails_at_the_call_with_the_evidence() {
         error.contains(&expected) && error.contains("expected"),
         "{error}"
     );
-    // The Space was made and runs; the run still failed, because its answer is wrong.
+    // The Space was made, runs and says it is healthy; the run still failed on its answer.
     assert!(state.links.space_url.is_some());
 }
 

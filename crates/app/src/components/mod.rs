@@ -1,5 +1,34 @@
-//! Reusable pieces of the UI, one component per module.
+//! Reusable pieces of the UI, one component per module (plus the small helpers they share).
 
+pub mod artifact_browser;
+pub mod cancel_button;
+pub mod check_field;
+pub mod copy_link;
+pub mod current_user;
+pub mod error_panel;
+pub mod event_list;
+pub mod field_error;
+pub mod flavor_select;
+pub mod format;
+pub mod gate_badge;
 pub mod header;
+pub mod launch_summary;
+pub mod live_run;
+pub mod log_panel;
+pub mod mode_select;
+pub mod phase_notice;
 pub mod phase_picker;
+pub mod report_view;
+pub mod run_detail;
+pub mod run_links;
+pub mod run_stream;
+pub mod runs_table;
+pub mod scope_notice;
 pub mod sign_in;
+pub mod space_name_field;
+pub mod status_badge;
+pub mod step_timeline;
+pub mod text_field;
+pub mod user_menu;
+pub mod wizard_fields;
+pub mod wizard_form;

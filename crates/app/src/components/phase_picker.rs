@@ -47,6 +47,12 @@ pub fn PhasePicker() -> impl IntoView {
                         {phase.uses_agent().then(|| view! {
                             <p class="note">"Drives the Pi coding agent through Inference Providers."</p>
                         })}
+                        <a class="button primary open-wizard" href=format!("/new/{}", phase.id())>
+                            {match phase.status() {
+                                PhaseStatus::Available => "Set up this run",
+                                PhaseStatus::Planned => "See its options",
+                            }}
+                        </a>
                     }.into_any(),
                 }}
             </div>

@@ -2,3 +2,6 @@
 
 pub mod home;
 pub mod not_found;
+pub mod run;
+pub mod runs;
+pub mod wizard;

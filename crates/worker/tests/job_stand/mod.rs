@@ -93,6 +93,9 @@ impl Stand {
         );
         spec.env
             .insert(runs::RUN_SPEC_ENV.into(), spec_json.to_owned());
+        // A stuck Space fails the run within minutes, with diagnostics, not after 10.
+        spec.env
+            .insert("SPACE_FACTORY_START_TIMEOUT_SECS".into(), "300".into());
         for (k, v) in env {
             spec.env.insert((*k).into(), (*v).into());
         }

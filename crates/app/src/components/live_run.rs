@@ -1,0 +1,139 @@
+//! A run as the page shows it while it changes: the page-load [`RunView`] plus what the
+//! live stream brought since, merged so each event appears once, in `seq` order.
+
+use crate::api::{JobView, RunView};
+use leptos::prelude::*;
+use runs::{Event, RunState, RunStatus};
+
+/// How many Job log lines the logs panel keeps.
+pub const MAX_LOG_LINES: usize = 2000;
+
+/// The changing parts of a run, as signals the run page's components read.
+#[derive(Clone, Copy)]
+pub struct LiveRun {
+    /// The Job, as last heard of.
+    pub job: RwSignal<Option<JobView>>,
+    /// `state.json`, as last heard of.
+    pub state: RwSignal<Option<RunState>>,
+    /// Every event so far, by `seq`.
+    pub events: RwSignal<Vec<Event>>,
+    /// Plain Job log lines (not events), oldest first.
+    pub logs: RwSignal<Vec<String>>,
+    /// Whether the live stream is connected.
+    pub connected: RwSignal<bool>,
+}
+
+impl LiveRun {
+    /// Starts from what the page loaded.
+    pub fn new(view: &RunView) -> LiveRun {
+        let mut events = Vec::new();
+        for event in &view.events {
+            merge_event(&mut events, event.clone());
+        }
+        LiveRun {
+            job: RwSignal::new(view.job.clone()),
+            state: RwSignal::new(view.state.clone()),
+            events: RwSignal::new(events),
+            logs: RwSignal::new(Vec::new()),
+            connected: RwSignal::new(false),
+        }
+    }
+
+    /// Adds one streamed event unless it is already there.
+    pub fn push_event(&self, event: Event) {
+        self.events.update(|events| merge_event(events, event));
+    }
+
+    /// Adds one log line, dropping the oldest beyond [`MAX_LOG_LINES`].
+    pub fn push_log(&self, line: String) {
+        self.logs.update(|logs| {
+            logs.push(line);
+            if logs.len() > MAX_LOG_LINES {
+                logs.drain(..logs.len() - MAX_LOG_LINES);
+            }
+        });
+    }
+
+    /// Where the run stands: `state.json` when written, else told from the Job's stage.
+    pub fn status(&self) -> Signal<RunStatus> {
+        let this = *self;
+        Signal::derive(move || {
+            this.state
+                .with(|s| s.as_ref().map(|s| s.status))
+                .unwrap_or_else(|| {
+                    this.job.with(|j| {
+                        j.as_ref()
+                            .map(|j| status_of_stage(&j.stage))
+                            .unwrap_or(RunStatus::Queued)
+                    })
+                })
+        })
+    }
+}
+
+/// Inserts `event` at its `seq` place; an event already present (same `seq`) is kept once.
+pub fn merge_event(events: &mut Vec<Event>, event: Event) {
+    match events.binary_search_by_key(&event.seq, |e| e.seq) {
+        Ok(_) => {}
+        Err(at) => events.insert(at, event),
+    }
+}
+
+/// A run's status as far as the Job alone tells (before the worker wrote `state.json`).
+pub fn status_of_stage(stage: &str) -> RunStatus {
+    match stage.to_ascii_uppercase().as_str() {
+        "RUNNING" => RunStatus::Running,
+        "COMPLETED" => RunStatus::Succeeded,
+        "ERROR" | "DELETED" => RunStatus::Failed,
+        "CANCELED" | "CANCELLED" => RunStatus::Cancelled,
+        _ => RunStatus::Queued,
+    }
+}
+
+/// Whether an event tells what the coding agent did (the worker marks those `agent`).
+pub fn is_agent_event(event: &Event) -> bool {
+    event.data.get("agent").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runs::Level;
+
+    fn event(seq: u64) -> Event {
+        Event {
+            time: "2026-11-25T08:00:00Z".into(),
+            seq,
+            stage: "upload".into(),
+            level: Level::Info,
+            message: format!("event {seq}"),
+            data: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn events_merge_once_each_in_seq_order() {
+        let mut events = Vec::new();
+        for seq in [2, 0, 1, 2, 0, 3] {
+            merge_event(&mut events, event(seq));
+        }
+        let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn job_stages_map_to_statuses() {
+        assert_eq!(status_of_stage("QUEUED"), RunStatus::Queued);
+        assert_eq!(status_of_stage("RUNNING"), RunStatus::Running);
+        assert_eq!(status_of_stage("ERROR"), RunStatus::Failed);
+        assert_eq!(status_of_stage("CANCELED"), RunStatus::Cancelled);
+    }
+
+    #[test]
+    fn agent_events_are_told_by_their_data() {
+        let mut e = event(0);
+        assert!(!is_agent_event(&e));
+        e.data = serde_json::json!({"agent": "pi", "kind": "tool_call"});
+        assert!(is_agent_event(&e));
+    }
+}

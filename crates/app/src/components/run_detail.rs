@@ -1,0 +1,107 @@
+//! Everything the run page shows about one run, kept live while it runs.
+
+use crate::api::RunView;
+use crate::components::artifact_browser::ArtifactBrowser;
+use crate::components::cancel_button::CancelButton;
+use crate::components::copy_link::CopyLink;
+use crate::components::event_list::EventList;
+use crate::components::gate_badge::GateBadge;
+use crate::components::live_run::LiveRun;
+use crate::components::log_panel::LogPanel;
+use crate::components::report_view::ReportView;
+use crate::components::run_links::RunLinks;
+use crate::components::run_stream::follow_run;
+use crate::components::status_badge::StatusBadge;
+use crate::components::step_timeline::StepTimeline;
+use leptos::prelude::*;
+
+/// The run's header, steps, events, logs, report and artifacts. While the run is open it
+/// follows the live stream (unless `stream_ended` says the server already closed it), and
+/// `reload` fetches the finished run's report and files once the stream ends.
+#[component]
+pub fn RunDetail(
+    view: RunView,
+    reload: Callback<()>,
+    stream_ended: RwSignal<bool>,
+) -> impl IntoView {
+    let live = LiveRun::new(&view);
+    let status = live.status();
+    let owner = view.owner.clone();
+    let run_id = view.run_id.to_string();
+    let open = !status.get_untracked().is_terminal();
+    if open && !stream_ended.get_untracked() {
+        let on_end = Callback::new(move |_| {
+            stream_ended.set(true);
+            reload.run(());
+        });
+        follow_run(owner.clone(), run_id.clone(), live, on_end);
+    }
+    let path = format!("/runs/{owner}/{run_id}");
+    let target_space = view
+        .params
+        .as_ref()
+        .and_then(|p| p.target_space.clone())
+        .map(|name| {
+            if name.contains('/') {
+                name
+            } else {
+                format!("{owner}/{name}")
+            }
+        });
+    let steps = Signal::derive(move || {
+        live.state
+            .with(|s| s.as_ref().map(|s| s.steps.clone()).unwrap_or_default())
+    });
+    let verdict = move || {
+        live.state.with(|s| {
+            s.as_ref()
+                .and_then(|s| s.verdict.clone().or(s.error.clone()))
+        })
+    };
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
+    let current = move || {
+        live.state
+            .with(|s| s.as_ref().and_then(|s| s.current_step.clone()))
+    };
+    view! {
+        <header class="run-head" data-hydrated=move || hydrated.get().to_string()>
+            <div class="run-title">
+                <h1>
+                    <span class="phase-id">{format!("Phase {}", view.phase.id())}</span>
+                    " "{view.phase.title()}
+                </h1>
+                <p class="run-id muted">{format!("{owner} · {run_id}")}</p>
+            </div>
+            <div class="run-state" role="status" aria-live="polite">
+                <StatusBadge status />
+                {view.gate.clone().map(|gate| view! { <GateBadge gate /> })}
+                <Show when=move || live.connected.get()>
+                    <span class="live-dot" title="Receiving live updates">"live"</span>
+                </Show>
+            </div>
+        </header>
+        <p class="verdict" data-status=move || crate::components::status_badge::slug(status.get())>
+            {move || verdict().or_else(|| current().map(|s| format!("Now: {s}")))}
+        </p>
+        <div class="run-actions">
+            <CopyLink path />
+            <RunLinks job=live.job state=live.state target_space />
+            {view.can_cancel.then(|| {
+                let (owner, run_id) = (owner.clone(), run_id.clone());
+                view! {
+                    <Show when=move || !status.get().is_terminal()>
+                        <CancelButton owner=owner.clone() run_id=run_id.clone() on_done=reload />
+                    </Show>
+                }
+            })}
+        </div>
+        <div class="run-grid">
+            <StepTimeline steps />
+            <EventList events=live.events />
+        </div>
+        <LogPanel lines=live.logs />
+        <ReportView html=view.report_html.clone() />
+        <ArtifactBrowser owner=owner.clone() run_id=run_id.clone() entries=view.artifacts.clone() />
+    }
+}

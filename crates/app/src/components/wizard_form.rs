@@ -1,0 +1,188 @@
+//! One recipe's wizard: its options, the checks, the summary and the launch button.
+
+use crate::api::fns::launch_run;
+use crate::api::{ApiError, HardwareOption, LaunchRequest, Launched, Me};
+use crate::components::check_field::CheckField;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::flavor_select::FlavorSelect;
+use crate::components::launch_summary::LaunchSummary;
+use crate::components::mode_select::ModeSelect;
+use crate::components::space_name_field::SpaceNameField;
+use crate::components::text_field::TextField;
+use crate::components::wizard_fields::{
+    control_id, fields_for, FormErrors, WizardFields, AGENT_MODELS,
+};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use runs::{Phase, PhaseStatus};
+
+/// The form for `phase`, launching as `me`; on success the browser goes to the run page.
+#[component]
+pub fn WizardForm(
+    phase: Phase,
+    me: Me,
+    #[prop(into)] hardware: Signal<Vec<HardwareOption>>,
+) -> impl IntoView {
+    let form = WizardFields::new();
+    let owner = me.username.clone();
+    let local = {
+        let owner = owner.clone();
+        Memo::new(move |_| form.request(phase, &owner).err().unwrap_or_default())
+    };
+    let errors = FormErrors {
+        local,
+        server: RwSignal::new(Vec::new()),
+        submitted: RwSignal::new(false),
+    };
+    provide_context(errors);
+
+    let launch = Action::new(|request: &LaunchRequest| launch_run(request.clone()));
+    let failure = RwSignal::new(None::<ApiError>);
+    let navigate = use_navigate();
+    Effect::new(move || match launch.value().get() {
+        Some(Ok(Launched { page, .. })) => navigate(&page, Default::default()),
+        Some(Err(ApiError::Invalid(fields))) => {
+            errors.server.set(fields);
+            failure.set(None);
+            focus_first_error(&errors);
+        }
+        Some(Err(err)) => failure.set(Some(err)),
+        None => {}
+    });
+
+    let runnable = phase.status() == PhaseStatus::Available && me.can_launch;
+    let submit_owner = owner.clone();
+    let submit = move || {
+        errors.submitted.set(true);
+        errors.server.set(Vec::new());
+        match form.request(phase, &submit_owner) {
+            Ok(request) => {
+                failure.set(None);
+                launch.dispatch(request);
+            }
+            Err(_) => focus_first_error(&errors),
+        }
+    };
+    let submit_retry = submit.clone();
+    let shown = fields_for(phase);
+    let has = move |name: &str| shown.contains(&name);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
+
+    view! {
+        <form
+            class="wizard-form"
+            novalidate
+            data-phase=phase.id()
+            data-hydrated=move || hydrated.get().to_string()
+            on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }
+        >
+            {has("model_id").then(|| view! {
+                <TextField field="model_id" label="Model id" value=form.model_id
+                    placeholder="owner/model" hint="A model on the Hub, e.g. Qwen/Qwen3-0.6B." />
+            })}
+            {has("article_url").then(|| view! {
+                <TextField field="article_url" label="Article URL" value=form.article_url kind="url"
+                    placeholder="https://…" hint="The article (or blog post) whose code the Space reproduces." />
+            })}
+            {has("article_text").then(|| view! {
+                <TextField field="article_text" label="…or the article's text" value=form.article_text multiline=true
+                    hint="Paste the article when it has no public URL." />
+            })}
+            {has("target_space").then(|| view! {
+                <SpaceNameField value=form.target_space unique_suffix=form.unique_suffix />
+                <CheckField field="unique_suffix" label="Add a fresh suffix to the name" value=form.unique_suffix
+                    hint="Use this to run the recipe again without choosing a new name." />
+            })}
+            {has("agent_model").then(|| view! {
+                <TextField field="agent_model" label="Pi model" value=form.agent_model list="agent-models"
+                    hint="The chat model the Pi agent drives, through Inference Providers." />
+                <datalist id="agent-models">
+                    {AGENT_MODELS.into_iter().map(|m| view! { <option value=m></option> }).collect_view()}
+                </datalist>
+            })}
+            {has("agent_base_url").then(|| view! {
+                <TextField field="agent_base_url" label="Model endpoint (optional)" value=form.agent_base_url kind="url"
+                    placeholder="https://…/v1" hint="An OpenAI-compatible URL serving the Pi model, instead of Inference Providers." />
+            })}
+            {has("implementation_mode").then(|| view! { <ModeSelect value=form.implementation_mode /> })}
+            {has("allow_gpu_fallback").then(|| view! {
+                <CheckField field="allow_gpu_fallback" label="Allow a fixed GPU when ZeroGPU fails" value=form.allow_gpu_fallback
+                    hint="ZeroGPU is tried first; a fixed GPU costs per hour while the Space runs." />
+            })}
+            {has("space_hardware").then(|| view! {
+                <FlavorSelect field="space_hardware" label="Space hardware" value=form.space_hardware options=hardware
+                    default_label="cpu-basic (free)" hint="Requested best effort; a refusal is reported, not retried." />
+            })}
+            {has("validate_space").then(|| view! {
+                <TextField field="validate_space" label="Space to validate" value=form.validate_space
+                    placeholder="owner/space" hint="A Space on the Hub; or give a URL below instead." />
+                <TextField field="validate_url" label="…or its URL" value=form.validate_url kind="url"
+                    placeholder="https://owner-space.hf.space" hint="An app's address; leave empty when you gave a Space." />
+                <TextField field="api_name" label="Endpoint (optional)" value=form.api_name
+                    placeholder="/predict" hint="Found automatically when left empty." />
+                <TextField field="inputs" label="Inputs (optional, JSON array)" value=form.inputs multiline=true
+                    placeholder="[\"Hello\"]" hint="One value per parameter of the endpoint." />
+            })}
+            <fieldset class="job-options">
+                <legend>"Job"</legend>
+                <FlavorSelect field="job_flavor" label="Job hardware" value=form.job_flavor options=hardware
+                    default_label="Server default" hint="The machine the worker runs on, with the Hub's price." />
+                <TextField field="job_timeout_minutes" label="Timeout (minutes)" value=form.job_timeout_minutes kind="number"
+                    hint=TIMEOUT_HINT />
+            </fieldset>
+            <LaunchSummary phase owner=owner.clone() form hardware />
+            {move || failure.get().map(|error| {
+                let retry = submit_retry.clone();
+                view! { <ErrorPanel error retry=move |_| retry() /> }
+            })}
+            <div class="actions">
+                <button type="submit" class="button primary launch" disabled=move || !runnable || launch.pending().get()>
+                    {move || if launch.pending().get() { "Launching…" } else { "Launch run" }}
+                </button>
+                {(!runnable).then(|| view! {
+                    <span class="muted">{if me.can_launch { "This recipe is not available yet." } else { "Your sign-in cannot launch runs." }}</span>
+                })}
+            </div>
+        </form>
+    }
+}
+
+/// Kept in step with [`MAX_TIMEOUT_MINUTES`] by the test below.
+const TIMEOUT_HINT: &str = "The Job is stopped after this long: 1 to 1440 minutes.";
+
+/// Moves keyboard focus to the first field with a message, so the user lands on it.
+fn focus_first_error(errors: &FormErrors) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let first = errors
+            .server
+            .get_untracked()
+            .into_iter()
+            .chain(errors.local.get_untracked())
+            .next();
+        if let Some(field) = first {
+            if let Some(element) = document()
+                .get_element_by_id(&control_id(&field.field))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = element.focus();
+            }
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (errors, control_id);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_timeout_hint_names_the_limit() {
+        assert!(super::TIMEOUT_HINT
+            .contains(&crate::components::wizard_fields::MAX_TIMEOUT_MINUTES.to_string()));
+    }
+}

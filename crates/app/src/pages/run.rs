@@ -1,0 +1,48 @@
+//! `/runs/<owner>/<run_id>`: one run, live; the address is the share link.
+
+use crate::api::fns::get_run;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::run_detail::RunDetail;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+/// Loads the run the URL names (server-rendered, so it works on reload) and shows it;
+/// "not found or no access" when the viewer may not see it.
+#[component]
+pub fn RunPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        params.with(|p| {
+            (
+                p.get("owner").unwrap_or_default(),
+                p.get("run_id").unwrap_or_default(),
+            )
+        })
+    };
+    let run = Resource::new(key, |(owner, run_id)| get_run(owner, run_id));
+    let reload = Callback::new(move |_| run.refetch());
+    let stream_ended = RwSignal::new(false);
+    view! {
+        <Title text="Run — Space Factory" />
+        <Transition fallback=|| view! { <p class="muted">"Loading the run…"</p> }>
+            {move || Suspend::new(async move {
+                let (owner, run_id) = key();
+                match run.await {
+                    Ok(view) => view! { <RunDetail view reload stream_ended /> }.into_any(),
+                    Err(error) => {
+                        #[cfg(feature = "ssr")]
+                        if error == crate::api::ApiError::NotFound {
+                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                response.set_status(http::StatusCode::NOT_FOUND);
+                            }
+                        }
+                        view! {
+                            <ErrorPanel error retry=move |_| run.refetch() next=format!("/runs/{owner}/{run_id}") />
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,72 @@
+//! `/new/<phase id>`: the wizard of one recipe.
+
+use crate::api::fns::hardware;
+use crate::api::{ApiError, HardwareOption};
+use crate::components::current_user::use_current_user;
+use crate::components::error_panel::ErrorPanel;
+use crate::components::phase_notice::PhaseNotice;
+use crate::components::scope_notice::ScopeNotice;
+use crate::components::wizard_form::WizardForm;
+use crate::pages::not_found::NotFound;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use runs::Phase;
+
+/// The recipe named in the URL, its options and the launch; asks to sign in first.
+#[component]
+pub fn WizardPage() -> impl IntoView {
+    let params = use_params_map();
+    let phase = move || params.with(|p| p.get("phase").and_then(|id| Phase::from_id(&id)));
+    move || match phase() {
+        None => view! { <NotFound /> }.into_any(),
+        Some(phase) => view! { <Wizard phase /> }.into_any(),
+    }
+}
+
+/// The wizard page of a known recipe.
+#[component]
+fn Wizard(phase: Phase) -> impl IntoView {
+    let user = use_current_user().0;
+    let hardware_list = Resource::new(|| (), |_| hardware());
+    let next = format!("/new/{}", phase.id());
+    view! {
+        <Title text=format!("{} — Space Factory", phase.title()) />
+        <nav class="breadcrumb" aria-label="Breadcrumb"><a href="/">"Recipes"</a>" / "{phase.title()}</nav>
+        <h1 class="wizard-title">
+            <span class="phase-id">{format!("Phase {}", phase.id())}</span>
+            " "{phase.title()}
+        </h1>
+        <p class="lede">{phase.summary()}</p>
+        <PhaseNotice phase />
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || {
+                let next = next.clone();
+                Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(me)) => {
+                            let hw = hardware_list.await;
+                            let options: Vec<HardwareOption> = hw.clone().unwrap_or_default();
+                            view! {
+                                <ScopeNotice me=me.clone() />
+                                {hw.err().map(|error| view! {
+                                    <ErrorPanel error retry=move |_| hardware_list.refetch() />
+                                })}
+                                <WizardForm phase me hardware=Signal::stored(options) />
+                            }
+                            .into_any()
+                        }
+                        Ok(None) => view! {
+                            <ErrorPanel error=ApiError::NotSignedIn retry=|_| {} next />
+                        }
+                        .into_any(),
+                        Err(error) => view! {
+                            <ErrorPanel error retry=move |_| user.refetch() next />
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}

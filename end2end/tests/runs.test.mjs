@@ -1,0 +1,146 @@
+// The whole user path against the real server and its embedded local hub: sign in through
+// the local OIDC consent page, refuse a malformed wizard input, launch phase 2.1, watch the
+// run page reach success live (no reload), share the link (owner sees it, another user
+// does not, a signed-out visitor is asked to sign in), find it in the runs list, sign out.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../support/server.mjs';
+import { launchBrowser } from '../support/browser.mjs';
+import { signIn, collectErrors } from '../support/auth.mjs';
+
+const screenshots = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+/** A real Job runs the worker, which deploys and calls a real Gradio Space: allow minutes. */
+const RUN_TIMEOUT_MS = 8 * 60_000;
+
+let server;
+let browser;
+let alice;
+let alicePage;
+let runUrl;
+
+before(async () => {
+  await mkdir(screenshots, { recursive: true });
+  server = await startServer({ timeoutMs: 60_000 });
+  browser = await launchBrowser();
+  alice = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  alicePage = await signIn(alice, server.url, 'alice');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the header shows who is signed in', async () => {
+  assert.equal(await alicePage.locator('.user-menu .username').innerText(), 'alice');
+  await alicePage.getByRole('button', { name: 'Sign out' }).waitFor();
+});
+
+test('a malformed Space name is refused beside its field and nothing is launched', async () => {
+  const page = alicePage;
+  const errors = collectErrors(page, server.url);
+  await page.goto(`${server.url}/new/2.1`, { waitUntil: 'load' });
+  await page.locator('form.wizard-form[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await page.getByLabel('Target Space name').fill('not a valid name!');
+  await page.getByRole('button', { name: 'Launch run' }).click();
+  const message = page.locator('#field-target_space-error');
+  await message.filter({ hasText: /\S/ }).waitFor({ timeout: 10_000 });
+  assert.equal(await page.getByLabel('Target Space name').getAttribute('aria-invalid'), 'true');
+  // Focus moves to the field to fix.
+  await page.waitForFunction(() => document.activeElement?.id === 'field-target_space', null, { timeout: 10_000 });
+  assert.match(new URL(page.url()).pathname, /^\/new\/2\.1$/, 'still on the wizard');
+  // Once launch was pressed, errors follow the input live: fixing the name clears its
+  // message, and a bad timeout is refused the same way.
+  await page.getByLabel('Target Space name').fill('a-valid-name');
+  await page.waitForFunction(() => document.getElementById('field-target_space-error')?.textContent === '', null, { timeout: 10_000 });
+  await page.getByLabel('Timeout (minutes)').fill('0');
+  await page.locator('#field-job_timeout_minutes-error').filter({ hasText: /1 to 1440/ }).waitFor({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Launch run' }).click();
+  await page.waitForFunction(() => document.activeElement?.id === 'field-job_timeout_minutes', null, { timeout: 10_000 });
+  assert.match(new URL(page.url()).pathname, /^\/new\/2\.1$/, 'nothing was launched');
+  assert.deepEqual(errors, [], 'no errors in the browser console');
+});
+
+test('phase 2.1 launches and its page reaches success live, without a reload', async () => {
+  const page = alicePage;
+  await page.goto(`${server.url}/new/2.1`, { waitUntil: 'load' });
+  await page.locator('form.wizard-form[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  const name = `e2e-${Date.now().toString(36)}`;
+  await page.getByLabel('Target Space name').fill(name);
+  await page.getByLabel('Timeout (minutes)').fill('20');
+  await page.locator('.name-check[data-check="ok"]').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.launch-summary').innerText(), new RegExp(`alice/${name}`));
+  await page.screenshot({ path: path.join(screenshots, 'wizard-2.1.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Launch run' }).click();
+  await page.waitForURL(/\/runs\/alice\/[0-9A-Z]{26}$/, { timeout: 60_000 });
+  runUrl = page.url();
+  await page.locator('.run-head[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  // A reload would lose this marker.
+  await page.evaluate(() => { window.__sameDocument = true; });
+
+  await page.locator('.status-badge[data-status="succeeded"]').waitFor({ timeout: RUN_TIMEOUT_MS });
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
+  assert.ok((await page.locator('.events .event').count()) > 0, 'events arrived');
+  assert.ok((await page.locator('.steps .step').count()) > 0, 'steps are listed');
+  // Once over, the page fetches the finished run: its report and files.
+  await page.locator('.report .markdown').waitFor({ timeout: 60_000 });
+  await page.locator('.artifact-entry').first().waitFor({ timeout: 60_000 });
+  await page.locator('.artifact-entry[data-path="state.json"]').click();
+  await page.locator('.artifact-view pre.json').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.artifact-view pre.json').innerText(), /"status": "succeeded"/);
+  await page.screenshot({ path: path.join(screenshots, 'run-finished.png'), fullPage: true });
+});
+
+test('the share link opens for the owner in a fresh context, and for no one else', async () => {
+  assert.ok(runUrl, 'a run was launched');
+  const owner = await browser.newContext();
+  const ownerPage = await signIn(owner, server.url, 'alice');
+  await ownerPage.goto(runUrl, { waitUntil: 'load' });
+  await ownerPage.locator('.status-badge[data-status="succeeded"]').waitFor({ timeout: 30_000 });
+  await owner.close();
+
+  const bob = await browser.newContext();
+  const bobPage = await signIn(bob, server.url, 'bob');
+  const response = await bobPage.goto(runUrl, { waitUntil: 'load' });
+  assert.equal(response.status(), 404);
+  await bobPage.getByRole('heading', { name: 'Not found or no access' }).waitFor({ timeout: 30_000 });
+  assert.equal(await bobPage.locator('.run-head').count(), 0, 'nothing of the run is shown');
+  await bob.close();
+
+  const visitor = await browser.newContext();
+  const visitorPage = await visitor.newPage();
+  await visitorPage.goto(runUrl, { waitUntil: 'load' });
+  await visitorPage.getByRole('heading', { name: 'Sign in to continue' }).waitFor({ timeout: 30_000 });
+  await visitor.close();
+});
+
+test('the runs list shows the run with its status', async () => {
+  assert.ok(runUrl, 'a run was launched');
+  const runId = runUrl.split('/').pop();
+  await alicePage.goto(`${server.url}/runs`, { waitUntil: 'load' });
+  const row = alicePage.locator(`tr[data-run-id="${runId}"]`);
+  await row.waitFor({ timeout: 30_000 });
+  assert.match(await row.innerText(), /Succeeded/);
+  assert.match(await row.innerText(), /2\.1/);
+});
+
+test('a grant without the jobs scope is told so plainly', async () => {
+  const context = await browser.newContext();
+  const page = await signIn(context, server.url, 'bob', { dropScopes: ['jobs'] });
+  await page.goto(server.url, { waitUntil: 'load' });
+  await page.locator('.scope-notice').waitFor({ timeout: 30_000 });
+  assert.match(await page.locator('.scope-notice .missing-scopes').innerText(), /jobs/);
+  await context.close();
+});
+
+test('signing out ends the session', async () => {
+  await alicePage.goto(server.url, { waitUntil: 'load' });
+  await alicePage.getByRole('button', { name: 'Sign out' }).click();
+  await alicePage.locator('.user-menu .sign-in').waitFor({ timeout: 30_000 });
+  await alicePage.goto(`${server.url}/runs`, { waitUntil: 'load' });
+  await alicePage.getByRole('heading', { name: 'Sign in to continue' }).waitFor({ timeout: 30_000 });
+});
