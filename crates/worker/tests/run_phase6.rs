@@ -49,6 +49,7 @@ async fn a_tiny_model_gets_cpu_basic_for_free() {
     assert_eq!(r["recommendation"]["hardware"], "cpu-basic");
     assert_eq!(r["recommendation"]["hourly_usd"], 0.0);
     assert_eq!(r["recommendation"]["confidence"], "high");
+    assert!(r["recommendation"]["fixed_gpu_fallback"].is_null());
     assert_eq!(r["recommendation"]["fits"], true);
     let considered = r["recommendation"]["considered"].as_array().unwrap();
     assert!(considered.len() >= 10, "every listed flavor is judged");
@@ -101,6 +102,12 @@ async fn a_7b_transformers_model_goes_to_zerogpu() {
     assert_eq!(cpu["fits"], false, "{cpu}");
     let reasoning = r["recommendation"]["reasoning"].to_string();
     assert!(reasoning.contains("@spaces.GPU"), "{reasoning}");
+    // The fixed GPU for accounts without ZeroGPU: the cheapest 24 GB flavor of the list.
+    assert_eq!(
+        r["recommendation"]["fixed_gpu_fallback"]["hardware"],
+        "l4x1"
+    );
+    assert_eq!(r["recommendation"]["fixed_gpu_fallback"]["hourly_usd"], 0.8);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{GeneratedFile, SpaceCard};
+use crate::model::hardware::ZERO_GPU;
 use crate::model::support::TextTask;
 use crate::model::ModelFacts;
 
@@ -74,18 +75,31 @@ pub fn requirements(task: TextTask) -> String {
     r
 }
 
-/// Generates the app for `facts`' model and `task`.
-pub fn generate(facts: &ModelFacts, task: TextTask, space_title: &str) -> ModelApp {
+/// Generates the app for `facts`' model and `task`. On ZeroGPU (`hardware` is
+/// [`ZERO_GPU`]) the model is put on `cuda` at start-up and the inference function borrows
+/// the GPU with `@spaces.GPU` (the `spaces` package is installed on ZeroGPU hardware).
+pub fn generate(
+    facts: &ModelFacts,
+    task: TextTask,
+    space_title: &str,
+    hardware: Option<&str>,
+) -> ModelApp {
+    let zero_gpu = hardware == Some(ZERO_GPU);
+    let (deco, dev, to_dev) = if zero_gpu {
+        ("@spaces.GPU\n", ", device=\"cuda\"", ".to(\"cuda\")")
+    } else {
+        ("", "", "")
+    };
     let model_id = facts.id.to_string();
     let example = example_text(facts, task);
     let (api, body, inputs, expectation) = match task {
         TextTask::TextGeneration => (
             "generate",
             format!(
-                r#"generator = pipeline("text-generation", model=MODEL_ID)
+                r#"generator = pipeline("text-generation", model=MODEL_ID{dev})
 
 
-def generate(prompt: str) -> str:
+{deco}def generate(prompt: str) -> str:
     """Continues the prompt (greedy, so the same prompt gives the same text)."""
     out = generator(prompt, max_new_tokens=MAX_NEW_TOKENS, do_sample=False, return_full_text=True)
     return out[0]["generated_text"]
@@ -102,7 +116,9 @@ demo = gr.Interface(
     api_name="generate",
 )
 "#,
-                ex = py(&example)
+                ex = py(&example),
+                deco = deco,
+                dev = dev,
             ),
             vec![json!(example)],
             AnswerRule::TextStartingWith(example.clone()),
@@ -110,10 +126,10 @@ demo = gr.Interface(
         TextTask::TextClassification => (
             "classify",
             format!(
-                r#"classifier = pipeline("text-classification", model=MODEL_ID, top_k=None)
+                r#"classifier = pipeline("text-classification", model=MODEL_ID{dev}, top_k=None)
 
 
-def classify(text: str) -> dict:
+{deco}def classify(text: str) -> dict:
     """Scores every label of the model for the text."""
     scores = classifier(text)
     if scores and isinstance(scores[0], list):
@@ -132,7 +148,9 @@ demo = gr.Interface(
     api_name="classify",
 )
 "#,
-                ex = py(&example)
+                ex = py(&example),
+                deco = deco,
+                dev = dev,
             ),
             vec![json!(example)],
             AnswerRule::Label,
@@ -140,10 +158,10 @@ demo = gr.Interface(
         TextTask::TokenClassification => (
             "tag",
             format!(
-                r#"tagger = pipeline("token-classification", model=MODEL_ID, aggregation_strategy="simple")
+                r#"tagger = pipeline("token-classification", model=MODEL_ID{dev}, aggregation_strategy="simple")
 
 
-def tag(text: str) -> list:
+{deco}def tag(text: str) -> list:
     """Labels the entities of the text."""
     return [
         {{"entity": e["entity_group"], "word": e["word"], "score": float(e["score"]), "start": int(e["start"]), "end": int(e["end"])}}
@@ -162,7 +180,9 @@ demo = gr.Interface(
     api_name="tag",
 )
 "#,
-                ex = py(&example)
+                ex = py(&example),
+                deco = deco,
+                dev = dev,
             ),
             vec![json!(example)],
             AnswerRule::List,
@@ -170,10 +190,10 @@ demo = gr.Interface(
         TextTask::FillMask => (
             "fill_mask",
             format!(
-                r#"filler = pipeline("fill-mask", model=MODEL_ID)
+                r#"filler = pipeline("fill-mask", model=MODEL_ID{dev})
 
 
-def fill_mask(text: str) -> dict:
+{deco}def fill_mask(text: str) -> dict:
     """Proposes tokens for the mask; `[MASK]` stands for the model's own mask token."""
     text = text.replace("[MASK]", filler.tokenizer.mask_token)
     return {{p["token_str"]: float(p["score"]) for p in filler(text)}}
@@ -190,7 +210,9 @@ demo = gr.Interface(
     api_name="fill_mask",
 )
 "#,
-                ex = py(&example)
+                ex = py(&example),
+                deco = deco,
+                dev = dev,
             ),
             vec![json!(example)],
             AnswerRule::Label,
@@ -200,10 +222,10 @@ demo = gr.Interface(
             (
                 "zero_shot",
                 format!(
-                    r#"classifier = pipeline("zero-shot-classification", model=MODEL_ID)
+                    r#"classifier = pipeline("zero-shot-classification", model=MODEL_ID{dev})
 
 
-def zero_shot(text: str, labels: str) -> dict:
+{deco}def zero_shot(text: str, labels: str) -> dict:
     """Scores the text against comma-separated candidate labels."""
     candidates = [l.strip() for l in labels.split(",") if l.strip()]
     out = classifier(text, candidate_labels=candidates)
@@ -222,7 +244,9 @@ demo = gr.Interface(
 )
 "#,
                     ex = py(&example),
-                    labels = py(labels)
+                    labels = py(labels),
+                    deco = deco,
+                    dev = dev,
                 ),
                 vec![json!(example), json!(labels)],
                 AnswerRule::Label,
@@ -239,13 +263,13 @@ demo = gr.Interface(
                 api,
                 format!(
                     r#"tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
-model = AutoModelForSeq2SeqLM.from_pretrained(MODEL_ID)
+model = AutoModelForSeq2SeqLM.from_pretrained(MODEL_ID){to_dev}
 PREFIX = {prefix}
 
 
-def {api}(text: str) -> str:
+{deco}def {api}(text: str) -> str:
     """Runs the seq2seq model on the text (with the task prefix its config asks for)."""
-    inputs = tokenizer(PREFIX + text, return_tensors="pt", truncation=True)
+    inputs = tokenizer(PREFIX + text, return_tensors="pt", truncation=True).to(model.device)
     out = model.generate(**inputs, max_new_tokens=MAX_NEW_TOKENS, do_sample=False)
     return tokenizer.decode(out[0], skip_special_tokens=True)
 
@@ -263,18 +287,24 @@ demo = gr.Interface(
 "#,
                     prefix = py(&prefix),
                     ex = py(&example),
-                    label = py(label)
+                    label = py(label),
+                    deco = deco,
+                    to_dev = to_dev,
                 ),
                 vec![json!(example)],
                 AnswerRule::Text,
             )
         }
     };
-    let imports = if task.is_seq2seq() {
+    let mut imports = if task.is_seq2seq() {
         "from transformers import AutoModelForSeq2SeqLM, AutoTokenizer"
     } else {
         "from transformers import pipeline"
-    };
+    }
+    .to_owned();
+    if zero_gpu {
+        imports = format!("import spaces\n{imports}");
+    }
     let description = format!(
         "{} with [{model_id}](https://huggingface.co/{model_id}).",
         sentence_case(task.tag())
@@ -436,7 +466,7 @@ mod tests {
     fn every_task_gets_a_valid_app_with_its_endpoint_and_example() {
         let f = facts(json!({}), None);
         for task in TextTask::ALL {
-            let app = generate(&f, task, "My \"quoted\" app");
+            let app = generate(&f, task, "My \"quoted\" app", None);
             let paths: Vec<_> = app.files.iter().map(|f| f.path.as_str()).collect();
             assert_eq!(paths, ["app.py", "requirements.txt", "README.md"]);
             let py = &app.files[0].content;
@@ -459,17 +489,37 @@ mod tests {
             json!({"widgetData": [{"text": "The sky is"}]}),
             Some(json!({"task_specific_params": {"summarization": {"prefix": "summarize: "}}})),
         );
-        let gen = generate(&f, TextTask::TextGeneration, "t");
+        let gen = generate(&f, TextTask::TextGeneration, "t", None);
         assert_eq!(gen.inputs, [json!("The sky is")]);
         assert_eq!(gen.rule, AnswerRule::TextStartingWith("The sky is".into()));
-        let sum = generate(&f, TextTask::Summarization, "t");
+        let sum = generate(&f, TextTask::Summarization, "t", None);
         assert!(sum.files[0].content.contains("PREFIX = \"summarize: \""));
         assert!(sum.files[1].content.contains("sentencepiece"));
-        let fill = generate(&f, TextTask::FillMask, "t");
+        let fill = generate(&f, TextTask::FillMask, "t", None);
         assert!(
             fill.inputs[0].as_str().unwrap().contains("[MASK]"),
             "a widget text without a mask is not a fill-mask example"
         );
+    }
+
+    #[test]
+    fn zero_gpu_apps_borrow_the_gpu_for_inference() {
+        let f = facts(json!({}), None);
+        for task in TextTask::ALL {
+            let cpu = generate(&f, task, "t", Some("cpu-basic"));
+            assert!(!cpu.files[0].content.contains("spaces"), "{task:?}");
+            assert!(!cpu.files[0].content.contains("cuda"), "{task:?}");
+            let zero = generate(&f, task, "t", Some(ZERO_GPU));
+            let py = &zero.files[0].content;
+            assert!(compiles(py), "{task:?}:\n{py}");
+            assert!(py.contains("import spaces\n"), "{task:?}");
+            assert_eq!(
+                py.matches("@spaces.GPU\ndef ").count(),
+                1,
+                "{task:?}:\n{py}"
+            );
+            assert!(py.contains("\"cuda\""), "{task:?}");
+        }
     }
 
     #[test]

@@ -68,6 +68,17 @@ pub struct Considered {
     pub why: String,
 }
 
+/// A fixed GPU to fall back on, with its price.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fallback {
+    /// The flavor.
+    pub hardware: String,
+    /// Its display name.
+    pub pretty_name: String,
+    /// Its price per hour in USD.
+    pub hourly_usd: Option<f64>,
+}
+
 /// The recommendation written to `runtime_recommendation.json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recommendation {
@@ -85,6 +96,9 @@ pub struct Recommendation {
     pub memory_available_gb: Option<f64>,
     /// Whether the model fits.
     pub fits: bool,
+    /// When the choice is ZeroGPU: the cheapest fixed GPU that also holds the model, for
+    /// accounts that cannot host (more) ZeroGPU Spaces.
+    pub fixed_gpu_fallback: Option<Fallback>,
     /// How sure this is.
     pub confidence: Confidence,
     /// The reasoning, one sentence a step.
@@ -178,6 +192,14 @@ pub fn recommend(
             "{lead}, so it needs a GPU. ZeroGPU ({ZERO_GPU}) holds it in {} GB of accelerator memory, free of hourly charges and lent per call: the app must be a Gradio app with `import spaces` and `@spaces.GPU` on its inference function.",
             fmt_gb(zero.vram_gb)
         ));
+        if let Some(gpu) = gpu {
+            reasoning.push(format!(
+                "Where ZeroGPU is not available (free accounts host at most 2 ZeroGPU Spaces, PRO accounts 10), the cheapest fixed GPU that holds it is {} ({}) at ${}/hour.",
+                gpu.name,
+                gpu.pretty_name,
+                gpu.hourly_usd.map_or("?".into(), |p| p.to_string())
+            ));
+        }
         (Some(*zero), Confidence::High)
     } else if let Some(gpu) = gpu {
         if !pytorch {
@@ -224,6 +246,14 @@ pub fn recommend(
         FlavorKind::Cpu => (cpu_need, choice.ram_gb.map(|r| round2(r * CPU_RAM_SHARE))),
         _ => (gpu_need, choice.vram_gb),
     };
+    let fixed_gpu_fallback = (choice.kind == FlavorKind::ZeroGpu)
+        .then_some(gpu)
+        .flatten()
+        .map(|g| Fallback {
+            hardware: g.name.clone(),
+            pretty_name: g.pretty_name.clone(),
+            hourly_usd: g.hourly_usd,
+        });
     Some(Recommendation {
         hardware: choice.name.clone(),
         pretty_name: choice.pretty_name.clone(),
@@ -232,6 +262,7 @@ pub fn recommend(
         memory_needed_gb: needed,
         memory_available_gb: available,
         fits: chosen.fits,
+        fixed_gpu_fallback,
         confidence,
         reasoning,
         considered,
@@ -397,6 +428,12 @@ mod tests {
             .unwrap();
         assert!(!small.fits && small.why.contains("16"), "{small:?}");
         assert_eq!(r.memory_needed_gb, Some(17.8));
+        let fallback = r
+            .fixed_gpu_fallback
+            .as_ref()
+            .expect("a fixed GPU to fall back on");
+        assert_eq!(fallback.hardware, "big-gpu");
+        assert_eq!(fallback.hourly_usd, Some(4.0));
         assert_eq!(r.memory_available_gb, Some(24.0));
     }
 }

@@ -58,7 +58,12 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
 
     let support = decide(&facts, &size, spec.params.space_hardware.as_deref());
     let app = match &support {
-        Support::Supported { task } => Some(model_app::generate(&facts, *task, &name)),
+        Support::Supported { task } => Some(model_app::generate(
+            &facts,
+            *task,
+            &name,
+            spec.params.space_hardware.as_deref(),
+        )),
         Support::Unsupported { .. } => None,
     };
     step(rec, "decide_support", |rec| {

@@ -44,6 +44,21 @@ pub async fn check_access(
     rec: &mut crate::engine::Recorder,
     owner: &str,
 ) -> Result<HubAccess, crate::engine::StepFailure> {
+    access_step(rec, Some(owner)).await
+}
+
+/// Reads the Hub access from the environment and checks only that the Hub accepts the
+/// token (step `hub_access`): for runs that create nothing, like validating a Space.
+pub async fn check_token(
+    rec: &mut crate::engine::Recorder,
+) -> Result<HubAccess, crate::engine::StepFailure> {
+    access_step(rec, None).await
+}
+
+async fn access_step(
+    rec: &mut crate::engine::Recorder,
+    owner: Option<&str>,
+) -> Result<HubAccess, crate::engine::StepFailure> {
     use crate::engine::step::{fail, step_async};
     step_async(rec, STEP, async |_rec: &mut crate::engine::Recorder| {
         let access = HubAccess::from_env().map_err(|why| fail(STEP, why))?;
@@ -52,15 +67,17 @@ pub async fn check_access(
             .whoami(&access.token)
             .await
             .map_err(|e| fail(STEP, format!("the token was refused by the Hub: {e}")))?;
-        let allowed = me.name == owner || me.orgs.iter().any(|o| o.name == owner);
-        if !allowed {
-            return Err(fail(
-                STEP,
-                format!(
-                    "the token belongs to {}, who cannot create Spaces in {owner}'s namespace",
-                    me.name
-                ),
-            ));
+        if let Some(owner) = owner {
+            let allowed = me.name == owner || me.orgs.iter().any(|o| o.name == owner);
+            if !allowed {
+                return Err(fail(
+                    STEP,
+                    format!(
+                        "the token belongs to {}, who cannot create Spaces in {owner}'s namespace",
+                        me.name
+                    ),
+                ));
+            }
         }
         let message = format!(
             "signed in to {} as {}",

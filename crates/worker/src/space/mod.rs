@@ -42,7 +42,7 @@ pub mod upload;
 pub mod validate;
 pub mod wait;
 
-pub use access::{check_access, HubAccess};
+pub use access::{check_access, check_token, HubAccess};
 pub use probe::{Expectation, TestResult};
 pub use target::{create_target, SpaceSettings, TargetSpace};
 pub use upload::{save_generated, upload_app};

@@ -340,7 +340,11 @@ pub fn judge(
     result.verdict = "passed".into();
     result.reason = match expect {
         Expectation::Outputs(_) => {
-            format!("{endpoint_name} answered the expected output in {latency_ms} ms")
+            format!(
+                "{endpoint_name} answered {} for {}, as expected, in {latency_ms} ms",
+                Value::Array(result.outputs.clone()),
+                Value::Array(result.inputs.clone())
+            )
         }
         Expectation::TypesOnly => format!(
             "{endpoint_name} answered {} output(s) of the declared types in {latency_ms} ms",

@@ -1,0 +1,180 @@
+//! One row per figure: ours, the reference, their ratio; printed and written to
+//! `bench/RESULTS.md` with the machine, the date and the commit.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+/// One measured (or not yet measured) figure.
+pub struct Row {
+    /// The item number of the list.
+    pub item: &'static str,
+    /// What is measured.
+    pub what: String,
+    /// Our figure, formatted.
+    pub ours: String,
+    /// The reference figure, formatted.
+    pub reference: String,
+    /// ours / reference.
+    pub ratio: Option<f64>,
+    /// Where the figure comes from or why it is missing.
+    pub note: String,
+}
+
+impl Row {
+    /// Milliseconds, ours vs the reference.
+    pub fn ms(item: &'static str, what: &str, ours: f64, reference: f64) -> Row {
+        Row::pair(item, what, ours, reference, "ms")
+    }
+
+    /// KiB, ours vs the reference.
+    pub fn kib(item: &'static str, what: &str, ours: f64, reference: f64) -> Row {
+        Row::pair(item, what, ours / 1024.0, reference / 1024.0, "MiB")
+    }
+
+    fn pair(item: &'static str, what: &str, ours: f64, reference: f64, unit: &str) -> Row {
+        Row {
+            item,
+            what: what.into(),
+            ours: format!("{ours:.1} {unit}"),
+            reference: format!("{reference:.1} {unit}"),
+            ratio: Some(ours / reference),
+            note: String::new(),
+        }
+    }
+
+    /// A figure with no reference counterpart.
+    pub fn ours_only(item: &'static str, what: &str, ours: f64, note: &str) -> Row {
+        Row {
+            item,
+            what: what.into(),
+            ours: format!("{ours:.1}"),
+            reference: "—".into(),
+            ratio: None,
+            note: note.into(),
+        }
+    }
+
+    /// A figure that could not be taken.
+    pub fn missing(item: &'static str, what: &str, why: &str) -> Row {
+        Row {
+            item,
+            what: what.into(),
+            ours: "not measured".into(),
+            reference: "—".into(),
+            ratio: None,
+            note: why.into(),
+        }
+    }
+}
+
+/// The items this harness does not measure yet, and what each needs.
+pub fn not_measured_yet() -> Vec<Row> {
+    vec![
+        Row::missing("1", "Job start overhead (Job created → first event in the bucket), worker vs pip-installing Python 3.12", "not measured yet: needs a harness creating both as localhub Jobs"),
+        Row::missing("3", "server SSR of the runs list and run page, p50/p99 + throughput; RSS idle and with 200 SSE viewers", "not measured yet: needs a Rust load generator against the run pages and the run SSE stream"),
+        Row::missing("4", "worker event → SSE client latency, p50/p95", "not measured yet: needs a run streamed while its worker emits timed events"),
+        Row::missing("5", "time to interactive of the run page in headless Chromium", "not measured yet: needs a playwright-core script under end2end"),
+    ]
+}
+
+fn ratio(r: &Row) -> String {
+    r.ratio
+        .map(|x| format!("{x:.2}×"))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// How the harness itself was compiled: a debug build makes our Rust figures pessimistic.
+fn harness_build() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug (unoptimised; our Rust client figures are pessimistic)"
+    } else {
+        "release"
+    }
+}
+
+/// The table on stdout.
+pub fn print(rows: &[Row]) {
+    println!("bench build: {}", harness_build());
+    println!(
+        "{:<4} {:<70} {:>14} {:>14} {:>8}",
+        "item", "what", "ours", "reference", "ratio"
+    );
+    for r in rows {
+        println!(
+            "{:<4} {:<70} {:>14} {:>14} {:>8}",
+            r.item,
+            r.what,
+            r.ours,
+            r.reference,
+            ratio(r)
+        );
+    }
+}
+
+fn output_of(program: &str, args: &[&str], dir: &Path) -> String {
+    Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// `bench/RESULTS.md`: machine, date, commit, then the table.
+pub fn write(path: &Path, rows: &[Row], root: &Path) -> std::io::Result<()> {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mut md = String::new();
+    let _ = writeln!(md, "# Benchmark results\n");
+    let _ = writeln!(
+        md,
+        "Written by `scripts/bench.sh` (see `bench/README.md` for what each item measures).\n"
+    );
+    let _ = writeln!(
+        md,
+        "- machine: {} ({cpu}, {cores} cores visible)",
+        output_of("uname", &["-srm"], root)
+    );
+    let _ = writeln!(
+        md,
+        "- date: {}",
+        output_of("date", &["-u", "+%Y-%m-%d %H:%M UTC"], root)
+    );
+    let _ = writeln!(
+        md,
+        "- commit: {}",
+        output_of("git", &["rev-parse", "--short", "HEAD"], root)
+    );
+    let _ = writeln!(md, "- bench build: {}", harness_build());
+    let _ = writeln!(
+        md,
+        "\n| item | what | ours | reference | ratio | note |\n|---|---|---|---|---|---|"
+    );
+    for r in rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} |",
+            r.item,
+            r.what,
+            r.ours,
+            r.reference,
+            ratio(r),
+            r.note
+        );
+    }
+    std::fs::create_dir_all(path.parent().unwrap_or(root))?;
+    std::fs::write(path, md)
+}
