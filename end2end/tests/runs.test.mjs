@@ -20,12 +20,32 @@ let browser;
 let alice;
 let alicePage;
 let runUrl;
+/** Every body alice's browser received from the app (pages, JS, wasm, CSS, server fns). */
+const received = [];
+
+/** What a Hub token looks like: `hf_` and a long random tail (OAuth ones `hf_oauth_…`). */
+const TOKEN_PATTERN = /hf_(oauth_)?[A-Za-z0-9]{30,}/;
+
+/** Keeps each response body of `context` from `origin`, except the live SSE stream. */
+function recordResponses(context, origin) {
+  context.on('response', async (response) => {
+    if (!response.url().startsWith(origin)) return;
+    if ((response.headers()['content-type'] || '').includes('text/event-stream')) return;
+    try {
+      const body = await response.body();
+      received.push({ url: response.url(), text: body.toString('latin1') });
+    } catch {
+      // A redirect or an aborted request has no body to search.
+    }
+  });
+}
 
 before(async () => {
   await mkdir(screenshots, { recursive: true });
   server = await startServer({ timeoutMs: 60_000 });
   browser = await launchBrowser();
   alice = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  recordResponses(alice, server.url);
   alicePage = await signIn(alice, server.url, 'alice');
 });
 
@@ -138,6 +158,19 @@ test('a grant without the jobs scope is told so plainly', async () => {
   await page.locator('.scope-notice').waitFor({ timeout: 30_000 });
   assert.match(await page.locator('.scope-notice .missing-scopes').innerText(), /jobs/);
   await context.close();
+});
+
+test('no token reached the browser: pages, scripts, wasm and server-fn answers searched', async () => {
+  const urls = received.map((r) => new URL(r.url).pathname);
+  assert.ok(urls.some((u) => u.startsWith('/pkg/') && u.endsWith('.wasm')), `the wasm was searched (${urls.length} bodies)`);
+  const seen = [...new Set(urls)].join(' ');
+  for (const expected of ['/', '/new/2.1', '/runs', '/api/fn/launch_run', '/api/fn/get_run', '/api/fn/read_artifact']) {
+    assert.ok(urls.includes(expected), `${expected} was searched (seen: ${seen})`);
+  }
+  const cookies = (await alice.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+  for (const { url, text } of [...received, { url: 'cookies', text: cookies }]) {
+    assert.doesNotMatch(text, TOKEN_PATTERN, `a token-like string in ${url}`);
+  }
 });
 
 test('signing out ends the session', async () => {
