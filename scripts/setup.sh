@@ -67,7 +67,9 @@ _sf_setup() {
       mkdir -p "$tmp/src"
       printf '[package]\nname = "sf_std_probe"\nversion = "0.0.0"\nedition = "2021"\n[lib]\npath = "src/lib.rs"\n' >"$tmp/Cargo.toml"
       echo '#![no_std]' >"$tmp/src/lib.rs"
-      (cd "$tmp" && RUSTC_BOOTSTRAP=1 cargo +debian-web build -q --release \
+      # Its own target folder, whatever CARGO_TARGET_DIR the caller set (`.ci/run` sets one).
+      (cd "$tmp" && env -u CARGO_BUILD_BUILD_DIR CARGO_TARGET_DIR="$tmp/target" \
+        RUSTC_BOOTSTRAP=1 cargo +debian-web build -q --release \
         --target wasm32-unknown-unknown -Zbuild-std=std,panic_abort)
       mkdir -p "$libdir"
       find "$tmp/target/wasm32-unknown-unknown/release/deps" -name 'lib*.rlib' \
