@@ -68,20 +68,14 @@ impl Row {
     }
 }
 
-/// The items this harness does not measure yet, and what each needs.
-pub fn not_measured_yet() -> Vec<Row> {
-    vec![
-        Row::missing("1", "Job start overhead (Job created → first event in the bucket), worker vs pip-installing Python 3.12", "not measured yet: needs a harness creating both as localhub Jobs"),
-        Row::missing("3", "server SSR of the runs list and run page, p50/p99 + throughput; RSS idle and with 200 SSE viewers", "not measured yet: needs a Rust load generator against the run pages and the run SSE stream"),
-        Row::missing("4", "worker event → SSE client latency, p50/p95", "not measured yet: needs a run streamed while its worker emits timed events"),
-        Row::missing("5", "time to interactive of the run page in headless Chromium", "not measured yet: needs a playwright-core script under end2end"),
-    ]
-}
-
+/// The ratio with two decimals; a ratio below 0.1 also as a fraction, so a large gap does
+/// not print as "0.00×".
 fn ratio(r: &Row) -> String {
-    r.ratio
-        .map(|x| format!("{x:.2}×"))
-        .unwrap_or_else(|| "—".into())
+    match r.ratio {
+        Some(x) if x > 0.0 && x < 0.1 => format!("{x:.3}× (1/{:.0})", 1.0 / x),
+        Some(x) => format!("{x:.2}×"),
+        None => "—".into(),
+    }
 }
 
 /// How the harness itself was compiled: a debug build makes our Rust figures pessimistic.

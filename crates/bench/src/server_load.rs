@@ -1,0 +1,138 @@
+//! Item 3, the server: server-side rendering of the runs list and of a run page under load
+//! (a closed loop of concurrent connections on loopback; latency p50/p99 and throughput),
+//! and the server's memory idle and while 200 viewers watch one live run.
+
+use std::time::{Duration, Instant};
+
+use runs::{Phase, RunParams};
+
+use crate::live;
+use crate::report::Row;
+use crate::server_process::ServerProcess;
+use crate::stats::Samples;
+use crate::viewer::Viewer;
+
+/// Concurrent connections of the load loop.
+const CONNECTIONS: usize = 16;
+/// How long each page is loaded.
+const LOAD_FOR: Duration = Duration::from_secs(10);
+/// Phase 1 runs in the list before loading it (so it lists real runs).
+const LISTED_RUNS: usize = 5;
+/// Viewers of one live run.
+const VIEWERS: usize = 200;
+
+/// Latencies (ms) of `GET path` from `CONNECTIONS` loops for `LOAD_FOR`, and the count of
+/// answers that were not 200.
+async fn load(viewer: &Viewer, path: &str) -> (Samples, usize) {
+    let url = format!("{}{path}", viewer.base);
+    for _ in 0..20 {
+        let _ = viewer.http.get(&url).send().await.map(|r| r.bytes());
+    }
+    let until = Instant::now() + LOAD_FOR;
+    let loops = (0..CONNECTIONS).map(|_| {
+        let (http, url) = (viewer.http.clone(), url.clone());
+        tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut failed = 0usize;
+            while Instant::now() < until {
+                let start = Instant::now();
+                let ok = match http.get(&url).send().await {
+                    Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                    _ => false,
+                };
+                latencies.push(start.elapsed().as_secs_f64() * 1e3);
+                failed += usize::from(!ok);
+            }
+            (latencies, failed)
+        })
+    });
+    let mut samples = Samples::default();
+    let mut failed = 0;
+    for task in loops.collect::<Vec<_>>() {
+        if let Ok((latencies, f)) = task.await {
+            latencies.into_iter().for_each(|l| samples.push(l));
+            failed += f;
+        }
+    }
+    (samples, failed)
+}
+
+/// The three rows of one page under load.
+fn page_rows(page: &str, samples: &Samples, failed: usize) -> Vec<Row> {
+    let note = format!(
+        "{CONNECTIONS} connections, {} s, {} requests, {failed} not 200; the load loop shares the 2 cores",
+        LOAD_FOR.as_secs(),
+        samples.len()
+    );
+    vec![
+        Row::ours_only(
+            "3",
+            &format!("SSR {page}: p50 latency (ms)"),
+            samples.median(),
+            &note,
+        ),
+        Row::ours_only(
+            "3",
+            &format!("SSR {page}: p99 latency (ms)"),
+            samples.quantile(0.99),
+            &note,
+        ),
+        Row::ours_only(
+            "3",
+            &format!("SSR {page}: throughput (requests/s)"),
+            samples.len() as f64 / LOAD_FOR.as_secs_f64(),
+            &note,
+        ),
+    ]
+}
+
+/// Launches the listed runs, measures idle memory, loads both pages, then 200 viewers.
+pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>, String> {
+    let mut last = None;
+    for _ in 0..LISTED_RUNS {
+        let launched = viewer
+            .launch(Phase::BucketRoundTrip, RunParams::default())
+            .await?;
+        viewer
+            .wait_over(&launched, Duration::from_secs(300))
+            .await?;
+        last = Some(launched);
+    }
+    let run_page = last.map(|l| l.page).ok_or("no run launched")?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = server.rss_kib();
+
+    let mut rows = Vec::new();
+    for (label, path) in [
+        ("runs list /runs", "/runs".to_owned()),
+        ("run page", run_page),
+    ] {
+        let (samples, failed) = load(viewer, &path).await;
+        rows.extend(page_rows(label, &samples, failed));
+    }
+
+    let watched = live::watch_run(viewer, server, VIEWERS, "bench-viewers").await?;
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    rows.push(Row::ours_only(
+        "3",
+        "server RSS idle (MiB)",
+        mib(idle),
+        "after sign-in and 5 finished runs; the embedded local hub is in the same process",
+    ));
+    rows.push(Row::ours_only(
+        "3",
+        &format!("server RSS peak with {VIEWERS} SSE viewers of one live run (MiB)"),
+        mib(watched.peak_rss_kib),
+        &format!(
+            "{} of {} viewers saw the run end; +{:.1} KiB per viewer over idle",
+            watched.ended,
+            watched.viewers,
+            watched.peak_rss_kib.saturating_sub(idle) as f64 / VIEWERS as f64
+        ),
+    ));
+    rows.extend(crate::live_latency::rows(
+        &format!("{VIEWERS} viewers"),
+        &watched,
+    ));
+    Ok(rows)
+}
