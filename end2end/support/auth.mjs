@@ -1,4 +1,5 @@
 // Signs a browser context in through the server's /login and the local hub's consent page.
+import { watchPage } from './browser.mjs';
 
 /**
  * Opens `/login` in `context`, picks `user` on the embedded local hub's consent page and
@@ -7,6 +8,7 @@
  */
 export async function signIn(context, baseUrl, user, { dropScopes = [] } = {}) {
   const page = await context.newPage();
+  watchPage(page);
   await page.goto(`${baseUrl}/login`, { waitUntil: 'load' });
   await page.getByRole('button', { name: `Sign in as ${user}` }).waitFor({ timeout: 20_000 });
   if (dropScopes.length) {

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../support/server.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { launchBrowser, waitHydrated } from '../support/browser.mjs';
 import { signIn, collectErrors } from '../support/auth.mjs';
 
 const screenshots = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
@@ -63,7 +63,7 @@ test('a malformed Space name is refused beside its field and nothing is launched
   const page = alicePage;
   const errors = collectErrors(page, server.url);
   await page.goto(`${server.url}/new/2.1`, { waitUntil: 'load' });
-  await page.locator('form.wizard-form[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await waitHydrated(page, 'form.wizard-form[data-hydrated="true"]');
   await page.getByLabel('Target Space name').fill('not a valid name!');
   await page.getByRole('button', { name: 'Launch run' }).click();
   const message = page.locator('#field-target_space-error');
@@ -87,7 +87,7 @@ test('a malformed Space name is refused beside its field and nothing is launched
 test('phase 2.1 launches and its page reaches success live, without a reload', async () => {
   const page = alicePage;
   await page.goto(`${server.url}/new/2.1`, { waitUntil: 'load' });
-  await page.locator('form.wizard-form[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await waitHydrated(page, 'form.wizard-form[data-hydrated="true"]');
   const name = `e2e-${Date.now().toString(36)}`;
   await page.getByLabel('Target Space name').fill(name);
   await page.getByLabel('Timeout (minutes)').fill('20');
@@ -98,7 +98,7 @@ test('phase 2.1 launches and its page reaches success live, without a reload', a
   await page.getByRole('button', { name: 'Launch run' }).click();
   await page.waitForURL(/\/runs\/alice\/[0-9A-Z]{26}$/, { timeout: 60_000 });
   runUrl = page.url();
-  await page.locator('.run-head[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await waitHydrated(page, '.run-head[data-hydrated="true"]');
   // A reload would lose this marker.
   await page.evaluate(() => { window.__sameDocument = true; });
 
@@ -122,7 +122,12 @@ test('the share link opens for the owner in a fresh context, and for no one else
   const ownerPage = await signIn(owner, server.url, 'alice');
   await ownerPage.goto(runUrl, { waitUntil: 'load' });
   await ownerPage.locator('.status-badge[data-status="succeeded"]').waitFor({ timeout: 30_000 });
-  await ownerPage.locator('.run-head[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await waitHydrated(ownerPage, '.run-head[data-hydrated="true"]');
+  // The run was over before the page opened: its Job log loads when its panel opens.
+  assert.equal(await ownerPage.locator('.log-panel .log-count').innerText(), 'loads when opened');
+  await ownerPage.locator('.log-panel summary').click();
+  await ownerPage.locator('.log-panel pre.logs', { hasText: /\(phase 2\.1\) succeeded/ }).waitFor({ timeout: 30_000 });
+  assert.match(await ownerPage.locator('.log-panel .log-count').innerText(), /^\d+ lines?$/);
   await ownerPage.screenshot({ path: path.join(screenshots, 'run-finished-dark-narrow.png'), fullPage: true });
   await owner.close();
 

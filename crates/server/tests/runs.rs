@@ -5,7 +5,8 @@
 
 mod common;
 
-use app::api::fns::{CancelRun, GetRun, Hardware, LaunchRun, ListRuns, ReadArtifact};
+use app::api::fns::{CancelRun, GetRun, Hardware, JobLog, LaunchRun, ListRuns, ReadArtifact};
+use app::api::stream::LogMessage;
 use app::api::{
     ApiError, Artifact, ArtifactKind, HardwareOption, LaunchRequest, Launched, RunSummary, RunView,
 };
@@ -158,6 +159,22 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
         "an event was sent twice: {seqs:?}"
     );
 
+    // Plain Job log lines come numbered from 0 (a reconnected page keeps each once); the
+    // worker's closing line is one of them, its events are not.
+    let logs: Vec<LogMessage> = live
+        .iter()
+        .filter(|(n, _, _)| n == "log")
+        .map(|(_, _, data)| serde_json::from_str(data).unwrap())
+        .collect();
+    let numbers: Vec<u64> = logs.iter().map(|l| l.n).collect();
+    assert_eq!(numbers, (0..logs.len() as u64).collect::<Vec<_>>());
+    let closing = format!("worker: run {run_id} (phase 1) succeeded");
+    assert!(
+        logs.iter().any(|l| l.line.starts_with(&closing)),
+        "{logs:?}"
+    );
+    assert!(logs.iter().all(|l| !l.line.contains(runs::EVENT_MARKER)));
+
     let view = wait_over(&mut alice, "alice", &run_id).await;
     let state = view.state.as_ref().unwrap();
     assert_eq!(state.status, RunStatus::Succeeded, "{view:?}");
@@ -179,6 +196,21 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     let resumed = read_sse(&mut alice, &stream_path, Some(last)).await;
     assert!(resumed.iter().all(|(n, _, _)| n != "event"), "{resumed:?}");
     assert_eq!(resumed.last().map(|(n, _, _)| n.as_str()), Some("end"));
+
+    // Opened after the run, the page loads the same plain lines on request.
+    let (status, body) = alice
+        .call(
+            "job_log",
+            &JobLog {
+                owner: "alice".into(),
+                run_id: run_id.clone(),
+            },
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let lines: Vec<String> = serde_json::from_str(&body).unwrap();
+    let live_lines: Vec<String> = logs.into_iter().map(|l| l.line).collect();
+    assert_eq!(lines, live_lines);
 
     // The runs list shows it.
     let (status, body) = alice.call("list_runs", &ListRuns {}).await;
@@ -228,6 +260,20 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
         ApiError::NotFound
     );
     assert_eq!(bob.get(&stream_path).await.status(), StatusCode::NOT_FOUND);
+    let (status, body) = bob
+        .call(
+            "job_log",
+            &JobLog {
+                owner: "alice".into(),
+                run_id: run_id.clone(),
+            },
+        )
+        .await;
+    assert!(!status.is_success());
+    assert_eq!(
+        serde_json::from_str::<ApiError>(&body).unwrap(),
+        ApiError::NotFound
+    );
     let cancel = CancelRun {
         owner: "alice".into(),
         run_id: run_id.clone(),

@@ -89,7 +89,22 @@ async fn run(args: RunArgs) -> ExitCode {
 
     let output = Output::new(&args.output, local_work_dir(&spec.run_id.to_string()));
     let mut recorder = Recorder::new(spec.run_id, spec.phase, output, redactor);
-    match engine::execute(&spec, &mut recorder, termination_signal()).await {
+    let outcome = engine::execute(&spec, &mut recorder, termination_signal()).await;
+    // One plain line for people reading the Job's log (the events before it are JSON).
+    if let Ok(outcome) = &outcome {
+        let how = match outcome {
+            RunOutcome::Succeeded => "succeeded",
+            RunOutcome::Failed => "failed",
+            RunOutcome::Interrupted => "was cancelled",
+        };
+        eprintln!(
+            "worker: run {} (phase {}) {how}; its record is {}/ in the runs bucket",
+            spec.run_id,
+            spec.phase.id(),
+            runs::RunPaths::new(spec.run_id).dir()
+        );
+    }
+    match outcome {
         Ok(RunOutcome::Succeeded) => ExitCode::SUCCESS,
         Ok(RunOutcome::Failed) => ExitCode::FAILURE,
         Ok(RunOutcome::Interrupted) => ExitCode::from(143),

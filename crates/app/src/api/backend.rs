@@ -40,6 +40,13 @@ pub trait Backend: Send + Sync + 'static {
         run_id: &str,
         path: &str,
     ) -> Result<Artifact, ApiError>;
+    /// The plain lines of a run's Job log (see [`job_log`](super::fns::job_log)).
+    async fn job_log(
+        &self,
+        request: &Parts,
+        owner: &str,
+        run_id: &str,
+    ) -> Result<Vec<String>, ApiError>;
     /// Cancels the viewer's own run.
     async fn cancel_run(&self, request: &Parts, owner: &str, run_id: &str) -> Result<(), ApiError>;
     /// Job and Space hardware with prices.

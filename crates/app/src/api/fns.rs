@@ -66,3 +66,13 @@ pub async fn check_space_name(name: String) -> Result<SpaceNameCheck, ApiError> 
     let (backend, parts) = super::backend::context()?;
     backend.check_space_name(&parts, &name).await
 }
+
+/// The plain lines (not the worker's events) of a run's Job log, newest
+/// [`MAX_LOG_LINES`](crate::components::live_run::MAX_LOG_LINES) at most: what the logs
+/// panel shows for a run that was already over when its page opened (the live stream, which
+/// brings them otherwise, is not opened then).
+#[server(prefix = "/api/fn", endpoint = "job_log")]
+pub async fn job_log(owner: String, run_id: String) -> Result<Vec<String>, ApiError> {
+    let (backend, parts) = super::backend::context()?;
+    backend.job_log(&parts, &owner, &run_id).await
+}

@@ -6,11 +6,24 @@
 //!   stream while it runs and from the bucket's `events.jsonl` once written. A client
 //!   reconnecting with `Last-Event-ID: <seq>` gets only later events;
 //! - `state`: a [`runs::RunState`] whenever `state.json` changes;
-//! - `log`: one line of the Job's log that is not an event (a JSON string), for the logs
-//!   panel;
+//! - `log`: one line of the Job's log that is not an event, for the logs panel: a
+//!   [`LogMessage`] numbering it among those lines, since a reconnected stream sends the
+//!   log again from its start (the Hub's log stream has no resume point) and the page must
+//!   keep each line once;
 //! - `end`: the run reached a terminal status; the server closes the stream.
 //!
 //! Only the signed-in viewer's token is used; without access the stream answers 404.
+
+use serde::{Deserialize, Serialize};
+
+/// The data of a `log` message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogMessage {
+    /// The line's position among the Job's plain log lines, from 0.
+    pub n: u64,
+    /// The line.
+    pub line: String,
+}
 
 /// The SSE event names, shared by the server that sends them and the page that listens.
 pub mod names {

@@ -19,6 +19,9 @@ pub struct LiveRun {
     pub events: RwSignal<Vec<Event>>,
     /// Plain Job log lines (not events), oldest first.
     pub logs: RwSignal<Vec<String>>,
+    /// How many plain log lines have been received (more than `logs` keeps), so lines a
+    /// reconnected stream sends again are recognised by their number.
+    pub log_count: RwSignal<u64>,
     /// Whether the live stream is connected.
     pub connected: RwSignal<bool>,
 }
@@ -35,6 +38,7 @@ impl LiveRun {
             state: RwSignal::new(view.state.clone()),
             events: RwSignal::new(events),
             logs: RwSignal::new(Vec::new()),
+            log_count: RwSignal::new(0),
             connected: RwSignal::new(false),
         }
     }
@@ -44,14 +48,14 @@ impl LiveRun {
         self.events.update(|events| merge_event(events, event));
     }
 
-    /// Adds one log line, dropping the oldest beyond [`MAX_LOG_LINES`].
-    pub fn push_log(&self, line: String) {
-        self.logs.update(|logs| {
-            logs.push(line);
-            if logs.len() > MAX_LOG_LINES {
-                logs.drain(..logs.len() - MAX_LOG_LINES);
-            }
-        });
+    /// Adds log line number `n` unless it was received already, dropping the oldest
+    /// beyond [`MAX_LOG_LINES`].
+    pub fn push_log(&self, n: u64, line: String) {
+        if n < self.log_count.get_untracked() {
+            return;
+        }
+        self.log_count.set(n + 1);
+        self.logs.update(|logs| push_capped(logs, line));
     }
 
     /// Where the run stands: `state.json` when written, else told from the Job's stage.
@@ -68,6 +72,14 @@ impl LiveRun {
                     })
                 })
         })
+    }
+}
+
+/// Appends `line`, dropping the oldest beyond [`MAX_LOG_LINES`].
+pub fn push_capped(logs: &mut Vec<String>, line: String) {
+    logs.push(line);
+    if logs.len() > MAX_LOG_LINES {
+        logs.drain(..logs.len() - MAX_LOG_LINES);
     }
 }
 
@@ -119,6 +131,41 @@ mod tests {
         }
         let seqs: Vec<u64> = events.iter().map(|e| e.seq).collect();
         assert_eq!(seqs, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn log_lines_sent_again_after_a_reconnect_are_kept_once() {
+        let owner = Owner::new();
+        owner.set();
+        let view = RunView {
+            owner: "alice".into(),
+            run_id: "01JDQ7ZK3G8X5V2N4M6P8R0T2W".parse().unwrap(),
+            phase: runs::Phase::BucketRoundTrip,
+            params: None,
+            job: None,
+            state: None,
+            events: vec![],
+            report_html: None,
+            artifacts: vec![],
+            gate: None,
+            can_cancel: false,
+        };
+        let live = LiveRun::new(&view);
+        for (n, line) in [(0, "a"), (1, "b"), (0, "a"), (1, "b"), (2, "c")] {
+            live.push_log(n, line.into());
+        }
+        assert_eq!(live.logs.get_untracked(), ["a", "b", "c"]);
+        assert_eq!(live.log_count.get_untracked(), 3);
+    }
+
+    #[test]
+    fn the_log_keeps_its_newest_lines() {
+        let mut logs = Vec::new();
+        for i in 0..MAX_LOG_LINES + 5 {
+            push_capped(&mut logs, i.to_string());
+        }
+        assert_eq!(logs.len(), MAX_LOG_LINES);
+        assert_eq!(logs[0], "5");
     }
 
     #[test]

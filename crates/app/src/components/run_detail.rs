@@ -1,5 +1,6 @@
 //! Everything the run page shows about one run, kept live while it runs.
 
+use crate::api::fns::job_log;
 use crate::api::RunView;
 use crate::components::artifact_browser::ArtifactBrowser;
 use crate::components::cancel_button::CancelButton;
@@ -36,6 +37,27 @@ pub fn RunDetail(
         });
         follow_run(owner.clone(), run_id.clone(), live, on_end);
     }
+    // Without the live stream (the run was over when the page opened) the log is fetched
+    // once, when its panel is first opened.
+    let log_pending = RwSignal::new(!open || stream_ended.get_untracked());
+    let load_log = log_pending.get_untracked().then(|| {
+        let (owner, run_id) = (owner.clone(), run_id.clone());
+        let requested = RwSignal::new(false);
+        Callback::new(move |_| {
+            if requested.get_untracked() {
+                return;
+            }
+            requested.set(true);
+            let (owner, run_id) = (owner.clone(), run_id.clone());
+            leptos::task::spawn_local(async move {
+                let lines = job_log(owner, run_id).await.unwrap_or_default();
+                for (n, line) in lines.into_iter().enumerate() {
+                    live.push_log(n as u64, line);
+                }
+                log_pending.set(false);
+            });
+        })
+    });
     let path = format!("/runs/{owner}/{run_id}");
     let target_space = view
         .params
@@ -100,7 +122,10 @@ pub fn RunDetail(
             <StepTimeline steps />
             <EventList events=live.events />
         </div>
-        <LogPanel lines=live.logs />
+        {match load_log {
+            Some(load_log) => view! { <LogPanel lines=live.logs on_open=load_log pending=log_pending /> }.into_any(),
+            None => view! { <LogPanel lines=live.logs /> }.into_any(),
+        }}
         <ReportView html=view.report_html.clone() />
         <ArtifactBrowser owner=owner.clone() run_id=run_id.clone() entries=view.artifacts.clone() />
     }

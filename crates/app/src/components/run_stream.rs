@@ -21,7 +21,7 @@ pub fn follow_run(owner: String, run_id: String, live: LiveRun, on_end: Callback
 
 #[cfg(feature = "hydrate")]
 mod browser {
-    use crate::api::stream::{names, run_stream_path};
+    use crate::api::stream::{names, run_stream_path, LogMessage};
     use crate::api::JobView;
     use crate::components::live_run::LiveRun;
     use leptos::prelude::*;
@@ -82,8 +82,8 @@ mod browser {
         listen(
             names::LOG,
             Box::new(move |data| {
-                if let Ok(line) = serde_json::from_str::<String>(&data) {
-                    live.push_log(line);
+                if let Ok(log) = serde_json::from_str::<LogMessage>(&data) {
+                    live.push_log(log.n, log.line);
                 }
             }),
         );

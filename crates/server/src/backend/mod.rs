@@ -5,6 +5,7 @@
 mod access;
 mod artifact;
 mod hardware;
+mod job_log;
 mod launch;
 pub mod read;
 pub mod render;
@@ -131,6 +132,17 @@ impl Backend for FactoryBackend {
         let user = require_viewer(request).await?;
         let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
         artifact::read(&self.services, &user, &run, path).await
+    }
+
+    async fn job_log(
+        &self,
+        request: &Parts,
+        owner: &str,
+        run_id: &str,
+    ) -> Result<Vec<String>, ApiError> {
+        let user = require_viewer(request).await?;
+        let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
+        job_log::read(&self.services, &user, &run).await
     }
 
     async fn cancel_run(&self, request: &Parts, owner: &str, run_id: &str) -> Result<(), ApiError> {

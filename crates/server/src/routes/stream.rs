@@ -6,7 +6,7 @@
 
 use crate::backend::{read, require_viewer_in, RunLocation};
 use crate::services::Services;
-use app::api::stream::names;
+use app::api::stream::{names, LogMessage};
 use app::api::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -118,6 +118,8 @@ async fn pump(
             .follow_job_logs(&run.owner, &job.id, FollowLogs::default(), &token)
     });
     let mut job_over_since: Option<Instant> = None;
+    // Plain log lines sent so far: their numbering restarts with each stream, as the log does.
+    let mut log_lines: u64 = 0;
     let mut tick = tokio::time::interval(POLL);
     loop {
         tokio::select! {
@@ -127,7 +129,11 @@ async fn pump(
                     let message = match Event::from_log_line(&line.data) {
                         Some(event) if sent.is_new(&event) => event_message(&event),
                         Some(_) => None,
-                        None => SseEvent::default().event(names::LOG).json_data(&line.data).ok(),
+                        None => {
+                            let message = LogMessage { n: log_lines, line: line.data };
+                            log_lines += 1;
+                            SseEvent::default().event(names::LOG).json_data(&message).ok()
+                        }
                     };
                     if let Some(message) = message {
                         if tx.send(message).await.is_err() {
