@@ -140,6 +140,9 @@ pub struct Jobs {
     jobs: Mutex<HashMap<String, Job>>,
     /// Image → command prefix.
     pub images: ImageMap,
+    /// Bumped whenever a Job logs a line or ends, so log streams wake at once instead of
+    /// polling (a worker's event reaches its viewers as soon as it is printed).
+    changed: tokio::sync::watch::Sender<u64>,
 }
 
 impl Jobs {
@@ -148,7 +151,12 @@ impl Jobs {
         Self {
             jobs: Mutex::new(HashMap::new()),
             images,
+            changed: tokio::sync::watch::Sender::new(0),
         }
+    }
+    /// Tells the log streams that a Job logged or ended.
+    fn touch(&self) {
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
     }
     fn with<R>(&self, id: &str, f: impl FnOnce(&mut Job) -> R) -> Option<R> {
         self.jobs.lock().expect("jobs").get_mut(id).map(f)
@@ -198,6 +206,7 @@ fn push_log(s: &AppState, id: &str, text: &str) {
             data: text.to_string(),
         })
     });
+    s.jobs.touch();
 }
 
 fn finish(s: &AppState, id: &str, stage: &str, message: Option<String>) {
@@ -209,6 +218,7 @@ fn finish(s: &AppState, id: &str, stage: &str, message: Option<String>) {
             j.pgid = None;
         }
     });
+    s.jobs.touch();
 }
 
 async fn create(
@@ -542,6 +552,7 @@ async fn cancel(
             j.pgid
         })
         .flatten();
+    s.jobs.touch();
     if let Some(p) = pgid {
         signal_group(p, "TERM");
         let s2 = s.clone();
@@ -576,12 +587,16 @@ async fn logs(
             .unwrap_or(0),
         None => 0,
     };
-    let stream =
-        futures_util::stream::unfold((s, id, start, false), |(s, id, mut idx, done)| async move {
+    let changed = s.jobs.changed.subscribe();
+    let stream = futures_util::stream::unfold(
+        (s, id, start, false, changed),
+        |(s, id, mut idx, done, mut changed)| async move {
             if done {
                 return None;
             }
             loop {
+                // Marked seen before reading, so a line logged after the read wakes us.
+                changed.borrow_and_update();
                 let (batch, terminal) = s.jobs.with(&id, |j| {
                     (j.logs[idx.min(j.logs.len())..].to_vec(), j.terminal())
                 })?;
@@ -595,14 +610,19 @@ async fn logs(
                             ))
                         })
                         .collect();
-                    return Some((futures_util::stream::iter(events), (s, id, idx, false)));
+                    return Some((
+                        futures_util::stream::iter(events),
+                        (s, id, idx, false, changed),
+                    ));
                 }
                 if terminal {
                     return None;
                 }
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                // Woken by the next line or the Job's end; the timeout is a safety net.
+                let _ = tokio::time::timeout(Duration::from_secs(1), changed.changed()).await;
             }
-        });
+        },
+    );
     use futures_util::StreamExt;
     Ok(Sse::new(stream.flatten())
         .keep_alive(
