@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use runs::Phase;
+use std::future::IntoFuture;
 
 /// The recipe named in the URL, its options and the launch; asks to sign in first.
 #[component]
@@ -43,9 +44,12 @@ fn Wizard(phase: Phase) -> impl IntoView {
             {move || {
                 let next = next.clone();
                 Suspend::new(async move {
-                    match user.await {
+                    // Both read at once: a resource first read only after another resolved
+                    // is not tracked by the Transition from the start, and the page could
+                    // then hydrate against HTML that has not streamed in yet.
+                    let (user_now, hw) = futures_util::join!(user.into_future(), hardware_list.into_future());
+                    match user_now {
                         Ok(Some(me)) => {
-                            let hw = hardware_list.await;
                             let options: Vec<HardwareOption> = hw.clone().unwrap_or_default();
                             view! {
                                 <ScopeNotice me=me.clone() />
