@@ -198,15 +198,11 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     assert_eq!(resumed.last().map(|(n, _, _)| n.as_str()), Some("end"));
 
     // Opened after the run, the page loads the same plain lines on request.
-    let (status, body) = alice
-        .call(
-            "job_log",
-            &JobLog {
-                owner: "alice".into(),
-                run_id: run_id.clone(),
-            },
-        )
-        .await;
+    let job_log = JobLog {
+        owner: "alice".into(),
+        run_id: run_id.clone(),
+    };
+    let (status, body) = alice.call("job_log", &job_log).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let lines: Vec<String> = serde_json::from_str(&body).unwrap();
     let live_lines: Vec<String> = logs.into_iter().map(|l| l.line).collect();
@@ -260,15 +256,7 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
         ApiError::NotFound
     );
     assert_eq!(bob.get(&stream_path).await.status(), StatusCode::NOT_FOUND);
-    let (status, body) = bob
-        .call(
-            "job_log",
-            &JobLog {
-                owner: "alice".into(),
-                run_id: run_id.clone(),
-            },
-        )
-        .await;
+    let (status, body) = bob.call("job_log", &job_log).await;
     assert!(!status.is_success());
     assert_eq!(
         serde_json::from_str::<ApiError>(&body).unwrap(),
