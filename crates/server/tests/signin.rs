@@ -201,3 +201,35 @@ async fn run_streams_need_a_session_and_an_existing_run() {
     let bad = app::api::stream::run_stream_path("alice", "not-a-run-id");
     assert_eq!(alice.get(&bad).await.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_token_the_hub_refuses_ends_the_session() {
+    let stand = Stand::start().await;
+    let mut browser = stand.signed_in("alice").await;
+    assert_eq!(who_am_i(&mut browser).await.unwrap().username, "alice");
+
+    // The Hub stops accepting alice's token (expired or revoked) on her next call.
+    stand.hub().set_faults(localhub::FaultConfig {
+        bursts: vec![localhub::Burst {
+            method: Some("GET".into()),
+            path_prefix: "/api/jobs/alice".into(),
+            status: 401,
+            count: 1,
+        }],
+        ..Default::default()
+    });
+    let (status, body) = browser.call("list_runs", &app::api::fns::ListRuns {}).await;
+    assert!(!status.is_success());
+    assert_eq!(
+        serde_json::from_str::<app::api::ApiError>(&body).unwrap(),
+        app::api::ApiError::NotSignedIn
+    );
+    // The session is over: the pages now ask to sign in instead of failing at every step.
+    assert_eq!(who_am_i(&mut browser).await, None);
+
+    // Signing in again works (the fault is spent).
+    browser.sign_in("alice", None).await;
+    assert_eq!(who_am_i(&mut browser).await.unwrap().username, "alice");
+    let (status, body) = browser.call("list_runs", &app::api::fns::ListRuns {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

@@ -60,6 +60,35 @@ pub async fn require_viewer(parts: &Parts) -> Result<SignedIn, ApiError> {
     viewer_of(parts).await?.ok_or(ApiError::NotSignedIn)
 }
 
+/// A Hub 401 with the viewer's token means the token stopped working (expired or revoked):
+/// the session is ended, so the pages ask to sign in again instead of failing at every step.
+/// (Every `NotSignedIn` ends it; without a session there is nothing to end.)
+pub async fn end_session_on_401<T>(
+    session: Option<&Session>,
+    result: Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    if let (Err(ApiError::NotSignedIn), Some(session)) = (&result, session) {
+        if let Err(err) = session::sign_out(session).await {
+            tracing::warn!(error = %err, "could not end a session whose token the Hub refused");
+        }
+    }
+    result
+}
+
+/// Runs `body` as the signed-in viewer ([`ApiError::NotSignedIn`] without one), ending the
+/// session when the Hub refused the viewer's token ([`end_session_on_401`]).
+async fn as_viewer<T, F, Fut>(request: &Parts, body: F) -> Result<T, ApiError>
+where
+    F: FnOnce(SignedIn) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let result = match require_viewer(request).await {
+        Ok(user) => body(user).await,
+        Err(err) => Err(err),
+    };
+    end_session_on_401(request.extensions.get::<Session>(), result).await
+}
+
 /// A Hub error as the browser may see it (never a token: the Hub's messages do not echo
 /// it, and our client's errors carry none).
 pub fn hub_error(err: hub::HubError) -> ApiError {
@@ -102,13 +131,17 @@ impl Backend for FactoryBackend {
         request: &Parts,
         launch: LaunchRequest,
     ) -> Result<Launched, ApiError> {
-        let user = require_viewer(request).await?;
-        launch::launch(&self.services, &user, launch).await
+        as_viewer(request, |user| async move {
+            launch::launch(&self.services, &user, launch).await
+        })
+        .await
     }
 
     async fn list_runs(&self, request: &Parts) -> Result<Vec<RunSummary>, ApiError> {
-        let user = require_viewer(request).await?;
-        read::list(&self.services, &user).await
+        as_viewer(request, |user| async move {
+            read::list(&self.services, &user).await
+        })
+        .await
     }
 
     async fn get_run(
@@ -117,9 +150,11 @@ impl Backend for FactoryBackend {
         owner: &str,
         run_id: &str,
     ) -> Result<RunView, ApiError> {
-        let user = require_viewer(request).await?;
-        let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
-        read::view(&self.services, &user, &run).await
+        as_viewer(request, |user| async move {
+            let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
+            read::view(&self.services, &user, &run).await
+        })
+        .await
     }
 
     async fn read_artifact(
@@ -129,9 +164,11 @@ impl Backend for FactoryBackend {
         run_id: &str,
         path: &str,
     ) -> Result<Artifact, ApiError> {
-        let user = require_viewer(request).await?;
-        let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
-        artifact::read(&self.services, &user, &run, path).await
+        as_viewer(request, |user| async move {
+            let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
+            artifact::read(&self.services, &user, &run, path).await
+        })
+        .await
     }
 
     async fn job_log(
@@ -140,26 +177,30 @@ impl Backend for FactoryBackend {
         owner: &str,
         run_id: &str,
     ) -> Result<Vec<String>, ApiError> {
-        let user = require_viewer(request).await?;
-        let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
-        job_log::read(&self.services, &user, &run).await
+        as_viewer(request, |user| async move {
+            let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
+            job_log::read(&self.services, &user, &run).await
+        })
+        .await
     }
 
     async fn cancel_run(&self, request: &Parts, owner: &str, run_id: &str) -> Result<(), ApiError> {
-        let user = require_viewer(request).await?;
-        let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
-        match (&run.job, run.owner == user.username) {
-            (Some(job), true) => self
-                .services
-                .hub
-                .cancel_job(&run.owner, &job.id, &user.token())
-                .await
-                .map_err(hub_error),
-            (None, true) => Err(ApiError::Internal(
-                "this run's Job is gone, so there is nothing to cancel".into(),
-            )),
-            (_, false) => Err(ApiError::NotFound),
-        }
+        as_viewer(request, |user| async move {
+            let run = RunLocation::find(&self.services, &user, owner, run_id).await?;
+            match (&run.job, run.owner == user.username) {
+                (Some(job), true) => self
+                    .services
+                    .hub
+                    .cancel_job(&run.owner, &job.id, &user.token())
+                    .await
+                    .map_err(hub_error),
+                (None, true) => Err(ApiError::Internal(
+                    "this run's Job is gone, so there is nothing to cancel".into(),
+                )),
+                (_, false) => Err(ApiError::NotFound),
+            }
+        })
+        .await
     }
 
     async fn hardware(&self, request: &Parts) -> Result<Vec<HardwareOption>, ApiError> {
@@ -172,7 +213,9 @@ impl Backend for FactoryBackend {
         request: &Parts,
         name: &str,
     ) -> Result<SpaceNameCheck, ApiError> {
-        let user = require_viewer(request).await?;
-        space_name::check(&self.services, &user, name).await
+        as_viewer(request, |user| async move {
+            space_name::check(&self.services, &user, name).await
+        })
+        .await
     }
 }

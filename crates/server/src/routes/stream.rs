@@ -4,7 +4,7 @@
 //! once each (by `seq`), only after `Last-Event-ID` when the browser reconnects, and `end`
 //! closes the stream once the run is over. Only the viewer's own token is used.
 
-use crate::backend::{read, require_viewer_in, RunLocation};
+use crate::backend::{end_session_on_401, read, require_viewer_in, RunLocation};
 use crate::services::Services;
 use app::api::stream::{names, LogMessage};
 use app::api::ApiError;
@@ -61,7 +61,8 @@ async fn stream(
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, StreamError> {
     let viewer = require_viewer_in(&session).await.map_err(StreamError)?;
-    let run = RunLocation::find(&services, &viewer, &owner, &run_id)
+    let found = RunLocation::find(&services, &viewer, &owner, &run_id).await;
+    let run = end_session_on_401(Some(&session), found)
         .await
         .map_err(StreamError)?;
     let resume = headers
