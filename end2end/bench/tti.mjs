@@ -9,7 +9,7 @@
 // from navigation start: first contentful paint, DOMContentLoaded, and the moment the page
 // is interactive — its `data-hydrated` flag turns "true" when the wasm has hydrated it.
 import { startServer } from '../support/server.mjs';
-import { launchBrowser } from '../support/browser.mjs';
+import { launchBrowser, waitHydrated } from '../support/browser.mjs';
 import { signIn } from '../support/auth.mjs';
 
 const SAMPLES = Number(process.env.SPACE_FACTORY_TTI_SAMPLES || 10);
@@ -34,7 +34,7 @@ try {
   const alice = await browser.newContext();
   const page = await signIn(alice, server.url, 'alice');
   await page.goto(`${server.url}/new/1`, { waitUntil: 'load' });
-  await page.locator('form.wizard-form[data-hydrated="true"]').waitFor({ timeout: 60_000 });
+  await waitHydrated(page, 'form.wizard-form[data-hydrated="true"]', { timeout: 60_000 });
   await page.getByRole('button', { name: 'Launch run' }).click();
   await page.waitForURL(/\/runs\/alice\/[0-9A-Z]{26}$/, { timeout: 60_000 });
   const runUrl = page.url();

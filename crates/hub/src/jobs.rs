@@ -425,7 +425,7 @@ impl HubClient {
                         while let Some(item) = s.next().await {
                             match item {
                                 Ok(line) => {
-                                    if line.data.starts_with("===== Job started") {
+                                    if line.is_job_start_banner() {
                                         continue;
                                     }
                                     let key = (line.timestamp.clone(), line.data.clone());

@@ -74,6 +74,14 @@ pub struct LogLine {
     pub timestamp: Option<String>,
 }
 
+impl LogLine {
+    /// Whether this is the `===== Job started … =====` banner the Hub puts at the head of a
+    /// Job's log (not something the Job printed).
+    pub fn is_job_start_banner(&self) -> bool {
+        self.data.starts_with("===== Job started")
+    }
+}
+
 /// Parses one log event; empty keep-alive `data:` events give `None`.
 pub(crate) fn log_line(ev: &SseEvent) -> HubResult<Option<LogLine>> {
     let d = ev.data.trim();

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 #[component]
 pub fn LogPanel(
     #[prop(into)] lines: Signal<Vec<String>>,
-    #[prop(optional)] on_open: Option<Callback<()>>,
+    #[prop(default = None)] on_open: Option<Callback<()>>,
     #[prop(optional, into)] pending: Signal<bool>,
 ) -> impl IntoView {
     let count = move || match (pending.get(), lines.with(Vec::len)) {

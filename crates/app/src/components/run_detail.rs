@@ -122,10 +122,7 @@ pub fn RunDetail(
             <StepTimeline steps />
             <EventList events=live.events />
         </div>
-        {match load_log {
-            Some(load_log) => view! { <LogPanel lines=live.logs on_open=load_log pending=log_pending /> }.into_any(),
-            None => view! { <LogPanel lines=live.logs /> }.into_any(),
-        }}
+        <LogPanel lines=live.logs on_open=load_log pending=log_pending />
         <ReportView html=view.report_html.clone() />
         <ArtifactBrowser owner=owner.clone() run_id=run_id.clone() entries=view.artifacts.clone() />
     }

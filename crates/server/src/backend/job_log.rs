@@ -7,6 +7,7 @@ use crate::session::SignedIn;
 use app::api::ApiError;
 use app::components::live_run::MAX_LOG_LINES;
 use futures_util::StreamExt;
+use hub::sse::LogLine;
 use runs::Event;
 use std::time::Duration;
 
@@ -36,7 +37,7 @@ pub async fn read(
     let mut lines = Vec::new();
     let deadline = tokio::time::Instant::now() + WITHIN;
     while let Ok(Some(Ok(line))) = tokio::time::timeout_at(deadline, stream.next()).await {
-        if is_plain(&line.data) {
+        if is_plain(&line) {
             lines.push(line.data);
         }
     }
@@ -44,20 +45,29 @@ pub async fn read(
 }
 
 /// Whether a log line is for the logs panel: not an event, not the Hub's start banner.
-fn is_plain(line: &str) -> bool {
-    Event::from_log_line(line).is_none() && !line.starts_with("===== Job started")
+fn is_plain(line: &LogLine) -> bool {
+    Event::from_log_line(&line.data).is_none() && !line.is_job_start_banner()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn line(data: &str) -> LogLine {
+        LogLine {
+            data: data.into(),
+            timestamp: None,
+        }
+    }
+
     #[test]
     fn events_and_the_start_banner_are_left_to_the_page() {
-        assert!(is_plain("worker: the Space never started"));
-        assert!(!is_plain("===== Job started at 2026-11-30 09:00:00 ====="));
-        assert!(!is_plain(
+        assert!(is_plain(&line("worker: the Space never started")));
+        assert!(!is_plain(&line(
+            "===== Job started at 2026-11-30 09:00:00 ====="
+        )));
+        assert!(!is_plain(&line(
             r#"@@space-factory-event {"time":"2026-11-30T09:00:00Z","seq":0,"stage":"run","level":"info","message":"started"}"#
-        ));
+        )));
     }
 }
