@@ -41,3 +41,66 @@ pub const EXIT_FAILED: i32 = 1;
 pub const EXIT_SPEC_REFUSED: i32 = 2;
 /// Exit code: stopped by SIGTERM (cancel or timeout) after recording the final state.
 pub const EXIT_TERMINATED: i32 = 143;
+
+/// Where a run stands, from the worker's word (`state.json`'s status, once written) and its
+/// Job's stage and message. One rule for the runs list, the run page and the browser:
+/// - a final status the worker recorded stands;
+/// - a Job that ended while `state.json` still says queued or running ended without the
+///   worker's last word (killed, out of memory, or still writing it after a cancel), so the
+///   Job's end tells: cancelled, timed out (`ERROR` with "timeout", HUB_API.md §2) or failed;
+/// - otherwise the worker's word, or the Job's own progress before it wrote any.
+pub fn run_status(
+    recorded: Option<crate::RunStatus>,
+    stage: Option<&str>,
+    message: Option<&str>,
+) -> crate::RunStatus {
+    use crate::RunStatus;
+    if let Some(status) = recorded.filter(|s| s.is_terminal()) {
+        return status;
+    }
+    let timed_out = message.is_some_and(|m| m.to_ascii_lowercase().contains("timeout"));
+    match stage.map(str::to_ascii_uppercase).as_deref() {
+        Some("CANCELED" | "CANCELLED" | "DELETED") => RunStatus::Cancelled,
+        Some("ERROR") if timed_out => RunStatus::TimedOut,
+        Some("ERROR" | "COMPLETED") => RunStatus::Failed,
+        Some("RUNNING") => recorded.unwrap_or(RunStatus::Running),
+        _ => recorded.unwrap_or(RunStatus::Queued),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::run_status;
+    use crate::RunStatus::*;
+
+    #[test]
+    fn a_final_word_from_the_worker_stands_whatever_the_job_says() {
+        for recorded in [Succeeded, Failed, Cancelled, TimedOut] {
+            for stage in ["RUNNING", "COMPLETED", "CANCELED", "ERROR"] {
+                assert_eq!(run_status(Some(recorded), Some(stage), None), recorded);
+            }
+        }
+    }
+
+    #[test]
+    fn a_job_that_ended_first_tells_how_the_run_ended() {
+        for recorded in [None, Some(Queued), Some(Running)] {
+            let at = |stage, message| run_status(recorded, Some(stage), message);
+            assert_eq!(at("CANCELED", None), Cancelled);
+            assert_eq!(at("DELETED", None), Cancelled);
+            assert_eq!(at("ERROR", Some("Job timeout")), TimedOut);
+            assert_eq!(at("ERROR", Some("exit code 137")), Failed);
+            assert_eq!(at("COMPLETED", None), Failed);
+        }
+    }
+
+    #[test]
+    fn a_live_job_goes_by_the_worker_or_else_its_stage() {
+        assert_eq!(run_status(None, Some("SCHEDULING"), None), Queued);
+        assert_eq!(run_status(None, Some("RUNNING"), None), Running);
+        assert_eq!(run_status(Some(Queued), Some("RUNNING"), None), Queued);
+        assert_eq!(run_status(Some(Running), Some("UPDATING"), None), Running);
+        assert_eq!(run_status(None, None, None), Queued);
+        assert_eq!(run_status(Some(Running), None, None), Running);
+    }
+}

@@ -58,19 +58,19 @@ impl LiveRun {
         self.logs.update(|logs| push_capped(logs, line));
     }
 
-    /// Where the run stands: `state.json` when written, else told from the Job's stage.
+    /// Where the run stands: `state.json` and the Job's stage, by [`runs::job::run_status`].
     pub fn status(&self) -> Signal<RunStatus> {
         let this = *self;
         Signal::derive(move || {
-            this.state
-                .with(|s| s.as_ref().map(|s| s.status))
-                .unwrap_or_else(|| {
-                    this.job.with(|j| {
-                        j.as_ref()
-                            .map(|j| status_of_stage(&j.stage))
-                            .unwrap_or(RunStatus::Queued)
-                    })
-                })
+            let recorded = this.state.with(|s| s.as_ref().map(|s| s.status));
+            this.job.with(|j| {
+                let j = j.as_ref();
+                runs::job::run_status(
+                    recorded,
+                    j.map(|j| j.stage.as_str()),
+                    j.and_then(|j| j.message.as_deref()),
+                )
+            })
         })
     }
 }
@@ -88,17 +88,6 @@ pub fn merge_event(events: &mut Vec<Event>, event: Event) {
     match events.binary_search_by_key(&event.seq, |e| e.seq) {
         Ok(_) => {}
         Err(at) => events.insert(at, event),
-    }
-}
-
-/// A run's status as far as the Job alone tells (before the worker wrote `state.json`).
-pub fn status_of_stage(stage: &str) -> RunStatus {
-    match stage.to_ascii_uppercase().as_str() {
-        "RUNNING" => RunStatus::Running,
-        "COMPLETED" => RunStatus::Succeeded,
-        "ERROR" | "DELETED" => RunStatus::Failed,
-        "CANCELED" | "CANCELLED" => RunStatus::Cancelled,
-        _ => RunStatus::Queued,
     }
 }
 
@@ -166,14 +155,6 @@ mod tests {
         }
         assert_eq!(logs.len(), MAX_LOG_LINES);
         assert_eq!(logs[0], "5");
-    }
-
-    #[test]
-    fn job_stages_map_to_statuses() {
-        assert_eq!(status_of_stage("QUEUED"), RunStatus::Queued);
-        assert_eq!(status_of_stage("RUNNING"), RunStatus::Running);
-        assert_eq!(status_of_stage("ERROR"), RunStatus::Failed);
-        assert_eq!(status_of_stage("CANCELED"), RunStatus::Cancelled);
     }
 
     #[test]

@@ -44,9 +44,12 @@ impl RunLocation {
             find_job(services, owner, &run_id, &token),
             read_state(services, &bucket, &paths, &token)
         );
-        let (job, state) = (job?, state?);
+        let (job, mut state) = (job?, state?);
         if job.is_none() && state.is_none() {
             return Err(ApiError::NotFound);
+        }
+        if needs_second_look(job.as_ref(), state.as_ref()) {
+            state = read_state(services, &bucket, &paths, &token).await?;
         }
         Ok(RunLocation {
             owner: owner.to_owned(),
@@ -81,6 +84,14 @@ impl RunLocation {
             None => Ok(None),
         }
     }
+}
+
+/// Whether `state.json`, read alongside the Job, may predate the worker's last word: the
+/// Job had ended when read, but the state still said queued or running. The worker writes
+/// its final state before it exits, so a second read settles it (reading the Job first on
+/// every look would cost each page a round trip).
+pub fn needs_second_look(job: Option<&JobInfo>, state: Option<&RunState>) -> bool {
+    job.is_some_and(|j| j.status.is_terminal()) && !state.is_some_and(|s| s.status.is_terminal())
 }
 
 /// "Cannot see it" answers become `None`; an expired sign-in and real failures stay errors.

@@ -157,17 +157,13 @@ pub fn job_view(services: &Services, job: &JobInfo) -> JobView {
     }
 }
 
-/// Where a run stands: `state.json` when written, else the Job's stage.
+/// Where a run stands: see [`job::run_status`].
 pub fn status(job: Option<&JobInfo>, state: Option<&RunState>) -> RunStatus {
-    if let Some(state) = state {
-        return state.status;
-    }
-    match job.map(|j| j.status.stage.as_str()) {
-        Some("CANCELED") | Some("DELETED") => RunStatus::Cancelled,
-        Some("ERROR") | Some("COMPLETED") => RunStatus::Failed,
-        Some(stage) if stage.contains("TIMEOUT") => RunStatus::TimedOut,
-        _ => RunStatus::Queued,
-    }
+    job::run_status(
+        state.map(|s| s.status),
+        job.map(|j| j.status.stage.as_str()),
+        job.and_then(|j| j.status.message.as_deref()),
+    )
 }
 
 /// The run's options as launched, from the Job's environment (the spec holds no secrets).

@@ -4,7 +4,7 @@
 //! once each (by `seq`), only after `Last-Event-ID` when the browser reconnects, and `end`
 //! closes the stream once the run is over. Only the viewer's own token is used.
 
-use crate::backend::{end_session_on_401, read, require_viewer_in, RunLocation};
+use crate::backend::{end_session_on_401, needs_second_look, read, require_viewer_in, RunLocation};
 use crate::services::Services;
 use app::api::stream::{names, LogMessage};
 use app::api::ApiError;
@@ -184,26 +184,19 @@ async fn poll(
     tx: &mpsc::Sender<SseEvent>,
     job_over_since: &mut Option<Instant>,
 ) -> Result<bool, ()> {
-    let (job, state, events) = tokio::join!(
+    let (job, mut state, events) = tokio::join!(
         run.refresh_job(services, token),
         run.refresh_state(services, token),
         read::events(services, run, token)
     );
-    let mut messages = Vec::new();
-    if let Ok(Some(job)) = &job {
-        if sent.stage.as_deref() != Some(job.status.stage.as_str()) {
-            sent.stage = Some(job.status.stage.clone());
-            messages.extend(
-                SseEvent::default()
-                    .event(names::JOB)
-                    .json_data(read::job_view(services, job))
-                    .ok(),
-            );
-        }
-        if job.status.is_terminal() && job_over_since.is_none() {
-            *job_over_since = Some(Instant::now());
+    if let (Ok(job), Ok(recorded)) = (&job, &state) {
+        if needs_second_look(job.as_ref(), recorded.as_ref()) {
+            state = run.refresh_state(services, token).await;
         }
     }
+    // Events, then the state, then the Job's stage: a browser never sees a Job that ended
+    // without the worker's word when the word was in the same look.
+    let mut messages = Vec::new();
     if let Ok(events) = events {
         for event in events.iter().filter(|e| sent.is_new(e)) {
             messages.extend(event_message(event));
@@ -216,6 +209,20 @@ async fn poll(
         if sent.state.as_deref() != Some(json.as_str()) {
             sent.state = Some(json.clone());
             messages.push(SseEvent::default().event(names::STATE).data(json));
+        }
+    }
+    if let Ok(Some(job)) = &job {
+        if sent.stage.as_deref() != Some(job.status.stage.as_str()) {
+            sent.stage = Some(job.status.stage.clone());
+            messages.extend(
+                SseEvent::default()
+                    .event(names::JOB)
+                    .json_data(read::job_view(services, job))
+                    .ok(),
+            );
+        }
+        if job.status.is_terminal() && job_over_since.is_none() {
+            *job_over_since = Some(Instant::now());
         }
     }
     for message in messages {
