@@ -385,7 +385,32 @@ async fn run(
         .stderr(std::process::Stdio::piped())
         .process_group(0)
         .kill_on_drop(true);
-    let mut child = match cmd.spawn() {
+    // Spawned under the jobs lock, so a cancel sees either a Job still scheduling (and
+    // nothing starts) or a process group to signal: never a process it cannot reach.
+    let spawned = s
+        .jobs
+        .with(&id, |j| {
+            if j.cancel_requested {
+                return None;
+            }
+            let spawned = cmd.spawn();
+            if let Ok(child) = &spawned {
+                j.stage = "RUNNING".into();
+                j.started = Some(chrono::Utc::now());
+                j.pgid = child.id();
+                j.logs.push(LogLine {
+                    timestamp: now_iso(),
+                    data: format!("===== Job started at {} =====", now_iso()),
+                });
+            }
+            Some(spawned)
+        })
+        .flatten();
+    let Some(spawned) = spawned else {
+        // Cancelled (already CANCELED) or deleted before it started.
+        return;
+    };
+    let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
             return finish(
@@ -396,25 +421,8 @@ async fn run(
             )
         }
     };
+    s.jobs.touch();
     let pgid = child.id();
-    let cancelled_early = s
-        .jobs
-        .with(&id, |j| {
-            j.stage = "RUNNING".into();
-            j.started = Some(chrono::Utc::now());
-            j.pgid = pgid;
-            j.logs.push(LogLine {
-                timestamp: now_iso(),
-                data: format!("===== Job started at {} =====", now_iso()),
-            });
-            j.cancel_requested
-        })
-        .unwrap_or(false);
-    if cancelled_early {
-        if let Some(p) = pgid {
-            signal_group(p, "TERM");
-        }
-    }
     let mut readers = Vec::new();
     for stream in [
         Box::new(child.stdout.take().expect("piped"))

@@ -113,3 +113,47 @@ async fn bucket_create_tree_resolve_with_range() {
         .unwrap();
     assert_eq!(list.as_array().unwrap().len(), 0);
 }
+
+/// A Job's bucket mount is a plain folder here; the Hub's uploads a file only once it is
+/// closed. So a reader must never get the moment between a rewrite's truncation and its
+/// write, which a Job writing `state.json` after every step would otherwise show.
+#[tokio::test]
+async fn a_file_being_rewritten_is_served_whole() {
+    use std::io::Write;
+    let t = common::TestHub::start().await;
+    let r = t
+        .post("alice", "/api/buckets/alice/b1")
+        .json(&serde_json::json!({"private": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let file = t.hub.bucket_dir("alice/b1").join("state.json");
+    std::fs::write(&file, "{\"n\":0}").unwrap();
+    let writer = std::thread::spawn(move || {
+        for n in 1..=20 {
+            // Truncated and left empty for a moment, as a slow writer would.
+            let mut f = std::fs::File::create(&file).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(15));
+            f.write_all(format!("{{\"n\":{n}}}").as_bytes()).unwrap();
+            drop(f);
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    });
+    let mut reads = 0;
+    while !writer.is_finished() {
+        let r = t
+            .get("alice", "/buckets/alice/b1/resolve/state.json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let body = r.text().await.unwrap();
+        let value: serde_json::Value = serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("read {reads} got {body:?}: {e}"));
+        assert!(value["n"].is_u64());
+        reads += 1;
+    }
+    writer.join().unwrap();
+    assert!(reads > 5, "only {reads} reads overlapped the rewrites");
+}

@@ -342,13 +342,11 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     }
 }
 
-#[tokio::test]
-async fn a_running_run_can_be_cancelled_by_its_owner() {
-    let stand = Stand::start().await;
-    let mut alice = stand.signed_in("alice").await;
-    // A validate run of an address nothing listens on keeps retrying long enough to cancel.
+/// Launches a validate run of an address nothing listens on: it keeps retrying long
+/// enough to be cancelled.
+async fn launch_a_long_run(alice: &mut Browser) -> String {
     let launched = launch(
-        &mut alice,
+        alice,
         LaunchRequest {
             phase: Phase::ValidateExisting,
             params: RunParams {
@@ -361,32 +359,74 @@ async fn a_running_run_can_be_cancelled_by_its_owner() {
     )
     .await
     .unwrap();
-    let run_id = launched.run_id.to_string();
-    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
-    assert!(view.job.is_some());
+    launched.run_id.to_string()
+}
+
+/// Asks to cancel, then waits for the Job to end; returns the run as it stands then.
+async fn cancel_and_wait(alice: &mut Browser, run_id: &str) -> RunView {
     let cancel = CancelRun {
         owner: "alice".into(),
-        run_id: run_id.clone(),
+        run_id: run_id.to_owned(),
     };
     let (status, body) = alice.call("cancel_run", &cancel).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let deadline = Instant::now() + RUN_TIMEOUT;
     loop {
-        let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
-        let stage = view
-            .job
-            .as_ref()
-            .map(|j| j.stage.clone())
-            .unwrap_or_default();
-        let recorded = view.state.as_ref().map(|s| s.status);
-        if stage == "CANCELED" {
-            // Over as soon as the Job is, whether or not the worker's last word is in yet.
-            assert!(!view.can_cancel, "{view:?}");
-            if recorded == Some(RunStatus::Cancelled) {
-                break;
-            }
+        let view = get_run(alice, "alice", run_id).await.unwrap();
+        if view.job.as_ref().is_some_and(|j| j.stage == "CANCELED") {
+            return view;
         }
         assert!(Instant::now() < deadline, "never cancelled: {view:?}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+#[tokio::test]
+async fn a_running_run_can_be_cancelled_by_its_owner() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let run_id = launch_a_long_run(&mut alice).await;
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    loop {
+        let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+        if view.state.as_ref().map(|s| s.status) == Some(RunStatus::Running) {
+            assert!(view.can_cancel, "{view:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never started: {view:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let view = cancel_and_wait(&mut alice, &run_id).await;
+    // The Job ends only after the worker recorded why.
+    let state = view.state.as_ref().expect("state.json");
+    assert_eq!(state.status, RunStatus::Cancelled, "{view:?}");
+    assert!(state.finished_at.is_some());
+    assert!(!view.can_cancel);
+    assert!(
+        view.artifacts.iter().any(|a| a.path == "report.md"),
+        "{view:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_run_cancelled_as_it_starts_is_recorded_as_cancelled_or_not_at_all() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let run_id = launch_a_long_run(&mut alice).await;
+    // No waiting: the cancel lands while the Job schedules or the worker starts up.
+    let view = cancel_and_wait(&mut alice, &run_id).await;
+    let recorded = view.state.as_ref().map(|s| s.status);
+    assert!(
+        matches!(recorded, None | Some(RunStatus::Cancelled)),
+        "a run stopped at its start left {recorded:?}"
+    );
+    assert!(!view.can_cancel);
+    let (_, body) = alice.call("list_runs", &ListRuns {}).await;
+    let runs: Vec<RunSummary> = serde_json::from_str(&body).unwrap();
+    let listed = runs.iter().find(|r| r.run_id.to_string() == run_id);
+    assert_eq!(
+        listed.map(|r| r.status),
+        Some(RunStatus::Cancelled),
+        "{body}"
+    );
 }

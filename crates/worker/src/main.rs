@@ -74,6 +74,8 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: RunArgs) -> ExitCode {
+    // First of all: a cancel in the Job's first milliseconds must still be recorded.
+    let stop = termination_signal();
     let redactor = Redactor::from_env();
     let text = match read_spec_text(&args) {
         Ok(text) => text,
@@ -89,7 +91,7 @@ async fn run(args: RunArgs) -> ExitCode {
 
     let output = Output::new(&args.output, local_work_dir(&spec.run_id.to_string()));
     let mut recorder = Recorder::new(spec.run_id, spec.phase, output, redactor);
-    let outcome = engine::execute(&spec, &mut recorder, termination_signal()).await;
+    let outcome = engine::execute(&spec, &mut recorder, stop).await;
     // One plain line for people reading the Job's log (the events before it are JSON).
     if let Ok(outcome) = &outcome {
         let how = match outcome {
@@ -186,18 +188,34 @@ fn local_work_dir(run_id: &str) -> PathBuf {
     std::env::temp_dir().join(format!("space-factory-worker-{run_id}"))
 }
 
-/// Resolves on SIGTERM (how a Job is cancelled or timed out) or Ctrl-C.
-async fn termination_signal() {
+/// Starts listening for SIGTERM (how a Job is cancelled or timed out) and Ctrl-C now, not
+/// when first awaited: until then either signal would kill the process before it could
+/// record the run as cancelled. The future resolves on the first of them.
+fn termination_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
+        let term = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        async move {
+            match (term, interrupt) {
+                (Ok(mut term), Ok(mut interrupt)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = interrupt.recv() => {}
+                    }
+                }
+                (Ok(mut one), Err(_)) | (Err(_), Ok(mut one)) => {
+                    one.recv().await;
+                }
+                (Err(_), Err(_)) => std::future::pending().await,
             }
-            return;
         }
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
