@@ -120,6 +120,8 @@ async fn bucket_create_tree_resolve_with_range() {
 #[tokio::test]
 async fn a_file_being_rewritten_is_served_whole() {
     use std::io::Write;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
     let t = common::TestHub::start().await;
     let r = t
         .post("alice", "/api/buckets/alice/b1")
@@ -130,18 +132,25 @@ async fn a_file_being_rewritten_is_served_whole() {
     assert_eq!(r.status(), 200);
     let file = t.hub.bucket_dir("alice/b1").join("state.json");
     std::fs::write(&file, "{\"n\":0}").unwrap();
-    let writer = std::thread::spawn(move || {
-        for n in 1..=20 {
-            // Truncated and left empty for a moment, as a slow writer would.
-            let mut f = std::fs::File::create(&file).unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(15));
-            f.write_all(format!("{{\"n\":{n}}}").as_bytes()).unwrap();
-            drop(f);
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-    });
-    let mut reads = 0;
-    while !writer.is_finished() {
+    // The writer keeps rewriting until the reader has read enough times.
+    const READS: usize = 40;
+    let reads = Arc::new(AtomicUsize::new(0));
+    let writer = {
+        let reads = reads.clone();
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while reads.load(Ordering::SeqCst) < READS {
+                n += 1;
+                // Truncated and left empty for a moment, as a slow writer would.
+                let mut f = std::fs::File::create(&file).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                f.write_all(format!("{{\"n\":{n}}}").as_bytes()).unwrap();
+                drop(f);
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        })
+    };
+    for read in 0..READS {
         let r = t
             .get("alice", "/buckets/alice/b1/resolve/state.json")
             .send()
@@ -149,11 +158,10 @@ async fn a_file_being_rewritten_is_served_whole() {
             .unwrap();
         assert_eq!(r.status(), 200);
         let body = r.text().await.unwrap();
-        let value: serde_json::Value = serde_json::from_str(&body)
-            .unwrap_or_else(|e| panic!("read {reads} got {body:?}: {e}"));
+        let value: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|e| panic!("read {read} got {body:?}: {e}"));
         assert!(value["n"].is_u64());
-        reads += 1;
+        reads.fetch_add(1, Ordering::SeqCst);
     }
     writer.join().unwrap();
-    assert!(reads > 5, "only {reads} reads overlapped the rewrites");
 }
