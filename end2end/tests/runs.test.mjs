@@ -1,7 +1,8 @@
 // The whole user path against the real server and its embedded local hub: sign in through
 // the local OIDC consent page, refuse a malformed wizard input, launch phase 2.1, watch the
-// run page reach success live (no reload), share the link (owner sees it, another user
-// does not, a signed-out visitor is asked to sign in), find it in the runs list, sign out.
+// run page reach success live (no reload) with its events panel following the newest,
+// share the link (owner sees it, another user does not, a signed-out visitor is asked to
+// sign in), find it in the runs list, cancel a running run from its page, sign out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -101,10 +102,16 @@ test('phase 2.1 launches and its page reaches success live, without a reload', a
   await waitHydrated(page, '.run-head[data-hydrated="true"]');
   // A reload would lose this marker.
   await page.evaluate(() => { window.__sameDocument = true; });
+  // A short events panel, so the run's events overflow it and it has to follow them.
+  await page.addStyleTag({ content: '.events { max-height: 5rem !important; }' });
 
   await page.locator('.status-badge[data-status="succeeded"]').waitFor({ timeout: RUN_TIMEOUT_MS });
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
   assert.ok((await page.locator('.events .event').count()) > 0, 'events arrived');
+  await page.waitForFunction(() => {
+    const list = document.querySelector('.events');
+    return list.scrollHeight > list.clientHeight && list.scrollHeight - list.scrollTop - list.clientHeight < 4;
+  }, null, { timeout: 10_000 });
   assert.ok((await page.locator('.steps .step').count()) > 0, 'steps are listed');
   // Once over, the page fetches the finished run: its report and files.
   await page.locator('.report .markdown').waitFor({ timeout: 60_000 });
@@ -125,8 +132,14 @@ test('the share link opens for the owner in a fresh context, and for no one else
   await waitHydrated(ownerPage, '.run-head[data-hydrated="true"]');
   // The run was over before the page opened: its Job log loads when its panel opens.
   assert.equal(await ownerPage.locator('.log-panel .log-count').innerText(), 'loads when opened');
+  await ownerPage.addStyleTag({ content: '.logs { max-height: 1.5rem !important; }' });
   await ownerPage.locator('.log-panel summary').click();
   await ownerPage.locator('.log-panel pre.logs', { hasText: /\(phase 2\.1\) succeeded/ }).waitFor({ timeout: 30_000 });
+  // It opens on the newest lines: the outcome line at the end is in view.
+  await ownerPage.waitForFunction(() => {
+    const logs = document.querySelector('.log-panel pre.logs');
+    return logs.scrollHeight > logs.clientHeight && logs.scrollHeight - logs.scrollTop - logs.clientHeight < 4;
+  }, null, { timeout: 10_000 });
   assert.match(await ownerPage.locator('.log-panel .log-count').innerText(), /^\d+ lines?$/);
   await ownerPage.screenshot({ path: path.join(screenshots, 'run-finished-dark-narrow.png'), fullPage: true });
   await owner.close();
@@ -154,6 +167,24 @@ test('the runs list shows the run with its status', async () => {
   await row.waitFor({ timeout: 30_000 });
   assert.match(await row.innerText(), /Succeeded/);
   assert.match(await row.innerText(), /2\.1/);
+});
+
+test('a running run is cancelled from its page and says so', async () => {
+  const page = alicePage;
+  await page.goto(`${server.url}/new/validate`, { waitUntil: 'load' });
+  await waitHydrated(page, 'form.wizard-form[data-hydrated="true"]');
+  // Nothing listens there, so the validation keeps retrying until cancelled.
+  await page.getByLabel('…or its URL').fill('http://127.0.0.1:9/');
+  await page.getByRole('button', { name: 'Launch run' }).click();
+  await page.waitForURL(/\/runs\/alice\/[0-9A-Z]{26}$/, { timeout: 60_000 });
+  await waitHydrated(page, '.run-head[data-hydrated="true"]');
+  await page.locator('.status-badge[data-status="running"]').waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel run' }).click();
+  await page.locator('.status-badge[data-status="cancelled"]').waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel run' }).waitFor({ state: 'detached', timeout: 10_000 });
+  // The worker recorded why before its Job ended.
+  await page.locator('.report .markdown').waitFor({ timeout: 60_000 });
+  assert.match(await page.locator('.report .markdown').innerText(), /cancel/i);
 });
 
 test('a grant without the jobs scope is told so plainly', async () => {

@@ -1,6 +1,8 @@
 //! The run's events as they arrive, with the agent's activity on its own tab.
 
 use crate::components::live_run::is_agent_event;
+use crate::components::tail_follower::TailFollower;
+use leptos::html::Ol;
 use leptos::prelude::*;
 use runs::{Event, Level};
 
@@ -9,6 +11,10 @@ use runs::{Event, Level};
 pub fn EventList(#[prop(into)] events: Signal<Vec<Event>>) -> impl IntoView {
     let agent_only = RwSignal::new(false);
     let has_agent = move || events.with(|e| e.iter().any(is_agent_event));
+    let tail = TailFollower::<Ol>::new(move || {
+        events.track();
+        agent_only.track();
+    });
     view! {
         <section class="panel event-list" aria-labelledby="events-title">
             <div class="panel-head">
@@ -21,7 +27,8 @@ pub fn EventList(#[prop(into)] events: Signal<Vec<Event>>) -> impl IntoView {
                     </label>
                 </Show>
             </div>
-            <ol class="events" aria-live="polite" aria-relevant="additions">
+            <ol class="events" aria-live="polite" aria-relevant="additions"
+                node_ref=tail.node() on:scroll=move |_| tail.on_scroll()>
                 <For
                     each=move || {
                         let only = agent_only.get();

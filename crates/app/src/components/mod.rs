@@ -27,6 +27,7 @@ pub mod scope_notice;
 pub mod sign_in;
 pub mod space_name_field;
 pub mod status_badge;
+pub mod tail_follower;
 pub mod step_timeline;
 pub mod text_field;
 pub mod user_menu;
