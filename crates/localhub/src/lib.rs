@@ -262,7 +262,8 @@ impl RunningHub {
     pub fn set_faults(&self, faults: FaultConfig) {
         self.state.faults.set(faults);
     }
-    /// How many requests `METHOD path` (e.g. `POST /api/spaces/alice/s/hardware`) received.
+    /// How many requests `METHOD path` (e.g. `POST /api/spaces/alice/s/hardware`) received;
+    /// writes only (GET and HEAD are not counted).
     pub fn hits(&self, method: &str, path: &str) -> u32 {
         self.state.faults.hits(method, path)
     }

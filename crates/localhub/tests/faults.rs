@@ -128,6 +128,10 @@ async fn hardware_401_for_oauth_and_forced_build_error() {
         .unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(t.hub.hits("post", "/api/spaces/alice/s/hardware"), 1);
+    // Reads are not counted: their paths are countless and the hub runs as long as the factory.
+    let r = t.get("alice", "/api/spaces/alice/s").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(t.hub.hits("get", "/api/spaces/alice/s"), 0);
     assert_eq!(
         t.post("alice", "/api/spaces/alice/s/hardware")
             .json(&body)
