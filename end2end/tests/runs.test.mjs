@@ -117,8 +117,11 @@ test('phase 2.1 launches and its page reaches success live, without a reload', a
   await page.locator('.report .markdown').waitFor({ timeout: 60_000 });
   await page.locator('.artifact-entry').first().waitFor({ timeout: 60_000 });
   await page.locator('.artifact-entry[data-path="state.json"]').click();
-  await page.locator('.artifact-view pre.json').waitFor({ timeout: 30_000 });
-  assert.match(await page.locator('.artifact-view pre.json').innerText(), /"status": "succeeded"/);
+  // Pretty-printed and highlighted.
+  const json = page.locator('.artifact-view code.language-json');
+  await json.waitFor({ timeout: 30_000 });
+  assert.match(await json.innerText(), /"status": "succeeded"/);
+  assert.ok((await json.locator('.tok-string').count()) > 0, 'the JSON is highlighted');
   await page.screenshot({ path: path.join(screenshots, 'run-finished.png'), fullPage: true });
 });
 

@@ -84,7 +84,7 @@ fn ArtifactContent(artifact: Artifact) -> impl IntoView {
         (ArtifactKind::Markdown, Some(html)) => {
             view! { <div class="markdown" inner_html=html></div> }.into_any()
         }
-        (ArtifactKind::Code, Some(html)) => {
+        (ArtifactKind::Code | ArtifactKind::Json, Some(html)) => {
             view! { <div class="code" inner_html=html></div> }.into_any()
         }
         (ArtifactKind::Unshown, _) => view! { <p class="muted">{artifact.text}</p> }.into_any(),

@@ -1,9 +1,8 @@
 //! Turning run files into safe HTML: markdown through pulldown-cmark then ammonia (raw HTML
 //! in the markdown is shown as text, and the result is sanitized anyway), and code as an
-//! escaped `<pre><code class="language-…">` block. Code is not colored on the server: the
-//! highlighting crates (syntect, tree-sitter grammars) cost minutes of compile time on a
-//! 2-core machine for a cosmetic gain; the language class lets a stylesheet or a small
-//! client-side highlighter do it.
+//! escaped `<pre><code class="language-…">` block whose tokens are wrapped in
+//! `<span class="tok tok-KIND">` by synoptic's rules (regex-based, pure Rust: a few seconds
+//! of compile where syntect or tree-sitter grammars cost minutes on a 2-core machine).
 
 use pulldown_cmark::{html, Event, Options, Parser};
 
@@ -25,13 +24,66 @@ pub fn markdown(text: &str) -> String {
         .to_string()
 }
 
-/// Source code as an escaped block with its language as a class.
+/// Source code as an escaped, highlighted block with its language as a class.
 pub fn code(text: &str, language: &str) -> String {
     format!(
         "<pre class=\"code\"><code class=\"language-{}\">{}</code></pre>",
         escape(language),
-        escape(text)
+        highlight(text, language)
     )
+}
+
+/// Files larger than this are shown escaped but not highlighted (the rules are regexes run
+/// over every line, and a page should not wait on a megabyte of JSON).
+const MAX_HIGHLIGHTED_BYTES: usize = 256 * 1024;
+
+/// `text` as escaped HTML with each token synoptic recognises in a `tok-KIND` span.
+fn highlight(text: &str, language: &str) -> String {
+    let rules = synoptic_extension(language).and_then(|ext| synoptic::from_extension(ext, 4));
+    let Some(mut rules) = rules.filter(|_| text.len() <= MAX_HIGHLIGHTED_BYTES) else {
+        return escape(text);
+    };
+    let lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    rules.run(&lines);
+    let mut out = String::with_capacity(text.len() * 2);
+    for (y, line) in lines.iter().enumerate() {
+        if y > 0 {
+            out.push('\n');
+        }
+        for token in rules.line(y, line) {
+            match token {
+                synoptic::TokOpt::Some(text, kind) => {
+                    let kind: String = kind
+                        .chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .collect();
+                    out.push_str(&format!(
+                        "<span class=\"tok tok-{kind}\">{}</span>",
+                        escape(&text)
+                    ));
+                }
+                synoptic::TokOpt::None(text) => out.push_str(&escape(&text)),
+            }
+        }
+    }
+    out
+}
+
+/// The file extension synoptic knows a language by.
+fn synoptic_extension(language: &str) -> Option<&'static str> {
+    Some(match language {
+        "python" => "py",
+        "rust" => "rs",
+        "javascript" => "js",
+        "typescript" => "ts",
+        "json" => "json",
+        "toml" => "toml",
+        "yaml" => "yaml",
+        "bash" => "sh",
+        "html" => "html",
+        "css" => "css",
+        _ => return None,
+    })
 }
 
 /// The language of a file by its extension, when it is code.
@@ -92,13 +144,69 @@ mod tests {
     }
 
     #[test]
-    fn code_is_escaped_and_labelled() {
-        let html = code("if a < b and c > d: print(\"&\")", "python");
+    fn code_is_escaped_labelled_and_highlighted() {
+        let html = code(
+            "# check\nif a < b and c > d: print(\"&\")\n\nx = 1",
+            "python",
+        );
+        assert!(
+            html.starts_with("<pre class=\"code\"><code class=\"language-python\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"tok tok-comment\"># check</span>\n"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"tok tok-keyword\">if</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"tok tok-string\">&quot;&amp;&quot;</span>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"tok tok-operator\">&lt;</span>"),
+            "{html}"
+        );
+        assert!(html.ends_with("\n\nx <span class=\"tok tok-operator\">=</span> <span class=\"tok tok-digit\">1</span></code></pre>"), "{html}");
+        // The text is all there: only tags were added around it.
+        let text: String = strip_tags(&html);
         assert_eq!(
-            html,
-            "<pre class=\"code\"><code class=\"language-python\">if a &lt; b and c &gt; d: print(&quot;&amp;&quot;)</code></pre>"
+            text,
+            "# check\nif a &lt; b and c &gt; d: print(&quot;&amp;&quot;)\n\nx = 1"
         );
         assert_eq!(code_language("generated/app.py"), Some("python"));
         assert_eq!(code_language("report.md"), None);
+    }
+
+    #[test]
+    fn markup_in_code_stays_text_whatever_the_rules_see() {
+        let html = code("<script>alert('x')</script>", "html");
+        assert!(!html.contains("<script"), "{html}");
+        let html = code("{\"a\": \"<img src=x onerror=alert(1)>\"}", "json");
+        assert!(!html.contains("<img"), "{html}");
+    }
+
+    #[test]
+    fn large_files_are_escaped_without_highlighting() {
+        let big = "x = 1\n".repeat(MAX_HIGHLIGHTED_BYTES / 6 + 1);
+        let html = code(&big, "python");
+        assert!(!html.contains("<span"));
+        assert!(html.contains("x = 1\n"));
+    }
+
+    fn strip_tags(html: &str) -> String {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out
     }
 }
