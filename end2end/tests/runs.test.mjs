@@ -182,8 +182,19 @@ test('a running run is cancelled from its page and says so', async () => {
   await page.waitForURL(/\/runs\/alice\/[0-9A-Z]{26}$/, { timeout: 60_000 });
   await waitHydrated(page, '.run-head[data-hydrated="true"]');
   await page.locator('.status-badge[data-status="running"]').waitFor({ timeout: 60_000 });
+  // The runs list, open beside it, shows the run under way and updates itself.
+  const runId = page.url().split('/').pop();
+  const list = await alice.newPage();
+  await list.goto(`${server.url}/runs`, { waitUntil: 'load' });
+  await waitHydrated(list, '.runs-page[data-hydrated="true"]');
+  const row = list.locator(`tr[data-run-id="${runId}"]`);
+  await row.filter({ hasText: /Running/ }).waitFor({ timeout: 30_000 });
+  await list.locator('.live-note').waitFor({ timeout: 10_000 });
+
   await page.getByRole('button', { name: 'Cancel run' }).click();
   await page.locator('.status-badge[data-status="cancelled"]').waitFor({ timeout: 60_000 });
+  await row.filter({ hasText: /Cancelled/ }).waitFor({ timeout: 30_000 });
+  await list.close();
   await page.getByRole('button', { name: 'Cancel run' }).waitFor({ state: 'detached', timeout: 10_000 });
   // The worker recorded why before its Job ended.
   await page.locator('.report .markdown').waitFor({ timeout: 60_000 });

@@ -5,13 +5,43 @@ use crate::components::error_panel::ErrorPanel;
 use crate::components::runs_table::RunsTable;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use std::time::Duration;
 
-/// Lists the user's runs, newest first, with a refresh button.
+/// How often the list reads itself again while a run on it is under way.
+const LIVE_REFRESH: Duration = Duration::from_secs(4);
+
+/// Lists the user's runs, newest first, with a refresh button. While a run on the list is
+/// queued or running, the list refreshes itself, so statuses change without a click.
 #[component]
 pub fn RunsPage() -> impl IntoView {
     let runs = Resource::new(|| (), |_| list_runs());
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    let under_way = move || {
+        runs.get()
+            .and_then(Result::ok)
+            .is_some_and(|list| list.iter().any(|run| !run.status.is_terminal()))
+    };
+    Effect::new(move || {
+        let live = under_way();
+        if let Some(handle) = pending.try_get_value().flatten() {
+            handle.clear();
+        }
+        let next = live
+            .then(|| set_timeout_with_handle(move || runs.refetch(), LIVE_REFRESH).ok())
+            .flatten();
+        pending.try_set_value(next);
+    });
+    on_cleanup(move || {
+        if let Some(handle) = pending.try_get_value().flatten() {
+            handle.clear();
+        }
+    });
+    // Tests wait for this before expecting the list to update itself.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move || hydrated.set(true));
     view! {
         <Title text="My runs — Space Factory" />
+        <section class="runs-page" data-hydrated=move || hydrated.get().to_string()>
         <div class="page-head">
             <h1>"My runs"</h1>
             <button type="button" class="button" on:click=move |_| runs.refetch()>"Refresh"</button>
@@ -19,12 +49,21 @@ pub fn RunsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted">"Loading runs…"</p> }>
             {move || Suspend::new(async move {
                 match runs.await {
-                    Ok(list) => view! { <RunsTable runs=list /> }.into_any(),
+                    Ok(list) => {
+                        let live = list.iter().any(|run| !run.status.is_terminal());
+                        view! {
+                            {live.then(|| view! {
+                                <p class="muted live-note">"Runs are under way: this list updates itself."</p>
+                            })}
+                            <RunsTable runs=list />
+                        }.into_any()
+                    }
                     Err(error) => view! {
                         <ErrorPanel error retry=move |_| runs.refetch() next="/runs" />
                     }.into_any(),
                 }
             })}
         </Transition>
+        </section>
     }
 }
