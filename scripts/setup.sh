@@ -111,8 +111,11 @@ _sf_setup() {
 
   # --- 2. cargo-leptos ----------------------------------------------------------------
   if ! cargo leptos --version 2>/dev/null | grep -q "$cargo_leptos_version"; then
-    say "installing cargo-leptos $cargo_leptos_version (about 13 minutes the first time)"
-    cargo_install_tool --locked cargo-leptos --version "$cargo_leptos_version"
+    say "installing cargo-leptos $cargo_leptos_version (half an hour or more on 2 cores, once)"
+    # Its release profile asks for fat LTO with one codegen unit: a long single-threaded
+    # link for a build tool. Plain release code serves it as well.
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo_install_tool --locked cargo-leptos --version "$cargo_leptos_version"
   fi
 
   # --- 3. wasm-bindgen CLI matching Cargo.lock -----------------------------------------
