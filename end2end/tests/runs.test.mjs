@@ -2,7 +2,8 @@
 // the local OIDC consent page, refuse a malformed wizard input, launch phase 2.1, watch the
 // run page reach success live (no reload) with its events panel following the newest,
 // share the link (owner sees it, another user does not, a signed-out visitor is asked to
-// sign in), find it in the runs list, cancel a running run from its page, sign out.
+// sign in), find it in the runs list, recover from a Hub outage with "Try again", cancel
+// a running run from its page, sign out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -170,6 +171,23 @@ test('the runs list shows the run with its status', async () => {
   await row.waitFor({ timeout: 30_000 });
   assert.match(await row.innerText(), /Succeeded/);
   assert.match(await row.innerText(), /2\.1/);
+});
+
+test('a Hub outage shows an error with a way to try again', async () => {
+  // Three failures in a row outlast the server's two quick retries of listing the Jobs.
+  const fault = await fetch(`${server.hubUrl}/_localhub/faults`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ bursts: [{ method: 'GET', path_prefix: '/api/jobs/alice', status: 503, count: 3 }] }),
+  });
+  assert.equal(fault.status, 200);
+  await alicePage.goto(`${server.url}/runs`, { waitUntil: 'load' });
+  await waitHydrated(alicePage, '.runs-page[data-hydrated="true"]');
+  const panel = alicePage.locator('.error-panel[role="alert"]');
+  await panel.waitFor({ timeout: 30_000 });
+  await panel.getByRole('button', { name: 'Try again' }).click();
+  await alicePage.locator('tr[data-run-id]').first().waitFor({ timeout: 30_000 });
+  assert.equal(await panel.count(), 0, 'the error is gone once the list loads');
 });
 
 test('a running run is cancelled from its page and says so', async () => {

@@ -4,7 +4,7 @@
 use crate::config::Config;
 use hub::jobs::JobImage;
 use hub::oauth::{OAuthApp, OidcDiscovery, FACTORY_SCOPES};
-use hub::{HubClient, HubError, RepoId, Token};
+use hub::{HubClient, HubConfig, HubError, RepoId, RetryConfig, Token};
 use std::time::Duration;
 use tokio::sync::OnceCell;
 
@@ -55,12 +55,23 @@ pub enum SetupError {
     Hub(#[from] HubError),
 }
 
+/// How the server retries the Hub: someone is waiting on a page, so two quick retries
+/// (under 1.5 s of waiting in all) and then the error with its "Try again" button. The
+/// client's default (five retries, up to 23 s) suits the worker inside a Job instead.
+pub fn page_retry() -> RetryConfig {
+    RetryConfig {
+        max_retries: 2,
+        min_delay: std::time::Duration::from_millis(400),
+        max_delay: std::time::Duration::from_secs(1),
+    }
+}
+
 impl Services {
     /// Builds the services for a Hub at `hub_url`, reached by the browser at `public_url`.
     pub fn new(config: &Config, hub_url: &str, public_url: &str) -> Result<Services, SetupError> {
-        let hub = HubClient::with_endpoint(hub_url)?;
+        let hub = HubClient::new(HubConfig::new(hub_url)?.with_retry(page_retry()))?;
         let oidc = match &config.openid_provider_url {
-            Some(url) => HubClient::with_endpoint(url)?,
+            Some(url) => HubClient::new(HubConfig::new(url)?.with_retry(page_retry()))?,
             None => hub.clone(),
         };
         let mut scopes: Vec<String> = FACTORY_SCOPES.iter().map(|s| s.to_string()).collect();

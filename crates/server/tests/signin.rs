@@ -233,3 +233,36 @@ async fn a_token_the_hub_refuses_ends_the_session() {
     let (status, body) = browser.call("list_runs", &app::api::fns::ListRuns {}).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+#[tokio::test]
+async fn a_hub_outage_is_retried_briefly_then_shown_as_retryable() {
+    let stand = Stand::start().await;
+    let mut browser = stand.signed_in("alice").await;
+    let outage = |count| localhub::FaultConfig {
+        bursts: vec![localhub::Burst {
+            method: Some("GET".into()),
+            path_prefix: "/api/jobs/alice".into(),
+            status: 503,
+            count,
+        }],
+        ..Default::default()
+    };
+    let list_runs = app::api::fns::ListRuns {};
+
+    // Two failures are absorbed by the server's two retries.
+    stand.hub().set_faults(outage(2));
+    let (status, body) = browser.call("list_runs", &list_runs).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A third is not: the page gets a Hub error (which it offers to try again), and the
+    // session stands.
+    stand.hub().set_faults(outage(3));
+    let (status, body) = browser.call("list_runs", &list_runs).await;
+    assert!(!status.is_success());
+    let error = serde_json::from_str::<app::api::ApiError>(&body).unwrap();
+    assert!(matches!(error, app::api::ApiError::Hub(_)), "{error:?}");
+    assert_eq!(who_am_i(&mut browser).await.unwrap().username, "alice");
+    // Exactly three attempts were made: the outage is spent, and the next try passes.
+    let (status, body) = browser.call("list_runs", &list_runs).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
