@@ -92,10 +92,14 @@ pub fn generate(
     };
     let model_id = facts.id.to_string();
     let example = example_text(facts, task);
-    let (api, body, inputs, expectation) = match task {
-        TextTask::TextGeneration => (
-            "generate",
-            format!(
+    let ex = py(&example);
+    let text_box = |label: &str, lines: u8| {
+        format!("gr.Textbox(label={}, lines={lines}, value={ex})", py(label))
+    };
+    let part = match task {
+        TextTask::TextGeneration => TaskPart {
+            api: "generate".into(),
+            code: format!(
                 r#"generator = pipeline("text-generation", model=MODEL_ID{dev})
 
 
@@ -103,29 +107,17 @@ pub fn generate(
     """Continues the prompt (greedy, so the same prompt gives the same text)."""
     out = generator(prompt, max_new_tokens=MAX_NEW_TOKENS, do_sample=False, return_full_text=True)
     return out[0]["generated_text"]
-
-
-demo = gr.Interface(
-    fn=generate,
-    inputs=gr.Textbox(label="Prompt", lines=3, value={ex}),
-    outputs=gr.Textbox(label="Prompt and continuation"),
-    title=TITLE,
-    description=DESCRIPTION,
-    examples=[[{ex}]],
-    cache_examples=False,
-    api_name="generate",
-)
-"#,
-                ex = py(&example),
-                deco = deco,
-                dev = dev,
+"#
             ),
-            vec![json!(example)],
-            AnswerRule::TextStartingWith(example.clone()),
-        ),
-        TextTask::TextClassification => (
-            "classify",
-            format!(
+            inputs: text_box("Prompt", 3),
+            outputs: r#"gr.Textbox(label="Prompt and continuation")"#.into(),
+            example_row: ex.clone(),
+            call: vec![json!(example)],
+            rule: AnswerRule::TextStartingWith(example.clone()),
+        },
+        TextTask::TextClassification => TaskPart {
+            api: "classify".into(),
+            code: format!(
                 r#"classifier = pipeline("text-classification", model=MODEL_ID{dev}, top_k=None)
 
 
@@ -135,29 +127,17 @@ demo = gr.Interface(
     if scores and isinstance(scores[0], list):
         scores = scores[0]
     return {{s["label"]: float(s["score"]) for s in scores}}
-
-
-demo = gr.Interface(
-    fn=classify,
-    inputs=gr.Textbox(label="Text", lines=3, value={ex}),
-    outputs=gr.Label(label="Labels"),
-    title=TITLE,
-    description=DESCRIPTION,
-    examples=[[{ex}]],
-    cache_examples=False,
-    api_name="classify",
-)
-"#,
-                ex = py(&example),
-                deco = deco,
-                dev = dev,
+"#
             ),
-            vec![json!(example)],
-            AnswerRule::Label,
-        ),
-        TextTask::TokenClassification => (
-            "tag",
-            format!(
+            inputs: text_box("Text", 3),
+            outputs: r#"gr.Label(label="Labels")"#.into(),
+            example_row: ex.clone(),
+            call: vec![json!(example)],
+            rule: AnswerRule::Label,
+        },
+        TextTask::TokenClassification => TaskPart {
+            api: "tag".into(),
+            code: format!(
                 r#"tagger = pipeline("token-classification", model=MODEL_ID{dev}, aggregation_strategy="simple")
 
 
@@ -167,29 +147,17 @@ demo = gr.Interface(
         {{"entity": e["entity_group"], "word": e["word"], "score": float(e["score"]), "start": int(e["start"]), "end": int(e["end"])}}
         for e in tagger(text)
     ]
-
-
-demo = gr.Interface(
-    fn=tag,
-    inputs=gr.Textbox(label="Text", lines=3, value={ex}),
-    outputs=gr.JSON(label="Entities"),
-    title=TITLE,
-    description=DESCRIPTION,
-    examples=[[{ex}]],
-    cache_examples=False,
-    api_name="tag",
-)
-"#,
-                ex = py(&example),
-                deco = deco,
-                dev = dev,
+"#
             ),
-            vec![json!(example)],
-            AnswerRule::List,
-        ),
-        TextTask::FillMask => (
-            "fill_mask",
-            format!(
+            inputs: text_box("Text", 3),
+            outputs: r#"gr.JSON(label="Entities")"#.into(),
+            example_row: ex.clone(),
+            call: vec![json!(example)],
+            rule: AnswerRule::List,
+        },
+        TextTask::FillMask => TaskPart {
+            api: "fill_mask".into(),
+            code: format!(
                 r#"filler = pipeline("fill-mask", model=MODEL_ID{dev})
 
 
@@ -197,31 +165,19 @@ demo = gr.Interface(
     """Proposes tokens for the mask; `[MASK]` stands for the model's own mask token."""
     text = text.replace("[MASK]", filler.tokenizer.mask_token)
     return {{p["token_str"]: float(p["score"]) for p in filler(text)}}
-
-
-demo = gr.Interface(
-    fn=fill_mask,
-    inputs=gr.Textbox(label="Text with [MASK]", lines=2, value={ex}),
-    outputs=gr.Label(label="Candidates"),
-    title=TITLE,
-    description=DESCRIPTION,
-    examples=[[{ex}]],
-    cache_examples=False,
-    api_name="fill_mask",
-)
-"#,
-                ex = py(&example),
-                deco = deco,
-                dev = dev,
+"#
             ),
-            vec![json!(example)],
-            AnswerRule::Label,
-        ),
+            inputs: text_box("Text with [MASK]", 2),
+            outputs: r#"gr.Label(label="Candidates")"#.into(),
+            example_row: ex.clone(),
+            call: vec![json!(example)],
+            rule: AnswerRule::Label,
+        },
         TextTask::ZeroShotClassification => {
             let labels = "positive, negative, neutral";
-            (
-                "zero_shot",
-                format!(
+            TaskPart {
+                api: "zero_shot".into(),
+                code: format!(
                     r#"classifier = pipeline("zero-shot-classification", model=MODEL_ID{dev})
 
 
@@ -230,27 +186,18 @@ demo = gr.Interface(
     candidates = [l.strip() for l in labels.split(",") if l.strip()]
     out = classifier(text, candidate_labels=candidates)
     return dict(zip(out["labels"], (float(s) for s in out["scores"])))
-
-
-demo = gr.Interface(
-    fn=zero_shot,
-    inputs=[gr.Textbox(label="Text", lines=3, value={ex}), gr.Textbox(label="Labels (comma-separated)", value={labels})],
-    outputs=gr.Label(label="Scores"),
-    title=TITLE,
-    description=DESCRIPTION,
-    examples=[[{ex}, {labels}]],
-    cache_examples=False,
-    api_name="zero_shot",
-)
-"#,
-                    ex = py(&example),
-                    labels = py(labels),
-                    deco = deco,
-                    dev = dev,
+"#
                 ),
-                vec![json!(example), json!(labels)],
-                AnswerRule::Label,
-            )
+                inputs: format!(
+                    r#"[{}, gr.Textbox(label="Labels (comma-separated)", value={})]"#,
+                    text_box("Text", 3),
+                    py(labels)
+                ),
+                outputs: r#"gr.Label(label="Scores")"#.into(),
+                example_row: format!("{ex}, {}", py(labels)),
+                call: vec![json!(example), json!(labels)],
+                rule: AnswerRule::Label,
+            }
         }
         TextTask::Summarization | TextTask::Translation | TextTask::Text2TextGeneration => {
             let (api, label) = match task {
@@ -258,10 +205,10 @@ demo = gr.Interface(
                 TextTask::Translation => ("translate", "Translation"),
                 _ => ("generate", "Output"),
             };
-            let prefix = task_prefix(facts, task);
-            (
-                api,
-                format!(
+            let prefix = py(&task_prefix(facts, task));
+            TaskPart {
+                api: api.into(),
+                code: format!(
                     r#"tokenizer = AutoTokenizer.from_pretrained(MODEL_ID)
 model = AutoModelForSeq2SeqLM.from_pretrained(MODEL_ID){to_dev}
 PREFIX = {prefix}
@@ -272,30 +219,18 @@ PREFIX = {prefix}
     inputs = tokenizer(PREFIX + text, return_tensors="pt", truncation=True).to(model.device)
     out = model.generate(**inputs, max_new_tokens=MAX_NEW_TOKENS, do_sample=False)
     return tokenizer.decode(out[0], skip_special_tokens=True)
-
-
-demo = gr.Interface(
-    fn={api},
-    inputs=gr.Textbox(label="Text", lines=6, value={ex}),
-    outputs=gr.Textbox(label={label}),
-    title=TITLE,
-    description=DESCRIPTION,
-    examples=[[{ex}]],
-    cache_examples=False,
-    api_name="{api}",
-)
-"#,
-                    prefix = py(&prefix),
-                    ex = py(&example),
-                    label = py(label),
-                    deco = deco,
-                    to_dev = to_dev,
+"#
                 ),
-                vec![json!(example)],
-                AnswerRule::Text,
-            )
+                inputs: text_box("Text", 6),
+                outputs: format!("gr.Textbox(label={})", py(label)),
+                example_row: ex.clone(),
+                call: vec![json!(example)],
+                rule: AnswerRule::Text,
+            }
         }
     };
+    let body = part.python();
+    let api = part.api.as_str();
     let mut imports = if task.is_seq2seq() {
         "from transformers import AutoModelForSeq2SeqLM, AutoTokenizer"
     } else {
@@ -355,8 +290,53 @@ if __name__ == "__main__":
             card.to_readme(),
         ],
         api_name: format!("/{api}"),
-        inputs,
-        rule: expectation,
+        inputs: part.call,
+        rule: part.rule,
+    }
+}
+
+/// One task's share of `app.py` and of its check: the model code with its function, and
+/// the parts of the `gr.Interface` that serves it (every task's Interface has one shape).
+struct TaskPart {
+    /// The function's name, which is also the endpoint's.
+    api: String,
+    /// Loading the model, then the function (ending in a newline).
+    code: String,
+    /// The Interface's `inputs=` (Python).
+    inputs: String,
+    /// The Interface's `outputs=` (Python).
+    outputs: String,
+    /// The example's row in `examples=[[…]]` (Python).
+    example_row: String,
+    /// The inputs of the worker's check call (the example).
+    call: Vec<Value>,
+    /// What the check call's answer must look like.
+    rule: AnswerRule,
+}
+
+impl TaskPart {
+    /// The code, then the Interface serving the function at its endpoint.
+    fn python(&self) -> String {
+        format!(
+            r#"{code}
+
+demo = gr.Interface(
+    fn={api},
+    inputs={inputs},
+    outputs={outputs},
+    title=TITLE,
+    description=DESCRIPTION,
+    examples=[[{row}]],
+    cache_examples=False,
+    api_name="{api}",
+)
+"#,
+            code = self.code,
+            api = self.api,
+            inputs = self.inputs,
+            outputs = self.outputs,
+            row = self.example_row,
+        )
     }
 }
 
