@@ -59,6 +59,17 @@ struct SpaceRt {
 #[derive(Debug, Default)]
 pub struct Spaces(Mutex<HashMap<String, SpaceRt>>);
 
+impl SpaceRt {
+    /// The Space's secrets (`secret`) or its variables: the routes treat both alike.
+    fn key_values(&mut self, secret: bool) -> &mut BTreeMap<String, String> {
+        if secret {
+            &mut self.secrets
+        } else {
+            &mut self.variables
+        }
+    }
+}
+
 fn line(s: &str) -> LogLine {
     LogLine {
         timestamp: now_iso(),
@@ -521,11 +532,7 @@ async fn upsert(
 ) -> HubResult<Json<Value>> {
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
     s.spaces.with(&id, |rt| {
-        let map = if secret {
-            &mut rt.secrets
-        } else {
-            &mut rt.variables
-        };
+        let map = rt.key_values(secret);
         map.insert(kv.key, kv.value.unwrap_or_default());
     });
     Ok(Json(json!({})))
@@ -540,11 +547,7 @@ async fn remove(
 ) -> HubResult<Json<Value>> {
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
     s.spaces.with(&id, |rt| {
-        let map = if secret {
-            &mut rt.secrets
-        } else {
-            &mut rt.variables
-        };
+        let map = rt.key_values(secret);
         map.remove(&kv.key);
     });
     Ok(Json(json!({})))
