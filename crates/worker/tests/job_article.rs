@@ -7,7 +7,7 @@
 mod agent_jobs;
 mod job_stand;
 
-use job_stand::{assert_not_in_files, step_names};
+use job_stand::{assert_job_stage, assert_not_in_files, step_names};
 use localhub::FaultConfig;
 use runs::{RunStatus, StepStatus};
 
@@ -66,13 +66,7 @@ async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_r
         }),
     );
     let (job, log) = agent_jobs::run_job(&stand, SCAFFOLD_RUN, "8", params, &[]).await;
-    assert_eq!(
-        job.status.stage,
-        "ERROR",
-        "{:?}\n{}",
-        job.status,
-        log.join("\n")
-    );
+    assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(SCAFFOLD_RUN);
     assert_eq!(state.status, RunStatus::Failed, "{state:#?}");
@@ -191,13 +185,7 @@ async fn documented_blockers_are_gated_technical_blocker_without_a_deploy() {
         }),
     );
     let (job, log) = agent_jobs::run_job(&stand, BLOCKER_RUN, "8", params, &[]).await;
-    assert_eq!(
-        job.status.stage,
-        "ERROR",
-        "{:?}\n{}",
-        job.status,
-        log.join("\n")
-    );
+    assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(BLOCKER_RUN);
     assert_eq!(state.status, RunStatus::Failed);

@@ -5,7 +5,7 @@
 mod agent_jobs;
 mod job_stand;
 
-use job_stand::{assert_not_in_files, step_names};
+use job_stand::{assert_failed_at, assert_job_stage, assert_not_in_files, step_names};
 use localhub::FaultConfig;
 use runs::{RunStatus, StepStatus};
 
@@ -31,13 +31,7 @@ async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_v
     let stand = agent_jobs::stand("phase4_recipe", FaultConfig::default()).await;
     let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-recipe"}));
     let (job, log) = agent_jobs::run_job(&stand, RUN, "4", params, &env).await;
-    assert_eq!(
-        job.status.stage,
-        "COMPLETED",
-        "{:?}\n{}",
-        job.status,
-        log.join("\n")
-    );
+    assert_job_stage(&job, &log, "COMPLETED");
 
     let state = stand.state(RUN);
     assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
@@ -115,25 +109,10 @@ async fn a_public_space_claimed_private_fails_the_workers_own_check() {
     let stand = agent_jobs::stand("phase4_public_claimed_private", FaultConfig::default()).await;
     let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-public"}));
     let (job, log) = agent_jobs::run_job(&stand, PUBLIC_RUN, "4", params, &env).await;
-    assert_eq!(
-        job.status.stage,
-        "ERROR",
-        "{:?}\n{}",
-        job.status,
-        log.join("\n")
-    );
+    assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(PUBLIC_RUN);
-    assert_eq!(state.status, RunStatus::Failed);
-    let last = state.steps.last().unwrap();
-    assert_eq!(
-        (last.name.as_str(), last.status),
-        ("check_space", StepStatus::Failed)
-    );
-    assert_eq!(
-        state.error.as_deref(),
-        Some("alice/pi-public is not private")
-    );
+    assert_failed_at(&state, "check_space", "alice/pi-public is not private");
     // Pi's step passed and its answer claims a private Space: the claim counted for nothing.
     let agent = state
         .steps

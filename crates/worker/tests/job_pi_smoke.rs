@@ -6,7 +6,7 @@
 mod agent_jobs;
 mod job_stand;
 
-use job_stand::{assert_not_in_files, step_names};
+use job_stand::{assert_failed_at, assert_job_stage, assert_not_in_files, step_names};
 use localhub::FaultConfig;
 use runs::{RunStatus, StepStatus};
 
@@ -20,13 +20,7 @@ async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
     let stand = agent_jobs::stand("phase3_edit", FaultConfig::default()).await;
     let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-shouter"}));
     let (job, log) = agent_jobs::run_job(&stand, RUN, "3", params, &[]).await;
-    assert_eq!(
-        job.status.stage,
-        "COMPLETED",
-        "{:?}\n{}",
-        job.status,
-        log.join("\n")
-    );
+    assert_job_stage(&job, &log, "COMPLETED");
 
     let state = stand.state(RUN);
     assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
@@ -121,25 +115,10 @@ async fn a_claimed_edit_that_was_never_made_fails_before_deploying() {
     let stand = agent_jobs::stand("phase3_claim_without_edit", FaultConfig::default()).await;
     let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "claimed"}));
     let (job, log) = agent_jobs::run_job(&stand, CLAIM_RUN, "3", params, &[]).await;
-    assert_eq!(
-        job.status.stage,
-        "ERROR",
-        "{:?}\n{}",
-        job.status,
-        log.join("\n")
-    );
+    assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(CLAIM_RUN);
-    assert_eq!(state.status, RunStatus::Failed);
-    let last = state.steps.last().unwrap();
-    assert_eq!(
-        (last.name.as_str(), last.status),
-        ("check_edit", StepStatus::Failed)
-    );
-    assert_eq!(
-        state.error.as_deref(),
-        Some("Pi changed nothing, whatever it said")
-    );
+    assert_failed_at(&state, "check_edit", "Pi changed nothing, whatever it said");
     // Pi itself was content: its step passed, its answer claims the edit.
     let output =
         std::fs::read_to_string(stand.run_dir(CLAIM_RUN).join("logs/pi_output.txt")).unwrap();
@@ -154,24 +133,13 @@ async fn a_model_error_mid_run_fails_the_agent_step_although_pi_exits_0() {
     let stand = agent_jobs::stand("phase3_model_error", FaultConfig::default()).await;
     let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "errored"}));
     let (job, log) = agent_jobs::run_job(&stand, ERROR_RUN, "3", params, &[]).await;
-    assert_eq!(
-        job.status.stage,
-        "ERROR",
-        "{:?}\n{}",
-        job.status,
-        log.join("\n")
-    );
+    assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(ERROR_RUN);
-    assert_eq!(state.status, RunStatus::Failed);
-    let last = state.steps.last().unwrap();
-    assert_eq!(
-        (last.name.as_str(), last.status),
-        ("agent_edit", StepStatus::Failed)
-    );
-    assert_eq!(
-        state.error.as_deref(),
-        Some("the model failed and Pi gave up: 400 the provider refused the request: context too long")
+    assert_failed_at(
+        &state,
+        "agent_edit",
+        "the model failed and Pi gave up: 400 the provider refused the request: context too long",
     );
     // Pi itself exited 0: the verdict came from its stream.
     let events = std::fs::read_to_string(stand.run_dir(ERROR_RUN).join("events.jsonl")).unwrap();
@@ -194,13 +162,7 @@ async fn pi_past_the_runs_turn_limit_is_stopped_and_the_run_fails() {
         "1".to_owned(),
     )];
     let (job, log) = agent_jobs::run_job(&stand, TURNS_RUN, "3", params, &env).await;
-    assert_eq!(
-        job.status.stage,
-        "ERROR",
-        "{:?}\n{}",
-        job.status,
-        log.join("\n")
-    );
+    assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(TURNS_RUN);
     let setup = state

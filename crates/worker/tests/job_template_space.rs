@@ -5,7 +5,7 @@
 
 mod job_stand;
 
-use job_stand::{assert_not_in_files, step_names, Stand};
+use job_stand::{assert_job_stage, assert_not_in_files, step_names, Stand};
 use runs::{Event, RunStatus, StepStatus, EVENT_MARKER};
 use std::process::Command;
 use worker::generate::template_app;
@@ -26,13 +26,7 @@ async fn a_template_space_job_deploys_validates_live_and_leaks_no_token() {
     let job = stand.launch(RUN, "2.1", &spec, &[]).await;
     let job = stand.wait_job(&job.id).await;
     let log = stand.job_log(&job.id).await;
-    assert_eq!(
-        job.status.stage,
-        "COMPLETED",
-        "{:?}\n{}",
-        job.status,
-        log.join("\n")
-    );
+    assert_job_stage(&job, &log, "COMPLETED");
 
     // state.json: succeeded, every step passed in order, links to the Space.
     let state = stand.state(RUN);

@@ -9,7 +9,7 @@ use hub::{HubClient, RepoId, Token};
 use localhub::inference::ChatBackend;
 use localhub::{FaultConfig, LocalHub, RunningHub};
 use runs::job;
-use runs::{RunPaths, RunState};
+use runs::{RunPaths, RunState, RunStatus, StepStatus};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -239,4 +239,27 @@ pub fn app_override(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
         std::fs::write(folder.join(name), content).unwrap();
     }
     folder
+}
+
+/// Asserts the Job ended in `stage`, showing its status and its log when it did not.
+pub fn assert_job_stage(job: &JobInfo, log: &[String], stage: &str) {
+    assert_eq!(
+        job.status.stage,
+        stage,
+        "{:?}\n{}",
+        job.status,
+        log.join("\n")
+    );
+}
+
+/// Asserts the run failed at its last step, `step`, and says `error` about it.
+pub fn assert_failed_at(state: &RunState, step: &str, error: &str) {
+    assert_eq!(state.status, RunStatus::Failed, "{state:#?}");
+    let last = state.steps.last().expect("a step ran");
+    assert_eq!(
+        (last.name.as_str(), last.status),
+        (step, StepStatus::Failed),
+        "{state:#?}"
+    );
+    assert_eq!(state.error.as_deref(), Some(error));
 }
