@@ -3,7 +3,7 @@
 // run page reach success live (no reload) with its events panel following the newest,
 // share the link (owner sees it, another user does not, a signed-out visitor is asked to
 // sign in), find it in the runs list, recover from a Hub outage with "Try again", cancel
-// a running run from its page, sign out.
+// a running run from its page and run it again from the wizard it fills, sign out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -217,6 +217,17 @@ test('a running run is cancelled from its page and says so', async () => {
   // The worker recorded why before its Job ended.
   await page.locator('.report .markdown').waitFor({ timeout: 60_000 });
   assert.match(await page.locator('.report .markdown').innerText(), /cancel/i);
+
+  // "Run again" opens the recipe's wizard with this run's options filled in.
+  await page.getByRole('link', { name: 'Run again' }).click();
+  await page.waitForURL(/\/new\/validate\?again=alice\/[0-9A-Z]{26}$/, { timeout: 30_000 });
+  await waitHydrated(page, 'form.wizard-form[data-hydrated="true"]');
+  assert.equal(await page.getByLabel('…or its URL').inputValue(), 'http://127.0.0.1:9/');
+  assert.match(await page.locator('.run-again-notice').innerText(), new RegExp(`alice/${runId}`));
+  // The same from a fresh load of that address (rendered on the server, then hydrated).
+  await page.reload({ waitUntil: 'load' });
+  await waitHydrated(page, 'form.wizard-form[data-hydrated="true"]');
+  assert.equal(await page.getByLabel('…or its URL').inputValue(), 'http://127.0.0.1:9/');
 });
 
 test('a grant without the jobs scope is told so plainly', async () => {

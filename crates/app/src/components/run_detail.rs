@@ -59,6 +59,8 @@ pub fn RunDetail(
         })
     });
     let path = format!("/runs/{owner}/{run_id}");
+    // The recipe's wizard, filled with this run's options.
+    let again = format!("/new/{}?again={owner}/{run_id}", view.phase.id());
     let target_space = view
         .params
         .as_ref()
@@ -117,6 +119,9 @@ pub fn RunDetail(
                     </Show>
                 }
             })}
+            <Show when=move || status.get().is_terminal()>
+                <a class="button run-again" href=again.clone()>"Run again"</a>
+            </Show>
         </div>
         <div class="run-grid">
             <StepTimeline steps />

@@ -71,6 +71,37 @@ impl WizardFields {
         }
     }
 
+    /// Fills the form with an earlier run's options ("Run again"); the Job's timeout is not
+    /// in what a run records, so it keeps the form's default.
+    pub fn fill(&self, params: &RunParams, job_flavor: Option<&str>) {
+        let text = |signal: RwSignal<String>, value: Option<String>| {
+            if let Some(value) = value {
+                signal.set(value);
+            }
+        };
+        text(self.target_space, params.target_space.clone());
+        self.unique_suffix.set(params.unique_suffix);
+        text(
+            self.model_id,
+            params.model_id.as_ref().map(ToString::to_string),
+        );
+        text(self.article_url, params.article_url.clone());
+        text(self.article_text, params.article_text.clone());
+        text(self.agent_model, params.agent_model.clone());
+        text(self.agent_base_url, params.agent_base_url.clone());
+        self.implementation_mode.set(params.implementation_mode);
+        self.allow_gpu_fallback.set(params.allow_gpu_fallback);
+        text(self.space_hardware, params.space_hardware.clone());
+        text(
+            self.validate_space,
+            params.validate_space.as_ref().map(ToString::to_string),
+        );
+        text(self.validate_url, params.validate_url.clone());
+        text(self.api_name, params.api_name.clone());
+        text(self.inputs, params.inputs.as_ref().map(ToString::to_string));
+        text(self.job_flavor, job_flavor.map(str::to_owned));
+    }
+
     /// The request this form describes for `phase`, or every problem with it. `owner` is
     /// the signed-in user (runs and Spaces go to their namespace).
     pub fn request(&self, phase: Phase, owner: &str) -> Result<LaunchRequest, Vec<FieldError>> {
@@ -295,6 +326,45 @@ mod tests {
 
     fn fields(result: Result<LaunchRequest, Vec<FieldError>>) -> Vec<String> {
         result.unwrap_err().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn a_runs_options_filled_into_a_fresh_form_launch_the_same_run() {
+        let runs: [(Phase, serde_json::Value); 3] = [
+            (
+                Phase::ArticleReproduction,
+                serde_json::json!({
+                    "article_url": "https://example.org/post",
+                    "target_space": "repro",
+                    "unique_suffix": true,
+                    "agent_model": "openai/gpt-oss-120b",
+                    "implementation_mode": "full-inference-attempt",
+                    "allow_gpu_fallback": true,
+                    "space_hardware": "t4-small",
+                }),
+            ),
+            (
+                Phase::ValidateExisting,
+                serde_json::json!({
+                    "validate_space": "bob/echo",
+                    "api_name": "/shout",
+                    "inputs": ["hi"],
+                }),
+            ),
+            (
+                Phase::ModelCardApp,
+                serde_json::json!({"model_id": "openai-community/gpt2", "target_space": "gpt2-app"}),
+            ),
+        ];
+        for (phase, params) in runs {
+            let params: RunParams = serde_json::from_value(params).unwrap();
+            with_form(|form| {
+                form.fill(&params, Some("cpu-upgrade"));
+                let request = form.request(phase, "alice").unwrap();
+                assert_eq!(request.params, params, "{phase:?}");
+                assert_eq!(request.job_flavor.as_deref(), Some("cpu-upgrade"));
+            });
+        }
     }
 
     #[test]

@@ -14,16 +14,33 @@ use crate::components::wizard_fields::{
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use runs::{Phase, PhaseStatus};
+use runs::{Phase, PhaseStatus, RunParams};
+use serde::{Deserialize, Serialize};
+
+/// An earlier run to launch again: where it is, and its options.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunAgain {
+    /// `owner/run_id`, for the notice's link.
+    pub run: String,
+    /// Its options as launched.
+    pub params: RunParams,
+    /// The Job hardware it ran on.
+    pub job_flavor: Option<String>,
+}
 
 /// The form for `phase`, launching as `me`; on success the browser goes to the run page.
+/// `again` fills it with an earlier run's options and Job hardware.
 #[component]
 pub fn WizardForm(
     phase: Phase,
     me: Me,
     #[prop(into)] hardware: Signal<Vec<HardwareOption>>,
+    #[prop(default = None)] again: Option<RunAgain>,
 ) -> impl IntoView {
     let form = WizardFields::new();
+    if let Some(again) = &again {
+        form.fill(&again.params, again.job_flavor.as_deref());
+    }
     let owner = me.username.clone();
     let local = {
         let owner = owner.clone();

@@ -1,16 +1,16 @@
 //! `/new/<phase id>`: the wizard of one recipe.
 
-use crate::api::fns::hardware;
+use crate::api::fns::{get_run, hardware};
 use crate::api::{ApiError, HardwareOption};
 use crate::components::current_user::use_current_user;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::phase_notice::PhaseNotice;
 use crate::components::scope_notice::ScopeNotice;
-use crate::components::wizard_form::WizardForm;
+use crate::components::wizard_form::{RunAgain, WizardForm};
 use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 use runs::Phase;
 use std::future::IntoFuture;
 
@@ -30,6 +30,22 @@ pub fn WizardPage() -> impl IntoView {
 fn Wizard(phase: Phase) -> impl IntoView {
     let user = use_current_user().0;
     let hardware_list = Resource::new(|| (), |_| hardware());
+    // `?again=owner/run_id`: start from an earlier run of this recipe (when the viewer may
+    // see it; otherwise the form starts empty).
+    let query = use_query_map();
+    let again = Resource::new(
+        move || query.with(|q| q.get("again")),
+        move |again| async move {
+            let (owner, run_id) = again.as_deref()?.split_once('/')?;
+            let view = get_run(owner.to_owned(), run_id.to_owned()).await.ok()?;
+            (view.phase == phase).then_some(())?;
+            Some(RunAgain {
+                run: format!("{owner}/{run_id}"),
+                params: view.params?,
+                job_flavor: view.job.and_then(|job| job.flavor),
+            })
+        },
+    );
     let next = format!("/new/{}", phase.id());
     view! {
         <Title text=format!("{} — Space Factory", phase.title()) />
@@ -47,7 +63,11 @@ fn Wizard(phase: Phase) -> impl IntoView {
                     // Both read at once: a resource first read only after another resolved
                     // is not tracked by the Transition from the start, and the page could
                     // then hydrate against HTML that has not streamed in yet.
-                    let (user_now, hw) = futures_util::join!(user.into_future(), hardware_list.into_future());
+                    let (user_now, hw, again) = futures_util::join!(
+                        user.into_future(),
+                        hardware_list.into_future(),
+                        again.into_future()
+                    );
                     match user_now {
                         Ok(Some(me)) => {
                             let options: Vec<HardwareOption> = hw.clone().unwrap_or_default();
@@ -56,7 +76,14 @@ fn Wizard(phase: Phase) -> impl IntoView {
                                 {hw.err().map(|error| view! {
                                     <ErrorPanel error retry=move |_| hardware_list.refetch() />
                                 })}
-                                <WizardForm phase me hardware=Signal::stored(options) />
+                                {again.as_ref().map(|again| view! {
+                                    <p class="notice info run-again-notice">
+                                        "Options copied from run "
+                                        <a href=format!("/runs/{}", again.run)>{again.run.clone()}</a>
+                                        ". If its Space name is taken now, choose another or add a fresh suffix."
+                                    </p>
+                                })}
+                                <WizardForm phase me hardware=Signal::stored(options) again />
                             }
                             .into_any()
                         }
