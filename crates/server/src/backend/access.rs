@@ -44,13 +44,11 @@ impl RunLocation {
             find_job(services, owner, &run_id, &token),
             read_state(services, &bucket, &paths, &token)
         );
-        let (job, mut state) = (job?, state?);
+        let (job, state) = (job?, state?);
         if job.is_none() && state.is_none() {
             return Err(ApiError::NotFound);
         }
-        if needs_second_look(job.as_ref(), state.as_ref()) {
-            state = read_state(services, &bucket, &paths, &token).await?;
-        }
+        let state = settle_state(services, &bucket, &paths, &token, job.as_ref(), state).await?;
         Ok(RunLocation {
             owner: owner.to_owned(),
             run_id,
@@ -70,6 +68,18 @@ impl RunLocation {
         read_state(services, &self.bucket, &self.paths, token).await
     }
 
+    /// `state`, read alongside `job` (for the live stream), or read again when it may
+    /// predate the worker's last word ([`settle_state`]).
+    pub async fn settle_state(
+        &self,
+        services: &Services,
+        token: &Token,
+        job: Option<&JobInfo>,
+        state: Option<RunState>,
+    ) -> Result<Option<RunState>, ApiError> {
+        settle_state(services, &self.bucket, &self.paths, token, job, state).await
+    }
+
     /// Reads the Job again (for the live stream).
     pub async fn refresh_job(
         &self,
@@ -86,12 +96,24 @@ impl RunLocation {
     }
 }
 
-/// Whether `state.json`, read alongside the Job, may predate the worker's last word: the
-/// Job had ended when read, but the state still said queued or running. The worker writes
-/// its final state before it exits, so a second read settles it (reading the Job first on
-/// every look would cost each page a round trip).
-pub fn needs_second_look(job: Option<&JobInfo>, state: Option<&RunState>) -> bool {
-    job.is_some_and(|j| j.status.is_terminal()) && !state.is_some_and(|s| s.status.is_terminal())
+/// `state`, read alongside `job`, or read again when it may predate the worker's last word:
+/// the Job had ended when read, but the state still said queued or running. The worker
+/// writes its final state before it exits, so a second read settles it (reading the Job
+/// first on every look would cost each page a round trip).
+async fn settle_state(
+    services: &Services,
+    bucket: &RepoId,
+    paths: &RunPaths,
+    token: &Token,
+    job: Option<&JobInfo>,
+    state: Option<RunState>,
+) -> Result<Option<RunState>, ApiError> {
+    let job_ended = job.is_some_and(|j| j.status.is_terminal());
+    if job_ended && !state.as_ref().is_some_and(|s| s.status.is_terminal()) {
+        read_state(services, bucket, paths, token).await
+    } else {
+        Ok(state)
+    }
 }
 
 /// "Cannot see it" answers become `None`; an expired sign-in and real failures stay errors.

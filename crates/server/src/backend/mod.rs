@@ -22,7 +22,7 @@ use http::request::Parts;
 use std::sync::Arc;
 use tower_sessions::Session;
 
-pub use access::{needs_second_look, RunLocation};
+pub use access::RunLocation;
 
 /// The [`Backend`] the server provides to Leptos.
 #[derive(Debug, Clone)]

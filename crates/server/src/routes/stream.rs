@@ -4,7 +4,7 @@
 //! once each (by `seq`), only after `Last-Event-ID` when the browser reconnects, and `end`
 //! closes the stream once the run is over. Only the viewer's own token is used.
 
-use crate::backend::{end_session_on_401, needs_second_look, read, require_viewer_in, RunLocation};
+use crate::backend::{end_session_on_401, read, require_viewer_in, RunLocation};
 use crate::services::Services;
 use app::api::stream::{names, LogMessage};
 use app::api::ApiError;
@@ -184,16 +184,15 @@ async fn poll(
     tx: &mpsc::Sender<SseEvent>,
     job_over_since: &mut Option<Instant>,
 ) -> Result<bool, ()> {
-    let (job, mut state, events) = tokio::join!(
+    let (job, state, events) = tokio::join!(
         run.refresh_job(services, token),
         run.refresh_state(services, token),
         read::events(services, run, token)
     );
-    if let (Ok(job), Ok(recorded)) = (&job, &state) {
-        if needs_second_look(job.as_ref(), recorded.as_ref()) {
-            state = run.refresh_state(services, token).await;
-        }
-    }
+    let state = match (&job, state) {
+        (Ok(job), Ok(state)) => run.settle_state(services, token, job.as_ref(), state).await,
+        (_, state) => state,
+    };
     // Events, then the state, then the Job's stage: a browser never sees a Job that ended
     // without the worker's word when the word was in the same look.
     let mut messages = Vec::new();
