@@ -58,7 +58,7 @@ pub enum SetupError {
 /// How the server retries the Hub: someone is waiting on a page, so two quick retries
 /// (under 1.5 s of waiting in all) and then the error with its "Try again" button. The
 /// client's default (five retries, up to 23 s) suits the worker inside a Job instead.
-pub fn page_retry() -> RetryConfig {
+fn page_retry() -> RetryConfig {
     RetryConfig {
         max_retries: 2,
         min_delay: std::time::Duration::from_millis(400),
@@ -69,9 +69,10 @@ pub fn page_retry() -> RetryConfig {
 impl Services {
     /// Builds the services for a Hub at `hub_url`, reached by the browser at `public_url`.
     pub fn new(config: &Config, hub_url: &str, public_url: &str) -> Result<Services, SetupError> {
-        let hub = HubClient::new(HubConfig::new(hub_url)?.with_retry(page_retry()))?;
+        let client = |url: &str| HubClient::new(HubConfig::new(url)?.with_retry(page_retry()));
+        let hub = client(hub_url)?;
         let oidc = match &config.openid_provider_url {
-            Some(url) => HubClient::new(HubConfig::new(url)?.with_retry(page_retry()))?,
+            Some(url) => client(url)?,
             None => hub.clone(),
         };
         let mut scopes: Vec<String> = FACTORY_SCOPES.iter().map(|s| s.to_string()).collect();
