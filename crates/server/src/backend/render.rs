@@ -69,40 +69,37 @@ fn highlight(text: &str, language: &str) -> String {
     out
 }
 
-/// The file extension synoptic knows a language by.
+/// Every code language the artifact view knows, in one place for naming files and for
+/// highlighting them: its name (the `language-…` class), the file extensions that mark it,
+/// and the extension synoptic's rules for it go by (`None`: escaped, not highlighted).
+/// JSON files are recognised before code, by the artifact view, and only highlighted here.
+const LANGUAGES: &[(&str, &[&str], Option<&str>)] = &[
+    ("python", &["py"], Some("py")),
+    ("rust", &["rs"], Some("rs")),
+    ("javascript", &["js", "mjs"], Some("js")),
+    ("typescript", &["ts"], Some("ts")),
+    ("json", &[], Some("json")),
+    ("toml", &["toml"], Some("toml")),
+    ("yaml", &["yaml", "yml"], Some("yaml")),
+    ("bash", &["sh"], Some("sh")),
+    ("html", &["html", "htm"], Some("html")),
+    ("css", &["css"], Some("css")),
+    ("ini", &["cfg", "ini"], None),
+    ("dockerfile", &["dockerfile"], None),
+];
+
+/// The extension synoptic knows a language by.
 fn synoptic_extension(language: &str) -> Option<&'static str> {
-    Some(match language {
-        "python" => "py",
-        "rust" => "rs",
-        "javascript" => "js",
-        "typescript" => "ts",
-        "json" => "json",
-        "toml" => "toml",
-        "yaml" => "yaml",
-        "bash" => "sh",
-        "html" => "html",
-        "css" => "css",
-        _ => return None,
-    })
+    LANGUAGES.iter().find(|(name, ..)| *name == language)?.2
 }
 
 /// The language of a file by its extension, when it is code.
 pub fn code_language(path: &str) -> Option<&'static str> {
     let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
-    Some(match ext.as_str() {
-        "py" => "python",
-        "rs" => "rust",
-        "js" | "mjs" => "javascript",
-        "ts" => "typescript",
-        "toml" => "toml",
-        "yaml" | "yml" => "yaml",
-        "sh" => "bash",
-        "html" | "htm" => "html",
-        "css" => "css",
-        "cfg" | "ini" => "ini",
-        "dockerfile" => "dockerfile",
-        _ => return None,
-    })
+    LANGUAGES
+        .iter()
+        .find(|(_, extensions, _)| extensions.contains(&ext.as_str()))
+        .map(|(name, ..)| *name)
 }
 
 /// HTML text escaping (`& < > " '`).
