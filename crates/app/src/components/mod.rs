@@ -12,6 +12,7 @@ pub mod flavor_select;
 pub mod format;
 pub mod gate_badge;
 pub mod header;
+pub mod hydration;
 pub mod launch_summary;
 pub mod live_run;
 pub mod log_panel;

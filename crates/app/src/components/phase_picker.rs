@@ -1,5 +1,6 @@
 //! The list of recipes, with the one the user picked described in full.
 
+use crate::components::hydration::hydrated_mark;
 use leptos::prelude::*;
 use runs::{Phase, PhaseStatus};
 
@@ -7,11 +8,10 @@ use runs::{Phase, PhaseStatus};
 #[component]
 pub fn PhasePicker() -> impl IntoView {
     let (selected, set_selected) = signal(None::<Phase>);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move || hydrated.set(true));
+    let hydrated = hydrated_mark();
 
     view! {
-        <section class="phase-picker" data-hydrated=move || hydrated.get().to_string()>
+        <section class="phase-picker" data-hydrated=hydrated>
             <h2>"Recipes"</h2>
             <ul class="phase-list" role="listbox" aria-label="Recipes">
                 {Phase::ALL

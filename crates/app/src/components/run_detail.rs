@@ -7,6 +7,7 @@ use crate::components::cancel_button::CancelButton;
 use crate::components::copy_link::CopyLink;
 use crate::components::event_list::EventList;
 use crate::components::gate_badge::GateBadge;
+use crate::components::hydration::hydrated_mark;
 use crate::components::live_run::LiveRun;
 use crate::components::log_panel::LogPanel;
 use crate::components::report_view::ReportView;
@@ -82,14 +83,13 @@ pub fn RunDetail(
                 .and_then(|s| s.verdict.clone().or(s.error.clone()))
         })
     };
-    let hydrated = RwSignal::new(false);
-    Effect::new(move || hydrated.set(true));
+    let hydrated = hydrated_mark();
     let current = move || {
         live.state
             .with(|s| s.as_ref().and_then(|s| s.current_step.clone()))
     };
     view! {
-        <header class="run-head" data-hydrated=move || hydrated.get().to_string()>
+        <header class="run-head" data-hydrated=hydrated>
             <div class="run-title">
                 <h1>
                     <span class="phase-id">{format!("Phase {}", view.phase.id())}</span>

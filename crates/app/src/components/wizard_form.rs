@@ -5,6 +5,7 @@ use crate::api::{ApiError, HardwareOption, LaunchRequest, Launched, Me};
 use crate::components::check_field::CheckField;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::flavor_select::FlavorSelect;
+use crate::components::hydration::hydrated_mark;
 use crate::components::launch_summary::LaunchSummary;
 use crate::components::mode_select::ModeSelect;
 use crate::components::space_name_field::SpaceNameField;
@@ -83,15 +84,14 @@ pub fn WizardForm(
     let submit_retry = submit.clone();
     let shown = fields_for(phase);
     let has = move |name: &str| shown.contains(&name);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move || hydrated.set(true));
+    let hydrated = hydrated_mark();
 
     view! {
         <form
             class="wizard-form"
             novalidate
             data-phase=phase.id()
-            data-hydrated=move || hydrated.get().to_string()
+            data-hydrated=hydrated
             on:submit=move |ev| {
                 ev.prevent_default();
                 submit();

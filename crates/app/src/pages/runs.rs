@@ -1,7 +1,9 @@
 //! `/runs`: the signed-in user's runs.
 
 use crate::api::fns::list_runs;
+use crate::api::RunSummary;
 use crate::components::error_panel::ErrorPanel;
+use crate::components::hydration::hydrated_mark;
 use crate::components::runs_table::RunsTable;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,32 +18,25 @@ const LIVE_REFRESH: Duration = Duration::from_secs(4);
 pub fn RunsPage() -> impl IntoView {
     let runs = Resource::new(|| (), |_| list_runs());
     let pending = StoredValue::new(None::<TimeoutHandle>);
-    let under_way = move || {
-        runs.get()
-            .and_then(Result::ok)
-            .is_some_and(|list| list.iter().any(|run| !run.status.is_terminal()))
-    };
-    Effect::new(move || {
-        let live = under_way();
+    let clear_pending = move || {
         if let Some(handle) = pending.try_get_value().flatten() {
             handle.clear();
         }
+    };
+    Effect::new(move || {
+        let live = runs.with(|r| matches!(r, Some(Ok(list)) if under_way(list)));
+        clear_pending();
         let next = live
             .then(|| set_timeout_with_handle(move || runs.refetch(), LIVE_REFRESH).ok())
             .flatten();
         pending.try_set_value(next);
     });
-    on_cleanup(move || {
-        if let Some(handle) = pending.try_get_value().flatten() {
-            handle.clear();
-        }
-    });
+    on_cleanup(clear_pending);
     // Tests wait for this before expecting the list to update itself.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move || hydrated.set(true));
+    let hydrated = hydrated_mark();
     view! {
         <Title text="My runs — Space Factory" />
-        <section class="runs-page" data-hydrated=move || hydrated.get().to_string()>
+        <section class="runs-page" data-hydrated=hydrated>
         <div class="page-head">
             <h1>"My runs"</h1>
             <button type="button" class="button" on:click=move |_| runs.refetch()>"Refresh"</button>
@@ -50,7 +45,7 @@ pub fn RunsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match runs.await {
                     Ok(list) => {
-                        let live = list.iter().any(|run| !run.status.is_terminal());
+                        let live = under_way(&list);
                         view! {
                             {live.then(|| view! {
                                 <p class="muted live-note">"Runs are under way: this list updates itself."</p>
@@ -66,4 +61,9 @@ pub fn RunsPage() -> impl IntoView {
         </Transition>
         </section>
     }
+}
+
+/// Whether a run on the list is still queued or running.
+fn under_way(list: &[RunSummary]) -> bool {
+    list.iter().any(|run| !run.status.is_terminal())
 }
