@@ -195,20 +195,24 @@ fn termination_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let term = signal(SignalKind::terminate());
-        let interrupt = signal(SignalKind::interrupt());
+        // A signal that could not be listened for never arrives.
+        let arrival = |kind| {
+            let listener = signal(kind).ok();
+            async move {
+                match listener {
+                    Some(mut listener) => _ = listener.recv().await,
+                    None => std::future::pending().await,
+                }
+            }
+        };
+        let (term, interrupt) = (
+            arrival(SignalKind::terminate()),
+            arrival(SignalKind::interrupt()),
+        );
         async move {
-            match (term, interrupt) {
-                (Ok(mut term), Ok(mut interrupt)) => {
-                    tokio::select! {
-                        _ = term.recv() => {}
-                        _ = interrupt.recv() => {}
-                    }
-                }
-                (Ok(mut one), Err(_)) | (Err(_), Ok(mut one)) => {
-                    one.recv().await;
-                }
-                (Err(_), Err(_)) => std::future::pending().await,
+            tokio::select! {
+                () = term => {}
+                () = interrupt => {}
             }
         }
     }
