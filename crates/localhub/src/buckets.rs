@@ -1,7 +1,9 @@
 //! Storage buckets as plain folders: create, info, list, tree, and ranged download.
 //!
-//! A bucket `ns/name` is the folder `DATA/buckets/ns/name`; Jobs mount it read-write, and
-//! clients read its files with a plain `GET /buckets/{ns}/{name}/resolve/{path}` (no Xet).
+//! A bucket `ns/name` is the folder `DATA/buckets/ns/name` (the store). It changes only by
+//! whole files renamed into place (a Job's mount publishes a file once it is closed:
+//! [`crate::mount`]), so a reader never sees a file half-written. Clients read its files with
+//! a plain `GET /buckets/{ns}/{name}/resolve/{path}` (no Xet).
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -232,38 +234,6 @@ fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
     (start <= end && start < len).then_some((start, end))
 }
 
-/// Reads a bucket file the way the Hub serves one: whole. A Job's bucket mount is a plain
-/// bind mount here, so a reader could catch a file between its truncation and its write,
-/// where the Hub's mount uploads a file only once it is closed. A file that changed while it
-/// was read, or is empty and was modified a moment ago, is read again after a short pause,
-/// for at most [`SETTLE_WAIT`].
-async fn read_whole(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-    let started = std::time::Instant::now();
-    loop {
-        let before = tokio::fs::metadata(path).await?;
-        let bytes = tokio::fs::read(path).await?;
-        let after = tokio::fs::metadata(path).await?;
-        let steady = before.len() == after.len()
-            && after.len() == bytes.len() as u64
-            && before.modified().ok() == after.modified().ok();
-        let just_truncated = bytes.is_empty()
-            && after
-                .modified()
-                .ok()
-                .and_then(|m| m.elapsed().ok())
-                .is_some_and(|age| age < SETTLE_WAIT);
-        if (steady && !just_truncated) || started.elapsed() >= SETTLE_WAIT {
-            return Ok(bytes);
-        }
-        tokio::time::sleep(SETTLE_PAUSE).await;
-    }
-}
-
-/// How long a read waits at most for a file being rewritten to settle.
-const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
-/// The pause between two reads of a file being rewritten.
-const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
-
 /// `GET|HEAD /buckets/{ns}/{name}/resolve/{path}` with `Range` support.
 pub async fn resolve(
     State(s): State<AppState>,
@@ -275,7 +245,7 @@ pub async fn resolve(
     let id = format!("{ns}/{name}");
     find(&s, &id, c.as_ref())?;
     let p = safe_join(&s.bucket_dir(&id), &path)?;
-    let bytes = match read_whole(&p).await {
+    let bytes = match tokio::fs::read(&p).await {
         Ok(b) => b,
         Err(_) => return Err(HubError::entry_not_found(&path)),
     };

@@ -12,11 +12,14 @@
 //! **Bucket mounts.** A bucket volume `{source: "ns/b", mountPath: "/output"}` reaches the
 //! process at exactly `/output`: the command is wrapped in `unshare --mount --propagation
 //! private` (as root) or `unshare --user --map-root-user --mount --propagation private`
-//! (otherwise), and a small `sh` prelude does `mkdir -p /output && mount --bind
-//! DATA/buckets/ns/b /output` (then `remount,ro` for `readOnly`) before `exec`-ing the
-//! command. The bind mount lives only in the Job's private mount namespace; the empty mount
-//! point folder is created on the host. If neither `unshare` form works, a Job with volumes is
-//! refused with 400. Only bucket volumes are supported (repo volumes: 400).
+//! (otherwise), and a small `sh` prelude does `mkdir -p /output && mount --bind FOLDER
+//! /output` (then `remount,ro` for `readOnly`) before `exec`-ing the command. A writable
+//! volume's FOLDER is a staging folder of the Job's own that publishes each file into the
+//! bucket once it is closed, as the Hub's mount does ([`crate::mount`]); a read-only one is
+//! the bucket's folder. The bind mount lives only in the Job's private mount namespace; the
+//! empty mount point folder is created on the host. If neither `unshare` form works, a Job
+//! with volumes is refused with 400. Only bucket volumes are supported (repo volumes: 400).
+//! A Job reads as ended only once its mounts have published their last files.
 
 use std::collections::{BTreeMap, HashMap};
 use std::convert::Infallible;
@@ -35,6 +38,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::auth::{Authed, Caller};
 use crate::errors::{HubError, HubResult};
+use crate::mount::StagedMount;
+use crate::process::{signal_group, Stop};
 use crate::spaces::LogLine;
 use crate::store::now_iso;
 use crate::AppState;
@@ -165,18 +170,10 @@ impl Jobs {
     pub fn stop_all(&self) {
         for j in self.jobs.lock().expect("jobs").values() {
             if let Some(p) = j.pgid {
-                signal_group(p, "KILL");
+                signal_group(p, Stop::Force);
             }
         }
     }
-}
-
-fn signal_group(pgid: u32, sig: &str) {
-    let _ = std::process::Command::new("kill")
-        .arg(format!("-{sig}"))
-        .arg("--")
-        .arg(format!("-{pgid}"))
-        .status();
 }
 
 /// Which `unshare` form gives us a private mount namespace here (probed once).
@@ -221,6 +218,91 @@ fn finish(s: &AppState, id: &str, stage: &str, message: Option<String>) {
     s.jobs.touch();
 }
 
+/// A validated volume: the bucket folder it shows, where, and whether read-only.
+struct PlannedVolume {
+    store: std::path::PathBuf,
+    mount_path: String,
+    read_only: bool,
+}
+
+/// Checks every volume of a Job spec before anything starts.
+fn plan_volumes(s: &AppState, c: &Caller, volumes: &[Volume]) -> HubResult<Vec<PlannedVolume>> {
+    let mut planned = Vec::new();
+    for v in volumes {
+        if v.kind != "bucket" {
+            return Err(HubError::bad_request(format!(
+                "localhub supports only bucket volumes, not {:?}",
+                v.kind
+            )));
+        }
+        if !v.mount_path.starts_with('/') || v.mount_path == "/" {
+            return Err(HubError::bad_request(
+                "mountPath must be absolute and not /",
+            ));
+        }
+        let bucket = crate::buckets::find(s, &v.source, Some(c))?;
+        let read_only = v.read_only == Some(true);
+        if bucket.ns != c.user.name && !read_only {
+            return Err(HubError::new(
+                StatusCode::FORBIDDEN,
+                format!("no write access to bucket {}", v.source),
+            ));
+        }
+        let mut store = s.bucket_dir(&v.source);
+        if let Some(p) = &v.path {
+            store = crate::store::safe_join(&store, p)?;
+        }
+        planned.push(PlannedVolume {
+            store,
+            mount_path: v.mount_path.clone(),
+            read_only,
+        });
+    }
+    Ok(planned)
+}
+
+/// What the mount prelude binds (`host folder, mountPath, read-only`), and the staged mounts
+/// that publish the writable ones into their buckets.
+type Mounts = (Vec<(std::path::PathBuf, String, bool)>, Vec<StagedMount>);
+
+/// Prepares every volume: a read-only one shows its bucket folder as it is; a writable one
+/// gets a staging folder that publishes what the Job closes (see [`crate::mount`]).
+async fn start_mounts(
+    s: &AppState,
+    workdir: &std::path::Path,
+    planned: Vec<PlannedVolume>,
+) -> HubResult<Mounts> {
+    let mut binds = Vec::new();
+    let mut staged: Vec<StagedMount> = Vec::new();
+    for (n, v) in planned.into_iter().enumerate() {
+        let started = std::fs::create_dir_all(&v.store).and_then(|()| {
+            if v.read_only {
+                return Ok(None);
+            }
+            StagedMount::start(
+                v.store.clone(),
+                workdir.join("mounts").join(n.to_string()),
+                s.incoming_dir(),
+            )
+            .map(Some)
+        });
+        match started {
+            Ok(None) => binds.push((v.store, v.mount_path, true)),
+            Ok(Some(mount)) => {
+                binds.push((mount.staging().to_path_buf(), v.mount_path, false));
+                staged.push(mount);
+            }
+            Err(err) => {
+                for mount in staged {
+                    mount.finish().await;
+                }
+                return Err(err.into());
+            }
+        }
+    }
+    Ok((binds, staged))
+}
+
 async fn create(
     State(s): State<AppState>,
     Authed(c): Authed,
@@ -237,44 +319,21 @@ async fn create(
     if b.command.is_empty() {
         return Err(HubError::bad_request("command is required"));
     }
-    let mut mounts = Vec::new();
-    for v in &b.volumes {
-        if v.kind != "bucket" {
-            return Err(HubError::bad_request(format!(
-                "localhub supports only bucket volumes, not {:?}",
-                v.kind
-            )));
-        }
-        if !v.mount_path.starts_with('/') || v.mount_path == "/" {
-            return Err(HubError::bad_request(
-                "mountPath must be absolute and not /",
-            ));
-        }
-        let bucket = crate::buckets::find(&s, &v.source, Some(&c))?;
-        if bucket.ns != c.user.name && v.read_only != Some(true) {
-            return Err(HubError::new(
-                StatusCode::FORBIDDEN,
-                format!("no write access to bucket {}", v.source),
-            ));
-        }
-        let mut host = s.bucket_dir(&v.source);
-        if let Some(p) = &v.path {
-            host = crate::store::safe_join(&host, p)?;
-            std::fs::create_dir_all(&host)?;
-        }
-        mounts.push((host, v.mount_path.clone(), v.read_only == Some(true)));
-    }
-    let prefix = if mounts.is_empty() {
+    let id: String = {
+        use rand::Rng;
+        format!("{:024x}", rand::thread_rng().gen::<u128>() >> 32)
+    };
+    let workdir = s.data_dir().join("jobs").join(&id);
+    let planned = plan_volumes(&s, &c, &b.volumes)?;
+    let prefix = if planned.is_empty() {
         None
     } else {
         Some(unshare_prefix().ok_or_else(|| {
             HubError::bad_request("bucket volumes need a private mount namespace (unshare --mount as root, or a user namespace), which this machine does not allow")
         })?)
     };
-    let id: String = {
-        use rand::Rng;
-        format!("{:024x}", rand::thread_rng().gen::<u128>() >> 32)
-    };
+    let mut env = container_env(&s, &workdir)?;
+    let (mounts, staged) = start_mounts(&s, &workdir, planned).await?;
     let created = chrono::Utc::now();
     let mut cmdline = b.command.clone();
     cmdline.extend(b.arguments.iter().cloned());
@@ -329,8 +388,6 @@ async fn create(
         }
     }
     argv.extend(s.jobs.images.argv(b.docker_image.as_deref(), &cmdline));
-    let workdir = s.data_dir().join("jobs").join(&id);
-    let mut env = container_env(&s, &workdir)?;
     env.extend(b.environment.clone());
     env.extend(b.secrets.clone());
     env.insert("JOB_ID".into(), id.clone());
@@ -339,7 +396,16 @@ async fn create(
     env.insert("MEMORY".into(), "16Gi".into());
     let timeout = b.timeout_seconds.map(Duration::from_secs);
     let s2 = s.clone();
-    tokio::spawn(async move { run(s2, id, argv, env, workdir, timeout).await });
+    tokio::spawn(async move {
+        let (stage, message) = run(&s2, &id, argv, env, workdir, timeout).await;
+        // The mounts publish their last files before anyone can see the Job ended.
+        for mount in staged {
+            mount.finish().await;
+        }
+        if let Some(stage) = stage {
+            finish(&s2, &id, stage, message);
+        }
+    });
     Ok(Json(answer))
 }
 
@@ -367,14 +433,16 @@ fn container_env(
     ]))
 }
 
+/// Runs the Job's process to its end; the stage and message it ended with (`None` when it
+/// never started because it was cancelled first).
 async fn run(
-    s: AppState,
-    id: String,
+    s: &AppState,
+    id: &str,
     argv: Vec<String>,
     env: BTreeMap<String, String>,
     workdir: std::path::PathBuf,
     timeout: Option<Duration>,
-) {
+) -> (Option<&'static str>, Option<String>) {
     let mut cmd = tokio::process::Command::new(&argv[0]);
     cmd.args(&argv[1..])
         .env_clear()
@@ -389,7 +457,7 @@ async fn run(
     // nothing starts) or a process group to signal: never a process it cannot reach.
     let spawned = s
         .jobs
-        .with(&id, |j| {
+        .with(id, |j| {
             if j.cancel_requested {
                 return None;
             }
@@ -408,15 +476,13 @@ async fn run(
         .flatten();
     let Some(spawned) = spawned else {
         // Cancelled (already CANCELED) or deleted before it started.
-        return;
+        return (None, None);
     };
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
-            return finish(
-                &s,
-                &id,
-                "ERROR",
+            return (
+                Some("ERROR"),
                 Some(format!("could not start {:?}: {e}", argv[0])),
             )
         }
@@ -430,7 +496,7 @@ async fn run(
         Box::new(child.stderr.take().expect("piped")),
     ] {
         let s = s.clone();
-        let id = id.clone();
+        let id = id.to_string();
         readers.push(tokio::spawn(async move {
             let mut lines = BufReader::new(stream).lines();
             while let Ok(Some(l)) = lines.next_line().await {
@@ -444,37 +510,33 @@ async fn run(
     };
     let Some(status) = waited else {
         if let Some(p) = pgid {
-            signal_group(p, "TERM");
+            signal_group(p, Stop::Ask);
             if tokio::time::timeout(Duration::from_secs(5), child.wait())
                 .await
                 .is_err()
             {
-                signal_group(p, "KILL");
+                signal_group(p, Stop::Force);
                 let _ = child.wait().await;
             }
         }
         for r in readers {
             let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
         }
-        return finish(&s, &id, "ERROR", Some("Job timeout".into()));
+        return (Some("ERROR"), Some("Job timeout".into()));
     };
     for r in readers {
         let _ = tokio::time::timeout(Duration::from_secs(2), r).await;
     }
-    let cancelled = s.jobs.with(&id, |j| j.cancel_requested).unwrap_or(false);
+    let cancelled = s.jobs.with(id, |j| j.cancel_requested).unwrap_or(false);
     match status {
-        _ if cancelled => finish(&s, &id, "CANCELED", None),
-        Ok(st) if st.success() => finish(&s, &id, "COMPLETED", None),
-        Ok(st) if st.code() == Some(125) && argv[0] == "unshare" => finish(
-            &s,
-            &id,
-            "ERROR",
+        _ if cancelled => (Some("CANCELED"), None),
+        Ok(st) if st.success() => (Some("COMPLETED"), None),
+        Ok(st) if st.code() == Some(125) && argv[0] == "unshare" => (
+            Some("ERROR"),
             Some("could not mount the bucket volumes".into()),
         ),
-        Ok(st) => finish(
-            &s,
-            &id,
-            "ERROR",
+        Ok(st) => (
+            Some("ERROR"),
             Some(format!(
                 "Job failed with exit code: {}",
                 st.code()
@@ -482,7 +544,7 @@ async fn run(
                     .unwrap_or_else(|| "signal".into())
             )),
         ),
-        Err(e) => finish(&s, &id, "ERROR", Some(format!("wait failed: {e}"))),
+        Err(e) => (Some("ERROR"), Some(format!("wait failed: {e}"))),
     }
 }
 
@@ -562,13 +624,13 @@ async fn cancel(
         .flatten();
     s.jobs.touch();
     if let Some(p) = pgid {
-        signal_group(p, "TERM");
+        signal_group(p, Stop::Ask);
         let s2 = s.clone();
         let id2 = id.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_secs(5)).await;
             if s2.jobs.with(&id2, |j| !j.terminal()).unwrap_or(false) {
-                signal_group(p, "KILL");
+                signal_group(p, Stop::Force);
             }
         });
     }

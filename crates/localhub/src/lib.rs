@@ -32,6 +32,8 @@ pub mod faults;
 pub mod inference;
 pub mod jobs;
 pub mod models;
+pub mod mount;
+pub mod process;
 pub mod python_env;
 pub mod repos;
 pub mod routes;
@@ -81,6 +83,11 @@ impl HubState {
     /// The folder holding a bucket's files.
     pub fn bucket_dir(&self, id: &str) -> PathBuf {
         self.data_dir.join("buckets").join(id)
+    }
+    /// Where files bound for a bucket are written before their rename into it (the same
+    /// file system as the buckets, outside every bucket).
+    pub fn incoming_dir(&self) -> PathBuf {
+        self.data_dir.join("incoming")
     }
     /// The data folder.
     pub fn data_dir(&self) -> &Path {

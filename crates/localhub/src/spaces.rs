@@ -27,6 +27,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::auth::{Authed, MaybeCaller, TokenKind};
 use crate::errors::{HubError, HubResult};
+use crate::process::{signal_group, Stop};
 use crate::store::{now_iso, RepoKind};
 use crate::{repos, AppState};
 
@@ -75,13 +76,6 @@ fn line(s: &str) -> LogLine {
         timestamp: now_iso(),
         data: s.to_string(),
     }
-}
-
-fn terminate(pid: u32) {
-    let _ = std::process::Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status();
 }
 
 impl Spaces {
@@ -144,7 +138,7 @@ impl Spaces {
         let m = self.0.lock().expect("spaces");
         for rt in m.values() {
             if let Some(pid) = rt.pid {
-                terminate(pid);
+                signal_group(pid, Stop::Force);
             }
         }
     }
@@ -157,7 +151,7 @@ impl Spaces {
         }
         let generation = self.with(id, |rt| {
             if let Some(pid) = rt.pid.take() {
-                terminate(pid);
+                signal_group(pid, Stop::Ask);
             }
             rt.generation += 1;
             rt.stage = "BUILDING".into();
@@ -278,6 +272,7 @@ async fn run_space(s: AppState, id: String, generation: u64) {
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
+        .process_group(0)
         .kill_on_drop(true);
     let mut child = match cmd.spawn() {
         Ok(c) => c,
@@ -508,7 +503,7 @@ async fn pause(
     s.spaces.with(&id, |rt| {
         rt.generation += 1;
         if let Some(pid) = rt.pid.take() {
-            terminate(pid);
+            signal_group(pid, Stop::Ask);
         }
         rt.port = None;
         rt.stage = "PAUSED".into();

@@ -14,7 +14,7 @@ print("info", api.space_info("alice/sp").id)
 print("runtime", api.get_space_runtime("alice/sp").stage is not None)
 api.create_bucket("alice/bk", private=True)
 j = api.run_job(image="python:3.12", command=["sh", "-c", "echo hi > /out/f.txt; echo logged"], volumes=[hh.Volume(type="bucket", source="alice/bk", mount_path="/out")])
-for _ in range(100):
+for _ in range(600):
     if api.inspect_job(job_id=j.id).status.stage == "COMPLETED": break
     time.sleep(0.2)
 print("inspect", api.inspect_job(job_id=j.id).status.stage)
@@ -22,7 +22,7 @@ print("logs", list(api.fetch_job_logs(job_id=j.id)))
 s = api.run_job(image="python:3.12", command=["sleep", "60"])
 time.sleep(1)
 api.cancel_job(job_id=s.id)
-for _ in range(100):
+for _ in range(600):
     if api.inspect_job(job_id=s.id).status.stage == "CANCELED": break
     time.sleep(0.2)
 print("cancel", api.inspect_job(job_id=s.id).status.stage)
