@@ -31,15 +31,51 @@ async fn main() -> std::process::ExitCode {
         None => println!("Using the Hub at {}", factory.services.hub_url),
     }
     println!("Space Factory is running at http://{addr}/");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    // SIGTERM (a Space stopping, `kill`, the test harness) and Ctrl-C alike: stop taking
+    // requests, give open ones a moment (a live run stream never ends by itself), then stop
+    // the embedded hub, whose Spaces and Jobs stop with it.
+    let (stopping, stop_requested) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        termination().await;
+        let _ = stopping.send(true);
+    });
+    let requested = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
     };
-    if let Err(err) = axum::serve(listener, factory.router.clone())
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
+    let serve = axum::serve(listener, factory.router.clone())
+        .with_graceful_shutdown(requested(stop_requested.clone()));
+    let drained = async {
+        requested(stop_requested.clone()).await;
+        tokio::time::sleep(DRAIN_GRACE).await;
+    };
+    let outcome = tokio::select! {
+        served = serve => served,
+        () = drained => Ok(()),
+    };
+    drop(factory);
+    if let Err(err) = outcome {
         eprintln!("space-factory: server stopped: {err}");
         return std::process::ExitCode::FAILURE;
     }
     std::process::ExitCode::SUCCESS
+}
+
+/// How long open requests may go on once the server was asked to stop.
+const DRAIN_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+async fn termination() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(err) => {
+            eprintln!("space-factory: cannot listen for SIGTERM ({err}); Ctrl-C still stops it");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }

@@ -430,3 +430,134 @@ async fn a_run_cancelled_as_it_starts_is_recorded_as_cancelled_or_not_at_all() {
         "{body}"
     );
 }
+
+/// The processes whose working folder is below `dir`: the embedded hub runs every Space app
+/// and Job command in a folder of its data directory.
+fn processes_working_in(dir: &std::path::Path) -> Vec<String> {
+    let dir = dir.canonicalize().unwrap();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
+            continue;
+        };
+        if cwd.starts_with(&dir) {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            found.push(format!(
+                "{}: {cmdline}",
+                entry.file_name().to_string_lossy()
+            ));
+        }
+    }
+    found
+}
+
+/// The `space-factory` binary as `scripts/run.sh` starts it (embedded hub, nothing
+/// configured), with its hub's data in `data`; answers with the process and its URL.
+fn start_server_binary(data: &std::path::Path) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_space-factory"));
+    for variable in [
+        "HF_ENDPOINT",
+        "SPACE_HOST",
+        "OAUTH_CLIENT_ID",
+        "OAUTH_CLIENT_SECRET",
+        "OPENID_PROVIDER_URL",
+        "SPACE_FACTORY_BUCKET_SOURCE",
+    ] {
+        command.env_remove(variable);
+    }
+    let mut child = command
+        .args(["--addr", "127.0.0.1:0"])
+        .env("SPACE_FACTORY_LOCALHUB_DATA", data)
+        .env("SPACE_FACTORY_WORKER_BIN", common::worker_binary())
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("the server printed its URL").unwrap();
+        if let Some(rest) = line.strip_prefix("Space Factory is running at ") {
+            break rest.trim_end_matches('/').to_owned();
+        }
+    };
+    // Keep reading, so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, url)
+}
+
+/// Stopping the server (SIGTERM, as a Space, `kill` or the browser tests' harness do) stops
+/// every process its embedded hub started: the Space apps and the Jobs' commands.
+#[tokio::test]
+async fn a_stopped_server_leaves_no_process_of_its_own_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("hub");
+    let (mut server, url) = start_server_binary(&data);
+    let mut alice = Browser::new(&url);
+    alice.sign_in("alice", None).await;
+    // A Space that keeps running after its run, and a Job still running.
+    let space = launch(
+        &mut alice,
+        LaunchRequest {
+            phase: Phase::TemplateSpace,
+            params: RunParams {
+                target_space: Some("outlives-nothing".into()),
+                unique_suffix: true,
+                ..RunParams::default()
+            },
+            job_flavor: None,
+            job_timeout_minutes: Some(10),
+        },
+    )
+    .await
+    .unwrap();
+    let view = wait_over(&mut alice, "alice", &space.run_id.to_string()).await;
+    assert_eq!(
+        view.state.as_ref().map(|s| s.status),
+        Some(RunStatus::Succeeded),
+        "{view:?}"
+    );
+    let long = launch_a_long_run(&mut alice).await;
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    while get_run(&mut alice, "alice", &long)
+        .await
+        .unwrap()
+        .state
+        .map(|s| s.status)
+        != Some(RunStatus::Running)
+    {
+        assert!(Instant::now() < deadline, "the long run never started");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let before = processes_working_in(&data);
+    assert!(
+        before.iter().any(|p| p.contains("app.py")) && before.iter().any(|p| p.contains("worker")),
+        "a Space app and a worker should be running: {before:?}"
+    );
+
+    let pid = server.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let exited = tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        exited.success(),
+        "the server exits cleanly on SIGTERM: {exited:?}"
+    );
+    // A killed process is gone once the kernel has torn it down: wait for that, boundedly.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = processes_working_in(&data);
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "left behind: {left:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

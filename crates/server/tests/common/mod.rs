@@ -137,16 +137,7 @@ impl Stand {
 
     /// A browser with no cookies.
     pub fn browser(&self) -> Browser {
-        Browser {
-            base: self.url(),
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .timeout(Duration::from_secs(120))
-                .build()
-                .unwrap(),
-            cookies: BTreeMap::new(),
-            set_cookies: Vec::new(),
-        }
+        Browser::new(&self.url())
     }
 
     /// A browser signed in as `user`, granting every requested scope.
@@ -174,6 +165,20 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser with no cookies, for the server at `base` (`http://127.0.0.1:PORT`).
+    pub fn new(base: &str) -> Browser {
+        Browser {
+            base: base.to_owned(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(120))
+                .build()
+                .unwrap(),
+            cookies: BTreeMap::new(),
+            set_cookies: Vec::new(),
+        }
+    }
+
     fn keep_cookies(&mut self, response: &Response) {
         for header in response.headers().get_all(SET_COOKIE) {
             let text = header.to_str().unwrap().to_owned();
