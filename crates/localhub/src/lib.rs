@@ -4,7 +4,8 @@
 //! client `huggingface_hub` and our Rust client (`crates/hub`) use: an OIDC provider,
 //! `whoami-v2`, repos with NDJSON commits and `resolve` (model repos described from their
 //! card, config and safetensors headers, as the Hub does), Spaces that really run their
-//! `app.py` with Gradio, buckets as folders, Jobs as local processes, an OpenAI-compatible
+//! `app.py` with Gradio, buckets as folders (a Job's mount publishes a file once it is closed,
+//! as the Hub's does: [`mount`]), Jobs as local processes, an OpenAI-compatible
 //! chat endpoint, and fault injection for tests. Errors have the Hub's shape
 //! (`{"error"}` + `X-Error-Code` / `X-Error-Message`).
 //!
@@ -227,7 +228,8 @@ impl LocalHubBuilder {
     }
 }
 
-/// A hub serving in the background; dropping it stops the server and its Spaces.
+/// A hub serving in the background; dropping it stops the server, and kills the process
+/// groups of its Spaces and Jobs ([`process`]), so nothing it started outlives it.
 #[derive(Debug)]
 pub struct RunningHub {
     state: AppState,

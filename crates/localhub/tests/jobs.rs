@@ -3,17 +3,20 @@ mod common;
 
 use std::time::Duration;
 
+async fn job(t: &common::TestHub, id: &str) -> serde_json::Value {
+    t.get("alice", &format!("/api/jobs/alice/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 async fn wait_stage(t: &common::TestHub, id: &str, want: &str) -> serde_json::Value {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let v: serde_json::Value = t
-            .get("alice", &format!("/api/jobs/alice/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v = job(t, id).await;
         if v["status"]["stage"] == want {
             return v;
         }
@@ -155,15 +158,23 @@ async fn private_bucket(t: &common::TestHub, name: &str) -> std::path::PathBuf {
 }
 
 async fn job_stage(t: &common::TestHub, id: &str) -> String {
-    let v: serde_json::Value = t
-        .get("alice", &format!("/api/jobs/alice/{id}"))
-        .send()
-        .await
+    job(t, id).await["status"]["stage"]
+        .as_str()
         .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["status"]["stage"].as_str().unwrap().to_string()
+        .to_string()
+}
+
+/// Runs `sh -c script` with alice's bucket `bucket` mounted at `/output`.
+async fn run_with_bucket(t: &common::TestHub, bucket: &str, script: &str) -> String {
+    run(
+        t,
+        serde_json::json!({
+            "dockerImage": "x",
+            "command": ["sh", "-c", script],
+            "volumes": [{"type": "bucket", "source": format!("alice/{bucket}"), "mountPath": "/output"}],
+        }),
+    )
+    .await
 }
 
 async fn log_lines(t: &common::TestHub, id: &str) -> Vec<String> {
@@ -197,15 +208,7 @@ async fn a_file_a_job_keeps_rewriting_is_served_whole_and_in_order() {
          {{ sleep 0.3; printf '{{\"n\":'; sleep 0.2; printf '%d}}' $i; }} > /output/state.json; \
          i=$((i+1)); done"
     );
-    let id = run(
-        &t,
-        serde_json::json!({
-            "dockerImage": "x",
-            "command": ["sh", "-c", script],
-            "volumes": [{"type": "bucket", "source": "alice/b1", "mountPath": "/output"}],
-        }),
-    )
-    .await;
+    let id = run_with_bucket(&t, "b1", &script).await;
     let mut last = 0;
     let mut reads = 0;
     loop {
@@ -247,15 +250,7 @@ async fn a_jobs_mount_starts_from_the_bucket_and_publishes_writes_and_deletes() 
     let script = "echo \"keep=$(cat /output/keep.txt)\"; rm /output/old/gone.txt; \
                   mkdir -p /output/runs/r1/deep && echo a > /output/runs/r1/deep/a.txt; \
                   echo b > /output/tmp.txt && mv /output/tmp.txt /output/runs/r1/b.txt";
-    let id = run(
-        &t,
-        serde_json::json!({
-            "dockerImage": "x",
-            "command": ["sh", "-c", script],
-            "volumes": [{"type": "bucket", "source": "alice/b2", "mountPath": "/output"}],
-        }),
-    )
-    .await;
+    let id = run_with_bucket(&t, "b2", script).await;
     wait_stage(&t, &id, "COMPLETED").await;
     assert!(log_lines(&t, &id).await.contains(&"keep=kept".to_string()));
     let read = |rel: &str| std::fs::read_to_string(store.join(rel)).ok();
@@ -291,13 +286,10 @@ async fn a_jobs_mount_starts_from_the_bucket_and_publishes_writes_and_deletes() 
 async fn a_closed_file_is_published_while_the_job_still_runs() {
     let t = common::TestHub::start().await;
     let store = private_bucket(&t, "b3").await;
-    let id = run(
+    let id = run_with_bucket(
         &t,
-        serde_json::json!({
-            "dockerImage": "x",
-            "command": ["sh", "-c", "mkdir -p /output/live && echo now > /output/live/x.txt; sleep 600"],
-            "volumes": [{"type": "bucket", "source": "alice/b3", "mountPath": "/output"}],
-        }),
+        "b3",
+        "mkdir -p /output/live && echo now > /output/live/x.txt; sleep 600",
     )
     .await;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
