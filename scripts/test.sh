@@ -17,7 +17,7 @@ step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test (unit + integration)"
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast
 
 step "cargo leptos build (server + wasm site) and the worker the local Jobs run"
 cargo leptos build
