@@ -22,8 +22,9 @@ function withoutHubEndpoint(env) {
 
 /**
  * Spawns the server with `--addr 127.0.0.1:0` and resolves once it prints its URL.
- * Returns `{ url, hubUrl, stop }`: `hubUrl` is the embedded local hub's address when no
- * `HF_ENDPOINT` is set; `stop()` ends the process and waits for it.
+ * Returns `{ url, hubUrl, stop, log }`: `hubUrl` is the embedded local hub's address when no
+ * `HF_ENDPOINT` is set; `stop()` ends the process and waits for it; `log()` is everything it
+ * printed so far.
  */
 export async function startServer({ timeoutMs = 30_000 } = {}) {
   const { bin, siteRoot } = buildPaths();
@@ -58,5 +59,5 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
       child.kill('SIGTERM');
     });
   const hub = output.match(/Embedded local hub at (http:\/\/\S+)/);
-  return { url, hubUrl: hub ? hub[1] : null, stop };
+  return { url, hubUrl: hub ? hub[1] : null, stop, log: () => output };
 }

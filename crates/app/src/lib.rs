@@ -49,11 +49,15 @@ pub fn App() -> impl IntoView {
         <Router>
             <components::header::Header />
             <main>
+                // Every page is rendered whole before it is sent (its data read first), so the
+                // browser hydrates the very HTML the data made, with that data at hand: a page
+                // streamed out of order could be hydrated while a fallback was still being
+                // swapped for its content, and die on the mismatch. It also lets the run page
+                // answer 404 for "not found or no access".
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=StaticSegment("") view=pages::home::HomePage />
-                    <Route path=path!("/new/:phase") view=pages::wizard::WizardPage />
-                    <Route path=path!("/runs") view=pages::runs::RunsPage />
-                    // Rendered whole before sending, so "not found or no access" answers 404.
+                    <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/new/:phase") view=pages::wizard::WizardPage ssr=SsrMode::Async />
+                    <Route path=path!("/runs") view=pages::runs::RunsPage ssr=SsrMode::Async />
                     <Route path=path!("/runs/:owner/:run_id") view=pages::run::RunPage ssr=SsrMode::Async />
                 </Routes>
             </main>
