@@ -271,14 +271,28 @@ impl HubClient {
     }
 
     /// `POST /api/repos/create`. An existing repo is `HubError::Conflict` (never overwritten).
+    /// Sent once, never retried (as huggingface_hub does): when a create succeeded and only
+    /// its answer was lost, a retry would answer 409 for the very repo it made. A caller
+    /// that gets a transient error can look whether the repo now exists.
     pub async fn create_repo(&self, spec: &CreateRepo, token: &Token) -> HubResult<RepoUrl> {
         let req = Req::new(
             Method::POST,
             self.url(&["api", "repos", "create"]),
             Some(token),
         )
-        .json(spec.payload());
+        .json(spec.payload())
+        .no_retry();
         self.json(req).await
+    }
+
+    /// A repo's page on the Hub (`/spaces/{id}`, `/datasets/{id}`, `/{id}` for a model), as
+    /// `repos/create` answers it.
+    pub fn repo_page_url(&self, repo_type: RepoType, id: &RepoId) -> String {
+        let url = match repo_type {
+            RepoType::Model => self.url(&[id.owner(), id.name()]),
+            other => self.url(&[other.plural(), id.owner(), id.name()]),
+        };
+        url.to_string()
     }
 
     /// `GET /api/{type}/{id}`.

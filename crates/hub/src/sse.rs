@@ -82,15 +82,26 @@ impl LogLine {
     }
 }
 
-/// Parses one log event; empty keep-alive `data:` events give `None`.
+/// How long a log stream may stay silent before a read gives up. The Hub sends keep-alive
+/// comments on quiet streams, not on a schedule a client can rely on; huggingface_hub waits
+/// 5 s, so nothing here waits less.
+pub const LOG_IDLE: Duration = Duration::from_secs(5);
+
+/// Parses one log event. What is not a log line is skipped (`None`), as huggingface_hub
+/// does: empty keep-alive `data:` events, `[DONE]`, and the odd `data:` line that is not
+/// a JSON log object; one such line must not end a stream.
 pub(crate) fn log_line(ev: &SseEvent) -> HubResult<Option<LogLine>> {
     let d = ev.data.trim();
     if d.is_empty() {
         return Ok(None);
     }
-    serde_json::from_str(d)
-        .map(Some)
-        .map_err(|e| HubError::Protocol(format!("bad log event `{d}`: {e}")))
+    match serde_json::from_str(d) {
+        Ok(line) => Ok(Some(line)),
+        Err(err) => {
+            tracing::debug!(%err, "skipping a log event that is not a log line");
+            Ok(None)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -110,10 +121,12 @@ mod tests {
             data: String::new(),
         };
         assert!(log_line(&ka).unwrap().is_none());
-        let bad = SseEvent {
-            event: "message".into(),
-            data: "nope".into(),
-        };
-        assert!(matches!(log_line(&bad), Err(HubError::Protocol(_))));
+        for odd in ["nope", "[DONE]", "{\"unexpected\": 1}", "{\"data\": 3}"] {
+            let ev = SseEvent {
+                event: "message".into(),
+                data: odd.into(),
+            };
+            assert_eq!(log_line(&ev).unwrap(), None, "{odd}");
+        }
     }
 }

@@ -219,3 +219,25 @@ async fn commit_refuses_when_the_hub_asks_for_lfs() {
     // Only the preupload check was sent, no commit.
     assert_eq!(seen.count.load(Ordering::SeqCst), 1);
 }
+
+/// A create whose answer was a 5xx may have been carried out: it is never sent again
+/// (huggingface_hub does not retry it either), the caller gets the error.
+#[tokio::test]
+async fn a_repo_create_is_sent_once_even_on_a_server_error() {
+    let (url, seen) = scripted(vec![
+        (502, vec![], "bad gateway"),
+        (
+            200,
+            vec![("content-type", "application/json")],
+            r#"{"url":"x"}"#,
+        ),
+    ])
+    .await;
+    let id = parse_repo_id("alice/app").unwrap();
+    let spec = hub::repos::CreateRepo::gradio_space(id);
+    match fast(&url).create_repo(&spec, &Token::new("hf_x")).await {
+        Err(HubError::Server { status: 502, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(seen.count.load(Ordering::SeqCst), 1);
+}

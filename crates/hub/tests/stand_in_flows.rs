@@ -71,6 +71,33 @@ async fn job_logs_reconnect_skip_seen_lines_and_stop_at_a_terminal_stage() {
     );
 }
 
+/// What the Hub's log streams carry besides log lines (keep-alive comments, an empty
+/// `data:`, `[DONE]`, a `data:` that is no JSON log object, CRLF line ends) is skipped: one
+/// odd line does not end the stream or lose the lines after it.
+#[tokio::test]
+async fn odd_events_on_a_log_stream_are_skipped_and_the_lines_after_them_kept() {
+    let (url, _) = scripted(vec![(
+        200,
+        vec![SSE],
+        ": keep-alive\r\n\r\n\
+         data: {\"data\": \"one\", \"timestamp\": \"2026-11-25T08:00:01Z\"}\r\n\r\n\
+         data: \r\n\r\n\
+         data: not json at all\r\n\r\n\
+         data: {\"unexpected\": true}\r\n\r\n\
+         data: [DONE]\r\n\r\n\
+         data: {\"data\": \"two\", \"timestamp\": \"2026-11-25T08:00:02Z\"}\r\n\r\n",
+    )])
+    .await;
+    let lines: Vec<String> = fast(&url)
+        .job_logs("alice", "j1", None, hub::sse::LOG_IDLE, &Token::new("t"))
+        .await
+        .unwrap()
+        .map(|l| l.unwrap().data)
+        .collect()
+        .await;
+    assert_eq!(lines, vec!["one", "two"]);
+}
+
 #[tokio::test]
 async fn bucket_tree_follows_link_pages() {
     // The stand-in answers by order, so the `next` URL only has to be on the same server.

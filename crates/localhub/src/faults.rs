@@ -42,6 +42,10 @@ pub struct FaultConfig {
     /// Error bursts on routes.
     #[serde(default)]
     pub bursts: Vec<Burst>,
+    /// Answers lost on the way back: the request is carried out, then its answer is
+    /// replaced by this status (a proxy that timed out after the Hub acted).
+    #[serde(default)]
+    pub lost_answers: Vec<Burst>,
 }
 
 /// The live fault configuration, and how often each writing route was asked (so tests can
@@ -100,8 +104,17 @@ impl Faults {
         self.get().force_build_error
     }
     fn take_burst(&self, method: &str, path: &str) -> Option<u16> {
-        let mut cfg = self.0.lock().expect("faults");
-        let b = cfg.bursts.iter_mut().find(|b| {
+        Self::take_from(&mut self.0.lock().expect("faults").bursts, method, path)
+    }
+    fn take_lost_answer(&self, method: &str, path: &str) -> Option<u16> {
+        Self::take_from(
+            &mut self.0.lock().expect("faults").lost_answers,
+            method,
+            path,
+        )
+    }
+    fn take_from(bursts: &mut [Burst], method: &str, path: &str) -> Option<u16> {
+        let b = bursts.iter_mut().find(|b| {
             b.count > 0
                 && path.starts_with(&b.path_prefix)
                 && b.method
@@ -113,22 +126,34 @@ impl Faults {
     }
 }
 
-/// Middleware answering burst errors before the real handler.
+/// Middleware answering burst errors before the real handler, and losing answers after it.
 pub async fn burst_layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    if !req.uri().path().starts_with("/_localhub") {
-        s.faults.count(req.method().as_str(), req.uri().path());
-        if let Some(status) = s.faults.take_burst(req.method().as_str(), req.uri().path()) {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut r = HubError::new(status, format!("injected fault: {status}")).into_response();
-            if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE
-            {
-                r.headers_mut()
-                    .insert("retry-after", "1".parse().expect("static"));
-            }
-            return r;
-        }
+    let (method, path) = (
+        req.method().as_str().to_owned(),
+        req.uri().path().to_owned(),
+    );
+    if path.starts_with("/_localhub") {
+        return next.run(req).await;
     }
-    next.run(req).await
+    s.faults.count(&method, &path);
+    if let Some(status) = s.faults.take_burst(&method, &path) {
+        return injected(status);
+    }
+    let answer = next.run(req).await;
+    match s.faults.take_lost_answer(&method, &path) {
+        Some(status) => injected(status),
+        None => answer,
+    }
+}
+
+fn injected(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let mut r = HubError::new(status, format!("injected fault: {status}")).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        r.headers_mut()
+            .insert("retry-after", "1".parse().expect("static"));
+    }
+    r
 }
 
 /// `POST /_localhub/faults`: replace the fault config.

@@ -6,7 +6,7 @@
 mod job_stand;
 
 use job_stand::{app_override, assert_not_in_files, step_names, Stand};
-use localhub::FaultConfig;
+use localhub::{Burst, FaultConfig};
 use runs::{RunStatus, StepStatus};
 use std::time::{Duration, Instant};
 use worker::generate::{template_app, APP_OVERRIDE_ENV};
@@ -185,6 +185,40 @@ async fn a_healthy_app_that_answers_wrongly_fails_at_the_call_with_the_evidence(
     );
     // The Space was made, runs and says it is healthy; the run still failed on its answer.
     assert!(state.links.space_url.is_some());
+}
+
+/// The Hub made the Space but its answer was lost on the way back (a proxy's 502): the
+/// create is not sent again (a second one would answer 409 for the Space this run just
+/// made); the worker finds the Space it asked for and carries on to a validated app.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_space_create_whose_answer_was_lost_is_sent_once_and_the_run_goes_on() {
+    let stand = Stand::start_with(FaultConfig {
+        lost_answers: vec![Burst {
+            method: Some("POST".into()),
+            path_prefix: "/api/repos/create".into(),
+            status: 502,
+            count: 1,
+        }],
+        ..FaultConfig::default()
+    })
+    .await;
+    let job = stand
+        .launch(RUN, "2.1", &template_spec(&stand, "lost-answer"), &[])
+        .await;
+    let job = stand.wait_job(&job.id).await;
+    let state = stand.state(RUN);
+    assert_eq!(job.status.stage, "COMPLETED", "{state:#?}");
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
+    assert_eq!(stand.hub.hits("POST", "/api/repos/create"), 1);
+    assert_eq!(
+        state
+            .links
+            .target_space
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("alice/lost-answer")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,8 +12,8 @@ use runs::Event;
 use std::time::Duration;
 
 /// How long the Hub may stay silent before the lines read so far are the answer (a Job
-/// still running keeps its log stream open).
-const IDLE: Duration = Duration::from_secs(2);
+/// still running keeps its log stream open): no less than the official client waits.
+const IDLE: Duration = hub::sse::LOG_IDLE;
 
 /// The longest a read may take in all.
 const WITHIN: Duration = Duration::from_secs(15);

@@ -5,8 +5,9 @@ use super::HubAccess;
 use crate::engine::clock::now_rfc3339;
 use crate::engine::step::{fail, step_async};
 use crate::engine::{Recorder, StepFailure};
-use hub::repos::{CreateRepo, KeyValue, RepoType};
+use hub::repos::{CreateRepo, KeyValue, RepoType, RepoUrl};
 use hub::{HubError, RepoId};
+use runs::Level;
 use serde::Serialize;
 
 /// The step this module records.
@@ -94,6 +95,19 @@ pub async fn create_target(
         spec.variables = settings.variables.clone();
         let created = match access.hub.create_repo(&spec, &access.token).await {
             Ok(created) => created,
+            // The name was free a moment ago: if the Space exists now, this create made it
+            // and only its answer was lost on the way back.
+            Err(e) if e.is_transient() && exists(access, &id).await? => {
+                rec.event(
+                    Level::Warn,
+                    &format!("the answer to creating {id} was lost ({e}); the Space exists, so it was created"),
+                    serde_json::json!({"space": id.to_string()}),
+                )
+                .map_err(|e| fail(STEP, e))?;
+                RepoUrl {
+                    url: access.hub.repo_page_url(RepoType::Space, &id),
+                }
+            }
             Err(HubError::Conflict { .. }) => {
                 return Err(fail(
                     STEP,

@@ -239,7 +239,7 @@ async fn log_tail(
 ) -> Result<Vec<String>, hub::HubError> {
     let mut stream = access
         .hub
-        .space_logs(&target.id, kind, Duration::from_secs(3), &access.token)
+        .space_logs(&target.id, kind, hub::sse::LOG_IDLE, &access.token)
         .await?;
     let mut lines = std::collections::VecDeque::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
