@@ -218,6 +218,32 @@ fn finish(s: &AppState, id: &str, stage: &str, message: Option<String>) {
     s.jobs.touch();
 }
 
+/// A Job runs exactly one image: a Docker image, or the image of a Docker Space the caller
+/// can read (`spaceId`).
+fn check_image(
+    s: &AppState,
+    c: &Caller,
+    docker_image: Option<&str>,
+    space_id: Option<&str>,
+) -> HubResult<()> {
+    match (docker_image, space_id) {
+        (Some(_), None) => Ok(()),
+        (None, Some(id)) => {
+            let space = crate::repos::find(s, crate::store::RepoKind::Space, id, Some(c))?;
+            if space.sdk.as_deref() == Some("docker") {
+                Ok(())
+            } else {
+                Err(HubError::bad_request(format!(
+                    "spaceId {id} is not a Docker Space: a Job can only run a Docker Space's image"
+                )))
+            }
+        }
+        _ => Err(HubError::bad_request(
+            "exactly one of dockerImage and spaceId is required",
+        )),
+    }
+}
+
 /// A validated volume: the bucket folder it shows, where, and whether read-only.
 struct PlannedVolume {
     store: std::path::PathBuf,
@@ -318,6 +344,12 @@ async fn create(
     }
     if b.command.is_empty() {
         return Err(HubError::bad_request("command is required"));
+    }
+    check_image(&s, &c, b.docker_image.as_deref(), b.space_id.as_deref())?;
+    if let Some(flavor) = b.flavor.as_deref() {
+        if !crate::spaces::is_known_hardware(flavor) {
+            return Err(crate::spaces::unknown_hardware(flavor));
+        }
     }
     let id: String = {
         use rand::Rng;

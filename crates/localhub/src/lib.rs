@@ -25,6 +25,19 @@
 //!
 //! Private Spaces: the app process listens on its own loopback port and is reached
 //! directly (the `host` URL), without a token check.
+//!
+//! Rules of huggingface.co this hub enforces too, each with a test:
+//! - a Space is created with its `sdk` (gradio, docker, static, streamlit: huggingface_hub's
+//!   `SPACES_SDK_TYPES`) and only with hardware the Hub lists (`GET /api/jobs/hardware`;
+//!   the same names for `POST /api/spaces/{id}/hardware`): 400 otherwise;
+//! - a Job runs exactly one image, `dockerImage` or `spaceId` (the Jobs API's create body), a `spaceId`
+//!   names a Docker Space the caller can read (404 / 400), and its flavor is a listed one;
+//! - `DELETE /api/repos/delete` deletes the caller's repo (huggingface_hub's `delete_repo`);
+//! - a Job's bucket mount publishes a file only once it is closed ([`mount`]);
+//! - `repos/create` may act even when its answer is lost (the `lost_answers` fault).
+//!
+//! Not yet: plans and payment (402), ZeroGPU slots and `@spaces.GPU`, OAuth scopes and
+//! registered OAuth clients, the Spaces proxy.
 
 pub mod auth;
 pub mod buckets;

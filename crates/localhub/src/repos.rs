@@ -67,6 +67,7 @@ pub async fn create(
         ));
     }
     if kind == RepoKind::Space {
+        check_space_settings(b.sdk.as_deref(), &b.rest)?;
         if let Some(e) = s.faults.take_space_create_fault() {
             return Err(e);
         }
@@ -115,6 +116,72 @@ pub async fn create(
         s.spaces.on_create(&s, &id, &b.rest);
     }
     Ok(Json(json!({ "url": url, "name": id })))
+}
+
+/// The SDKs a Space may have (huggingface_hub's `SPACES_SDK_TYPES`).
+const SPACE_SDKS: [&str; 4] = ["gradio", "docker", "static", "streamlit"];
+
+/// A Space needs its SDK, and hardware only the Hub offers.
+fn check_space_settings(sdk: Option<&str>, rest: &serde_json::Map<String, Value>) -> HubResult<()> {
+    match sdk {
+        None => {
+            return Err(HubError::bad_request(
+                "sdk is required when creating a Space (gradio, docker, static or streamlit)",
+            ))
+        }
+        Some(sdk) if !SPACE_SDKS.contains(&sdk) => {
+            return Err(HubError::bad_request(format!(
+                "Invalid sdk {sdk:?}: use gradio, docker, static or streamlit"
+            )))
+        }
+        Some(_) => {}
+    }
+    match rest.get("hardware") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(flavor)) if crate::spaces::is_known_hardware(flavor) => Ok(()),
+        Some(other) => Err(crate::spaces::unknown_hardware(
+            other.as_str().unwrap_or(&other.to_string()),
+        )),
+    }
+}
+
+/// Body of `DELETE /api/repos/delete`.
+#[derive(Debug, Deserialize)]
+pub struct DeleteRepo {
+    name: String,
+    organization: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+/// `DELETE /api/repos/delete` (huggingface_hub's `delete_repo`): the owner deletes a repo
+/// and its files; a Space's app stops.
+pub async fn delete(
+    State(s): State<AppState>,
+    Authed(c): Authed,
+    Json(b): Json<DeleteRepo>,
+) -> HubResult<Json<Value>> {
+    let kind = RepoKind::parse(b.kind.as_deref())
+        .ok_or_else(|| HubError::bad_request("invalid repo type"))?;
+    let id = match (b.name.split_once('/'), &b.organization) {
+        (Some(_), _) => b.name.clone(),
+        (None, Some(org)) => format!("{org}/{}", b.name),
+        (None, None) => format!("{}/{}", c.user.name, b.name),
+    };
+    find_writable(&s, kind, &id, &c)?;
+    s.store
+        .lock()
+        .expect("store")
+        .repos
+        .remove(&(kind, id.clone()));
+    if kind == RepoKind::Space {
+        crate::spaces::forget(&s, &id);
+    }
+    let dir = s.repo_dir(kind, &id);
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir)?;
+    }
+    Ok(Json(json!({})))
 }
 
 /// Looks up a repo visible to the caller, else 404 RepoNotFound.

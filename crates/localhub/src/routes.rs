@@ -57,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/oauth/userinfo", get(auth::oidc::userinfo))
         .route("/api/whoami-v2", get(auth::whoami))
         .route("/api/repos/create", post(repos::create))
+        .route("/api/repos/delete", axum::routing::delete(repos::delete))
         .route("/api/validate-yaml", post(repos::validate_yaml))
         .merge(repo_routes(RepoKind::Model))
         .merge(repo_routes(RepoKind::Dataset))

@@ -461,6 +461,9 @@ async fn set_hardware(
         ));
     }
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
+    if !is_known_hardware(&b.flavor) {
+        return Err(unknown_hardware(&b.flavor));
+    }
     s.spaces.with(&id, |rt| {
         rt.hardware = b.flavor;
         if b.sleep_time_seconds.is_some() {
@@ -633,6 +636,31 @@ async fn logs(
 }
 
 /// The hardware flavors with prices (shared with Jobs).
+/// Whether `flavor` is hardware the Hub offers (a name `hardware_list` lists): the Hub
+/// refuses any other for a Space or a Job.
+pub fn is_known_hardware(flavor: &str) -> bool {
+    hardware_list()
+        .as_array()
+        .is_some_and(|rows| rows.iter().any(|row| row["name"] == flavor))
+}
+
+/// 400 for hardware the Hub does not offer.
+pub fn unknown_hardware(flavor: &str) -> HubError {
+    HubError::bad_request(format!(
+        "Invalid hardware flavor {flavor:?}: see GET /api/jobs/hardware for the flavors"
+    ))
+}
+
+/// Stops a Space's app and forgets its runtime (the repo was deleted).
+pub fn forget(s: &AppState, id: &str) {
+    let mut m = s.spaces.0.lock().expect("spaces");
+    if let Some(rt) = m.remove(id) {
+        if let Some(pid) = rt.pid {
+            signal_group(pid, Stop::Force);
+        }
+    }
+}
+
 pub fn hardware_list() -> Value {
     type Row = (
         &'static str,

@@ -451,3 +451,48 @@ async fn job_sees_a_container_environment_not_the_hosts() {
         .unwrap();
     assert!(body.contains("endpoint=http://elsewhere.example"), "{body}");
 }
+
+/// A Job names exactly one image (a Docker image, or a Docker Space the caller can read) and
+/// hardware the Hub offers.
+#[tokio::test]
+async fn a_job_with_no_image_two_images_a_missing_space_or_unknown_hardware_is_refused() {
+    let t = common::TestHub::start().await;
+    t.create_and_commit("alice", "space", "gradio-app", false, &[("README.md", "x")])
+        .await;
+    for (body, status) in [
+        (serde_json::json!({"command": ["true"]}), 400),
+        (
+            serde_json::json!({"dockerImage": "x", "spaceId": "alice/gradio-app", "command": ["true"]}),
+            400,
+        ),
+        (
+            serde_json::json!({"spaceId": "alice/missing", "command": ["true"]}),
+            404,
+        ),
+        (
+            serde_json::json!({"spaceId": "alice/gradio-app", "command": ["true"]}),
+            400,
+        ),
+        (
+            serde_json::json!({"dockerImage": "x", "command": ["true"], "flavor": "h100-huge"}),
+            400,
+        ),
+    ] {
+        let r = t
+            .post("alice", "/api/jobs/alice")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{body}");
+    }
+    let listed: serde_json::Value = t
+        .get("alice", "/api/jobs/alice")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed, serde_json::json!([]), "nothing was started");
+}

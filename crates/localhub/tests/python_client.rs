@@ -28,6 +28,17 @@ for _ in range(600):
 print("cancel", api.inspect_job(job_id=s.id).status.stage)
 print("tree", [f.path for f in api.list_bucket_tree("alice/bk")])
 print("read", HfFileSystem().read_text("hf://buckets/alice/bk/f.txt").strip())
+def refused(call):
+    try:
+        call()
+        return "accepted"
+    except hh.errors.HfHubHTTPError as e:
+        return e.response.status_code
+print("bad-hardware", refused(lambda: api.create_repo("alice/hw", repo_type="space", space_sdk="gradio", space_hardware="h100-huge")))
+print("bad-flavor", refused(lambda: api.run_job(image="python:3.12", command=["true"], flavor="h100-huge")))
+print("bad-space-image", refused(lambda: api.run_job(image="hf.co/spaces/alice/missing", command=["true"])))
+api.delete_repo("alice/sp", repo_type="space")
+print("deleted", not api.repo_exists("alice/sp", repo_type="space"))
 "#;
 
 #[tokio::test]
@@ -66,6 +77,10 @@ async fn official_python_client_round_trip() {
         "cancel CANCELED",
         "tree ['f.txt']",
         "read hi",
+        "bad-hardware 400",
+        "bad-flavor 400",
+        "bad-space-image 404",
+        "deleted True",
     ] {
         assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");
     }

@@ -224,3 +224,96 @@ async fn bob_cannot_see_alices_private_repo() {
         .unwrap();
     assert_eq!(r.status(), 403);
 }
+
+/// A Space needs an SDK the Hub still creates, and hardware the Hub offers.
+#[tokio::test]
+async fn a_space_without_an_sdk_or_with_unknown_hardware_is_refused() {
+    let t = common::TestHub::start().await;
+    for (body, why) in [
+        (
+            serde_json::json!({"name": "s1", "type": "space"}),
+            "sdk is required",
+        ),
+        (
+            serde_json::json!({"name": "s2", "type": "space", "sdk": "jupyter"}),
+            "Invalid sdk",
+        ),
+        (
+            serde_json::json!({"name": "s3", "type": "space", "sdk": "gradio", "hardware": "h100-huge"}),
+            "Invalid hardware",
+        ),
+    ] {
+        let r = t
+            .post("alice", "/api/repos/create")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{body}");
+        assert!(
+            r.headers()["x-error-message"]
+                .to_str()
+                .unwrap()
+                .contains(why),
+            "{body}"
+        );
+    }
+    let r = t
+        .post("alice", "/api/repos/create")
+        .json(&serde_json::json!({"name": "ok", "type": "space", "sdk": "gradio", "hardware": "zero-a10g"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = t
+        .post("alice", "/api/spaces/alice/ok/hardware")
+        .json(&serde_json::json!({"flavor": "h100-huge"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+}
+
+/// `DELETE /api/repos/delete`: the owner deletes a repo (gone from the API and the disk);
+/// anybody else cannot, and a missing repo is 404.
+#[tokio::test]
+async fn the_owner_deletes_a_repo_and_nobody_else_can() {
+    let t = common::TestHub::start().await;
+    t.create_and_commit("alice", "space", "doomed", true, &[("README.md", "x")])
+        .await;
+    let delete = |user: &str, body: serde_json::Value| {
+        t.http
+            .delete(t.url("/api/repos/delete"))
+            .bearer_auth(t.tok(user))
+            .json(&body)
+            .send()
+    };
+    let r = delete(
+        "bob",
+        serde_json::json!({"name": "doomed", "organization": "alice", "type": "space"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 404, "a private repo is not even seen by bob");
+    let r = delete(
+        "alice",
+        serde_json::json!({"name": "doomed", "type": "space"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = t
+        .get("alice", "/api/spaces/alice/doomed")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = delete(
+        "alice",
+        serde_json::json!({"name": "doomed", "type": "space"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["x-error-code"], "RepoNotFound");
+}
