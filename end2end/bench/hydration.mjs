@@ -7,6 +7,7 @@
 // the server printed.
 //   node end2end/bench/hydration.mjs            # 200 loads a page, 2 busy loops beside
 //   HAMMER_LOADS=20 HAMMER_BURNERS=0 node end2end/bench/hydration.mjs
+//   HAMMER_PAGES=wizards node end2end/bench/hydration.mjs   # the wizards only
 import { spawn } from 'node:child_process';
 import { startServer } from '../support/server.mjs';
 import { launchBrowser } from '../support/browser.mjs';
@@ -31,12 +32,13 @@ try {
   await page.waitForURL(/\/runs\/alice\/[0-9A-Z]{26}$/, { timeout: 120_000 });
   const runPath = new URL(page.url()).pathname;
   await page.locator('.status-badge[data-status="succeeded"]').first().waitFor({ timeout: 300_000 });
-  await page.goto(`${server.url}/`, { waitUntil: 'load' });
-  const wizards = await page
-    .locator('a[href^="/new/"]')
-    .evaluateAll((links) => [...new Set(links.map((a) => a.getAttribute('href')))]);
   await page.close();
-  const paths = ['/', ...wizards, '/runs', runPath];
+  // Every recipe's wizard, and one filled from an earlier run ("Run again").
+  const wizards = ['1', '2.1', '3', '4', '5', '6', '8', 'validate'].map((id) => `/new/${id}`);
+  const again = `/new/1?again=alice/${runPath.split('/').pop()}`;
+  const all = ['/', ...wizards, again, '/runs', runPath];
+  // HAMMER_PAGES=wizards limits a run to the wizards.
+  const paths = process.env.HAMMER_PAGES === 'wizards' ? [...wizards, again] : all;
   for (const path of paths) {
     const result = { loads: 0, hydrated: 0, errors: [] };
     results[path] = result;
