@@ -431,6 +431,99 @@ async fn a_run_cancelled_as_it_starts_is_recorded_as_cancelled_or_not_at_all() {
     );
 }
 
+/// What another site's page can make a signed-in browser send: `fetch` with an `Origin`,
+/// a request known only by its fetch metadata, and `Origin: null` from a sandboxed frame.
+const CROSS_SITE: [&[(&str, &str)]; 3] = [
+    &[
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ],
+    &[("sec-fetch-site", "cross-site")],
+    &[("origin", "null")],
+];
+
+async fn run_ids(browser: &mut Browser) -> Vec<String> {
+    let (status, body) = browser.call("list_runs", &ListRuns {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let runs: Vec<RunSummary> = serde_json::from_str(&body).unwrap();
+    runs.into_iter().map(|r| r.run_id.to_string()).collect()
+}
+
+#[tokio::test]
+async fn another_site_cannot_launch_a_run_as_the_user() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    for headers in CROSS_SITE {
+        let (status, body) = alice
+            .call_with("launch_run", &LaunchRun { launch: phase1() }, headers)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}: {body}");
+        assert!(body.contains("Nothing was done"), "{body}");
+    }
+    // The plain HTML form of the review: no JavaScript, no JSON, just a cross-site POST.
+    let (status, body) = alice
+        .post_form(
+            "/api/fn/launch_run",
+            "launch[phase]=1&launch[params][unique_suffix]=false",
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(run_ids(&mut alice).await, Vec::<String>::new());
+
+    // The factory's own page, which the browser marks as same-origin, still launches.
+    let own = stand.url();
+    let (status, body) = alice
+        .call_with(
+            "launch_run",
+            &LaunchRun { launch: phase1() },
+            &[("origin", &own), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let launched: Launched = serde_json::from_str(&body).unwrap();
+    assert_eq!(run_ids(&mut alice).await, vec![launched.run_id.to_string()]);
+}
+
+#[tokio::test]
+async fn another_site_cannot_cancel_a_run_of_the_user() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let run_id = launch_a_long_run(&mut alice).await;
+    let cancel = CancelRun {
+        owner: "alice".into(),
+        run_id: run_id.clone(),
+    };
+    for headers in CROSS_SITE {
+        let (status, body) = alice.call_with("cancel_run", &cancel, headers).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}: {body}");
+    }
+    let (status, body) = alice
+        .post_form(
+            "/api/fn/cancel_run",
+            &format!("owner=alice&run_id={run_id}"),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // Nothing asked the Job to stop: the worker starts and runs, still cancellable by its
+    // owner (a cancelled Job would never get its worker to say "running").
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    loop {
+        let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+        let stage = view.job.as_ref().map(|j| j.stage.clone());
+        assert_ne!(stage.as_deref(), Some("CANCELED"), "{view:?}");
+        if view.state.as_ref().map(|s| s.status) == Some(RunStatus::Running) {
+            assert!(view.can_cancel, "{view:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never started: {view:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let view = cancel_and_wait(&mut alice, &run_id).await;
+    assert!(!view.can_cancel);
+}
+
 /// The processes whose working folder is below `dir`: the embedded hub runs every Space app
 /// and Job command in a folder of its data directory.
 fn processes_working_in(dir: &std::path::Path) -> Vec<String> {

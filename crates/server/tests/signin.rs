@@ -58,8 +58,49 @@ async fn sign_in_with_pkce_and_every_scope_then_logout() {
     assert!(cookie.contains("samesite=lax"), "{cookie}");
     assert!(!cookie.contains("secure"), "{cookie}");
 
-    let out = browser.get("/logout").await;
-    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    // Signing out is a form POST from the factory's own page.
+    let own = stand.url();
+    let (status, _) = browser.post_form("/logout", "", &[("origin", &own)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(who_am_i(&mut browser).await, None);
+}
+
+#[tokio::test]
+async fn another_site_cannot_sign_the_user_out() {
+    let stand = Stand::start().await;
+    let mut browser = stand.signed_in("alice").await;
+
+    // `<img src=/logout>` on any page: a GET no longer signs out.
+    let image = browser.get("/logout").await;
+    assert_eq!(image.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(who_am_i(&mut browser).await.unwrap().username, "alice");
+
+    // A form on another site posting to /logout is refused before the session is touched.
+    for headers in [
+        vec![("origin", "https://evil.example")],
+        vec![("origin", "null")],
+        vec![("sec-fetch-site", "cross-site")],
+    ] {
+        let (status, body) = browser.post_form("/logout", "", &headers).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}: {body}");
+        assert!(body.contains("another site"), "{body}");
+        assert_eq!(
+            who_am_i(&mut browser).await.map(|me| me.username),
+            Some("alice".into()),
+            "{headers:?} signed alice out"
+        );
+    }
+
+    // The factory's own sign-out button still works, with or without fetch metadata.
+    let own = stand.url();
+    let (status, _) = browser
+        .post_form(
+            "/logout",
+            "",
+            &[("origin", &own), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(who_am_i(&mut browser).await, None);
 }
 

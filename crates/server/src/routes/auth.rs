@@ -1,13 +1,14 @@
 //! Sign-in with Hugging Face: `/login` sends the browser to the provider with PKCE S256, a
 //! CSRF `state` and the factory's scopes; `/login/callback` checks the state, exchanges the
-//! code and keeps the token in the server-side session; `/logout` forgets the session.
+//! code and keeps the token in the server-side session; `POST /logout` forgets the session
+//! (a `GET` would let any page sign the user out with an `<img>`).
 
 use crate::services::Services;
 use crate::session::{self, PendingLogin, SignedIn};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use hub::Token;
 use serde::Deserialize;
@@ -19,7 +20,7 @@ pub fn router() -> Router<Arc<Services>> {
     Router::new()
         .route("/login", get(login))
         .route("/login/callback", get(callback))
-        .route("/logout", get(logout).post(logout))
+        .route("/logout", post(logout))
 }
 
 /// Why a sign-in failed, shown to the user as a page with a way to try again.

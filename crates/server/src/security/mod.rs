@@ -1,0 +1,7 @@
+//! Defences against other sites: whose requests may change state ([`origin_guard`]).
+//!
+//! In a Space the session cookie is `SameSite=None` (the Hub shows the app in an iframe on
+//! huggingface.co), so the browser attaches it to requests that any page makes; these
+//! checks are what keeps such a page from acting as the signed-in user.
+
+pub mod origin_guard;
