@@ -288,7 +288,12 @@ impl Browser {
 
     /// Starts signing in: `/login`, returning the hub's consent URL.
     pub async fn start_login(&mut self) -> String {
-        let response = self.get("/login").await;
+        self.start_login_at("/login").await
+    }
+
+    /// Starts signing in at `path` (`/login?next=…`), returning the hub's consent URL.
+    pub async fn start_login_at(&mut self, path: &str) -> String {
+        let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{response:?}");
         location(&response)
     }
