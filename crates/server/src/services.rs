@@ -2,6 +2,7 @@
 //! once from the [`Config`] when the server starts.
 
 use crate::config::Config;
+use crate::security::hub_links::HubHosts;
 use crate::security::origin_guard::SiteOrigin;
 use hub::jobs::JobImage;
 use hub::oauth::{OAuthApp, OidcDiscovery, FACTORY_SCOPES};
@@ -26,6 +27,8 @@ pub struct Services {
     pub in_space: bool,
     /// The browser-facing base URL of the Hub, for links to Jobs and Spaces.
     pub hub_url: String,
+    /// Where links in a run's records may point (see [`HubHosts`]).
+    pub hub_hosts: HubHosts,
     /// The origin the browser sees the factory at, the only one allowed to change state.
     pub site_origin: SiteOrigin,
 }
@@ -124,6 +127,7 @@ impl Services {
                 hub_endpoint,
             },
             in_space: config.space_host.is_some(),
+            hub_hosts: HubHosts::new(&endpoint),
             hub_url: endpoint,
             site_origin,
         })

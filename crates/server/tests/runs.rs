@@ -524,6 +524,65 @@ async fn another_site_cannot_cancel_a_run_of_the_user() {
     assert!(!view.can_cancel);
 }
 
+/// A run folder in `owner`'s bucket with nothing in it yet, straight in the embedded hub's
+/// folder for the bucket (a stranger's bucket can hold anything); its id and folder.
+async fn planted_run(stand: &Stand, owner: &str) -> (String, std::path::PathBuf) {
+    let bucket: runs::RepoId = format!("{owner}/{}", server::DEFAULT_BUCKET_NAME)
+        .parse()
+        .unwrap();
+    let token = hub::Token::new(stand.hub().token_for(owner).unwrap());
+    let client = hub::HubClient::new(hub::HubConfig::new(&stand.hub().url()).unwrap()).unwrap();
+    match client.create_bucket(&bucket, &token).await {
+        Ok(_) | Err(hub::HubError::Conflict { .. }) => {}
+        Err(err) => panic!("{err}"),
+    }
+    let run_id = runs::RunId::generate().to_string();
+    let dir = stand
+        .hub()
+        .bucket_dir(&bucket.to_string())
+        .join("runs")
+        .join(&run_id);
+    std::fs::create_dir_all(&dir).unwrap();
+    (run_id, dir)
+}
+
+fn hostile_state(run_id: &str, padding: usize) -> Vec<u8> {
+    serde_json::json!({
+        "run_id": run_id,
+        "phase": "1",
+        "status": "succeeded",
+        "started_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:01Z",
+        "verdict": "x".repeat(padding),
+        "links": {
+            "job": "javascript:fetch('/logout',{method:'POST'})",
+            "target_space": "alice/demo",
+            "space_url": "https://huggingface.co.evil.example/login"
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_run_record_reaches_the_page_without_foreign_links_or_images() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let (run_id, dir) = planted_run(&stand, "alice").await;
+    std::fs::write(dir.join("state.json"), hostile_state(&run_id, 0)).unwrap();
+    let report = "# Report\n\n![](https://tracker.example/p.png)\n\n![x](/logout)\n";
+    std::fs::write(dir.join("report.md"), report).unwrap();
+
+    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+    let state = view.state.expect("state.json");
+    assert_eq!(state.links.job, None);
+    assert_eq!(state.links.space_url, None);
+    assert_eq!(state.links.target_space.as_deref(), Some("alice/demo"));
+    let html = view.report_html.expect("report.md");
+    assert!(html.contains("<h1>Report</h1>"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+}
+
 /// The processes whose working folder is below `dir`: the embedded hub runs every Space app
 /// and Job command in a folder of its data directory.
 fn processes_working_in(dir: &std::path::Path) -> Vec<String> {

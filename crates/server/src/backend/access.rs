@@ -168,7 +168,7 @@ async fn read_state(
     let Some(bytes) = read_text(services, bucket, &paths.state(), token).await? else {
         return Ok(None);
     };
-    serde_json::from_slice(&bytes)
+    super::record::state_from_bytes(&bytes, &services.hub_hosts)
         .map(Some)
         .map_err(|e| ApiError::Internal(format!("the run's state.json does not parse: {e}")))
 }

@@ -30,7 +30,9 @@ pub async fn list(services: &Services, user: &SignedIn) -> Result<Vec<RunSummary
         Some(async move {
             let paths = runs::RunPaths::new(run_id);
             let state = match read_text(services, &bucket, &paths.state(), &token).await {
-                Ok(Some(bytes)) => serde_json::from_slice::<RunState>(&bytes).ok(),
+                Ok(Some(bytes)) => {
+                    super::record::state_from_bytes(&bytes, &services.hub_hosts).ok()
+                }
                 _ => None,
             };
             summary(&user.username, run_id, &job, state.as_ref())
