@@ -583,6 +583,45 @@ async fn a_run_record_reaches_the_page_without_foreign_links_or_images() {
     assert!(!html.contains("<img"), "{html}");
 }
 
+#[tokio::test]
+async fn a_run_record_over_its_size_cap_is_not_read() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let (run_id, dir) = planted_run(&stand, "alice").await;
+    std::fs::write(dir.join("state.json"), hostile_state(&run_id, 0)).unwrap();
+
+    // A report over 1 MiB is not rendered; a state.json over 256 KiB is not read.
+    let big_report = vec![b'a'; 1024 * 1024 + 1];
+    std::fs::write(dir.join("report.md"), &big_report).unwrap();
+    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+    let html = view.report_html.expect("a note in place of the report");
+    assert!(
+        html.contains("larger than 1 MiB"),
+        "{}",
+        &html[..html.len().min(200)]
+    );
+    assert!(html.len() < 200);
+    std::fs::write(dir.join("report.md"), vec![b'a'; 1024 * 1024]).unwrap();
+    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+    assert!(
+        view.report_html.unwrap().len() >= 1024 * 1024,
+        "a report of exactly 1 MiB is shown"
+    );
+
+    std::fs::write(dir.join("state.json"), hostile_state(&run_id, 256 * 1024)).unwrap();
+    match get_run(&mut alice, "alice", &run_id).await {
+        Err(ApiError::Internal(message)) => {
+            assert!(message.contains("larger than 256 KiB"), "{message}")
+        }
+        other => panic!("a 256 KiB+ state.json was read: {other:?}"),
+    }
+    // An empty report is an empty report, not an error.
+    std::fs::write(dir.join("state.json"), hostile_state(&run_id, 0)).unwrap();
+    std::fs::write(dir.join("report.md"), b"").unwrap();
+    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+    assert_eq!(view.report_html.as_deref(), Some(""));
+}
+
 /// The processes whose working folder is below `dir`: the embedded hub runs every Space app
 /// and Job command in a folder of its data directory.
 fn processes_working_in(dir: &std::path::Path) -> Vec<String> {
