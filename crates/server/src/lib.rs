@@ -3,14 +3,16 @@
 //!
 //! [`Factory::start`] wires everything: the Hub (the configured `HF_ENDPOINT`, or the
 //! embedded local hub), sign-in routes, the run stream, the Leptos pages and server
-//! functions with the [`backend::FactoryBackend`] in their context, and the session layer
-//! around all of it.
+//! functions with the [`backend::FactoryBackend`] in their context, the session layer
+//! around all of it, the cross-site request guard around that
+//! ([`security::origin_guard`]), and the security headers on every answer
+//! ([`security::headers`]).
 //!
 //! | route | what |
 //! |---|---|
 //! | `GET /login[?next=/local/path]` | starts sign-in with Hugging Face (PKCE S256, state, the factory's scopes) |
 //! | `GET /login/callback` | the provider's redirect: checks state, exchanges the code, signs the session in |
-//! | `GET` or `POST /logout` | forgets the session |
+//! | `POST /logout` | forgets the session |
 //! | `POST /api/fn/*` | the app's server functions ([`app::api::fns`]) |
 //! | `GET /api/runs/{owner}/{run_id}/stream` | a run live, as SSE ([`app::api::stream`]) |
 //! | `GET /healthz` | liveness |
@@ -19,6 +21,7 @@ pub mod backend;
 pub mod config;
 pub mod embedded;
 pub mod routes;
+pub mod security;
 pub mod services;
 pub mod session;
 
@@ -27,6 +30,7 @@ use axum::Router;
 use config::Config;
 use leptos::prelude::{provide_context, LeptosOptions};
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use security::headers::ContentSecurityPolicy;
 use services::Services;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -85,12 +89,23 @@ pub fn router(config: &Config, listening: SocketAddr, services: Arc<Services>) -
     let options = leptos_options(config, listening);
     let pages = generate_route_list(app::App);
     let backend: SharedBackend = Arc::new(backend::FactoryBackend::new(services.clone()));
-    let context = move || provide_context(backend.clone());
+    let policy = ContentSecurityPolicy::new(
+        &services.hub_url,
+        std::env::var_os("LEPTOS_WATCH").is_some() && !services.in_space,
+    );
+    let context = {
+        let policy = policy.clone();
+        move || {
+            provide_context(backend.clone());
+            policy.apply_to_page();
+        }
+    };
+    let own_origin = Arc::new(services.site_origin.clone());
     let own_routes: Router<LeptosOptions> = Router::new()
         .merge(routes::auth::router())
         .merge(routes::stream::router())
         .with_state(services.clone());
-    Router::new()
+    let router = Router::new()
         .merge(routes::health::router())
         .merge(own_routes)
         .leptos_routes_with_context(&options, pages, context.clone(), {
@@ -103,6 +118,12 @@ pub fn router(config: &Config, listening: SocketAddr, services: Arc<Services>) -
         ))
         .with_state(options)
         .layer(session::layer(services.in_space))
+        // Outside the session layer: a refused request costs no session work.
+        .layer(axum::middleware::from_fn_with_state(
+            own_origin,
+            security::origin_guard::guard,
+        ));
+    security::headers::around(router, &policy, services.in_space)
 }
 
 /// The Leptos settings, taken from our own config rather than cargo-leptos' environment,

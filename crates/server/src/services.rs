@@ -2,6 +2,8 @@
 //! once from the [`Config`] when the server starts.
 
 use crate::config::Config;
+use crate::security::hub_links::HubHosts;
+use crate::security::origin_guard::SiteOrigin;
 use hub::jobs::JobImage;
 use hub::oauth::{OAuthApp, OidcDiscovery, FACTORY_SCOPES};
 use hub::{HubClient, HubConfig, HubError, RepoId, RetryConfig, Token};
@@ -25,6 +27,10 @@ pub struct Services {
     pub in_space: bool,
     /// The browser-facing base URL of the Hub, for links to Jobs and Spaces.
     pub hub_url: String,
+    /// Where links in a run's records may point (see [`HubHosts`]).
+    pub hub_hosts: HubHosts,
+    /// The origin the browser sees the factory at, the only one allowed to change state.
+    pub site_origin: SiteOrigin,
 }
 
 /// How the server creates a run's Job.
@@ -103,6 +109,8 @@ impl Services {
             })?),
             None => None,
         };
+        let site_origin = SiteOrigin::from_public_url(public_url)
+            .map_err(|e| SetupError::Config(format!("public URL `{public_url}`: {e}")))?;
         let endpoint = hub.endpoint().as_str().trim_end_matches('/').to_owned();
         let hub_endpoint = (endpoint != hub::DEFAULT_ENDPOINT).then(|| endpoint.clone());
         Ok(Services {
@@ -119,7 +127,9 @@ impl Services {
                 hub_endpoint,
             },
             in_space: config.space_host.is_some(),
+            hub_hosts: HubHosts::new(&endpoint),
             hub_url: endpoint,
+            site_origin,
         })
     }
 

@@ -97,8 +97,8 @@ pub struct PendingLogin {
     pub state: String,
     /// The PKCE verifier for the code exchange.
     pub verifier: String,
-    /// Where to go after signing in (a local path).
-    pub next: String,
+    /// Where to go after signing in.
+    pub next: crate::security::return_path::ReturnPath,
 }
 
 /// Why the session could not be read or written.

@@ -431,6 +431,197 @@ async fn a_run_cancelled_as_it_starts_is_recorded_as_cancelled_or_not_at_all() {
     );
 }
 
+/// What another site's page can make a signed-in browser send: `fetch` with an `Origin`,
+/// a request known only by its fetch metadata, and `Origin: null` from a sandboxed frame.
+const CROSS_SITE: [&[(&str, &str)]; 3] = [
+    &[
+        ("origin", "https://evil.example"),
+        ("sec-fetch-site", "cross-site"),
+    ],
+    &[("sec-fetch-site", "cross-site")],
+    &[("origin", "null")],
+];
+
+async fn run_ids(browser: &mut Browser) -> Vec<String> {
+    let (status, body) = browser.call("list_runs", &ListRuns {}).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let runs: Vec<RunSummary> = serde_json::from_str(&body).unwrap();
+    runs.into_iter().map(|r| r.run_id.to_string()).collect()
+}
+
+#[tokio::test]
+async fn another_site_cannot_launch_a_run_as_the_user() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    for headers in CROSS_SITE {
+        let (status, body) = alice
+            .call_with("launch_run", &LaunchRun { launch: phase1() }, headers)
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}: {body}");
+        assert!(body.contains("Nothing was done"), "{body}");
+    }
+    // The plain HTML form of the review: no JavaScript, no JSON, just a cross-site POST.
+    let (status, body) = alice
+        .post_form(
+            "/api/fn/launch_run",
+            "launch[phase]=1&launch[params][unique_suffix]=false",
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(run_ids(&mut alice).await, Vec::<String>::new());
+
+    // The factory's own page, which the browser marks as same-origin, still launches.
+    let own = stand.url();
+    let (status, body) = alice
+        .call_with(
+            "launch_run",
+            &LaunchRun { launch: phase1() },
+            &[("origin", &own), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let launched: Launched = serde_json::from_str(&body).unwrap();
+    assert_eq!(run_ids(&mut alice).await, vec![launched.run_id.to_string()]);
+}
+
+#[tokio::test]
+async fn another_site_cannot_cancel_a_run_of_the_user() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let run_id = launch_a_long_run(&mut alice).await;
+    let cancel = CancelRun {
+        owner: "alice".into(),
+        run_id: run_id.clone(),
+    };
+    for headers in CROSS_SITE {
+        let (status, body) = alice.call_with("cancel_run", &cancel, headers).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}: {body}");
+    }
+    let (status, body) = alice
+        .post_form(
+            "/api/fn/cancel_run",
+            &format!("owner=alice&run_id={run_id}"),
+            &[("origin", "https://evil.example")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    // Nothing asked the Job to stop: the worker starts and runs, still cancellable by its
+    // owner (a cancelled Job would never get its worker to say "running").
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    loop {
+        let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+        let stage = view.job.as_ref().map(|j| j.stage.clone());
+        assert_ne!(stage.as_deref(), Some("CANCELED"), "{view:?}");
+        if view.state.as_ref().map(|s| s.status) == Some(RunStatus::Running) {
+            assert!(view.can_cancel, "{view:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "never started: {view:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let view = cancel_and_wait(&mut alice, &run_id).await;
+    assert!(!view.can_cancel);
+}
+
+/// A run folder in `owner`'s bucket with nothing in it yet, straight in the embedded hub's
+/// folder for the bucket (a stranger's bucket can hold anything); its id and folder.
+async fn planted_run(stand: &Stand, owner: &str) -> (String, std::path::PathBuf) {
+    let bucket: runs::RepoId = format!("{owner}/{}", server::DEFAULT_BUCKET_NAME)
+        .parse()
+        .unwrap();
+    let token = hub::Token::new(stand.hub().token_for(owner).unwrap());
+    let client = hub::HubClient::new(hub::HubConfig::new(&stand.hub().url()).unwrap()).unwrap();
+    match client.create_bucket(&bucket, &token).await {
+        Ok(_) | Err(hub::HubError::Conflict { .. }) => {}
+        Err(err) => panic!("{err}"),
+    }
+    let run_id = runs::RunId::generate().to_string();
+    let dir = stand
+        .hub()
+        .bucket_dir(&bucket.to_string())
+        .join("runs")
+        .join(&run_id);
+    std::fs::create_dir_all(&dir).unwrap();
+    (run_id, dir)
+}
+
+fn hostile_state(run_id: &str, padding: usize) -> Vec<u8> {
+    serde_json::json!({
+        "run_id": run_id,
+        "phase": "1",
+        "status": "succeeded",
+        "started_at": "2026-01-01T00:00:00Z",
+        "updated_at": "2026-01-01T00:00:01Z",
+        "verdict": "x".repeat(padding),
+        "links": {
+            "job": "javascript:fetch('/logout',{method:'POST'})",
+            "target_space": "alice/demo",
+            "space_url": "https://huggingface.co.evil.example/login"
+        }
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn a_run_record_reaches_the_page_without_foreign_links_or_images() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let (run_id, dir) = planted_run(&stand, "alice").await;
+    std::fs::write(dir.join("state.json"), hostile_state(&run_id, 0)).unwrap();
+    let report = "# Report\n\n![](https://tracker.example/p.png)\n\n![x](/logout)\n";
+    std::fs::write(dir.join("report.md"), report).unwrap();
+
+    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+    let state = view.state.expect("state.json");
+    assert_eq!(state.links.job, None);
+    assert_eq!(state.links.space_url, None);
+    assert_eq!(state.links.target_space.as_deref(), Some("alice/demo"));
+    let html = view.report_html.expect("report.md");
+    assert!(html.contains("<h1>Report</h1>"), "{html}");
+    assert!(!html.contains("<img"), "{html}");
+}
+
+#[tokio::test]
+async fn a_run_record_over_its_size_cap_is_not_read() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let (run_id, dir) = planted_run(&stand, "alice").await;
+    std::fs::write(dir.join("state.json"), hostile_state(&run_id, 0)).unwrap();
+
+    // A report over 1 MiB is not rendered; a state.json over 256 KiB is not read.
+    let big_report = vec![b'a'; 1024 * 1024 + 1];
+    std::fs::write(dir.join("report.md"), &big_report).unwrap();
+    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+    let html = view.report_html.expect("a note in place of the report");
+    assert!(
+        html.contains("larger than 1 MiB"),
+        "{}",
+        &html[..html.len().min(200)]
+    );
+    assert!(html.len() < 200);
+    std::fs::write(dir.join("report.md"), vec![b'a'; 1024 * 1024]).unwrap();
+    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+    assert!(
+        view.report_html.unwrap().len() >= 1024 * 1024,
+        "a report of exactly 1 MiB is shown"
+    );
+
+    std::fs::write(dir.join("state.json"), hostile_state(&run_id, 256 * 1024)).unwrap();
+    match get_run(&mut alice, "alice", &run_id).await {
+        Err(ApiError::Internal(message)) => {
+            assert!(message.contains("larger than 256 KiB"), "{message}")
+        }
+        other => panic!("a 256 KiB+ state.json was read: {other:?}"),
+    }
+    // An empty report is an empty report, not an error.
+    std::fs::write(dir.join("state.json"), hostile_state(&run_id, 0)).unwrap();
+    std::fs::write(dir.join("report.md"), b"").unwrap();
+    let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
+    assert_eq!(view.report_html.as_deref(), Some(""));
+}
+
 /// The processes whose working folder is below `dir`: the embedded hub runs every Space app
 /// and Job command in a folder of its data directory.
 fn processes_working_in(dir: &std::path::Path) -> Vec<String> {

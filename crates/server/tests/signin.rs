@@ -58,9 +58,102 @@ async fn sign_in_with_pkce_and_every_scope_then_logout() {
     assert!(cookie.contains("samesite=lax"), "{cookie}");
     assert!(!cookie.contains("secure"), "{cookie}");
 
-    let out = browser.get("/logout").await;
-    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    // Signing out is a form POST from the factory's own page.
+    let own = stand.url();
+    let (status, _) = browser.post_form("/logout", "", &[("origin", &own)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(who_am_i(&mut browser).await, None);
+}
+
+#[tokio::test]
+async fn another_site_cannot_sign_the_user_out() {
+    let stand = Stand::start().await;
+    let mut browser = stand.signed_in("alice").await;
+
+    // `<img src=/logout>` on any page: a GET no longer signs out.
+    let image = browser.get("/logout").await;
+    assert_eq!(image.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(who_am_i(&mut browser).await.unwrap().username, "alice");
+
+    // A form on another site posting to /logout is refused before the session is touched.
+    for headers in [
+        vec![("origin", "https://evil.example")],
+        vec![("origin", "null")],
+        vec![("sec-fetch-site", "cross-site")],
+    ] {
+        let (status, body) = browser.post_form("/logout", "", &headers).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}: {body}");
+        assert!(body.contains("another site"), "{body}");
+        assert_eq!(
+            who_am_i(&mut browser).await.map(|me| me.username),
+            Some("alice".into()),
+            "{headers:?} signed alice out"
+        );
+    }
+
+    // The factory's own sign-out button still works, with or without fetch metadata.
+    let own = stand.url();
+    let (status, _) = browser
+        .post_form(
+            "/logout",
+            "",
+            &[("origin", &own), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(who_am_i(&mut browser).await, None);
+}
+
+#[tokio::test]
+async fn a_sign_in_returns_only_to_a_local_path() {
+    let stand = Stand::start().await;
+    let signed_in_to = |next: &'static str| {
+        let stand = &stand;
+        async move {
+            let mut browser = stand.browser();
+            let consent = browser.start_login_at(&format!("/login?next={next}")).await;
+            let callback = browser.consent(&consent, "alice", None).await;
+            let done = browser.get(&callback).await;
+            assert_eq!(done.status(), StatusCode::SEE_OTHER, "{next}");
+            location(&done)
+        }
+    };
+    assert_eq!(signed_in_to("/runs").await, "/runs");
+    assert_eq!(signed_in_to("%2Fruns%2Falice").await, "/runs/alice");
+    // Each arrives at /login as the query holds it, and is decoded once by the server.
+    for hostile in [
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "/%0D/evil.example",
+        "%2F%2Fevil.example",
+        "/%252F%252Fevil.example",
+        "/%5Cevil.example",
+        "https://evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+    ] {
+        assert_eq!(signed_in_to(hostile).await, "/", "{hostile}");
+    }
+}
+
+#[tokio::test]
+async fn a_provider_error_shows_no_text_of_the_link() {
+    let stand = Stand::start().await;
+    let mut browser = stand.browser();
+    let bait = "Your%20account%20is%20locked.%20Call%20%2B1%20555%200100%20or%20visit%20https%3A%2F%2Fevil.example";
+    for code in ["access_denied", "server_error", "made_up%3Cb%3E"] {
+        let answer = browser
+            .get(&format!(
+                "/login/callback?error={code}&error_description={bait}"
+            ))
+            .await;
+        assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
+        let page = answer.text().await.unwrap();
+        assert!(page.contains("did not sign you in"), "{page}");
+        for leaked in ["locked", "555", "evil.example", "<b>", "made_up"] {
+            assert!(!page.contains(leaked), "{leaked} reached the page: {page}");
+        }
+    }
 }
 
 #[tokio::test]

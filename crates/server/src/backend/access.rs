@@ -3,6 +3,7 @@
 //! does not exist.
 
 use super::hub_error;
+use super::record::{Capped, MAX_STATE_BYTES};
 use crate::services::Services;
 use crate::session::SignedIn;
 use app::api::ApiError;
@@ -159,16 +160,53 @@ pub async fn read_text(
     }
 }
 
+/// A file of the bucket read with a cap on its size ([`Capped`]), `None` when it is not
+/// there (or not visible). An empty file, which a range cannot be satisfied in, is whole.
+pub async fn read_capped(
+    services: &Services,
+    bucket: &RepoId,
+    path: &str,
+    limit: u64,
+    token: &Token,
+) -> Result<Option<Capped>, ApiError> {
+    match services
+        .hub
+        .download_bucket_file(bucket, path, Some(Capped::range(limit)), token)
+        .await
+    {
+        Ok(bytes) => Ok(Some(Capped::judge(bytes, limit))),
+        Err(HubError::BadRequest { status: 416, .. }) => Ok(Some(Capped::Whole(Vec::new()))),
+        Err(err) => invisible_is_none(err),
+    }
+}
+
+/// `state.json`'s bytes, `None` when it is not there; an error when it is over its cap.
+pub async fn read_state_bytes(
+    services: &Services,
+    bucket: &RepoId,
+    path: &str,
+    token: &Token,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    match read_capped(services, bucket, path, MAX_STATE_BYTES, token).await? {
+        Some(Capped::Whole(bytes)) => Ok(Some(bytes)),
+        Some(Capped::TooLarge) => Err(ApiError::Internal(format!(
+            "the run's state.json is larger than {} KiB, so it is not read",
+            MAX_STATE_BYTES / 1024
+        ))),
+        None => Ok(None),
+    }
+}
+
 async fn read_state(
     services: &Services,
     bucket: &RepoId,
     paths: &RunPaths,
     token: &Token,
 ) -> Result<Option<RunState>, ApiError> {
-    let Some(bytes) = read_text(services, bucket, &paths.state(), token).await? else {
+    let Some(bytes) = read_state_bytes(services, bucket, &paths.state(), token).await? else {
         return Ok(None);
     };
-    serde_json::from_slice(&bytes)
+    super::record::state_from_bytes(&bytes, &services.hub_hosts)
         .map(Some)
         .map_err(|e| ApiError::Internal(format!("the run's state.json does not parse: {e}")))
 }

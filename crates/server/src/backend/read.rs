@@ -1,7 +1,8 @@
 //! Reading runs back: the runs list (Jobs by label + each run's `state.json`) and one
 //! run's page data (state, events, report, artifacts, gate).
 
-use super::access::{read_text, RunLocation};
+use super::access::{read_capped, read_state_bytes, read_text, RunLocation};
+use super::record::{Capped, MAX_REPORT_BYTES};
 use super::{hub_error, render};
 use crate::services::Services;
 use crate::session::SignedIn;
@@ -29,8 +30,10 @@ pub async fn list(services: &Services, user: &SignedIn) -> Result<Vec<RunSummary
         let (bucket, token) = (bucket.clone(), token.clone());
         Some(async move {
             let paths = runs::RunPaths::new(run_id);
-            let state = match read_text(services, &bucket, &paths.state(), &token).await {
-                Ok(Some(bytes)) => serde_json::from_slice::<RunState>(&bytes).ok(),
+            let state = match read_state_bytes(services, &bucket, &paths.state(), &token).await {
+                Ok(Some(bytes)) => {
+                    super::record::state_from_bytes(&bytes, &services.hub_hosts).ok()
+                }
                 _ => None,
             };
             summary(&user.username, run_id, &job, state.as_ref())
@@ -86,9 +89,16 @@ pub async fn view(
         .artifact("inference_gate.json")
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let dir = run.paths.dir();
+    let report_path = run.paths.report();
     let (events, report, gate, tree) = tokio::join!(
         read(run.paths.events()),
-        read(run.paths.report()),
+        read_capped(
+            services,
+            &run.bucket,
+            &report_path,
+            MAX_REPORT_BYTES,
+            &token
+        ),
         read(gate_path),
         services
             .hub
@@ -97,7 +107,10 @@ pub async fn view(
     let events = events?
         .map(|b| Event::parse_jsonl(&String::from_utf8_lossy(&b)))
         .unwrap_or_default();
-    let report_html = report?.map(|b| render::markdown(&String::from_utf8_lossy(&b)));
+    let report_html = report?.map(|report| match report {
+        Capped::Whole(bytes) => render::markdown(&String::from_utf8_lossy(&bytes)),
+        Capped::TooLarge => REPORT_TOO_LARGE.to_owned(),
+    });
     let gate = gate?.and_then(|b| gate_status(&b));
     let prefix = format!("{}/", dir.trim_end_matches('/'));
     let artifacts = match tree {
@@ -141,6 +154,10 @@ pub async fn view(
         can_cancel: run.owner == user.username && run.job.is_some() && !run_status.is_terminal(),
     })
 }
+
+/// What the run page shows instead of a `report.md` over [`MAX_REPORT_BYTES`].
+pub const REPORT_TOO_LARGE: &str =
+    "<p class=\"muted\">The report is larger than 1 MiB, so it is not shown.</p>";
 
 /// The Job as the run page shows it.
 pub fn job_view(services: &Services, job: &JobInfo) -> JobView {

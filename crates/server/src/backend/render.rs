@@ -4,9 +4,14 @@
 //! `<span class="tok tok-KIND">` by synoptic's rules (regex-based, pure Rust: a few seconds
 //! of compile where syntect or tree-sitter grammars cost minutes on a 2-core machine).
 
-use pulldown_cmark::{html, Event, Options, Parser};
+use pulldown_cmark::{html, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
-/// Markdown as sanitized HTML: no script, no event handlers, no raw HTML.
+/// Markdown as sanitized HTML: no script, no event handlers, no raw HTML, and no images.
+///
+/// A report may come from a stranger's bucket, and an image is fetched as soon as the page
+/// opens, unasked: a tracker learns who looked, and `![](/logout)` would make the viewer's
+/// browser call the factory itself. So each image becomes a plain link (its alt text, or
+/// its address when it has none) that does nothing until clicked.
 pub fn markdown(text: &str) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
@@ -17,11 +22,47 @@ pub fn markdown(text: &str) -> String {
         other => other,
     });
     let mut out = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(&mut out, events);
+    html::push_html(&mut out, images_as_links(events));
     ammonia::Builder::default()
+        .rm_tags(["img"])
+        .url_schemes(["http", "https", "mailto"].into())
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(&out)
         .to_string()
+}
+
+/// Turns every image into a link to its address, labelled with its alt text (or the
+/// address when the alt text is empty).
+fn images_as_links<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    let mut open: Vec<(CowStr<'a>, bool)> = Vec::new();
+    events.flat_map(move |event| -> Vec<Event<'a>> {
+        match event {
+            Event::Start(Tag::Image {
+                dest_url,
+                title,
+                id,
+                ..
+            }) => {
+                open.push((dest_url.clone(), false));
+                vec![Event::Start(Tag::Link {
+                    link_type: LinkType::Inline,
+                    dest_url,
+                    title,
+                    id,
+                })]
+            }
+            Event::End(TagEnd::Image) => match open.pop() {
+                Some((dest, false)) => vec![Event::Text(dest), Event::End(TagEnd::Link)],
+                _ => vec![Event::End(TagEnd::Link)],
+            },
+            other => {
+                if let Some((_, labelled)) = open.last_mut() {
+                    *labelled = true;
+                }
+                vec![other]
+            }
+        }
+    })
 }
 
 /// Source code as an escaped, highlighted block with its language as a class.
@@ -138,6 +179,37 @@ mod tests {
             html.contains("&lt;script&gt;"),
             "raw HTML is shown as text: {html}"
         );
+    }
+
+    #[test]
+    fn images_never_load_and_become_plain_links() {
+        let html = markdown(
+            "![](https://tracker.example/p.png)\n\n![pixel](/logout)\n\n\
+             ![data](data:image/png;base64,AAAA)\n\n[![badge](https://img.example/b.svg)](https://huggingface.co)\n",
+        );
+        assert!(!html.contains("<img"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://tracker.example/p.png\" rel=\"noopener noreferrer nofollow\">https://tracker.example/p.png</a>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"/logout\" rel=\"noopener noreferrer nofollow\">pixel</a>"),
+            "{html}"
+        );
+        assert!(!html.contains("data:image"), "{html}");
+        assert!(html.contains("badge"), "{html}");
+    }
+
+    #[test]
+    fn links_are_only_web_or_mail_addresses() {
+        let html = markdown(
+            "[a](javascript:alert(1)) [b](vbscript:x) [c](data:text/html,x) [d](ftp://x.example/) [e](https://ok.example/) [f](/runs)",
+        );
+        for bad in ["javascript:", "vbscript:", "data:", "ftp:"] {
+            assert!(!html.contains(bad), "{bad} kept: {html}");
+        }
+        assert!(html.contains("href=\"https://ok.example/\""), "{html}");
+        assert!(html.contains("href=\"/runs\""), "{html}");
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! Sign-in with Hugging Face: `/login` sends the browser to the provider with PKCE S256, a
 //! CSRF `state` and the factory's scopes; `/login/callback` checks the state, exchanges the
-//! code and keeps the token in the server-side session; `/logout` forgets the session.
+//! code and keeps the token in the server-side session; `POST /logout` forgets the session
+//! (a `GET` would let any page sign the user out with an `<img>`).
 
+use crate::security::oauth_error::ProviderError;
+use crate::security::return_path::ReturnPath;
 use crate::services::Services;
 use crate::session::{self, PendingLogin, SignedIn};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use hub::Token;
 use serde::Deserialize;
@@ -19,7 +22,7 @@ pub fn router() -> Router<Arc<Services>> {
     Router::new()
         .route("/login", get(login))
         .route("/login/callback", get(callback))
-        .route("/logout", get(logout).post(logout))
+        .route("/logout", post(logout))
 }
 
 /// Why a sign-in failed, shown to the user as a page with a way to try again.
@@ -28,9 +31,12 @@ pub enum LoginError {
     /// The callback's `state` is not the one this session sent (CSRF or a stale tab).
     #[error("the sign-in answer does not belong to this browser session (state mismatch); please sign in again")]
     StateMismatch,
-    /// The provider said no (e.g. the user declined).
+    /// The provider said no (e.g. the user declined); only its error code is shown.
     #[error("Hugging Face did not sign you in: {0}")]
-    Denied(String),
+    Denied(ProviderError),
+    /// The provider's answer carried neither a code nor an error.
+    #[error("Hugging Face did not sign you in: the answer carried no code")]
+    NoCode,
     /// The provider could not be reached or refused the exchange.
     #[error("signing in with Hugging Face failed: {0}")]
     Hub(#[from] hub::HubError),
@@ -42,7 +48,9 @@ pub enum LoginError {
 impl IntoResponse for LoginError {
     fn into_response(self) -> Response {
         let status = match &self {
-            LoginError::StateMismatch | LoginError::Denied(_) => StatusCode::BAD_REQUEST,
+            LoginError::StateMismatch | LoginError::Denied(_) | LoginError::NoCode => {
+                StatusCode::BAD_REQUEST
+            }
             LoginError::Hub(_) => StatusCode::BAD_GATEWAY,
             LoginError::Session(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
@@ -73,14 +81,6 @@ struct LoginQuery {
     next: Option<String>,
 }
 
-/// A local path to return to; anything else (other sites, `//host`) becomes `/`.
-fn local_path(next: Option<String>) -> String {
-    match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p,
-        _ => "/".into(),
-    }
-}
-
 async fn login(
     State(services): State<Arc<Services>>,
     session: Session,
@@ -93,7 +93,7 @@ async fn login(
         PendingLogin {
             state: request.state.clone(),
             verifier: request.pkce_verifier.expose().to_owned(),
-            next: local_path(query.next),
+            next: ReturnPath::or_home(query.next.as_deref()),
         },
     )
     .await?;
@@ -116,7 +116,10 @@ async fn callback(
 ) -> Result<Redirect, LoginError> {
     let pending = session::take_login(&session).await?;
     if let Some(error) = query.error {
-        return Err(LoginError::Denied(query.error_description.unwrap_or(error)));
+        return Err(LoginError::Denied(ProviderError::from_answer(
+            &error,
+            query.error_description.as_deref(),
+        )));
     }
     let (Some(pending), Some(state)) = (pending, query.state) else {
         return Err(LoginError::StateMismatch);
@@ -124,9 +127,7 @@ async fn callback(
     if pending.state != state {
         return Err(LoginError::StateMismatch);
     }
-    let code = query
-        .code
-        .ok_or_else(|| LoginError::Denied("the answer carried no code".into()))?;
+    let code = query.code.ok_or(LoginError::NoCode)?;
     let discovery = services.discovery().await?;
     let tokens = services
         .oidc
@@ -168,24 +169,10 @@ async fn callback(
         ),
     )
     .await?;
-    Ok(Redirect::to(&pending.next))
+    Ok(Redirect::to(pending.next.as_str()))
 }
 
 async fn logout(session: Session) -> Result<Redirect, LoginError> {
     session::sign_out(&session).await?;
     Ok(Redirect::to("/"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_local_paths_are_returned_to() {
-        assert_eq!(local_path(Some("/runs/alice/x".into())), "/runs/alice/x");
-        assert_eq!(local_path(Some("//evil.example".into())), "/");
-        assert_eq!(local_path(Some("https://evil.example".into())), "/");
-        assert_eq!(local_path(Some("/\\evil.example".into())), "/");
-        assert_eq!(local_path(None), "/");
-    }
 }

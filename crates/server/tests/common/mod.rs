@@ -248,9 +248,52 @@ impl Browser {
         (status, response.text().await.unwrap())
     }
 
+    /// Calls a server function as [`Browser::call`] does, with extra request headers (an
+    /// `Origin`, fetch metadata) as another site's page would make the browser send.
+    pub async fn call_with<T: serde::Serialize>(
+        &mut self,
+        endpoint: &str,
+        args: &T,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let body = serde_qs::to_string(args).unwrap();
+        let path = format!("/api/fn/{endpoint}");
+        let mut all = vec![("accept", "application/json")];
+        all.extend_from_slice(headers);
+        self.post_form(&path, &body, &all).await
+    }
+
+    /// `POST`s a URL-encoded `body` to a server path with the cookies and `headers`, as a
+    /// plain HTML form does; returns the status and the body text.
+    pub async fn post_form(
+        &mut self,
+        path: &str,
+        body: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        self.keep_cookies(&response);
+        let status = response.status();
+        (status, response.text().await.unwrap())
+    }
+
     /// Starts signing in: `/login`, returning the hub's consent URL.
     pub async fn start_login(&mut self) -> String {
-        let response = self.get("/login").await;
+        self.start_login_at("/login").await
+    }
+
+    /// Starts signing in at `path` (`/login?next=…`), returning the hub's consent URL.
+    pub async fn start_login_at(&mut self, path: &str) -> String {
+        let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{response:?}");
         location(&response)
     }
