@@ -65,3 +65,16 @@ export async function waitHydrated(page, selector, { timeout = 30_000 } = {}) {
     throw err;
   }
 }
+
+/**
+ * Adds test-only CSS to `page` (e.g. a short panel, so it overflows). A constructed
+ * stylesheet, because the app's Content-Security-Policy rightly refuses inline `<style>`
+ * elements, which is what Playwright's `addStyleTag` adds.
+ */
+export async function addTestStyle(page, css) {
+  await page.evaluate((text) => {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(text);
+    document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  }, css);
+}

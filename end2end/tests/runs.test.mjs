@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../support/server.mjs';
-import { launchBrowser, waitHydrated } from '../support/browser.mjs';
+import { launchBrowser, waitHydrated, addTestStyle } from '../support/browser.mjs';
 import { signIn, collectErrors } from '../support/auth.mjs';
 
 const screenshots = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
@@ -104,7 +104,7 @@ test('phase 2.1 launches and its page reaches success live, without a reload', a
   // A reload would lose this marker.
   await page.evaluate(() => { window.__sameDocument = true; });
   // A short events panel, so the run's events overflow it and it has to follow them.
-  await page.addStyleTag({ content: '.events { max-height: 5rem !important; }' });
+  await addTestStyle(page, '.events { max-height: 5rem !important; }');
 
   await page.locator('.status-badge[data-status="succeeded"]').waitFor({ timeout: RUN_TIMEOUT_MS });
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was not reloaded');
@@ -136,7 +136,7 @@ test('the share link opens for the owner in a fresh context, and for no one else
   await waitHydrated(ownerPage, '.run-head[data-hydrated="true"]');
   // The run was over before the page opened: its Job log loads when its panel opens.
   assert.equal(await ownerPage.locator('.log-panel .log-count').innerText(), 'loads when opened');
-  await ownerPage.addStyleTag({ content: '.logs { max-height: 1.5rem !important; }' });
+  await addTestStyle(ownerPage, '.logs { max-height: 1.5rem !important; }');
   await ownerPage.locator('.log-panel summary').click();
   await ownerPage.locator('.log-panel pre.logs', { hasText: /\(phase 2\.1\) succeeded/ }).waitFor({ timeout: 30_000 });
   // It opens on the newest lines: the outcome line at the end is in view.

@@ -409,24 +409,15 @@ async fn job_sees_a_container_environment_not_the_hosts() {
     )
     .await;
     wait_stage(&t, &id, "COMPLETED").await;
-    let body = t
-        .get("alice", &format!("/api/jobs/alice/{id}/logs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let lines = log_lines(&t, &id).await;
     let expected = format!("host=none endpoint={} job={id} own=mine", t.hub.url());
-    assert!(body.contains(&expected), "{body}");
-    assert!(body.contains("tmp-writable"), "{body}");
+    assert!(lines.contains(&expected), "{lines:?}");
+    assert!(lines.contains(&"tmp-writable".to_owned()), "{lines:?}");
     let line = |key: &str| {
-        body.lines()
-            .filter_map(|l| l.strip_prefix("data: "))
-            .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
-            .filter_map(|v| v["data"].as_str().map(str::to_owned))
+        lines
+            .iter()
             .find_map(|l| l.strip_prefix(&format!("{key}=")).map(str::to_owned))
-            .unwrap_or_else(|| panic!("no {key}= line in {body}"))
+            .unwrap_or_else(|| panic!("no {key}= line in {lines:?}"))
     };
     // HOME and TMPDIR are the Job's own folders, not this host's.
     for key in ["home", "tmp"] {
@@ -441,15 +432,11 @@ async fn job_sees_a_container_environment_not_the_hosts() {
     )
     .await;
     wait_stage(&t, &id, "COMPLETED").await;
-    let body = t
-        .get("alice", &format!("/api/jobs/alice/{id}/logs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(body.contains("endpoint=http://elsewhere.example"), "{body}");
+    let lines = log_lines(&t, &id).await;
+    assert!(
+        lines.contains(&"endpoint=http://elsewhere.example".to_owned()),
+        "{lines:?}"
+    );
 }
 
 /// A Job names exactly one image (a Docker image, or a Docker Space the caller can read) and

@@ -362,6 +362,19 @@ async fn launch_a_long_run(alice: &mut Browser) -> String {
     launched.run_id.to_string()
 }
 
+/// Waits until the worker says the run is running; returns the run as it stands then.
+async fn wait_running(browser: &mut Browser, run_id: &str) -> RunView {
+    let deadline = Instant::now() + RUN_TIMEOUT;
+    loop {
+        let view = get_run(browser, "alice", run_id).await.unwrap();
+        if view.state.as_ref().map(|s| s.status) == Some(RunStatus::Running) {
+            return view;
+        }
+        assert!(Instant::now() < deadline, "never started: {view:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Asks to cancel, then waits for the Job to end; returns the run as it stands then.
 async fn cancel_and_wait(alice: &mut Browser, run_id: &str) -> RunView {
     let cancel = CancelRun {
@@ -386,16 +399,8 @@ async fn a_running_run_can_be_cancelled_by_its_owner() {
     let stand = Stand::start().await;
     let mut alice = stand.signed_in("alice").await;
     let run_id = launch_a_long_run(&mut alice).await;
-    let deadline = Instant::now() + RUN_TIMEOUT;
-    loop {
-        let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
-        if view.state.as_ref().map(|s| s.status) == Some(RunStatus::Running) {
-            assert!(view.can_cancel, "{view:?}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "never started: {view:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let view = wait_running(&mut alice, &run_id).await;
+    assert!(view.can_cancel, "{view:?}");
     let view = cancel_and_wait(&mut alice, &run_id).await;
     // The Job ends only after the worker recorded why.
     let state = view.state.as_ref().expect("state.json");
@@ -508,18 +513,10 @@ async fn another_site_cannot_cancel_a_run_of_the_user() {
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     // Nothing asked the Job to stop: the worker starts and runs, still cancellable by its
     // owner (a cancelled Job would never get its worker to say "running").
-    let deadline = Instant::now() + RUN_TIMEOUT;
-    loop {
-        let view = get_run(&mut alice, "alice", &run_id).await.unwrap();
-        let stage = view.job.as_ref().map(|j| j.stage.clone());
-        assert_ne!(stage.as_deref(), Some("CANCELED"), "{view:?}");
-        if view.state.as_ref().map(|s| s.status) == Some(RunStatus::Running) {
-            assert!(view.can_cancel, "{view:?}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "never started: {view:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let view = wait_running(&mut alice, &run_id).await;
+    let stage = view.job.as_ref().map(|j| j.stage.clone());
+    assert_ne!(stage.as_deref(), Some("CANCELED"), "{view:?}");
+    assert!(view.can_cancel, "{view:?}");
     let view = cancel_and_wait(&mut alice, &run_id).await;
     assert!(!view.can_cancel);
 }
@@ -710,17 +707,7 @@ async fn a_stopped_server_leaves_no_process_of_its_own_behind() {
         "{view:?}"
     );
     let long = launch_a_long_run(&mut alice).await;
-    let deadline = Instant::now() + RUN_TIMEOUT;
-    while get_run(&mut alice, "alice", &long)
-        .await
-        .unwrap()
-        .state
-        .map(|s| s.status)
-        != Some(RunStatus::Running)
-    {
-        assert!(Instant::now() < deadline, "the long run never started");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_running(&mut alice, &long).await;
     let before = processes_working_in(&data);
     assert!(
         before.iter().any(|p| p.contains("app.py")) && before.iter().any(|p| p.contains("worker")),
