@@ -63,7 +63,9 @@ try {
   await server.stop();
   for (const b of burners) b.kill('SIGKILL');
 }
-const panics = server.log().split('\n').filter((l) => l.includes('panicked'));
+const log = server.log().split('\n');
+// Each panic with the line after it (where and why).
+const panics = log.flatMap((l, i) => (l.includes('panicked') ? [`${l} ${log[i + 1] || ''}`] : []));
 console.log(
   JSON.stringify({
     loads: LOADS,

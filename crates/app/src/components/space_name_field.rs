@@ -41,6 +41,13 @@ pub fn SpaceNameField(value: RwSignal<String>, unique_suffix: RwSignal<bool>) ->
         if value.with(|v| v.trim() != settled.get()) {
             return None;
         }
+        // Nothing to check yet. This also keeps the check (a browser-only resource) unread
+        // while the server renders: read under the page's Transition there, it re-ran the
+        // page's Suspend while the form it had made was still being rendered, and that
+        // form's signals were disposed under it (a panic on the server).
+        if settled.with(String::is_empty) {
+            return None;
+        }
         match check.get().flatten()? {
             Ok(answer) if answer.available => Some(("ok", answer.message)),
             Ok(answer) => Some(("taken", answer.message)),
