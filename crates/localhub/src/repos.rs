@@ -38,23 +38,35 @@ pub fn repo_url(s: &AppState, kind: RepoKind, id: &str) -> String {
     format!("{}/{}{}", s.url(), kind.url_prefix(), id)
 }
 
+/// The repo type of a create or delete body (`model` when absent).
+fn parse_kind(kind: Option<&str>) -> HubResult<RepoKind> {
+    RepoKind::parse(kind).ok_or_else(|| HubError::bad_request("invalid repo type"))
+}
+
+/// `(namespace, name)` of a create or delete body: `name` may be `ns/name`; else the
+/// namespace is `organization`, else the caller's own.
+fn named_repo(
+    name: &str,
+    organization: Option<&str>,
+    caller: &crate::auth::Caller,
+) -> (String, String) {
+    match name.split_once('/') {
+        Some((ns, name)) => (ns.to_owned(), name.to_owned()),
+        None => (
+            organization.unwrap_or(&caller.user.name).to_owned(),
+            name.to_owned(),
+        ),
+    }
+}
+
 /// `POST /api/repos/create`.
 pub async fn create(
     State(s): State<AppState>,
     Authed(c): Authed,
     Json(b): Json<CreateRepo>,
 ) -> HubResult<Json<Value>> {
-    let kind = RepoKind::parse(b.kind.as_deref())
-        .ok_or_else(|| HubError::bad_request("invalid repo type"))?;
-    let (ns, name) = match b.name.split_once('/') {
-        Some((n, m)) => (n.to_string(), m.to_string()),
-        None => (
-            b.organization
-                .clone()
-                .unwrap_or_else(|| c.user.name.clone()),
-            b.name.clone(),
-        ),
-    };
+    let kind = parse_kind(b.kind.as_deref())?;
+    let (ns, name) = named_repo(&b.name, b.organization.as_deref(), &c);
     if ns != c.user.name {
         return Err(HubError::new(
             StatusCode::FORBIDDEN,
@@ -161,13 +173,9 @@ pub async fn delete(
     Authed(c): Authed,
     Json(b): Json<DeleteRepo>,
 ) -> HubResult<Json<Value>> {
-    let kind = RepoKind::parse(b.kind.as_deref())
-        .ok_or_else(|| HubError::bad_request("invalid repo type"))?;
-    let id = match (b.name.split_once('/'), &b.organization) {
-        (Some(_), _) => b.name.clone(),
-        (None, Some(org)) => format!("{org}/{}", b.name),
-        (None, None) => format!("{}/{}", c.user.name, b.name),
-    };
+    let kind = parse_kind(b.kind.as_deref())?;
+    let (ns, name) = named_repo(&b.name, b.organization.as_deref(), &c);
+    let id = format!("{ns}/{name}");
     find_writable(&s, kind, &id, &c)?;
     s.store
         .lock()
