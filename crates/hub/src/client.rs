@@ -17,6 +17,8 @@ use crate::token::Token;
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
 /// The Inference Providers router (OpenAI-compatible).
 pub const DEFAULT_INFERENCE_URL: &str = "https://router.huggingface.co/v1";
+/// The variable naming another router (our own name; the embedded hub sets it in its Jobs).
+pub const INFERENCE_URL_ENV: &str = "HF_INFERENCE_URL";
 
 /// Whole-request timeout of non-streaming calls.
 pub(crate) const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -79,7 +81,7 @@ impl HubConfig {
             .filter(|s| !s.trim().is_empty())
             .unwrap_or_else(|| DEFAULT_ENDPOINT.to_owned());
         let mut cfg = HubConfig::new(&endpoint)?;
-        if let Some(u) = std::env::var("HF_INFERENCE_URL")
+        if let Some(u) = std::env::var(INFERENCE_URL_ENV)
             .ok()
             .filter(|s| !s.trim().is_empty())
         {

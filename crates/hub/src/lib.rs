@@ -37,7 +37,9 @@ pub mod spaces;
 pub mod sse;
 pub mod token;
 
-pub use client::{HubClient, HubConfig, RetryConfig, DEFAULT_ENDPOINT, DEFAULT_INFERENCE_URL};
+pub use client::{
+    HubClient, HubConfig, RetryConfig, DEFAULT_ENDPOINT, DEFAULT_INFERENCE_URL, INFERENCE_URL_ENV,
+};
 pub use error::{HubError, HubResult};
 pub use runs::RepoId;
 pub use token::Token;

@@ -1,7 +1,8 @@
 //! An OpenAI-compatible `POST /v1/chat/completions` and `GET /v1/models`, for agent tests.
 //!
-//! Either forwards to an upstream (`Upstream`) or replays a scripted conversation
-//! (`Script`). The script is stateless: the turn played is the number of assistant messages
+//! Always serves the built-in demo agent ([`crate::demo_agent`]); other models are forwarded
+//! to an upstream (`Upstream`), or a scripted conversation answers every request
+//! (`Script`, for tests), or they are not served (404). The script is stateless: the turn played is the number of assistant messages
 //! in the request, so retries replay the same turn. Script file (JSON):
 //! `{"model": "scripted", "turns": [{"content": "text"}, {"tool_calls": [{"name": "write",
 //! "arguments": {"path": "a", "content": "b"}}]}, {"error": {"status": 400, "message": "…"}}]}`.
@@ -21,13 +22,14 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Authed;
+use crate::demo_agent;
 use crate::errors::{HubError, HubResult};
 use crate::AppState;
 
 /// Where chat completions come from.
 #[derive(Debug, Clone, Default)]
 pub enum ChatBackend {
-    /// No backend: 503.
+    /// No backend: only the built-in demo agent ([`demo_agent::MODEL`]); other models 404.
     #[default]
     None,
     /// Replay a scripted conversation file.
@@ -95,12 +97,13 @@ fn load(path: &PathBuf) -> HubResult<Script> {
         .map_err(|e| HubError::internal(format!("chat script {}: {e}", path.display())))
 }
 
-/// `GET /v1/models`.
+/// `GET /v1/models`: the demo agent, then the backend's models.
 pub async fn models(State(s): State<AppState>, Authed(_): Authed) -> HubResult<Response> {
+    let demo = json!({"id": demo_agent::MODEL, "object": "model", "created": 0, "owned_by": "localhub", "description": demo_agent::LABEL});
     match &s.chat {
         ChatBackend::Script(p) => {
             let sc = load(p)?;
-            Ok(Json(json!({"object": "list", "data": [{"id": sc.model, "object": "model", "created": 0, "owned_by": "localhub"}]})).into_response())
+            Ok(Json(json!({"object": "list", "data": [{"id": sc.model, "object": "model", "created": 0, "owned_by": "localhub"}, demo]})).into_response())
         }
         ChatBackend::Upstream { base_url, api_key } => {
             forward(
@@ -111,14 +114,21 @@ pub async fn models(State(s): State<AppState>, Authed(_): Authed) -> HubResult<R
             )
             .await
         }
-        ChatBackend::None => Err(no_backend()),
+        ChatBackend::None => Ok(Json(json!({"object": "list", "data": [demo]})).into_response()),
     }
 }
 
-fn no_backend() -> HubError {
+/// A model this hub does not serve: the router's 404, naming what it can do instead.
+fn not_served(model: &str) -> HubError {
     HubError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "no chat backend configured in localhub",
+        StatusCode::NOT_FOUND,
+        format!(
+            "The model `{model}` is not served by the embedded hub: use `{}` ({}), or start the \
+             factory with --chat-upstream (SPACE_FACTORY_CHAT_UPSTREAM) pointing at an \
+             OpenAI-compatible server",
+            demo_agent::MODEL,
+            demo_agent::LABEL
+        ),
     )
 }
 
@@ -162,8 +172,19 @@ pub async fn chat(
     Authed(_): Authed,
     Json(req): Json<Value>,
 ) -> HubResult<Response> {
-    let path = match &s.chat {
-        ChatBackend::Script(p) => p.clone(),
+    let model = req["model"].as_str().unwrap_or_default().to_owned();
+    let messages = req["messages"].as_array().cloned().unwrap_or_default();
+    let turn = match &s.chat {
+        ChatBackend::Script(p) => {
+            let script = load(p)?;
+            let n = messages.iter().filter(|m| m["role"] == "assistant").count();
+            script.turns.get(n).cloned().unwrap_or(Turn {
+                content: Some("(end of script)".into()),
+                tool_calls: vec![],
+                error: None,
+            })
+        }
+        _ if model == demo_agent::MODEL => demo_agent::turn(&messages),
         ChatBackend::Upstream { base_url, api_key } => {
             return forward(
                 reqwest::Method::POST,
@@ -173,25 +194,17 @@ pub async fn chat(
             )
             .await
         }
-        ChatBackend::None => return Err(no_backend()),
+        ChatBackend::None => return Err(not_served(&model)),
     };
-    let script = load(&path)?;
-    let n = req["messages"]
-        .as_array()
-        .map(|m| m.iter().filter(|m| m["role"] == "assistant").count())
-        .unwrap_or(0);
-    let turn = script.turns.get(n).cloned().unwrap_or(Turn {
-        content: Some("(end of script)".into()),
-        tool_calls: vec![],
-        error: None,
-    });
+    let n = messages.iter().filter(|m| m["role"] == "assistant").count();
     if let Some(err) = &turn.error {
         return Ok(scripted_error(err));
     }
-    let model = req["model"]
-        .as_str()
-        .map(String::from)
-        .unwrap_or(script.model);
+    let model = if model.is_empty() {
+        "scripted".to_owned()
+    } else {
+        model
+    };
     let id = format!("chatcmpl-{}", uuid_like());
     let created = chrono::Utc::now().timestamp();
     let calls: Vec<Value> = turn

@@ -5,9 +5,9 @@
 //! to a command prefix (e.g. `python:3.12` → `["/usr/bin/env"]`), and images not in the map
 //! run the command as-is on the host. The process gets a container's environment, not this
 //! host's: `PATH`, a fresh `HOME` and `TMPDIR` under the Job's folder, `HF_ENDPOINT` (this
-//! hub), then the Job's `environment` + `secrets`, plus `JOB_ID`, `ACCELERATOR`,
-//! `CPU_CORES`, `MEMORY`. It runs in the folder `DATA/jobs/{id}`. Stdout and stderr (line
-//! by line) are the log stream.
+//! hub) and `HF_INFERENCE_URL` (its router), then the Job's `environment` + `secrets`, plus
+//! `JOB_ID`, `ACCELERATOR`, `CPU_CORES`, `MEMORY`. It runs in the folder `DATA/jobs/{id}`.
+//! Stdout and stderr (line by line) are the log stream.
 //!
 //! **Bucket mounts.** A bucket volume `{source: "ns/b", mountPath: "/output"}` reaches the
 //! process at exactly `/output`: the command is wrapped in `unshare --mount --propagation
@@ -44,19 +44,51 @@ use crate::spaces::LogLine;
 use crate::store::now_iso;
 use crate::AppState;
 
-/// Maps Docker image names to local command prefixes; unmapped images run commands as-is.
+/// What a mapped image gives its process: a command prefix, folders ahead of `PATH` (where
+/// the image's programs are) and the image's `ENV`, which the Job's own `environment` and
+/// `secrets` override, as they do a Docker image's.
 #[derive(Debug, Clone, Default)]
-pub struct ImageMap(pub HashMap<String, Vec<String>>);
+pub struct LocalImage {
+    /// Put before the Job's command (e.g. `["/usr/bin/env"]`).
+    pub prefix: Vec<String>,
+    /// Folders put first on `PATH`.
+    pub path_first: Vec<std::path::PathBuf>,
+    /// Variables the image sets.
+    pub env: Vec<(String, String)>,
+}
+
+/// Maps Docker image names to local stand-ins; unmapped images run commands as-is.
+#[derive(Debug, Clone, Default)]
+pub struct ImageMap(pub HashMap<String, LocalImage>);
 
 impl ImageMap {
     /// The argv to run for an image and the Job's command + arguments.
     pub fn argv(&self, image: Option<&str>, command: &[String]) -> Vec<String> {
         let mut v = image
             .and_then(|i| self.0.get(i))
-            .cloned()
+            .map(|i| i.prefix.clone())
             .unwrap_or_default();
         v.extend(command.iter().cloned());
         v
+    }
+
+    /// Lays the image's environment over a fresh container's `env`.
+    pub fn apply_env(&self, image: Option<&str>, env: &mut BTreeMap<String, String>) {
+        let Some(image) = image.and_then(|i| self.0.get(i)) else {
+            return;
+        };
+        let path = env.get("PATH").cloned().unwrap_or_default();
+        let joined = std::env::join_paths(
+            image
+                .path_first
+                .iter()
+                .cloned()
+                .chain(std::env::split_paths(&path)),
+        );
+        if let Ok(joined) = joined {
+            env.insert("PATH".into(), joined.to_string_lossy().into_owned());
+        }
+        env.extend(image.env.iter().cloned());
     }
 }
 
@@ -420,6 +452,7 @@ async fn create(
         }
     }
     argv.extend(s.jobs.images.argv(b.docker_image.as_deref(), &cmdline));
+    s.jobs.images.apply_env(b.docker_image.as_deref(), &mut env);
     env.extend(b.environment.clone());
     env.extend(b.secrets.clone());
     env.insert("JOB_ID".into(), id.clone());
@@ -445,8 +478,9 @@ async fn create(
 /// `secrets`: nothing of this host's environment leaks in (a real Job sees no token of ours
 /// and no `HF_*` settings), except `PATH` so mapped images find their programs. `HOME` and
 /// `TMPDIR` are fresh folders of the Job's own, as a new container's are. `HF_ENDPOINT` is
-/// this hub, as `huggingface.co` is the default endpoint inside a real Job; the Job's own
-/// `environment` can override it.
+/// this hub, as `huggingface.co` is the default endpoint inside a real Job, and
+/// `HF_INFERENCE_URL` its `/v1`, because this hub also plays the Inference Providers router
+/// a real Job reaches at its default address; the Job's own `environment` can override both.
 fn container_env(
     s: &AppState,
     workdir: &std::path::Path,
@@ -462,6 +496,7 @@ fn container_env(
         ("HOME".to_owned(), home.to_string_lossy().into_owned()),
         ("TMPDIR".to_owned(), tmp.to_string_lossy().into_owned()),
         ("HF_ENDPOINT".to_owned(), s.url()),
+        ("HF_INFERENCE_URL".to_owned(), format!("{}/v1", s.url())),
     ]))
 }
 

@@ -41,6 +41,7 @@
 
 pub mod auth;
 pub mod buckets;
+pub mod demo_agent;
 pub mod errors;
 pub mod faults;
 pub mod inference;
@@ -175,19 +176,39 @@ impl LocalHubBuilder {
     }
     /// Maps a Job image to a local command prefix (unmapped images run commands as-is).
     pub fn job_image(mut self, image: impl Into<String>, prefix: Vec<String>) -> Self {
-        self.images.0.insert(image.into(), prefix);
+        self.images.0.insert(
+            image.into(),
+            jobs::LocalImage {
+                prefix,
+                ..Default::default()
+            },
+        );
         self
     }
     /// Maps a Job image to one that has `program` (a local build) on its `PATH`, folder
     /// first, so a Job command naming the program (`["worker", "run"]`) runs that file, as
     /// it would in an image that installed it.
     pub fn job_image_with_program(self, image: impl Into<String>, program: &Path) -> Self {
-        let folder = program
-            .parent()
-            .map(|p| p.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
-        self.job_image(image, vec!["env".into(), format!("PATH={folder}:{path}")])
+        let folder = program.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.job_image_env(image, vec![folder], Vec::new())
+    }
+    /// Maps a Job image to the environment the image gives its process: `path_first` ahead
+    /// of `PATH` (where its programs are) and `vars` (its `ENV`).
+    pub fn job_image_env(
+        mut self,
+        image: impl Into<String>,
+        path_first: Vec<PathBuf>,
+        vars: Vec<(String, String)>,
+    ) -> Self {
+        self.images.0.insert(
+            image.into(),
+            jobs::LocalImage {
+                prefix: Vec::new(),
+                path_first,
+                env: vars,
+            },
+        );
+        self
     }
     /// Where `/v1/chat/completions` answers come from (script file or upstream).
     pub fn chat(mut self, backend: inference::ChatBackend) -> Self {

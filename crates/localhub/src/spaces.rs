@@ -406,6 +406,7 @@ pub fn space_env(requirements_txt: &str) -> SpaceEnv {
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter(|l| !l.to_lowercase().starts_with("gradio"))
+        .filter(|l| !comes_with_gradio(l))
         .collect();
     let mut requirements: Vec<String> = crate::python_env::GRADIO_6
         .iter()
@@ -423,6 +424,23 @@ pub fn space_env(requirements_txt: &str) -> SpaceEnv {
         &crate::store::hex40(requirements.join("\n").as_bytes())[..12]
     );
     SpaceEnv { name, requirements }
+}
+
+/// Packages every Gradio install already has: an unpinned line naming one asks pip for
+/// nothing more (it answers "already satisfied"), so it needs no environment of its own.
+const WITH_GRADIO: [&str; 6] = [
+    "numpy",
+    "huggingface_hub",
+    "fastapi",
+    "uvicorn",
+    "pillow",
+    "pandas",
+];
+
+/// Whether `line` is an unpinned requirement Gradio already brings.
+fn comes_with_gradio(line: &str) -> bool {
+    let name = line.to_lowercase().replace('-', "_");
+    WITH_GRADIO.contains(&name.as_str())
 }
 
 fn space_id(ns: &str, name: &str) -> String {
@@ -793,6 +811,11 @@ mod tests {
         );
         assert_eq!(a, space_env("  transformers>=5,<6\n# comment\ntorch"));
         assert_ne!(a.name, space_env("torch\n").name);
+        assert_eq!(
+            space_env("numpy\nhuggingface-hub\nuvicorn\n").name,
+            "gradio-6"
+        );
+        assert_ne!(space_env("numpy==1.26.4\n").name, "gradio-6");
         assert!(a.name.starts_with("space-") && a.name.len() == 18);
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! | what | value |
 //! |---|---|
-//! | image | the server's configured worker image: `worker` on its `PATH` |
+//! | image | the server's configured worker image: `worker` on its `PATH`, Pi at [`IMAGE_PI_PREFIX`], the `hf` CLI in [`IMAGE_HF_CLI_BIN`] |
 //! | command | [`JOB_COMMAND`] (`worker run`) |
 //! | environment | [`crate::RUN_SPEC_ENV`] = the `RunSpec` JSON; `HF_ENDPOINT` when the Hub is not huggingface.co |
 //! | secrets | [`TOKEN_SECRET`] (`HF_TOKEN`) = the user's token, never an argument or plain env |
@@ -20,6 +20,20 @@ pub const OUTPUT_MOUNT: &str = "/output";
 
 /// The Job secret holding the user's token (what `huggingface_hub` and Pi read too).
 pub const TOKEN_SECRET: &str = "HF_TOKEN";
+
+/// The variable naming the npm prefix that holds the pinned Pi coding agent.
+pub const PI_PREFIX_ENV: &str = "SPACE_FACTORY_PI_PREFIX";
+
+/// The Job image, as the `Dockerfile` builds it: Pi's prefix there ([`PI_PREFIX_ENV`]).
+/// The embedded hub's Jobs get the repository's `tools/pi` in its place.
+pub const IMAGE_PI_PREFIX: &str = "/opt/pi";
+
+/// The Job image's folder holding the `hf` CLI, first on its `PATH`. The embedded hub's
+/// Jobs get a local virtual environment's `bin/` in its place.
+pub const IMAGE_HF_CLI_BIN: &str = "/opt/hf/bin";
+
+/// The package (pinned) the image's `hf` CLI comes from; its local stand-in is the same.
+pub const HF_CLI_PACKAGE: &str = "huggingface_hub==2.4.0";
 
 /// Label naming the program that owns the Job, so run Jobs can be listed apart from others.
 pub const LABEL_APP: &str = "app";

@@ -4,6 +4,7 @@
 //! compiles to wasm): which recipes ("phases") exist, how a repository id is checked, and
 //! the names the rest of the system agrees on. No I/O lives here.
 
+pub mod demo;
 pub mod event;
 pub mod gate;
 pub mod job;

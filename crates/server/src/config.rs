@@ -46,6 +46,22 @@ pub struct Config {
     #[arg(long, env = "SPACE_FACTORY_WORKER_BIN")]
     pub worker_bin: Option<PathBuf>,
 
+    /// The npm prefix holding the pinned Pi that the embedded hub's Jobs get where the Job
+    /// image has `/opt/pi` (default: the repository's `tools/pi`, which `scripts/setup.sh`
+    /// installs).
+    #[arg(long, env = runs::job::PI_PREFIX_ENV)]
+    pub pi_prefix: Option<PathBuf>,
+
+    /// An OpenAI-compatible base URL (ending in `/v1`, e.g. a local llama.cpp or Ollama
+    /// server) that the embedded hub's router forwards agent models to; unset, it serves
+    /// only its built-in demo agent.
+    #[arg(long, env = "SPACE_FACTORY_CHAT_UPSTREAM")]
+    pub chat_upstream: Option<String>,
+
+    /// The key sent to `--chat-upstream`, if it needs one.
+    #[arg(long, env = "SPACE_FACTORY_CHAT_UPSTREAM_KEY", hide_env_values = true)]
+    pub chat_upstream_key: Option<Secret>,
+
     /// Port cargo-leptos' live reload listens on during `cargo leptos watch`.
     #[arg(long, env = "LEPTOS_RELOAD_PORT", default_value_t = 3001)]
     pub reload_port: u32,

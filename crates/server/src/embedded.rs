@@ -1,8 +1,10 @@
 //! The embedded local hub: started in-process when no `HF_ENDPOINT` is configured, with the
-//! `worker` binary registered as the run Job image so a launched run really runs.
+//! `worker` binary registered as the run Job image, in the environment the real image gives
+//! it (Pi, the `hf` CLI), so a launched run really runs; its router serves the built-in
+//! demo agent, or forwards to `--chat-upstream`.
 
 use crate::config::Config;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Why the embedded hub did not start.
 #[derive(Debug, thiserror::Error)]
@@ -26,16 +28,74 @@ pub fn worker_binary(config: &Config) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The npm prefix standing in for the image's `/opt/pi`: `--pi-prefix`, else the
+/// repository's `tools/pi`.
+pub fn pi_prefix(config: &Config) -> PathBuf {
+    config
+        .pi_prefix
+        .clone()
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/pi"))
+}
+
+/// The embedded hub's stand-in for the Job image, part for part: the worker's folder and
+/// the `hf` CLI's first on `PATH` (the image's `/usr/local/bin` and
+/// [`runs::job::IMAGE_HF_CLI_BIN`]), and Pi's prefix for [`runs::job::IMAGE_PI_PREFIX`]. The
+/// `hf` CLI's virtual environment is prepared here, once (later starts find it ready), so no
+/// Job installs anything when it starts.
+pub async fn local_image(config: &Config, worker: &Path) -> (Vec<PathBuf>, Vec<(String, String)>) {
+    let mut path_first: Vec<PathBuf> = worker.parent().map(Path::to_path_buf).into_iter().collect();
+    let hf_cli = tokio::task::spawn_blocking(|| {
+        localhub::python_env::ensure_venv("hf-client", &[runs::job::HF_CLI_PACKAGE])
+    })
+    .await;
+    match hf_cli {
+        Ok(Ok(venv)) => path_first.push(venv.bin_dir()),
+        Ok(Err(err)) => {
+            tracing::warn!(%err, "no `hf` CLI for local Jobs: the Pi recipe (phase 4) will fail")
+        }
+        Err(err) => {
+            tracing::warn!(%err, "no `hf` CLI for local Jobs: the Pi recipe (phase 4) will fail")
+        }
+    }
+    let pi = pi_prefix(config);
+    if !pi.join("node_modules/.bin/pi").exists() {
+        tracing::warn!(prefix = %pi.display(), "no Pi installed there (scripts/setup.sh installs it): the agent recipes will fail");
+    }
+    let pi = pi.canonicalize().unwrap_or(pi);
+    let vars = vec![(
+        runs::job::PI_PREFIX_ENV.to_owned(),
+        pi.to_string_lossy().into_owned(),
+    )];
+    (path_first, vars)
+}
+
+/// Where the embedded hub's router sends agent models other than its demo agent.
+fn chat_backend(config: &Config) -> localhub::inference::ChatBackend {
+    match &config.chat_upstream {
+        Some(url) if !url.trim().is_empty() => localhub::inference::ChatBackend::Upstream {
+            base_url: url.trim().trim_end_matches('/').to_owned(),
+            api_key: config
+                .chat_upstream_key
+                .as_ref()
+                .map(|key| localhub::Token::new(key.0.clone())),
+        },
+        _ => localhub::inference::ChatBackend::None,
+    }
+}
+
 /// Starts `localhub` on a free loopback port with the users alice and bob.
 pub async fn start(config: &Config) -> Result<localhub::RunningHub, EmbeddedError> {
     let data = config.localhub_data.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("space-factory-localhub-{}", std::process::id()))
     });
-    let mut builder = localhub::LocalHub::builder().data_dir(&data);
+    let mut builder = localhub::LocalHub::builder()
+        .data_dir(&data)
+        .chat(chat_backend(config));
     match worker_binary(config) {
         Some(worker) => {
             tracing::info!(worker = %worker.display(), image = %config.job_image, "run Jobs use the local worker");
-            builder = builder.job_image_with_program(config.job_image.clone(), &worker);
+            let (path_first, vars) = local_image(config, &worker).await;
+            builder = builder.job_image_env(config.job_image.clone(), path_first, vars);
         }
         None => tracing::warn!(
             "no `worker` binary next to the server (build it with `cargo build -p worker`, or \

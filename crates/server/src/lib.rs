@@ -24,6 +24,7 @@ pub mod routes;
 pub mod security;
 pub mod services;
 pub mod session;
+pub mod suggestions;
 
 use app::api::backend::SharedBackend;
 use axum::Router;
@@ -71,11 +72,15 @@ impl Factory {
                 (hub.url(), Some(hub))
             }
         };
-        let services = Arc::new(Services::new(
-            config,
-            &hub_url,
-            &config.public_url(listening),
-        )?);
+        let mut services = Services::new(config, &hub_url, &config.public_url(listening))?;
+        if embedded_hub.is_some() {
+            services.suggestions = suggestions::embedded(
+                &hub_url,
+                &[(runs::demo::TEXT_GENERATION_MODEL, runs::demo::MODEL_LABEL)],
+                config.chat_upstream.is_some(),
+            );
+        }
+        let services = Arc::new(services);
         Ok(Factory {
             router: router(config, listening, services.clone()),
             services,

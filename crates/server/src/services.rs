@@ -31,6 +31,9 @@ pub struct Services {
     pub hub_hosts: HubHosts,
     /// The origin the browser sees the factory at, the only one allowed to change state.
     pub site_origin: SiteOrigin,
+    /// What the wizards suggest ([`crate::suggestions`]); a real Hub's unless the server
+    /// set up the embedded hub's.
+    pub suggestions: app::api::Suggestions,
 }
 
 /// How the server creates a run's Job.
@@ -130,6 +133,7 @@ impl Services {
             hub_hosts: HubHosts::new(&endpoint),
             hub_url: endpoint,
             site_origin,
+            suggestions: crate::suggestions::remote(),
         })
     }
 

@@ -32,7 +32,10 @@ async fn launch(browser: &mut Browser, launch: LaunchRequest) -> Result<Launched
     if status.is_success() {
         Ok(serde_json::from_str(&body).unwrap())
     } else {
-        Err(serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body}")))
+        let error: ApiError =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("{status}: {body}"));
+        assert_eq!(status.as_u16(), error.http_status(), "{error:?}");
+        Err(error)
     }
 }
 
@@ -118,6 +121,19 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     bad.phase = Phase::TemplateSpace;
     bad.job_timeout_minutes = Some(0);
     bad.job_flavor = Some("GPU please".into());
+    let (status, _) = alice
+        .call(
+            "launch_run",
+            &LaunchRun {
+                launch: bad.clone(),
+            },
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a form error is the caller's"
+    );
     match launch(&mut alice, bad).await {
         Err(ApiError::Invalid(errors)) => {
             let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

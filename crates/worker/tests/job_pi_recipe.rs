@@ -14,7 +14,7 @@ const PUBLIC_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P42";
 
 async fn hf_cli_env() -> [(String, String); 1] {
     let venv = tokio::task::spawn_blocking(|| {
-        localhub::python_env::ensure_venv("hf-client", &["huggingface_hub==2.4.0"])
+        localhub::python_env::ensure_venv("hf-client", &[runs::job::HF_CLI_PACKAGE])
     })
     .await
     .unwrap()

@@ -6,7 +6,7 @@
 
 use super::{
     ApiError, Artifact, HardwareOption, LaunchRequest, Launched, Me, RunSummary, RunView,
-    SpaceNameCheck,
+    SpaceNameCheck, Suggestions,
 };
 use http::request::Parts;
 use std::sync::Arc;
@@ -49,6 +49,8 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<Vec<String>, ApiError>;
     /// Cancels the viewer's own run.
     async fn cancel_run(&self, request: &Parts, owner: &str, run_id: &str) -> Result<(), ApiError>;
+    /// What the wizards suggest on this factory's Hub.
+    fn suggestions(&self) -> Suggestions;
     /// Job and Space hardware with prices.
     async fn hardware(&self, request: &Parts) -> Result<Vec<HardwareOption>, ApiError>;
     /// Whether `name` is free for a new Space in the signed-in user's namespace.
@@ -61,6 +63,20 @@ pub trait Backend: Send + Sync + 'static {
 
 /// How the backend travels in Leptos context.
 pub type SharedBackend = Arc<dyn Backend>;
+
+/// A server function's result as it leaves: an error sets the answer's status
+/// ([`ApiError::http_status`]), so a refused form is a 422, not a 500.
+pub(crate) fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
+    if let Err(error) = &result {
+        if let (Some(options), Ok(status)) = (
+            leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+            http::StatusCode::from_u16(error.http_status()),
+        ) {
+            options.set_status(status);
+        }
+    }
+    result
+}
 
 /// The backend and the request parts a server function runs with.
 pub(crate) fn context() -> Result<(SharedBackend, Parts), ApiError> {

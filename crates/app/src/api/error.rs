@@ -32,6 +32,23 @@ pub enum ApiError {
     Transport(String),
 }
 
+impl ApiError {
+    /// The HTTP status a server function answers with this error: the caller's mistakes
+    /// are 4xx (a refused form is 422 with its field errors), the Hub's failures 502, and
+    /// only our own failures 500.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            ApiError::NotSignedIn => 401,
+            ApiError::MissingPermission(_) => 403,
+            ApiError::NotFound => 404,
+            ApiError::Invalid(_) => 422,
+            ApiError::Transport(_) => 400,
+            ApiError::Hub(_) => 502,
+            ApiError::Internal(_) => 500,
+        }
+    }
+}
+
 impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 

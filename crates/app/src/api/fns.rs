@@ -3,36 +3,36 @@
 
 use super::{
     ApiError, Artifact, HardwareOption, LaunchRequest, Launched, Me, RunSummary, RunView,
-    SpaceNameCheck,
+    SpaceNameCheck, Suggestions,
 };
 use leptos::prelude::*;
 
 /// The signed-in user, or `None`.
 #[server(prefix = "/api/fn", endpoint = "who_am_i")]
 pub async fn who_am_i() -> Result<Option<Me>, ApiError> {
-    let (backend, parts) = super::backend::context()?;
-    backend.me(&parts).await
+    let (backend, parts) = super::backend::answer(super::backend::context())?;
+    super::backend::answer(backend.me(&parts).await)
 }
 
 /// Launches a run; [`ApiError::Invalid`] names each field to fix.
 #[server(prefix = "/api/fn", endpoint = "launch_run")]
 pub async fn launch_run(launch: LaunchRequest) -> Result<Launched, ApiError> {
-    let (backend, parts) = super::backend::context()?;
-    backend.launch_run(&parts, launch).await
+    let (backend, parts) = super::backend::answer(super::backend::context())?;
+    super::backend::answer(backend.launch_run(&parts, launch).await)
 }
 
 /// The signed-in user's runs, newest first.
 #[server(prefix = "/api/fn", endpoint = "list_runs")]
 pub async fn list_runs() -> Result<Vec<RunSummary>, ApiError> {
-    let (backend, parts) = super::backend::context()?;
-    backend.list_runs(&parts).await
+    let (backend, parts) = super::backend::answer(super::backend::context())?;
+    super::backend::answer(backend.list_runs(&parts).await)
 }
 
 /// One run as its page shows it.
 #[server(prefix = "/api/fn", endpoint = "get_run")]
 pub async fn get_run(owner: String, run_id: String) -> Result<RunView, ApiError> {
-    let (backend, parts) = super::backend::context()?;
-    backend.get_run(&parts, &owner, &run_id).await
+    let (backend, parts) = super::backend::answer(super::backend::context())?;
+    super::backend::answer(backend.get_run(&parts, &owner, &run_id).await)
 }
 
 /// One artifact of a run.
@@ -42,29 +42,36 @@ pub async fn read_artifact(
     run_id: String,
     path: String,
 ) -> Result<Artifact, ApiError> {
-    let (backend, parts) = super::backend::context()?;
-    backend.read_artifact(&parts, &owner, &run_id, &path).await
+    let (backend, parts) = super::backend::answer(super::backend::context())?;
+    super::backend::answer(backend.read_artifact(&parts, &owner, &run_id, &path).await)
 }
 
 /// Cancels one of the viewer's runs.
 #[server(prefix = "/api/fn", endpoint = "cancel_run")]
 pub async fn cancel_run(owner: String, run_id: String) -> Result<(), ApiError> {
-    let (backend, parts) = super::backend::context()?;
-    backend.cancel_run(&parts, &owner, &run_id).await
+    let (backend, parts) = super::backend::answer(super::backend::context())?;
+    super::backend::answer(backend.cancel_run(&parts, &owner, &run_id).await)
 }
 
 /// Hardware flavors with prices.
 #[server(prefix = "/api/fn", endpoint = "hardware")]
 pub async fn hardware() -> Result<Vec<HardwareOption>, ApiError> {
-    let (backend, parts) = super::backend::context()?;
-    backend.hardware(&parts).await
+    let (backend, parts) = super::backend::answer(super::backend::context())?;
+    super::backend::answer(backend.hardware(&parts).await)
+}
+
+/// What the wizards suggest on this factory's Hub (the same for everyone; no sign-in needed).
+#[server(prefix = "/api/fn", endpoint = "wizard_suggestions")]
+pub async fn wizard_suggestions() -> Result<Suggestions, ApiError> {
+    let (backend, _parts) = super::backend::answer(super::backend::context())?;
+    Ok(backend.suggestions())
 }
 
 /// Whether a Space name is free in the signed-in user's namespace.
 #[server(prefix = "/api/fn", endpoint = "check_space_name")]
 pub async fn check_space_name(name: String) -> Result<SpaceNameCheck, ApiError> {
-    let (backend, parts) = super::backend::context()?;
-    backend.check_space_name(&parts, &name).await
+    let (backend, parts) = super::backend::answer(super::backend::context())?;
+    super::backend::answer(backend.check_space_name(&parts, &name).await)
 }
 
 /// The plain lines (not the worker's events) of a run's Job log, newest
@@ -73,6 +80,6 @@ pub async fn check_space_name(name: String) -> Result<SpaceNameCheck, ApiError> 
 /// brings them otherwise, is not opened then).
 #[server(prefix = "/api/fn", endpoint = "job_log")]
 pub async fn job_log(owner: String, run_id: String) -> Result<Vec<String>, ApiError> {
-    let (backend, parts) = super::backend::context()?;
-    backend.job_log(&parts, &owner, &run_id).await
+    let (backend, parts) = super::backend::answer(super::backend::context())?;
+    super::backend::answer(backend.job_log(&parts, &owner, &run_id).await)
 }

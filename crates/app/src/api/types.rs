@@ -24,6 +24,28 @@ pub struct Me {
     pub missing_scopes: Vec<String>,
 }
 
+/// A value the wizard suggests for a field, with the label it shows beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    /// The value (a model id, …).
+    pub id: String,
+    /// What it is, when that is worth saying (a demo model, say).
+    pub label: Option<String>,
+}
+
+/// What the wizards suggest and start from on this factory's Hub. On the embedded hub:
+/// its demo agent and demo models, so every recipe runs out of the box; on the Hub: the
+/// usual agent models.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Suggestions {
+    /// Agent models, the first one the default.
+    pub agent_models: Vec<Suggestion>,
+    /// Models for the model recipes, the first one filled in (none: the field starts empty).
+    pub models: Vec<Suggestion>,
+    /// An article the reproduction recipe starts from, when the Hub has one to offer.
+    pub article_url: Option<String>,
+}
+
 /// What the wizard submits: the recipe and its options. The server fills in the run id,
 /// owner and bucket, and validates everything again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

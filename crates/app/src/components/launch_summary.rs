@@ -63,7 +63,10 @@ pub fn LaunchSummary(
     };
     let agent_line = move || {
         let model = non_empty(form.agent_model.get()).unwrap_or_else(|| "…".into());
-        format!("Drives the Pi coding agent with {model} through Inference Providers, billed to your account per token.")
+        match runs::demo::label(&model) {
+            Some(label) => format!("Drives the Pi coding agent with {model} ({label}), served by the embedded hub at no cost."),
+            None => format!("Drives the Pi coding agent with {model} through Inference Providers, billed to your account per token."),
+        }
     };
     view! {
         <section class="launch-summary" aria-labelledby="summary-title">

@@ -17,6 +17,7 @@ pub mod launch_summary;
 pub mod live_run;
 pub mod log_panel;
 pub mod mode_select;
+pub mod model_label;
 pub mod phase_notice;
 pub mod phase_picker;
 pub mod report_view;

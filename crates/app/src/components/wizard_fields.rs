@@ -5,7 +5,7 @@
 //! ([`runs::RunSpec::validate`]), plus the parsing a form needs (ids, JSON, numbers); the
 //! server's own [`FieldError`]s are shown the same way.
 
-use crate::api::LaunchRequest;
+use crate::api::{LaunchRequest, Suggestions};
 use leptos::prelude::*;
 use runs::spec::SPEC_VERSION;
 use runs::{FieldError, ImplementationMode, Phase, RepoId, RunParams, RunSpec};
@@ -68,6 +68,20 @@ impl WizardFields {
             inputs: RwSignal::new(String::new()),
             job_flavor: RwSignal::new(String::new()),
             job_timeout_minutes: RwSignal::new("30".to_owned()),
+        }
+    }
+
+    /// Starts the form from the Hub's suggestions: the first agent model, the first model,
+    /// the suggested article (each only when there is one).
+    pub fn suggest(&self, suggestions: &Suggestions) {
+        if let Some(first) = suggestions.agent_models.first() {
+            self.agent_model.set(first.id.clone());
+        }
+        if let Some(first) = suggestions.models.first() {
+            self.model_id.set(first.id.clone());
+        }
+        if let Some(url) = &suggestions.article_url {
+            self.article_url.set(url.clone());
         }
     }
 

@@ -1,18 +1,17 @@
 //! One recipe's wizard: its options, the checks, the summary and the launch button.
 
 use crate::api::fns::launch_run;
-use crate::api::{ApiError, HardwareOption, LaunchRequest, Launched, Me};
+use crate::api::{ApiError, HardwareOption, LaunchRequest, Launched, Me, Suggestions};
 use crate::components::check_field::CheckField;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::flavor_select::FlavorSelect;
 use crate::components::hydration::hydrated_mark;
 use crate::components::launch_summary::LaunchSummary;
 use crate::components::mode_select::ModeSelect;
+use crate::components::model_label::{ModelLabel, SuggestionList};
 use crate::components::space_name_field::SpaceNameField;
 use crate::components::text_field::TextField;
-use crate::components::wizard_fields::{
-    control_id, fields_for, FormErrors, WizardFields, AGENT_MODELS,
-};
+use crate::components::wizard_fields::{control_id, fields_for, FormErrors, WizardFields};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use runs::{Phase, PhaseStatus, RunParams};
@@ -30,18 +29,27 @@ pub struct RunAgain {
 }
 
 /// The form for `phase`, launching as `me`; on success the browser goes to the run page.
-/// `again` fills it with an earlier run's options and Job hardware.
+/// `again` fills it with an earlier run's options and Job hardware; otherwise it starts
+/// from this Hub's `suggestions`.
 #[component]
 pub fn WizardForm(
     phase: Phase,
     me: Me,
     #[prop(into)] hardware: Signal<Vec<HardwareOption>>,
     #[prop(default = None)] again: Option<RunAgain>,
+    #[prop(optional)] suggestions: Suggestions,
 ) -> impl IntoView {
     let form = WizardFields::new();
-    if let Some(again) = &again {
-        form.fill(&again.params, again.job_flavor.as_deref());
+    match &again {
+        Some(again) => form.fill(&again.params, again.job_flavor.as_deref()),
+        None => form.suggest(&suggestions),
     }
+    let Suggestions {
+        agent_models,
+        models,
+        ..
+    } = suggestions;
+    let (model_labels, agent_model_labels) = (models.clone(), agent_models.clone());
     let owner = me.username.clone();
     let local = {
         let owner = owner.clone();
@@ -98,8 +106,11 @@ pub fn WizardForm(
             }
         >
             {has("model_id").then(|| view! {
-                <TextField field="model_id" label="Model id" value=form.model_id
-                    placeholder="owner/model" hint="A model on the Hub, e.g. Qwen/Qwen3-0.6B." />
+                <TextField field="model_id" label="Model id" value=form.model_id list="models"
+                    placeholder="owner/model" hint="A model on the Hub, e.g. Qwen/Qwen3-0.6B.">
+                    <ModelLabel value=form.model_id suggestions=model_labels />
+                </TextField>
+                <SuggestionList id="models" suggestions=models />
             })}
             {has("article_url").then(|| view! {
                 <TextField field="article_url" label="Article URL" value=form.article_url kind="url"
@@ -116,10 +127,10 @@ pub fn WizardForm(
             })}
             {has("agent_model").then(|| view! {
                 <TextField field="agent_model" label="Pi model" value=form.agent_model list="agent-models"
-                    hint="The chat model the Pi agent drives, through Inference Providers." />
-                <datalist id="agent-models">
-                    {AGENT_MODELS.into_iter().map(|m| view! { <option value=m></option> }).collect_view()}
-                </datalist>
+                    hint="The chat model the Pi agent drives, through Inference Providers.">
+                    <ModelLabel value=form.agent_model suggestions=agent_model_labels />
+                </TextField>
+                <SuggestionList id="agent-models" suggestions=agent_models />
             })}
             {has("agent_base_url").then(|| view! {
                 <TextField field="agent_base_url" label="Model endpoint (optional)" value=form.agent_base_url kind="url"

@@ -1,6 +1,6 @@
 //! `/new/<phase id>`: the wizard of one recipe.
 
-use crate::api::fns::{get_run, hardware};
+use crate::api::fns::{get_run, hardware, wizard_suggestions};
 use crate::api::{ApiError, HardwareOption};
 use crate::components::current_user::use_current_user;
 use crate::components::error_panel::ErrorPanel;
@@ -30,6 +30,7 @@ pub fn WizardPage() -> impl IntoView {
 fn Wizard(phase: Phase) -> impl IntoView {
     let user = use_current_user().0;
     let hardware_list = Resource::new(|| (), |_| hardware());
+    let suggested = Resource::new(|| (), |_| wizard_suggestions());
     // `?again=owner/run_id`: start from an earlier run of this recipe (when the viewer may
     // see it; otherwise the form starts empty).
     let query = use_query_map();
@@ -63,11 +64,14 @@ fn Wizard(phase: Phase) -> impl IntoView {
                     // Both read at once: a resource first read only after another resolved
                     // is not tracked by the Transition from the start, and the page could
                     // then hydrate against HTML that has not streamed in yet.
-                    let (user_now, hw, again) = futures_util::join!(
+                    let (user_now, hw, again, suggested) = futures_util::join!(
                         user.into_future(),
                         hardware_list.into_future(),
-                        again.into_future()
+                        again.into_future(),
+                        suggested.into_future()
                     );
+                    // Without suggestions the form starts empty, as on any Hub.
+                    let suggestions = suggested.unwrap_or_default();
                     match user_now {
                         Ok(Some(me)) => {
                             let options: Vec<HardwareOption> = hw.clone().unwrap_or_default();
@@ -83,7 +87,7 @@ fn Wizard(phase: Phase) -> impl IntoView {
                                         ". If its Space name is taken now, choose another or add a fresh suffix."
                                     </p>
                                 })}
-                                <WizardForm phase me hardware=Signal::stored(options) again />
+                                <WizardForm phase me hardware=Signal::stored(options) again suggestions />
                             }
                             .into_any()
                         }

@@ -17,7 +17,7 @@ use crate::session::{self, SignedIn};
 use app::api::backend::Backend;
 use app::api::{
     ApiError, Artifact, HardwareOption, LaunchRequest, Launched, Me, RunSummary, RunView,
-    SpaceNameCheck,
+    SpaceNameCheck, Suggestions,
 };
 use http::request::Parts;
 use std::sync::Arc;
@@ -202,6 +202,10 @@ impl Backend for FactoryBackend {
             }
         })
         .await
+    }
+
+    fn suggestions(&self) -> Suggestions {
+        self.services.suggestions.clone()
     }
 
     async fn hardware(&self, request: &Parts) -> Result<Vec<HardwareOption>, ApiError> {

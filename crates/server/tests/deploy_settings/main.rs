@@ -247,6 +247,27 @@ fn the_pi_prefix_must_be_where_pi_is_installed() {
 }
 
 #[test]
+fn the_image_must_be_what_local_jobs_stand_in_for() {
+    let s = sources();
+    for (from, to, flag) in [
+        (
+            "PATH=/opt/hf/bin:$PATH",
+            "PATH=/opt/cli/bin:$PATH",
+            "hf CLI's folder",
+        ),
+        (
+            "huggingface_hub==2.4.0",
+            "huggingface_hub==2.3.0",
+            "huggingface_hub==2.4.0",
+        ),
+        ("python3 -m venv /opt/hf", "python3 -m venv /opt/py", "venv"),
+    ] {
+        let found = problems(&mutated(&s.dockerfile, from, to), &s.readme);
+        assert_flags(&found, flag);
+    }
+}
+
+#[test]
 fn the_binaries_must_be_the_ones_the_code_names() {
     let s = sources();
     let found = problems(

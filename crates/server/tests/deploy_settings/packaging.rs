@@ -497,6 +497,38 @@ pub fn check(docker: &Dockerfile, deploy: &DeploySection, code: &CodeFacts) -> V
     if !docker.runs.iter().any(|r| r.contains("npm ci")) {
         fail("Pi is not installed with `npm ci` (exactly the locked version)".into());
     }
+
+    // The image is what the embedded hub's Jobs stand in for, part for part (runs::job).
+    if docker.env.get(prefix_env).map(String::as_str) != Some(runs::job::IMAGE_PI_PREFIX) {
+        fail(format!(
+            "{prefix_env} is {:?}; local Jobs stand in for {}",
+            docker.env.get(prefix_env),
+            runs::job::IMAGE_PI_PREFIX
+        ));
+    }
+    let hf_bin = runs::job::IMAGE_HF_CLI_BIN;
+    let path_first = docker
+        .env
+        .get("PATH")
+        .and_then(|p| p.split(':').next())
+        .unwrap_or_default();
+    if path_first != hf_bin {
+        fail(format!(
+            "PATH starts with {path_first:?}, not the hf CLI's folder {hf_bin} that local Jobs stand in for"
+        ));
+    }
+    let venv = hf_bin.trim_end_matches("/bin");
+    let installs_cli = docker.runs.iter().any(|r| {
+        r.contains(&format!("venv {venv}"))
+            && r.contains(&format!("{hf_bin}/pip install"))
+            && r.split_whitespace().any(|w| w == runs::job::HF_CLI_PACKAGE)
+    });
+    if !installs_cli {
+        fail(format!(
+            "the hf CLI is not installed as {} in a venv at {venv} (local Jobs get exactly that)",
+            runs::job::HF_CLI_PACKAGE
+        ));
+    }
     problems
 }
 

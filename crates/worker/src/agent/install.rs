@@ -18,7 +18,7 @@ pub const DEFAULT_VERSION: &str = "0.73.1";
 /// Environment variable naming a `pi` binary to use as-is.
 pub const PI_BIN_ENV: &str = "SPACE_FACTORY_PI_BIN";
 /// Environment variable naming the npm prefix folder Pi is found in or installed into.
-pub const PI_PREFIX_ENV: &str = "SPACE_FACTORY_PI_PREFIX";
+pub const PI_PREFIX_ENV: &str = runs::job::PI_PREFIX_ENV;
 
 /// How long an `npm install` may take before it is given up.
 const INSTALL_TIMEOUT: Duration = Duration::from_secs(600);

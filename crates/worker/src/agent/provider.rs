@@ -1,8 +1,9 @@
 //! Which model Pi drives, and the private agent folder that tells Pi so.
 //!
-//! Two ways to reach a model: Pi's built-in `huggingface` provider (Inference Providers
-//! through the router, key from `HF_TOKEN`), or any OpenAI-compatible base URL declared as a
-//! custom provider in `models.json`. Either way the key reaches Pi only through its
+//! Three ways to reach a model: Pi's built-in `huggingface` provider (Inference Providers
+//! through the public router, key from `HF_TOKEN`), the same through another router
+//! (`HF_INFERENCE_URL`, e.g. the embedded hub's), or any OpenAI-compatible base URL; the
+//! last two are declared as a custom provider in `models.json`. Either way the key reaches Pi only through its
 //! environment: `models.json` names the variable, never the value, and nothing goes on the
 //! command line.
 
@@ -26,6 +27,13 @@ pub const HF_KEY_ENV: &str = "HF_TOKEN";
 pub enum Provider {
     /// Pi's built-in `huggingface` provider (Inference Providers router).
     HuggingFace,
+    /// Inference Providers at a router other than the public one (`HF_INFERENCE_URL`: the
+    /// embedded hub plays the router for its local Jobs). Reached as a custom provider, with
+    /// the user's token, which belongs to the Hub it goes to.
+    Router {
+        /// The router's base URL ending in `/v1`.
+        base_url: String,
+    },
     /// Any OpenAI-compatible API, e.g. `http://127.0.0.1:4321/v1`.
     OpenAiCompatible {
         /// Base URL ending in `/v1` (Pi posts to `<base>/chat/completions`).
@@ -64,11 +72,25 @@ impl AgentModel {
         }
     }
 
+    /// The same model, through `router` (the Job's `HF_INFERENCE_URL`) instead of the public
+    /// router when it names another one. A custom base URL is left as it is.
+    pub fn via_router(mut self, router: Option<&str>) -> AgentModel {
+        let router = router
+            .map(|u| u.trim().trim_end_matches('/'))
+            .filter(|u| !u.is_empty() && *u != hub::DEFAULT_INFERENCE_URL);
+        if let (Provider::HuggingFace, Some(url)) = (&self.provider, router) {
+            self.provider = Provider::Router {
+                base_url: url.to_owned(),
+            };
+        }
+        self
+    }
+
     /// The provider name Pi is given with `--provider`.
     pub fn provider_name(&self) -> &str {
         match self.provider {
             Provider::HuggingFace => "huggingface",
-            Provider::OpenAiCompatible { .. } => CUSTOM_PROVIDER,
+            Provider::OpenAiCompatible { .. } | Provider::Router { .. } => CUSTOM_PROVIDER,
         }
     }
 
@@ -76,7 +98,7 @@ impl AgentModel {
     pub fn key_env(&self) -> &'static str {
         match self.provider {
             Provider::HuggingFace => HF_KEY_ENV,
-            Provider::OpenAiCompatible { .. } => CUSTOM_KEY_ENV,
+            Provider::OpenAiCompatible { .. } | Provider::Router { .. } => CUSTOM_KEY_ENV,
         }
     }
 
@@ -92,7 +114,9 @@ impl AgentModel {
 
     /// `models.json`: the custom provider when there is one, else nothing to add.
     pub fn models_json(&self) -> Option<serde_json::Value> {
-        let Provider::OpenAiCompatible { base_url } = &self.provider else {
+        let (Provider::OpenAiCompatible { base_url } | Provider::Router { base_url }) =
+            &self.provider
+        else {
             return None;
         };
         Some(serde_json::json!({
@@ -234,6 +258,32 @@ mod tests {
         assert_eq!(provider["apiKey"], CUSTOM_KEY_ENV);
         assert_eq!(provider["models"][0]["id"], "scripted");
         assert_eq!(model.cli_args()[1], CUSTOM_PROVIDER);
+    }
+
+    #[test]
+    fn another_router_is_a_custom_provider_and_the_public_one_stays_builtin() {
+        let model = AgentModel::new(None, None).via_router(Some("http://127.0.0.1:9/v1/"));
+        assert_eq!(
+            model.provider,
+            Provider::Router {
+                base_url: "http://127.0.0.1:9/v1".into()
+            }
+        );
+        assert_eq!(model.key_env(), CUSTOM_KEY_ENV);
+        assert_eq!(
+            model.models_json().unwrap()["providers"][CUSTOM_PROVIDER]["baseUrl"],
+            "http://127.0.0.1:9/v1"
+        );
+        let public = AgentModel::new(None, None).via_router(Some(hub::DEFAULT_INFERENCE_URL));
+        assert_eq!(public.provider, Provider::HuggingFace);
+        let custom = AgentModel::new(Some("m"), Some("http://10.0.0.1/v1"))
+            .via_router(Some("http://127.0.0.1:9/v1"));
+        assert_eq!(
+            custom.provider,
+            Provider::OpenAiCompatible {
+                base_url: "http://10.0.0.1/v1".into()
+            }
+        );
     }
 
     #[test]

@@ -20,6 +20,9 @@ pub const MAX_TURNS_ENV: &str = "SPACE_FACTORY_AGENT_MAX_TURNS";
 pub const TIMEOUT_ENV: &str = "SPACE_FACTORY_AGENT_TIMEOUT";
 /// The key for a custom OpenAI-compatible base URL; the user's token when unset.
 pub const API_KEY_ENV: &str = crate::agent::provider::CUSTOM_KEY_ENV;
+/// The Inference Providers router when it is not the public one (set in the embedded hub's
+/// Jobs, which it serves itself).
+pub const ROUTER_ENV: &str = hub::INFERENCE_URL_ENV;
 /// The Job secret carrying the user's token.
 pub const TOKEN_ENV: &str = "HF_TOKEN";
 
@@ -72,10 +75,11 @@ async fn prepare_inner(
     let model = AgentModel::new(
         spec.params.agent_model.as_deref(),
         spec.params.agent_base_url.as_deref(),
-    );
+    )
+    .via_router(non_empty_env(ROUTER_ENV).as_deref());
     let token = non_empty_env(TOKEN_ENV);
     let key = match &model.provider {
-        Provider::HuggingFace => token,
+        Provider::HuggingFace | Provider::Router { .. } => token,
         Provider::OpenAiCompatible { .. } => non_empty_env(API_KEY_ENV).or(token),
     }
     .ok_or_else(|| {
@@ -88,12 +92,16 @@ async fn prepare_inner(
     let agent_dir = fresh_dir(&format!("space-factory-agent-{run_id}")).map_err(&fail)?;
     let workspace = fresh_dir(&format!("space-factory-workspace-{run_id}")).map_err(&fail)?;
     let message = format!(
-        "Pi {} at {}; model {} via {}; limits {} turns, {} s",
+        "Pi {} at {}; model {}{} via {}; limits {} turns, {} s",
         pi.version.as_deref().unwrap_or("(unpinned)"),
         pi.path.display(),
         model.model,
+        runs::demo::label(&model.model)
+            .map(|label| format!(" ({label})"))
+            .unwrap_or_default(),
         match &model.provider {
             Provider::HuggingFace => "Inference Providers".to_owned(),
+            Provider::Router { base_url } => format!("Inference Providers at {base_url}"),
             Provider::OpenAiCompatible { base_url } => base_url.clone(),
         },
         limits.max_turns,
@@ -215,4 +223,40 @@ fn fresh_dir(name: &str) -> Result<PathBuf, String> {
         .create(&dir)
         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use localhub::demo_agent::{DemoTask, APP_MODEL};
+    use runs::ImplementationMode;
+
+    /// The embedded hub's demo agent carries recipes 3, 4 and 8 by recognising these very
+    /// tasks: a change to a task's wording that it would no longer follow fails here.
+    #[test]
+    fn the_embedded_hubs_demo_agent_recognises_every_agent_task() {
+        assert_eq!(
+            DemoTask::recognise(&super::super::pi_smoke::task("Shouter")),
+            DemoTask::SmokeEdit
+        );
+        let space: runs::RepoId = "alice/pi-recipe".parse().unwrap();
+        assert_eq!(
+            DemoTask::recognise(&super::super::pi_recipe::task("alice", &space)),
+            DemoTask::Recipe {
+                space: "alice/pi-recipe".into()
+            }
+        );
+        let article = std::path::Path::new("/agent/article.md");
+        for (model, expected) in [(None, APP_MODEL), (Some("org/model"), "org/model")] {
+            assert_eq!(
+                DemoTask::recognise(&super::super::article::task::task(
+                    article,
+                    model,
+                    ImplementationMode::FullInferenceGated
+                )),
+                DemoTask::Article {
+                    model: expected.into()
+                }
+            );
+        }
+    }
 }
