@@ -181,3 +181,63 @@ async fn a_scripted_error_turn_answers_its_status_with_an_openai_error_body() {
     let body: serde_json::Value = second.json().await.unwrap();
     assert_eq!(body["error"]["message"], "the model refused the request");
 }
+
+#[tokio::test]
+async fn with_no_backend_the_router_serves_its_demo_agent_and_names_it_for_any_other_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = localhub::LocalHub::builder()
+        .data_dir(dir.path().join("data"))
+        .users(["alice"])
+        .start()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let tok = hub.token_for("alice").unwrap();
+    let models: serde_json::Value = http
+        .get(format!("{}/v1/models", hub.url()))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(models["data"][0]["id"], runs::demo::AGENT_MODEL);
+
+    let url = format!("{}/v1/chat/completions", hub.url());
+    let task = "# Task: one safe edit (double-exclamation)\n\nEdit app.py.";
+    let answer: serde_json::Value = http
+        .post(&url)
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"model": runs::demo::AGENT_MODEL, "messages": [{"role": "user", "content": task}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let call = &answer["choices"][0]["message"]["tool_calls"][0]["function"];
+    assert_eq!(call["name"], "read", "{answer}");
+
+    let refused = http
+        .post(&url)
+        .bearer_auth(&tok)
+        .json(&serde_json::json!({"model": "Qwen/Qwen3-Coder-Next", "messages": [{"role": "user", "content": task}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 404);
+    let text = refused.text().await.unwrap();
+    assert!(
+        text.contains(runs::demo::AGENT_MODEL) && text.contains("--chat-upstream"),
+        "{text}"
+    );
+    // Nobody but a signed-in caller gets an answer.
+    let anonymous = http
+        .post(&url)
+        .json(&serde_json::json!({"model": runs::demo::AGENT_MODEL, "messages": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+}

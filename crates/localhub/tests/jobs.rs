@@ -395,6 +395,62 @@ async fn job_image_maps_to_command_prefix() {
 }
 
 #[tokio::test]
+async fn an_image_env_gives_its_programs_and_variables_and_the_jobs_own_environment_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let tools = dir.path().join("image-bin");
+    std::fs::create_dir_all(&tools).unwrap();
+    let tool = tools.join("image-tool");
+    std::fs::write(&tool, "#!/bin/sh\necho tool-ran\n").unwrap();
+    std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let hub = localhub::LocalHub::builder()
+        .data_dir(dir.path().join("data"))
+        .users(["alice"])
+        .job_image_env(
+            "factory:latest",
+            vec![tools.clone()],
+            vec![
+                ("IMAGE_SET".into(), "by-image".into()),
+                ("OVERRIDDEN".into(), "by-image".into()),
+            ],
+        )
+        .start()
+        .await
+        .unwrap();
+    let http = reqwest::Client::new();
+    let token = hub.token_for("alice").unwrap();
+    let v: serde_json::Value = http
+        .post(format!("{}/api/jobs/alice", hub.url()))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "dockerImage": "factory:latest",
+            "command": ["sh", "-c", "image-tool; echo \"set=$IMAGE_SET over=$OVERRIDDEN router=$HF_INFERENCE_URL\""],
+            "environment": {"OVERRIDDEN": "by-job"},
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = v["id"].as_str().unwrap();
+    let body = tokio::time::timeout(Duration::from_secs(20), async {
+        http.get(format!("{}/api/jobs/alice/{id}/logs", hub.url()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(body.contains("tool-ran"), "{body}");
+    let expected = format!("set=by-image over=by-job router={}/v1", hub.url());
+    assert!(body.contains(&expected), "{body}");
+}
+
+#[tokio::test]
 async fn job_sees_a_container_environment_not_the_hosts() {
     let t = common::TestHub::start().await;
     // Cargo sets CARGO_MANIFEST_DIR for this test process; a Job must not inherit it.
