@@ -188,6 +188,18 @@ impl RunSpec {
                 }
                 _ => {}
             }
+            if p.article_text
+                .as_ref()
+                .is_some_and(|t| t.len() > MAX_ARTICLE_TEXT)
+            {
+                fail(
+                    "article_text",
+                    format!(
+                        "the pasted text is over {} KiB: give a longer article by its URL",
+                        MAX_ARTICLE_TEXT / 1024
+                    ),
+                );
+            }
         }
         if let Some(url) = &p.agent_base_url {
             if !is_http_url(url) {
@@ -229,6 +241,10 @@ impl RunSpec {
         }
     }
 }
+
+/// The most pasted article text a run takes (bytes). The spec travels in the Job's
+/// environment, where one variable over 128 KiB breaks `execve`; longer articles go by URL.
+pub const MAX_ARTICLE_TEXT: usize = 64 * 1024;
 
 fn is_http_url(url: &str) -> bool {
     let rest = url
@@ -326,6 +342,26 @@ mod tests {
             },
         );
         assert_eq!(fields(s.validate()), ["agent_base_url"]);
+    }
+
+    #[test]
+    fn a_pasted_article_over_the_limit_is_refused_and_one_at_it_is_taken() {
+        let with_text = |text: String| {
+            spec(
+                Phase::ArticleReproduction,
+                RunParams {
+                    target_space: Some("repro".into()),
+                    article_text: Some(text),
+                    agent_model: Some("Qwen/Qwen3-Coder-Next".into()),
+                    ..RunParams::default()
+                },
+            )
+        };
+        assert!(with_text("a".repeat(MAX_ARTICLE_TEXT)).validate().is_ok());
+        let refused = with_text("a".repeat(MAX_ARTICLE_TEXT + 1)).validate();
+        let message = refused.as_ref().unwrap_err().0[0].message.clone();
+        assert_eq!(fields(refused), ["article_text"]);
+        assert!(message.contains("by its URL"), "{message}");
     }
 
     #[test]

@@ -62,6 +62,11 @@ pub struct Config {
     #[arg(long, env = "SPACE_FACTORY_CHAT_UPSTREAM_KEY", hide_env_values = true)]
     pub chat_upstream_key: Option<Secret>,
 
+    /// The most sessions the server keeps in memory; past it, sign-ins in progress and
+    /// then the sessions closest to expiry are dropped first.
+    #[arg(long, env = "SPACE_FACTORY_MAX_SESSIONS", default_value_t = crate::session::store::MAX_SESSIONS)]
+    pub max_sessions: usize,
+
     /// Port cargo-leptos' live reload listens on during `cargo leptos watch`.
     #[arg(long, env = "LEPTOS_RELOAD_PORT", default_value_t = 3001)]
     pub reload_port: u32,

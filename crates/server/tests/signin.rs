@@ -273,10 +273,32 @@ async fn in_a_space_the_cookie_is_secure_and_cross_site_and_the_redirect_is_exac
         "https://alice-space-factory.hf.space/login/callback"
     );
     let cookie = browser.set_cookies.last().unwrap().to_ascii_lowercase();
-    assert!(cookie.starts_with(server::session::COOKIE_NAME), "{cookie}");
+    // `__Host-`: only this host, over HTTPS, for the whole site, can set it.
+    assert!(
+        cookie.starts_with(&server::session::SPACE_COOKIE_NAME.to_ascii_lowercase()),
+        "{cookie}"
+    );
+    assert!(cookie.contains("path=/"), "{cookie}");
+    assert!(!cookie.contains("domain="), "{cookie}");
     assert!(cookie.contains("httponly"), "{cookie}");
     assert!(cookie.contains("secure"), "{cookie}");
     assert!(cookie.contains("samesite=none"), "{cookie}");
+}
+
+#[tokio::test]
+async fn a_login_loop_fills_a_bounded_store_without_signing_anyone_out() {
+    let stand = Stand::start_with(|config| config.max_sessions = 20).await;
+    let mut alice = stand.signed_in("alice").await;
+    for _ in 0..200 {
+        // A fresh cookie-less client each time: every request makes a new session.
+        let mut stranger = stand.browser();
+        assert_eq!(stranger.get("/login").await.status(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        who_am_i(&mut alice).await.map(|me| me.username).as_deref(),
+        Some("alice"),
+        "the signed-in session outlived 200 sign-ins in progress"
+    );
 }
 
 #[tokio::test]

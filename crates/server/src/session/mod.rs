@@ -1,17 +1,36 @@
 //! The server-side session: who is signed in (with their token) and a sign-in in progress.
 //!
-//! Sessions live in memory on the server (`tower-sessions`' store), keyed by a random id in
-//! a signed cookie; the browser never holds the token. The cookie is `HttpOnly`, and
-//! `Secure; SameSite=None` when the app is served from a Space (inside the Hub's iframe),
-//! `SameSite=Lax` locally.
+//! Sessions live in memory on the server (a bounded store, [`store`]), keyed by a random id
+//! in a signed cookie; the browser never holds the token. The cookie is `HttpOnly`, and
+//! in a Space (inside the Hub's iframe) `Secure; SameSite=None` with the `__Host-` prefix
+//! (so no other host, nor a path, can set or shadow it); `SameSite=Lax` locally.
+
+pub mod store;
 
 use hub::Token;
 use serde::{Deserialize, Serialize};
+use store::BoundedStore;
 use tower_sessions::cookie::{time::Duration as CookieDuration, Key, SameSite};
-use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
-/// The session cookie's name.
+/// The session cookie's name locally (plain HTTP: the `__Host-` prefix needs `Secure`).
 pub const COOKIE_NAME: &str = "space_factory_session";
+
+/// The session cookie's name in a Space.
+pub const SPACE_COOKIE_NAME: &str = "__Host-space_factory_session";
+
+/// The session cookie's name where the app is served.
+pub fn cookie_name(in_space: bool) -> &'static str {
+    if in_space {
+        SPACE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
+
+/// How long a sign-in in progress is kept: long enough to consent, short enough that a
+/// loop of `/login` requests only ever holds a few minutes' worth.
+pub const PENDING_LOGIN: CookieDuration = CookieDuration::minutes(10);
 
 const USER_KEY: &str = "user";
 const LOGIN_KEY: &str = "login";
@@ -19,12 +38,14 @@ const LOGIN_KEY: &str = "login";
 /// How long a session lasts without use (the Hub's OAuth tokens last 8 hours).
 const IDLE: CookieDuration = CookieDuration::hours(8);
 
-/// The session layer: in-memory store, signed cookie, flags by where the app is served.
+/// The session layer: bounded in-memory store, signed cookie, flags by where the app is
+/// served.
 pub fn layer(
     in_space: bool,
-) -> SessionManagerLayer<MemoryStore, tower_sessions::service::SignedCookie> {
-    SessionManagerLayer::new(MemoryStore::default())
-        .with_name(COOKIE_NAME)
+    max_sessions: usize,
+) -> SessionManagerLayer<BoundedStore, tower_sessions::service::SignedCookie> {
+    SessionManagerLayer::new(BoundedStore::with_capacity(max_sessions))
+        .with_name(cookie_name(in_space))
         .with_http_only(true)
         .with_secure(in_space)
         .with_same_site(if in_space {
@@ -115,14 +136,19 @@ pub async fn signed_in(session: &Session) -> Result<Option<SignedIn>, SessionErr
     session.get(USER_KEY).await.map_err(store_err)
 }
 
-/// Signs the session in, under a fresh session id (no fixation).
+/// Signs the session in, under a fresh session id (no fixation), for the full idle time.
 pub async fn sign_in(session: &Session, user: SignedIn) -> Result<(), SessionError> {
     session.cycle_id().await.map_err(store_err)?;
+    session.set_expiry(Some(Expiry::OnInactivity(IDLE)));
     session.insert(USER_KEY, user).await.map_err(store_err)
 }
 
-/// Records a sign-in in progress.
+/// Records a sign-in in progress; a session that is not signed in yet lives only
+/// [`PENDING_LOGIN`].
 pub async fn start_login(session: &Session, login: PendingLogin) -> Result<(), SessionError> {
+    if signed_in(session).await?.is_none() {
+        session.set_expiry(Some(Expiry::OnInactivity(PENDING_LOGIN)));
+    }
     session.insert(LOGIN_KEY, login).await.map_err(store_err)
 }
 
