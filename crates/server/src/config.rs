@@ -62,6 +62,11 @@ pub struct Config {
     #[arg(long, env = "SPACE_FACTORY_CHAT_UPSTREAM_KEY", hide_env_values = true)]
     pub chat_upstream_key: Option<Secret>,
 
+    /// The most runs one user may have under way at once (Jobs not yet ended); a launch
+    /// past it is refused with a 429 that says so.
+    #[arg(long, env = "SPACE_FACTORY_MAX_RUNS_UNDER_WAY", default_value_t = 3)]
+    pub max_runs_under_way: usize,
+
     /// The most sessions the server keeps in memory; past it, sign-ins in progress and
     /// then the sessions closest to expiry are dropped first.
     #[arg(long, env = "SPACE_FACTORY_MAX_SESSIONS", default_value_t = crate::session::store::MAX_SESSIONS)]

@@ -51,6 +51,8 @@ pub struct JobSettings {
     pub bucket_mount: String,
     /// `HF_ENDPOINT` for the Job when the Hub is not huggingface.co.
     pub hub_endpoint: Option<String>,
+    /// The most runs one user may have under way at once.
+    pub max_under_way: usize,
 }
 
 /// Why the server could not be set up from its configuration.
@@ -128,6 +130,7 @@ impl Services {
                 bucket_source,
                 bucket_mount: config.bucket_mount.clone(),
                 hub_endpoint,
+                max_under_way: config.max_runs_under_way,
             },
             in_space: config.space_host.is_some(),
             hub_hosts: HubHosts::new(&endpoint),

@@ -430,6 +430,30 @@ async fn a_running_run_can_be_cancelled_by_its_owner() {
 }
 
 #[tokio::test]
+async fn a_launch_past_the_runs_under_way_limit_is_refused_until_one_ends() {
+    let stand = Stand::start_with(|config| config.max_runs_under_way = 1).await;
+    let mut alice = stand.signed_in("alice").await;
+    let first = launch_a_long_run(&mut alice).await;
+    let (status, body) = alice
+        .call("launch_run", &LaunchRun { launch: phase1() })
+        .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let error: ApiError = serde_json::from_str(&body).unwrap();
+    assert!(
+        matches!(&error, ApiError::TooMany(why) if why.contains("cancel one")),
+        "{error:?}"
+    );
+    assert_eq!(
+        run_ids(&mut alice).await,
+        vec![first.clone()],
+        "nothing else was launched"
+    );
+    // Once the run under way ends, launching works again.
+    cancel_and_wait(&mut alice, &first).await;
+    launch(&mut alice, phase1()).await.unwrap();
+}
+
+#[tokio::test]
 async fn a_run_cancelled_as_it_starts_is_recorded_as_cancelled_or_not_at_all() {
     let stand = Stand::start().await;
     let mut alice = stand.signed_in("alice").await;

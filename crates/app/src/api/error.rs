@@ -21,6 +21,9 @@ pub enum ApiError {
     /// The form has problems; each names its field.
     #[error("some fields need fixing")]
     Invalid(Vec<FieldError>),
+    /// A limit is reached (runs under way, live streams); the message says what to do.
+    #[error("{0}")]
+    TooMany(String),
     /// The Hub refused or failed; the message is safe to show (no token, no secrets).
     #[error("the Hub answered: {0}")]
     Hub(String),
@@ -42,6 +45,7 @@ impl ApiError {
             ApiError::MissingPermission(_) => 403,
             ApiError::NotFound => 404,
             ApiError::Invalid(_) => 422,
+            ApiError::TooMany(_) => 429,
             ApiError::Transport(_) => 400,
             ApiError::Hub(_) => 502,
             ApiError::Internal(_) => 500,

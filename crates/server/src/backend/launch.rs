@@ -46,6 +46,7 @@ pub async fn launch(
         launch.job_timeout_minutes,
     )?;
 
+    check_under_way(services, user).await?;
     let info = services
         .hub
         .ensure_bucket(&bucket, &user.token())
@@ -69,6 +70,31 @@ pub async fn launch(
         run_id,
         page: format!("/runs/{}/{run_id}", user.username),
     })
+}
+
+/// Refuses a launch while the user already has [`JobSettings::max_under_way`] run Jobs that
+/// have not ended.
+///
+/// [`JobSettings::max_under_way`]: crate::services::JobSettings::max_under_way
+async fn check_under_way(services: &Services, user: &SignedIn) -> Result<(), ApiError> {
+    let jobs = services
+        .hub
+        .list_jobs(
+            &user.username,
+            &[(job::LABEL_APP, job::LABEL_APP_VALUE)],
+            &user.token(),
+        )
+        .await
+        .map_err(hub_error)?;
+    let under_way = jobs.iter().filter(|j| !j.status.is_terminal()).count();
+    let max = services.jobs.max_under_way;
+    if under_way >= max {
+        return Err(ApiError::TooMany(format!(
+            "You have {under_way} runs under way, the most this factory runs at once for one \
+             user ({max}). Wait for one to finish, or cancel one from its page, then launch again."
+        )));
+    }
+    Ok(())
 }
 
 /// Every check of the request at once: the spec's own, the phase's availability, the
