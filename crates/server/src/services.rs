@@ -31,6 +31,8 @@ pub struct Services {
     pub hub_hosts: HubHosts,
     /// The origin the browser sees the factory at, the only one allowed to change state.
     pub site_origin: SiteOrigin,
+    /// The live run streams under way, capped per session and in all.
+    pub streams: std::sync::Arc<crate::routes::stream_slots::StreamSlots>,
     /// What the wizards suggest ([`crate::suggestions`]); a real Hub's unless the server
     /// set up the embedded hub's.
     pub suggestions: app::api::Suggestions,
@@ -136,6 +138,7 @@ impl Services {
             hub_hosts: HubHosts::new(&endpoint),
             hub_url: endpoint,
             site_origin,
+            streams: Default::default(),
             suggestions: crate::suggestions::remote(),
         })
     }

@@ -454,6 +454,44 @@ async fn a_launch_past_the_runs_under_way_limit_is_refused_until_one_ends() {
 }
 
 #[tokio::test]
+async fn the_ninth_live_stream_of_a_session_is_refused_until_one_closes() {
+    use server::routes::stream_slots::MAX_PER_SESSION;
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let run_id = launch_a_long_run(&mut alice).await;
+    wait_running(&mut alice, &run_id).await;
+    let path = app::api::stream::run_stream_path("alice", &run_id);
+    let mut open = Vec::new();
+    for _ in 0..MAX_PER_SESSION {
+        let stream = alice.get(&path).await;
+        assert_eq!(stream.status(), StatusCode::OK);
+        open.push(stream);
+    }
+    let refused = alice.get(&path).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let text = refused.text().await.unwrap();
+    assert!(text.contains("Close some of those pages"), "{text}");
+    // Another session is not held back by alice's.
+    let mut other_tab_session = stand.signed_in("alice").await;
+    assert_eq!(other_tab_session.get(&path).await.status(), StatusCode::OK);
+    // A closed stream gives its slot back.
+    drop(open.pop());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let again = alice.get(&path).await;
+        if again.status() == StatusCode::OK {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the closed stream's slot never came back"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    cancel_and_wait(&mut alice, &run_id).await;
+}
+
+#[tokio::test]
 async fn a_run_cancelled_as_it_starts_is_recorded_as_cancelled_or_not_at_all() {
     let stand = Stand::start().await;
     let mut alice = stand.signed_in("alice").await;

@@ -2,7 +2,8 @@
 //! payloads in [`app::api::stream`]). Job status and the worker's marked events come from
 //! the Job's log stream; durable events and `state.json` from the bucket. Events are sent
 //! once each (by `seq`), only after `Last-Event-ID` when the browser reconnects, and `end`
-//! closes the stream once the run is over. Only the viewer's own token is used.
+//! closes the stream once the run is over. Only the viewer's own token is used. Each stream
+//! holds a slot ([`super::stream_slots`]) while it is live.
 
 use crate::backend::{end_session_on_401, read, require_viewer_in, RunLocation};
 use crate::services::Services;
@@ -43,13 +44,7 @@ pub struct StreamError(ApiError);
 
 impl IntoResponse for StreamError {
     fn into_response(self) -> Response {
-        let status = match self.0 {
-            ApiError::NotSignedIn => StatusCode::UNAUTHORIZED,
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::MissingPermission(_) => StatusCode::FORBIDDEN,
-            ApiError::Invalid(_) => StatusCode::BAD_REQUEST,
-            _ => StatusCode::BAD_GATEWAY,
-        };
+        let status = StatusCode::from_u16(self.0.http_status()).unwrap_or(StatusCode::BAD_GATEWAY);
         (status, self.0.to_string()).into_response()
     }
 }
@@ -61,6 +56,8 @@ async fn stream(
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, StreamError> {
     let viewer = require_viewer_in(&session).await.map_err(StreamError)?;
+    let session_key = session.id().map(|id| id.to_string()).unwrap_or_default();
+    let slot = services.streams.take(&session_key).map_err(StreamError)?;
     let found = RunLocation::find(&services, &viewer, &owner, &run_id).await;
     let run = end_session_on_401(Some(&session), found)
         .await
@@ -70,7 +67,10 @@ async fn stream(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let (tx, rx) = mpsc::channel(64);
-    tokio::spawn(pump(services, run, viewer.token(), resume, tx));
+    tokio::spawn(async move {
+        pump(services, run, viewer.token(), resume, tx).await;
+        drop(slot);
+    });
     let events = futures_util::stream::unfold(rx, |mut rx| async move {
         rx.recv().await.map(|event| (Ok(event), rx))
     });
