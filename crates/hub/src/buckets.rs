@@ -64,22 +64,46 @@ impl BucketEntry {
     }
 }
 
-/// A byte range for partial downloads (`Range: bytes=start-end`, `end` inclusive).
+/// A byte range for partial downloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteRange {
-    /// First byte.
-    pub start: u64,
-    /// Last byte (inclusive); `None` = to the end.
-    pub end: Option<u64>,
+pub enum ByteRange {
+    /// `Range: bytes=start-end` (`end` inclusive; `None` = to the end).
+    Span {
+        /// First byte.
+        start: u64,
+        /// Last byte (inclusive); `None` = to the end.
+        end: Option<u64>,
+    },
+    /// `Range: bytes=-n`: the last `n` bytes (the whole file when it is shorter), for the
+    /// newest part of a file that only grows.
+    Last(u64),
 }
 
 impl ByteRange {
+    /// Bytes `start..=end` (`None`: to the end).
+    pub fn span(start: u64, end: Option<u64>) -> ByteRange {
+        ByteRange::Span { start, end }
+    }
+
     fn header(self) -> String {
-        match self.end {
-            Some(e) => format!("bytes={}-{}", self.start, e),
-            None => format!("bytes={}-", self.start),
+        match self {
+            ByteRange::Span {
+                start,
+                end: Some(e),
+            } => format!("bytes={start}-{e}"),
+            ByteRange::Span { start, end: None } => format!("bytes={start}-"),
+            ByteRange::Last(n) => format!("bytes=-{n}"),
         }
     }
+}
+
+/// A listing cut at a bound: its first entries, and whether there were more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bounded<T> {
+    /// The entries, at most the bound.
+    pub items: Vec<T>,
+    /// Whether the listing had more than the bound.
+    pub truncated: bool,
 }
 
 impl HubClient {
@@ -121,6 +145,34 @@ impl HubClient {
         recursive: bool,
         token: &Token,
     ) -> HubResult<Vec<BucketEntry>> {
+        let req = self.tree_request(id, prefix, recursive, token)?;
+        self.paginated(req).await
+    }
+
+    /// The same listing, but no more than `max` entries: pages stop being fetched once
+    /// that many arrived (a bucket anyone can write to may hold any number of files).
+    pub async fn bucket_tree_bounded(
+        &self,
+        id: &RepoId,
+        prefix: Option<&str>,
+        recursive: bool,
+        max: usize,
+        token: &Token,
+    ) -> HubResult<Bounded<BucketEntry>> {
+        let req = self.tree_request(id, prefix, recursive, token)?;
+        let (mut items, more) = self.paginated_upto(req, max).await?;
+        let truncated = more || items.len() > max;
+        items.truncate(max);
+        Ok(Bounded { items, truncated })
+    }
+
+    fn tree_request(
+        &self,
+        id: &RepoId,
+        prefix: Option<&str>,
+        recursive: bool,
+        token: &Token,
+    ) -> HubResult<Req> {
         let mut segs = vec!["api", "buckets", id.owner(), id.name(), "tree"];
         if let Some(p) = prefix
             .map(|p| p.trim_matches('/'))
@@ -129,9 +181,8 @@ impl HubClient {
             check_repo_path(p)?;
             segs.push(p);
         }
-        let req = Req::new(Method::GET, self.url(&segs), Some(token))
-            .query("recursive", recursive.to_string());
-        self.paginated(req).await
+        Ok(Req::new(Method::GET, self.url(&segs), Some(token))
+            .query("recursive", recursive.to_string()))
     }
 
     /// `GET /buckets/{ns}/{name}/resolve/{path}` (plain GET, no Xet), optionally a range.

@@ -479,6 +479,16 @@ impl HubClient {
         &self,
         first: Req,
     ) -> HubResult<Vec<T>> {
+        Ok(self.paginated_upto(first, usize::MAX).await?.0)
+    }
+
+    /// Follows pages until at least `max` items arrived or there are no more; the items and
+    /// whether a next page was left unread.
+    pub(crate) async fn paginated_upto<T: serde::de::DeserializeOwned>(
+        &self,
+        first: Req,
+        max: usize,
+    ) -> HubResult<(Vec<T>, bool)> {
         let mut out = Vec::new();
         let mut req = first;
         for _ in 0..10_000 {
@@ -494,6 +504,7 @@ impl HubClient {
                 .map_err(|e| HubError::Protocol(format!("bad list page: {e}")))?;
             out.extend(page);
             match next {
+                Some(_) if out.len() >= max => return Ok((out, true)),
                 Some(n) => {
                     let url = req
                         .url
@@ -502,7 +513,7 @@ impl HubClient {
                     req.url = url;
                     req.query.clear();
                 }
-                None => return Ok(out),
+                None => return Ok((out, false)),
             }
         }
         Err(HubError::Protocol("too many pages".into()))

@@ -197,10 +197,7 @@ async fn buckets_private_tree_and_ranged_download() {
         .download_bucket_file(
             &id,
             "runs/01J/state.json",
-            Some(hub::buckets::ByteRange {
-                start: 0,
-                end: Some(3),
-            }),
+            Some(hub::buckets::ByteRange::span(0, Some(3))),
             &h.alice,
         )
         .await

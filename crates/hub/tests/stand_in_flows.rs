@@ -314,10 +314,7 @@ async fn bucket_create_is_private_and_download_sends_range() {
     let id = hub::repos::parse_repo_id("alice/runs").unwrap();
     let t = Token::new("t");
     c.create_bucket(&id, &t).await.unwrap();
-    let range = hub::buckets::ByteRange {
-        start: 0,
-        end: Some(3),
-    };
+    let range = hub::buckets::ByteRange::span(0, Some(3));
     let bytes = c
         .download_bucket_file(&id, "runs/01J/state.json", Some(range), &t)
         .await

@@ -659,6 +659,77 @@ async fn a_run_record_reaches_the_page_without_foreign_links_or_images() {
 }
 
 #[tokio::test]
+async fn a_strangers_public_bucket_is_shown_as_such_and_read_bounded() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    // bob's bucket is public: anyone may have written it.
+    let created = reqwest::Client::new()
+        .post(format!(
+            "{}/api/buckets/bob/{}",
+            stand.hub().url(),
+            server::DEFAULT_BUCKET_NAME
+        ))
+        .bearer_auth(stand.hub().token_for("bob").unwrap())
+        .json(&serde_json::json!({"private": false}))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let (run_id, dir) = planted_run(&stand, "bob").await;
+    std::fs::write(dir.join("state.json"), hostile_state(&run_id, 0)).unwrap();
+    std::fs::write(
+        dir.join("report.md"),
+        "# Hi\n\n![](https://tracker.example/p.png)\n",
+    )
+    .unwrap();
+    // An events.jsonl of some 3 MiB: only its newest 2 MiB are read.
+    let event = |seq: u64| {
+        serde_json::json!({"time": "2026-01-01T00:00:00Z", "seq": seq, "stage": "run", "level": "info", "message": "x".repeat(200)})
+            .to_string()
+    };
+    let count = 3 * 1024 * 1024 / event(0).len() as u64;
+    let lines: Vec<String> = (0..count).map(event).collect();
+    std::fs::write(dir.join("events.jsonl"), lines.join("\n") + "\n").unwrap();
+    // More files than a page lists.
+    let many = dir.join("many");
+    std::fs::create_dir_all(&many).unwrap();
+    for n in 0..1_200 {
+        std::fs::write(many.join(format!("f{n}.txt")), "x").unwrap();
+    }
+
+    let view = get_run(&mut alice, "bob", &run_id).await.unwrap();
+    assert!(
+        view.public_record,
+        "a public bucket's run carries the notice"
+    );
+    let state = view.state.expect("state.json");
+    assert_eq!(state.links.job, None);
+    assert_eq!(state.links.space_url, None);
+    assert!(!view.report_html.unwrap().contains("<img"));
+    let seqs: Vec<u64> = view.events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs.last(), Some(&(count - 1)), "the newest event is read");
+    assert!(
+        !seqs.contains(&0) && (seqs.len() as u64) < count * 3 / 4,
+        "only the newest part is read: {} of {count} events",
+        seqs.len()
+    );
+    // The listing stops at its bound (its folder entries count too).
+    let bound = server::backend::record::MAX_TREE_ENTRIES;
+    let listed = view.artifacts.len();
+    assert!(
+        listed <= bound && listed + 5 >= bound,
+        "{listed} files listed"
+    );
+    assert!(view.artifacts_truncated);
+
+    // alice's own private bucket carries no notice.
+    let (own, own_dir) = planted_run(&stand, "alice").await;
+    std::fs::write(own_dir.join("state.json"), hostile_state(&own, 0)).unwrap();
+    let view = get_run(&mut alice, "alice", &own).await.unwrap();
+    assert!(!view.public_record && !view.artifacts_truncated);
+}
+
+#[tokio::test]
 async fn a_run_record_over_its_size_cap_is_not_read() {
     let stand = Stand::start().await;
     let mut alice = stand.signed_in("alice").await;

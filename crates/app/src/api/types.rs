@@ -139,8 +139,13 @@ pub struct RunView {
     pub events: Vec<Event>,
     /// `report.md` rendered to HTML and sanitized (no script, no raw HTML), once written.
     pub report_html: Option<String>,
-    /// The files in the run folder.
+    /// The files in the run folder (the first ones, when there are very many).
     pub artifacts: Vec<ArtifactEntry>,
+    /// Whether the run folder holds more files than `artifacts` lists.
+    pub artifacts_truncated: bool,
+    /// Whether the run is recorded in a bucket that is not private: anyone may have written
+    /// it, so the page says so.
+    pub public_record: bool,
     /// The gate verdict of `inference_gate.json` (phase 8), e.g. `health_only`.
     pub gate: Option<String>,
     /// Whether the viewer may cancel it (their own run, not yet over).

@@ -136,6 +136,8 @@ mod tests {
             events: vec![],
             report_html: None,
             artifacts: vec![],
+            artifacts_truncated: false,
+            public_record: false,
             gate: None,
             can_cancel: false,
         };

@@ -105,6 +105,11 @@ pub fn RunDetail(
                 </Show>
             </div>
         </header>
+        {view.public_record.then(|| view! {
+            <p class="notice warn public-record" role="note">
+                "A public record: this run is kept in a bucket that is not private, so anyone may have written or changed what this page shows. Trust it no more than its source."
+            </p>
+        })}
         <p class="verdict" data-status=move || crate::components::status_badge::slug(status.get())>
             {move || verdict().or_else(|| current().map(|s| format!("Now: {s}")))}
         </p>
@@ -130,5 +135,10 @@ pub fn RunDetail(
         <LogPanel lines=live.logs on_open=load_log pending=log_pending />
         <ReportView html=view.report_html.clone() />
         <ArtifactBrowser owner=owner.clone() run_id=run_id.clone() entries=view.artifacts.clone() />
+        {view.artifacts_truncated.then(|| view! {
+            <p class="muted artifacts-truncated">
+                {format!("Only the first {} files of this run are listed.", view.artifacts.len())}
+            </p>
+        })}
     }
 }

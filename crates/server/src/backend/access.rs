@@ -3,10 +3,11 @@
 //! does not exist.
 
 use super::hub_error;
-use super::record::{Capped, MAX_STATE_BYTES};
+use super::record::{newest_lines, Capped, MAX_STATE_BYTES};
 use crate::services::Services;
 use crate::session::SignedIn;
 use app::api::ApiError;
+use hub::buckets::ByteRange;
 use hub::jobs::JobInfo;
 use hub::{HubError, RepoId, Token};
 use runs::{job, RunId, RunPaths, RunState};
@@ -143,23 +144,6 @@ async fn find_job(
     }
 }
 
-/// A text file of the bucket, `None` when it is not there (or not visible).
-pub async fn read_text(
-    services: &Services,
-    bucket: &RepoId,
-    path: &str,
-    token: &Token,
-) -> Result<Option<Vec<u8>>, ApiError> {
-    match services
-        .hub
-        .download_bucket_file(bucket, path, None, token)
-        .await
-    {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(err) => invisible_is_none(err),
-    }
-}
-
 /// A file of the bucket read with a cap on its size ([`Capped`]), `None` when it is not
 /// there (or not visible). An empty file, which a range cannot be satisfied in, is whole.
 pub async fn read_capped(
@@ -176,6 +160,26 @@ pub async fn read_capped(
     {
         Ok(bytes) => Ok(Some(Capped::judge(bytes, limit))),
         Err(HubError::BadRequest { status: 416, .. }) => Ok(Some(Capped::Whole(Vec::new()))),
+        Err(err) => invisible_is_none(err),
+    }
+}
+
+/// The newest whole lines of a file that only grows, at most `limit` bytes of it
+/// ([`newest_lines`]); `None` when it is not there (or not visible).
+pub async fn read_newest(
+    services: &Services,
+    bucket: &RepoId,
+    path: &str,
+    limit: u64,
+    token: &Token,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    match services
+        .hub
+        .download_bucket_file(bucket, path, Some(ByteRange::Last(limit)), token)
+        .await
+    {
+        Ok(bytes) => Ok(Some(newest_lines(&bytes, limit).to_vec())),
+        Err(HubError::BadRequest { status: 416, .. }) => Ok(Some(Vec::new())),
         Err(err) => invisible_is_none(err),
     }
 }

@@ -24,10 +24,7 @@ pub async fn read(
             message: e.to_string(),
         }])
     })?;
-    let range = ByteRange {
-        start: 0,
-        end: Some(MAX_INLINE_BYTES),
-    };
+    let range = ByteRange::span(0, Some(MAX_INLINE_BYTES));
     let bytes = services
         .hub
         .download_bucket_file(&run.bucket, &full, Some(range), &user.token())

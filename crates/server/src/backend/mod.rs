@@ -8,7 +8,7 @@ mod hardware;
 mod job_log;
 mod launch;
 pub mod read;
-mod record;
+pub mod record;
 pub mod render;
 mod space_name;
 

@@ -1,8 +1,10 @@
 //! Reading runs back: the runs list (Jobs by label + each run's `state.json`) and one
 //! run's page data (state, events, report, artifacts, gate).
 
-use super::access::{read_capped, read_state_bytes, read_text, RunLocation};
-use super::record::{Capped, MAX_REPORT_BYTES};
+use super::access::{read_capped, read_newest, read_state_bytes, RunLocation};
+use super::record::{
+    Capped, MAX_EVENTS_BYTES, MAX_REPORT_BYTES, MAX_STATE_BYTES, MAX_TREE_ENTRIES,
+};
 use super::{hub_error, render};
 use crate::services::Services;
 use crate::session::SignedIn;
@@ -80,18 +82,14 @@ pub async fn view(
     run: &RunLocation,
 ) -> Result<RunView, ApiError> {
     let token = user.token();
-    let read = |path: String| {
-        let token = token.clone();
-        async move { read_text(services, &run.bucket, &path, &token).await }
-    };
     let gate_path = run
         .paths
         .artifact("inference_gate.json")
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let dir = run.paths.dir();
     let report_path = run.paths.report();
-    let (events, report, gate, tree) = tokio::join!(
-        read(run.paths.events()),
+    let (events, report, gate, tree, bucket) = tokio::join!(
+        events(services, run, &token),
         read_capped(
             services,
             &run.bucket,
@@ -99,34 +97,42 @@ pub async fn view(
             MAX_REPORT_BYTES,
             &token
         ),
-        read(gate_path),
+        read_capped(services, &run.bucket, &gate_path, MAX_STATE_BYTES, &token),
         services
             .hub
-            .bucket_tree(&run.bucket, Some(&dir), true, &token)
+            .bucket_tree_bounded(&run.bucket, Some(&dir), true, MAX_TREE_ENTRIES, &token),
+        services.hub.bucket_info(&run.bucket, &token)
     );
-    let events = events?
-        .map(|b| Event::parse_jsonl(&String::from_utf8_lossy(&b)))
-        .unwrap_or_default();
+    let events = events?;
     let report_html = report?.map(|report| match report {
         Capped::Whole(bytes) => render::markdown(&String::from_utf8_lossy(&bytes)),
         Capped::TooLarge => REPORT_TOO_LARGE.to_owned(),
     });
-    let gate = gate?.and_then(|b| gate_status(&b));
+    let gate = match gate? {
+        Some(Capped::Whole(bytes)) => gate_status(&bytes),
+        _ => None,
+    };
     let prefix = format!("{}/", dir.trim_end_matches('/'));
-    let artifacts = match tree {
-        Ok(entries) => entries
-            .into_iter()
-            .filter(|e| e.is_file())
-            .filter_map(|e| {
-                Some(ArtifactEntry {
-                    path: e.path.strip_prefix(&prefix)?.to_owned(),
-                    size: e.size.unwrap_or(0),
+    let (artifacts, artifacts_truncated) = match tree {
+        Ok(listing) => (
+            listing
+                .items
+                .into_iter()
+                .filter(|e| e.is_file())
+                .filter_map(|e| {
+                    Some(ArtifactEntry {
+                        path: e.path.strip_prefix(&prefix)?.to_owned(),
+                        size: e.size.unwrap_or(0),
+                    })
                 })
-            })
-            .collect(),
-        Err(hub::HubError::NotFound { .. }) => Vec::new(),
+                .collect(),
+            listing.truncated,
+        ),
+        Err(hub::HubError::NotFound { .. }) => (Vec::new(), false),
         Err(err) => return Err(hub_error(err)),
     };
+    // A bucket that is not private is anyone's to write: its records are shown as such.
+    let public_record = bucket.is_ok_and(|info| !info.private);
     let params = run.job.as_ref().and_then(job_params);
     let phase = run
         .state
@@ -150,6 +156,8 @@ pub async fn view(
         events,
         report_html,
         artifacts,
+        artifacts_truncated,
+        public_record,
         gate,
         can_cancel: run.owner == user.username && run.job.is_some() && !run_status.is_terminal(),
     })
@@ -227,14 +235,20 @@ fn gate_status(bytes: &[u8]) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Events of `events.jsonl` (re-read by the live stream).
+/// Events of `events.jsonl`, its newest [`MAX_EVENTS_BYTES`] (re-read by the live stream).
 pub async fn events(
     services: &Services,
     run: &RunLocation,
     token: &hub::Token,
 ) -> Result<Vec<Event>, ApiError> {
-    Ok(read_text(services, &run.bucket, &run.paths.events(), token)
-        .await?
-        .map(|b| Event::parse_jsonl(&String::from_utf8_lossy(&b)))
-        .unwrap_or_default())
+    Ok(read_newest(
+        services,
+        &run.bucket,
+        &run.paths.events(),
+        MAX_EVENTS_BYTES,
+        token,
+    )
+    .await?
+    .map(|b| Event::parse_jsonl(&String::from_utf8_lossy(&b)))
+    .unwrap_or_default())
 }
