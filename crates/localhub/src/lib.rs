@@ -21,7 +21,8 @@
 //! ```
 //!
 //! Access rules: repos and buckets belong to the user whose namespace they are in; private
-//! ones answer 404 `RepoNotFound` to everybody else, like the Hub.
+//! ones answer 404 `RepoNotFound` to everybody else, like the Hub. A gated repo's files
+//! (all but its card) answer 401/403 `GatedRepo` to everybody but its owner ([`gating`]).
 //!
 //! Private Spaces: the app process listens on its own loopback port and is reached
 //! directly (the `host` URL), without a token check.
@@ -43,6 +44,7 @@ pub mod auth;
 pub mod buckets;
 pub mod errors;
 pub mod faults;
+pub mod gating;
 pub mod inference;
 pub mod jobs;
 pub mod models;
