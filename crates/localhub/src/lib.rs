@@ -47,6 +47,7 @@ pub mod faults;
 pub mod gating;
 pub mod inference;
 pub mod jobs;
+pub mod model_list;
 pub mod models;
 pub mod mount;
 pub mod process;
