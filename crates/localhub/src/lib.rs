@@ -24,6 +24,11 @@
 //! ones answer 404 `RepoNotFound` to everybody else, like the Hub. A gated repo's files
 //! (all but its card) answer 401/403 `GatedRepo` to everybody but its owner ([`gating`]).
 //!
+//! Every hub serves tiny demo models under `demo/` ([`demo_models`]: one per text pipeline
+//! of the model-card recipe, a gated one, one without a pipeline), written into the data
+//! folder at the first start and listed by `GET /api/models?author=demo` ([`model_list`]).
+//! `demo` is no user's name, so they are read-only; `demo_models(false)` leaves them out.
+//!
 //! Private Spaces: the app process listens on its own loopback port and is reached
 //! directly (the `host` URL), without a token check.
 //!
@@ -42,6 +47,7 @@
 
 pub mod auth;
 pub mod buckets;
+pub mod demo_models;
 pub mod errors;
 pub mod faults;
 pub mod gating;
@@ -132,6 +138,7 @@ pub struct LocalHubBuilder {
     faults: FaultConfig,
     images: jobs::ImageMap,
     chat: inference::ChatBackend,
+    without_demo_models: bool,
 }
 
 /// Entry point: `LocalHub::builder()`.
@@ -197,6 +204,12 @@ impl LocalHubBuilder {
         self.chat = backend;
         self
     }
+    /// Whether the demo models ([`demo_models`]) are served (default: yes). Off, the
+    /// namespace `demo` is free, and a user may have that name.
+    pub fn demo_models(mut self, on: bool) -> Self {
+        self.without_demo_models = !on;
+        self
+    }
     /// Binds, and serves in a background task.
     pub async fn start(self) -> Result<RunningHub, StartError> {
         let data_dir = self
@@ -209,6 +222,12 @@ impl LocalHubBuilder {
         } else {
             self.users
         };
+        if !self.without_demo_models && users.iter().any(|u| u.name == demo_models::NAMESPACE) {
+            return Err(StartError::Config(format!(
+                "the user name `{}` is reserved for the demo models (or turn them off)",
+                demo_models::NAMESPACE
+            )));
+        }
         let listener = tokio::net::TcpListener::bind(
             self.addr
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
@@ -226,6 +245,9 @@ impl LocalHubBuilder {
             jobs: jobs::Jobs::new(self.images),
             chat: self.chat,
         });
+        if !self.without_demo_models {
+            demo_models::seed(&state)?;
+        }
         let app = routes::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
