@@ -85,6 +85,9 @@ enum T5Task {
     EnglishToFrench,
 }
 
+/// A repo's files, `(path, bytes)`.
+pub type Files = Vec<(&'static str, Vec<u8>)>;
+
 /// One demo model, as the wizard or server may suggest it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DemoModel {
@@ -189,7 +192,7 @@ impl DemoModel {
     }
 
     /// Every file of the repo, `(path, bytes)`, in [`FILES`] order.
-    pub fn files(&self) -> Vec<(&'static str, Vec<u8>)> {
+    pub fn files(&self) -> Files {
         let built = self.build();
         let parameters: usize = built.tensors.iter().map(Tensor::len).sum();
         let weights = weights::safetensors(&built.tensors, weights::seed_of(self.id));
@@ -339,18 +342,24 @@ struct Built {
     tokenizer: TokenizerFiles,
 }
 
+/// Every demo model's files, in [`ALL`] order, generated once per process (they are the
+/// same bytes every time): a test binary starting many hubs pays for them once.
+fn generated() -> &'static [Files] {
+    static FILES: std::sync::OnceLock<Vec<Files>> = std::sync::OnceLock::new();
+    FILES.get_or_init(|| ALL.iter().map(DemoModel::files).collect())
+}
+
 /// Writes each demo model's files that are missing from the data folder (present ones are
-/// left as they are) and records every demo repo in the store. Cheap when the files are
-/// there: nothing is generated then.
+/// left as they are) and records every demo repo in the store.
 pub fn seed(state: &HubState) -> io::Result<()> {
-    for model in ALL {
+    for (model, files) in ALL.iter().zip(generated()) {
         let dir = state.repo_dir(RepoKind::Model, model.id);
         if !FILES.iter().all(|f| dir.join(f).is_file()) {
             std::fs::create_dir_all(&dir)?;
-            for (name, bytes) in model.files() {
+            for (name, bytes) in files {
                 let path = dir.join(name);
                 if !path.is_file() {
-                    write_new(&path, &bytes)?;
+                    write_new(&path, bytes)?;
                 }
             }
         }
@@ -375,11 +384,19 @@ fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 /// The repo record: one commit whose id is a digest of the files on disk (the same across
 /// restarts, so clients' caches stay valid) and whose date is when they were written.
+/// The weights count by their size and safetensors header, which the seeded values follow
+/// from: hashing every value on each start would cost more than the rest of it.
 fn repo_meta(model: &DemoModel, dir: &Path) -> io::Result<RepoMeta> {
     let mut digest = Vec::new();
     for name in FILES {
+        let path = dir.join(name);
         digest.extend_from_slice(name.as_bytes());
-        digest.extend_from_slice(&std::fs::read(dir.join(name))?);
+        digest.extend_from_slice(&std::fs::metadata(&path)?.len().to_le_bytes());
+        if name.ends_with(".safetensors") {
+            digest.extend_from_slice(&safetensors_header(&path)?);
+        } else {
+            digest.extend_from_slice(&std::fs::read(&path)?);
+        }
     }
     let written: chrono::DateTime<chrono::Utc> = std::fs::metadata(dir.join("config.json"))?
         .modified()?
@@ -399,6 +416,18 @@ fn repo_meta(model: &DemoModel, dir: &Path) -> io::Result<RepoMeta> {
             date,
         }],
     })
+}
+
+/// The length prefix and JSON header of a `.safetensors` file.
+fn safetensors_header(path: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut len = [0u8; 8];
+    file.read_exact(&mut len)?;
+    let mut header = len.to_vec();
+    file.take(u64::from_le_bytes(len).min(1 << 20))
+        .read_to_end(&mut header)?;
+    Ok(header)
 }
 
 #[cfg(test)]

@@ -135,10 +135,11 @@ pub fn safetensors(tensors: &[Tensor], seed: u64) -> Vec<u8> {
     let data: Vec<Vec<u8>> = tensors
         .iter()
         .map(|t| {
-            values(t, &mut rng)
-                .iter()
-                .flat_map(|v| v.to_le_bytes())
-                .collect()
+            let mut bytes = Vec::with_capacity(t.len() * 4);
+            for v in values(t, &mut rng) {
+                bytes.extend_from_slice(&v.to_le_bytes());
+            }
+            bytes
         })
         .collect();
     let views = tensors.iter().zip(&data).map(|(t, bytes)| {
