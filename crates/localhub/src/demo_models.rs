@@ -14,23 +14,22 @@
 //! nobody is granted the gated one.
 
 mod bert;
+mod card;
 mod gpt2;
+mod seed;
 mod t5;
 pub mod tokenizers;
 pub mod weights;
 
-use std::io;
-use std::path::Path;
-
 use serde_json::{json, Map, Value};
 
-use crate::store::{hex40, CommitRecord, RepoKind, RepoMeta};
-use crate::HubState;
 use bert::{Bert, BertHead};
 use gpt2::Gpt2;
 use t5::T5;
 use tokenizers::TokenizerFiles;
 use weights::Tensor;
+
+pub use seed::seed;
 
 /// The namespace of the demo models; no user may have this name.
 pub const NAMESPACE: &str = "demo";
@@ -202,7 +201,10 @@ impl DemoModel {
             s.into_bytes()
         };
         vec![
-            ("README.md", self.card(&built, parameters).into_bytes()),
+            (
+                "README.md",
+                card::card(self, &built, parameters).into_bytes(),
+            ),
             ("config.json", json(&built.config)),
             ("tokenizer.json", json(&built.tokenizer.tokenizer)),
             ("tokenizer_config.json", json(&built.tokenizer.config)),
@@ -287,147 +289,20 @@ impl DemoModel {
             }
         }
     }
-
-    /// The model card: front matter the Hub reads, then a plain statement of what it is.
-    fn card(&self, built: &Built, parameters: usize) -> String {
-        let mut fm =
-            String::from("---\nlicense: apache-2.0\nlibrary_name: transformers\nlanguage: en\n");
-        if let Some(p) = self.pipeline_tag {
-            fm.push_str(&format!("pipeline_tag: {p}\n"));
-        }
-        fm.push_str(&format!("tags:\n  - {TAG}\n  - random-weights\n  - tiny\n"));
-        if self.gated {
-            fm.push_str("extra_gated_prompt: \"A demo of a gated model: on the local hub nobody is granted access.\"\n");
-        }
-        fm.push_str("---\n");
-        let mut text = format!(
-            "# {id}\n\n\
-             **This is a tiny, randomly initialised demo model served by Space Factory's embedded \
-             local hub. Its weights were never trained: its output is meaningless.** It exists so \
-             that the factory's model recipes can be tried on a machine with no network; it is not \
-             on huggingface.co. Use a real model from the Hub for real results.\n\n\
-             - What it is: {description}.\n\
-             - Architecture: {architecture}; {parameters} parameters, float32.\n\
-             - Tokenizer: {tokenizer}, {vocab} tokens.\n\
-             - Weights: drawn from a fixed seed, so every machine serves the same files.\n",
-            id = self.id,
-            description = self.description,
-            architecture = built.architecture,
-            tokenizer = built.tokenizer_kind,
-            vocab = built.tokenizer.vocab_size,
-        );
-        if self.gated {
-            text.push_str(
-                "\nAccess is gated (manual approval) and no local user is granted it: downloading \
-                 its files answers 401 when signed out and 403 when signed in, as the Hub answers a \
-                 user who has not been granted access.\n",
-            );
-        }
-        if self.pipeline_tag.is_none() {
-            text.push_str(
-                "\nIts card names no `pipeline_tag` and its config no architecture, so the Hub \
-                 infers no task for it.\n",
-            );
-        }
-        fm + "\n" + &text
-    }
 }
 
 /// A model's parts before they become files.
 struct Built {
+    /// The architecture and its sizes, for the card.
     architecture: &'static str,
+    /// The tokenizer's kind, for the card.
     tokenizer_kind: &'static str,
+    /// `config.json`.
     config: Value,
+    /// The weights to draw.
     tensors: Vec<Tensor>,
+    /// `tokenizer.json` and `tokenizer_config.json`.
     tokenizer: TokenizerFiles,
-}
-
-/// Every demo model's files, in [`ALL`] order, generated once per process (they are the
-/// same bytes every time): a test binary starting many hubs pays for them once.
-fn generated() -> &'static [Files] {
-    static FILES: std::sync::OnceLock<Vec<Files>> = std::sync::OnceLock::new();
-    FILES.get_or_init(|| ALL.iter().map(DemoModel::files).collect())
-}
-
-/// Writes each demo model's files that are missing from the data folder (present ones are
-/// left as they are) and records every demo repo in the store.
-pub fn seed(state: &HubState) -> io::Result<()> {
-    for (model, files) in ALL.iter().zip(generated()) {
-        let dir = state.repo_dir(RepoKind::Model, model.id);
-        if !FILES.iter().all(|f| dir.join(f).is_file()) {
-            std::fs::create_dir_all(&dir)?;
-            for (name, bytes) in files {
-                let path = dir.join(name);
-                if !path.is_file() {
-                    write_new(&path, bytes)?;
-                }
-            }
-        }
-        let meta = repo_meta(model, &dir)?;
-        state
-            .store
-            .lock()
-            .expect("store")
-            .repos
-            .insert((RepoKind::Model, model.id.to_owned()), meta);
-    }
-    Ok(())
-}
-
-/// Writes a file whole: into a temporary file beside it, then renamed into place, so a
-/// hub stopped half-way never leaves a truncated file that the next start would keep.
-fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension("partial");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
-
-/// The repo record: one commit whose id is a digest of the files on disk (the same across
-/// restarts, so clients' caches stay valid) and whose date is when they were written.
-/// The weights count by their size and safetensors header, which the seeded values follow
-/// from: hashing every value on each start would cost more than the rest of it.
-fn repo_meta(model: &DemoModel, dir: &Path) -> io::Result<RepoMeta> {
-    let mut digest = Vec::new();
-    for name in FILES {
-        let path = dir.join(name);
-        digest.extend_from_slice(name.as_bytes());
-        digest.extend_from_slice(&std::fs::metadata(&path)?.len().to_le_bytes());
-        if name.ends_with(".safetensors") {
-            digest.extend_from_slice(&safetensors_header(&path)?);
-        } else {
-            digest.extend_from_slice(&std::fs::read(&path)?);
-        }
-    }
-    let written: chrono::DateTime<chrono::Utc> = std::fs::metadata(dir.join("config.json"))?
-        .modified()?
-        .into();
-    let date = written.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    Ok(RepoMeta {
-        kind: RepoKind::Model,
-        ns: NAMESPACE.to_owned(),
-        name: model.name().to_owned(),
-        private: false,
-        sdk: None,
-        gated: model.gated.then(|| "manual".to_owned()),
-        created_at: date.clone(),
-        commits: vec![CommitRecord {
-            oid: hex40(&digest),
-            summary: "Add the demo model (Space Factory's local hub)".into(),
-            date,
-        }],
-    })
-}
-
-/// The length prefix and JSON header of a `.safetensors` file.
-fn safetensors_header(path: &Path) -> io::Result<Vec<u8>> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut len = [0u8; 8];
-    file.read_exact(&mut len)?;
-    let mut header = len.to_vec();
-    file.take(u64::from_le_bytes(len).min(1 << 20))
-        .read_to_end(&mut header)?;
-    Ok(header)
 }
 
 #[cfg(test)]
