@@ -215,21 +215,8 @@ mod tests {
 
     #[test]
     fn range_header() {
-        assert_eq!(
-            ByteRange {
-                start: 0,
-                end: Some(9)
-            }
-            .header(),
-            "bytes=0-9"
-        );
-        assert_eq!(
-            ByteRange {
-                start: 5,
-                end: None
-            }
-            .header(),
-            "bytes=5-"
-        );
+        assert_eq!(ByteRange::span(0, Some(9)).header(), "bytes=0-9");
+        assert_eq!(ByteRange::span(5, None).header(), "bytes=5-");
+        assert_eq!(ByteRange::Last(2048).header(), "bytes=-2048");
     }
 }

@@ -97,13 +97,14 @@ fn load(path: &PathBuf) -> HubResult<Script> {
         .map_err(|e| HubError::internal(format!("chat script {}: {e}", path.display())))
 }
 
-/// `GET /v1/models`: the demo agent, then the backend's models.
+/// `GET /v1/models`: the script's model (a script answers every request), else the demo
+/// agent, then an upstream's models.
 pub async fn models(State(s): State<AppState>, Authed(_): Authed) -> HubResult<Response> {
     let demo = json!({"id": demo_agent::MODEL, "object": "model", "created": 0, "owned_by": "localhub", "description": demo_agent::LABEL});
     match &s.chat {
         ChatBackend::Script(p) => {
             let sc = load(p)?;
-            Ok(Json(json!({"object": "list", "data": [{"id": sc.model, "object": "model", "created": 0, "owned_by": "localhub"}, demo]})).into_response())
+            Ok(Json(json!({"object": "list", "data": [{"id": sc.model, "object": "model", "created": 0, "owned_by": "localhub"}]})).into_response())
         }
         ChatBackend::Upstream { base_url, api_key } => {
             forward(

@@ -21,7 +21,13 @@
 //! ```
 //!
 //! Access rules: repos and buckets belong to the user whose namespace they are in; private
-//! ones answer 404 `RepoNotFound` to everybody else, like the Hub.
+//! ones answer 404 `RepoNotFound` to everybody else, like the Hub. A gated repo's files
+//! (all but its card) answer 401/403 `GatedRepo` to everybody but its owner ([`gating`]).
+//!
+//! Every hub serves tiny demo models under `demo/` ([`demo_models`]: one per text pipeline
+//! of the model-card recipe, a gated one, one without a pipeline), written into the data
+//! folder at the first start and listed by `GET /api/models?author=demo` ([`model_list`]).
+//! `space-factory-demo` is no user's name, so they are read-only; `demo_models(false)` leaves them out.
 //!
 //! Private Spaces: the app process listens on its own loopback port and is reached
 //! directly (the `host` URL), without a token check.
@@ -42,10 +48,13 @@
 pub mod auth;
 pub mod buckets;
 pub mod demo_agent;
+pub mod demo_models;
 pub mod errors;
 pub mod faults;
+pub mod gating;
 pub mod inference;
 pub mod jobs;
+pub mod model_list;
 pub mod models;
 pub mod mount;
 pub mod process;
@@ -130,6 +139,7 @@ pub struct LocalHubBuilder {
     faults: FaultConfig,
     images: jobs::ImageMap,
     chat: inference::ChatBackend,
+    without_demo_models: bool,
 }
 
 /// Entry point: `LocalHub::builder()`.
@@ -215,6 +225,12 @@ impl LocalHubBuilder {
         self.chat = backend;
         self
     }
+    /// Whether the demo models ([`demo_models`]) are served (default: yes). Off, the
+    /// namespace `space-factory-demo` is free, and a user may have that name.
+    pub fn demo_models(mut self, on: bool) -> Self {
+        self.without_demo_models = !on;
+        self
+    }
     /// Binds, and serves in a background task.
     pub async fn start(self) -> Result<RunningHub, StartError> {
         let data_dir = self
@@ -227,6 +243,12 @@ impl LocalHubBuilder {
         } else {
             self.users
         };
+        if !self.without_demo_models && users.iter().any(|u| u.name == demo_models::NAMESPACE) {
+            return Err(StartError::Config(format!(
+                "the user name `{}` is reserved for the demo models (or turn them off)",
+                demo_models::NAMESPACE
+            )));
+        }
         let listener = tokio::net::TcpListener::bind(
             self.addr
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
@@ -244,6 +266,9 @@ impl LocalHubBuilder {
             jobs: jobs::Jobs::new(self.images),
             chat: self.chat,
         });
+        if !self.without_demo_models {
+            demo_models::seed(&state)?;
+        }
         let app = routes::router(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {

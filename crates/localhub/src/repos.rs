@@ -544,6 +544,7 @@ pub async fn resolve(
                 .code("RevisionNotFound"),
         );
     }
+    crate::gating::check_download(&m, c.as_ref(), &path, &s.url())?;
     let p = safe_join(&s.repo_dir(kind, &id), &path)?;
     let bytes = std::fs::read(&p).map_err(|_| HubError::entry_not_found(&path))?;
     let etag = format!("\"{}\"", hex40(&bytes));

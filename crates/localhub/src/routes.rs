@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/repos/create", post(repos::create))
         .route("/api/repos/delete", axum::routing::delete(repos::delete))
         .route("/api/validate-yaml", post(repos::validate_yaml))
+        .route("/api/models", get(crate::model_list::list))
         .merge(repo_routes(RepoKind::Model))
         .merge(repo_routes(RepoKind::Dataset))
         .merge(repo_routes(RepoKind::Space))

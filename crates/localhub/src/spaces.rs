@@ -4,6 +4,9 @@
 //!
 //! Build: the `gradio-6` venv ([`crate::python_env`]); a `requirements.txt` with other lines
 //! gets its own cached venv (`space-<hash>`), and a pip failure there is the BUILD_ERROR.
+//! A set that pulls in PyTorch (about 5.6 GB from PyPI) is installed only when the hub runs
+//! with `SPACE_FACTORY_LIVE_TORCH=1`, else it is a BUILD_ERROR saying how to enable it,
+//! unless that venv is already prepared ([`install_refusal`]).
 //! Run: `python app.py` in the Space's folder with `GRADIO_SERVER_NAME=127.0.0.1`,
 //! `GRADIO_SERVER_PORT=<free port>`, `GRADIO_NUM_PORTS=1`, `GRADIO_ANALYTICS_ENABLED=False`,
 //! `GRADIO_TEMP_DIR` per Space, secrets and variables as env, `SPACE_ID` etc.; RUNNING once
@@ -200,6 +203,10 @@ async fn run_space(s: AppState, id: String, generation: u64) {
     }
     let env_spec =
         space_env(&std::fs::read_to_string(dir.join("requirements.txt")).unwrap_or_default());
+    let live_torch = std::env::var(LIVE_TORCH_ENV).ok();
+    if let Some(why) = install_refusal(&env_spec, env_spec.is_prepared(), live_torch.as_deref()) {
+        return fail(&s, &id, generation, "BUILD_ERROR", why, true);
+    }
     s.spaces.with(&id, |rt| {
         rt.build_log.push(line(&format!(
             "Preparing Python environment {} ({})",
@@ -397,6 +404,62 @@ impl SpaceEnv {
         let reqs: Vec<&str> = self.requirements.iter().map(String::as_str).collect();
         crate::python_env::is_prepared(&self.name, &reqs)
     }
+}
+
+/// The hub process's switch for PyTorch in local Spaces: `1` lets a Space's build install
+/// it; otherwise only a venv already prepared with it is used.
+pub const LIVE_TORCH_ENV: &str = "SPACE_FACTORY_LIVE_TORCH";
+
+/// Packages that install PyTorch as a dependency (PEP 503 names).
+const PULLS_TORCH: &[&str] = &[
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "accelerate",
+    "sentence-transformers",
+    "timm",
+    "peft",
+    "xformers",
+    "bitsandbytes",
+];
+
+/// Whether a requirement line installs PyTorch: `torch` itself, a package that depends on
+/// it, or a `[torch]` extra (`transformers[torch]`).
+pub fn pulls_torch(requirement: &str) -> bool {
+    let line = requirement.trim();
+    let end = line
+        .find(|c: char| "[<>=!~;@ (".contains(c))
+        .unwrap_or(line.len());
+    let name = line[..end].to_lowercase().replace(['_', '.'], "-");
+    let extras = line[end..]
+        .strip_prefix('[')
+        .and_then(|r| r.split_once(']'))
+        .map(|(e, _)| e)
+        .unwrap_or_default();
+    PULLS_TORCH.contains(&name.as_str()) || extras.split(',').any(|e| e.trim() == "torch")
+}
+
+/// Why a Space's build may not install its environment, or `None` when it may. Local
+/// Spaces install from PyPI, where PyTorch brings its CUDA wheels (about 5.6 GB): a set
+/// that pulls it in ([`pulls_torch`]) is installed only when the hub runs with
+/// [`LIVE_TORCH_ENV`]`=1` (`live_torch`), unless that venv is already `prepared`.
+pub fn install_refusal(env: &SpaceEnv, prepared: bool, live_torch: Option<&str>) -> Option<String> {
+    if prepared || live_torch == Some("1") {
+        return None;
+    }
+    let torch: Vec<&str> = env
+        .requirements
+        .iter()
+        .map(String::as_str)
+        .filter(|r| pulls_torch(r))
+        .collect();
+    if torch.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Build failed: this Space's requirements ({}) need PyTorch, which is not installed for local Spaces (about 5.6 GB from PyPI). Start the factory with {LIVE_TORCH_ENV}=1 scripts/run.sh to install it once.",
+        torch.join(", ")
+    ))
 }
 
 /// The environment for a Space whose `requirements.txt` reads `requirements_txt`.
@@ -799,6 +862,49 @@ pub fn routes() -> Router<AppState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn torch_is_recognised_in_its_spellings_and_through_packages_that_need_it() {
+        for yes in [
+            "torch",
+            "torch==2.15.0",
+            "Torch>=2",
+            "torchvision",
+            "sentence_transformers",
+            "accelerate ; python_version > '3.8'",
+            "transformers[torch]>=5",
+            "transformers[sentencepiece, torch]",
+        ] {
+            assert!(pulls_torch(yes), "{yes}");
+        }
+        for no in [
+            "transformers>=5,<6",
+            "sentencepiece",
+            "torchmetrics-lite",
+            "numpy",
+            "gradio",
+        ] {
+            assert!(!pulls_torch(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_torch_space_builds_only_when_prepared_or_enabled() {
+        let torch = space_env("transformers>=5,<6\ntorch\n");
+        let refusal = install_refusal(&torch, false, None).expect("refused");
+        assert!(refusal.starts_with("Build failed:"), "{refusal}");
+        assert!(refusal.contains("(torch)"), "{refusal}");
+        assert!(
+            refusal.contains("SPACE_FACTORY_LIVE_TORCH=1 scripts/run.sh"),
+            "{refusal}"
+        );
+        assert!(install_refusal(&torch, false, Some("if-installed")).is_some());
+        assert!(install_refusal(&torch, false, Some("0")).is_some());
+        assert_eq!(install_refusal(&torch, false, Some("1")), None);
+        assert_eq!(install_refusal(&torch, true, None), None);
+        let plain = space_env("numpy\n");
+        assert_eq!(install_refusal(&plain, false, None), None);
+    }
 
     #[test]
     fn requirements_pick_a_shared_venv() {

@@ -74,11 +74,12 @@ impl Factory {
         };
         let mut services = Services::new(config, &hub_url, &config.public_url(listening))?;
         if embedded_hub.is_some() {
-            services.suggestions = suggestions::embedded(
-                &hub_url,
-                &[(runs::demo::TEXT_GENERATION_MODEL, runs::demo::MODEL_LABEL)],
-                config.chat_upstream.is_some(),
-            );
+            let demo_models: Vec<(&str, &str)> = localhub::demo_models::ALL
+                .iter()
+                .map(|m| (m.id, m.description))
+                .collect();
+            services.suggestions =
+                suggestions::embedded(&hub_url, &demo_models, config.chat_upstream.is_some());
         }
         let services = Arc::new(services);
         Ok(Factory {

@@ -1,11 +1,13 @@
 //! Phases 5 and 6 end to end: a Job created through `hub` runs the worker against model
-//! repos made here and served by localhub.
+//! repos made here, or the demo models every localhub serves (`localhub::demo_models`).
 //!
 //! Phase 5's live part needs PyTorch and Transformers in the Space's environment: PyPI's
 //! torch brings the CUDA wheels (≈5.6 GB installed, ≈3 min to install here), too much to
 //! install in every CI run. `SPACE_FACTORY_LIVE_TORCH` decides: `1` runs it (installing the
 //! stack into the cached venv if missing), `0` skips it, anything else (the default, and
-//! what `.ci/run` sets) runs it only where that venv is already prepared.
+//! what `.ci/run` sets) runs it only where that venv is already prepared. Without it, a
+//! local Space that needs PyTorch stops at BUILD_ERROR saying how to install it, which is
+//! checked instead.
 
 mod job_stand;
 
@@ -89,6 +91,36 @@ async fn a_runtime_recommender_job_writes_its_recommendation() {
     assert_eq!(r["recommendation"]["hardware"], "cpu-basic");
     assert!(stand.report(RUN).contains("cpu-basic"));
     assert!(assert_not_in_files(&stand.bucket_dir(), stand.token.expose()) >= 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runtime_recommender_job_on_the_demo_gpt2_recommends_cpu_basic() {
+    let stand = Stand::start().await;
+    let id = localhub::demo_models::TEXT_GENERATION;
+    let (stage, log) = run_job(&stand, "6", serde_json::json!({ "model_id": id })).await;
+    assert_eq!(stage, "COMPLETED", "{log}");
+    let state = stand.state(RUN);
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
+    assert_eq!(
+        step_names(&state),
+        ["read_model", "read_hardware", "recommend"]
+    );
+    let info = stand
+        .client
+        .model_info(&id.parse().unwrap(), Some(&stand.token))
+        .await
+        .unwrap();
+    let counted = info.safetensors.expect("the Hub counts its weights").total;
+    let r = stand.artifact_json(RUN, "runtime_recommendation.json");
+    assert_eq!(r["model_id"], id);
+    assert_eq!(r["inputs"]["parameters"], counted);
+    assert_eq!(r["inputs"]["parameter_source"], "safetensors");
+    assert_eq!(r["inputs"]["dtype"], "F32");
+    assert_eq!(r["inputs"]["pipeline_tag"], "text-generation");
+    assert_eq!(r["inputs"]["library_name"], "transformers");
+    assert_eq!(r["recommendation"]["hardware"], "cpu-basic");
+    assert_eq!(r["recommendation"]["fits"], true);
+    assert!(stand.report(RUN).contains("cpu-basic"));
 }
 
 /// Whether to run the live part, and the Space environment it uses.
@@ -198,4 +230,71 @@ async fn a_model_card_job_builds_a_working_text_generation_space() {
     let readme = std::fs::read_to_string(stand.run_dir(RUN).join("generated/README.md")).unwrap();
     assert!(readme.contains("sdk: gradio"));
     assert!(assert_not_in_files(&stand.bucket_dir(), stand.token.expose()) >= 8);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_pytorch_a_model_card_job_on_the_demo_gpt2_stops_at_the_build_saying_why() {
+    let env = localhub::spaces::space_env(&model_app::requirements(TextTask::TextGeneration));
+    if env.is_prepared() || std::env::var(LIVE_TORCH_ENV).as_deref() == Ok("1") {
+        eprintln!(
+            "skipped: PyTorch is available to local Spaces here (the live test runs instead)"
+        );
+        return;
+    }
+    let stand = Stand::start().await;
+    let id = localhub::demo_models::TEXT_GENERATION;
+    let (stage, log) = run_job(
+        &stand,
+        "5",
+        serde_json::json!({ "model_id": id, "target_space": "demo-writer" }),
+    )
+    .await;
+    assert_eq!(stage, "ERROR", "{log}");
+    let state = stand.state(RUN);
+    assert_eq!(state.status, RunStatus::Failed, "{state:#?}");
+    let analysis = stand.artifact_json(RUN, "analysis/model_card.json");
+    assert_eq!(analysis["decision"]["verdict"], "supported");
+    assert_eq!(analysis["decision"]["task"], "text-generation");
+    let last = state.steps.last().unwrap();
+    assert_eq!(last.name, "wait_running", "{state:#?}");
+    let error = state.error.unwrap();
+    assert!(error.contains("BUILD_ERROR"), "{error}");
+    assert!(
+        error.contains("SPACE_FACTORY_LIVE_TORCH=1 scripts/run.sh"),
+        "{error}"
+    );
+    let build_log =
+        std::fs::read_to_string(stand.run_dir(RUN).join("diagnostics/build_log.txt")).unwrap();
+    assert!(build_log.contains("about 5.6 GB"), "{build_log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_card_job_builds_a_working_space_for_the_demo_gpt2() {
+    let Some(env) = live_torch() else { return };
+    tokio::task::spawn_blocking(move || env.ensure())
+        .await
+        .unwrap()
+        .expect("the Space environment installs");
+    let stand = Stand::start().await;
+    let id = localhub::demo_models::TEXT_GENERATION;
+    let (stage, log) = run_job(
+        &stand,
+        "5",
+        serde_json::json!({ "model_id": id, "target_space": "demo-writer" }),
+    )
+    .await;
+    assert_eq!(stage, "COMPLETED", "{log}");
+    let state = stand.state(RUN);
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
+    let analysis = stand.artifact_json(RUN, "analysis/model_card.json");
+    assert_eq!(analysis["decision"]["task"], "text-generation");
+    assert_eq!(analysis["license"], "apache-2.0");
+    let result = stand.artifact_json(RUN, "tests/test_result.json");
+    assert_eq!(result["verdict"], "passed", "{result}");
+    let output = result["outputs"][0].as_str().expect("text output");
+    assert!(output.starts_with("Once upon a time"), "{output}");
+    assert_eq!(
+        stand.artifact_json(RUN, "tests/model_output.json")["passed"],
+        true
+    );
 }

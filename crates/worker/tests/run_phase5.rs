@@ -146,3 +146,20 @@ async fn remote_code_and_missing_weights_are_unsupported() {
     let a = expect_unsupported(&env, &id, "no weight files").await;
     assert_eq!(a["size"]["source"], "config_estimate");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hubs_gated_and_pipeline_less_demo_models_are_unsupported_with_their_reasons() {
+    let env = Env::start().await;
+    let a = expect_unsupported(&env, localhub::demo_models::GATED, "gated (manual)").await;
+    assert_eq!(a["gated"], "manual");
+
+    let env = Env::start().await;
+    let a = expect_unsupported(
+        &env,
+        localhub::demo_models::NO_PIPELINE,
+        "names no pipeline task",
+    )
+    .await;
+    assert_eq!(a["library_name"], "transformers");
+    assert!(a["pipeline_tag"].is_null(), "{a}");
+}
