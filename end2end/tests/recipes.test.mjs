@@ -73,13 +73,24 @@ async function nameSpace(recipe) {
   return name;
 }
 
-/** Waits for the finished run's files and checks each of `paths` is among them. */
+/**
+ * Waits for the finished run's files (the page fetches them once the run is over: its
+ * report shows then) and checks each of `paths` is among them.
+ */
 async function assertArtifacts(recipe, paths) {
-  await page.locator('.artifact-entry').first().waitFor({ timeout: 60_000 });
-  const listed = await page.locator('.artifact-entry').evaluateAll((entries) => entries.map((e) => e.dataset.path));
-  for (const wanted of paths) {
-    const found = wanted instanceof RegExp ? listed.some((p) => wanted.test(p)) : listed.includes(wanted);
-    assert.ok(found, `recipe ${recipe}: ${wanted} is among the run's files ${JSON.stringify(listed)}`);
+  await page.locator('.report .markdown').waitFor({ timeout: 60_000 });
+  const wanted = paths.map((p) => (p instanceof RegExp ? { re: p.source } : { path: p }));
+  const listedAll = () => page.locator('.artifact-entry').evaluateAll((entries) => entries.map((e) => e.dataset.path));
+  await page
+    .waitForFunction((wanted) => {
+      const listed = [...document.querySelectorAll('.artifact-entry')].map((e) => e.dataset.path);
+      return wanted.every((w) => (w.re ? listed.some((p) => new RegExp(w.re).test(p)) : listed.includes(w.path)));
+    }, wanted, { timeout: 30_000 })
+    .catch(() => {});
+  const listed = await listedAll();
+  for (const want of paths) {
+    const found = want instanceof RegExp ? listed.some((p) => want.test(p)) : listed.includes(want);
+    assert.ok(found, `recipe ${recipe}: ${want} is among the run's files ${JSON.stringify(listed)}`);
   }
   await page.screenshot({ path: path.join(screenshots, `recipe-${recipe}.png`), fullPage: true });
 }
