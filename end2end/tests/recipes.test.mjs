@@ -126,6 +126,7 @@ test('recipe 3: the demo agent makes the named edit and the live Space shows it'
   assertSucceeded('3', run);
   assert.match(run.steps, /scripted, not a language model/, 'the run page names the demo agent as such');
   await assertArtifacts('3', [...AGENT_FILES, 'logs/pi_edit.diff', ...SPACE_FILES]);
+  assert.match(await page.locator('.report').innerText(), /scripted-agent.*scripted, not a language model/, 'so does the report');
 });
 
 test('recipe 4: the demo agent follows the recipe with the real hf CLI', async () => {
@@ -153,6 +154,8 @@ test('recipe 6: the runtime recommender recommends hardware for the demo GPT-2',
   const run = await runRecipe('6');
   assertSucceeded('6', run);
   await assertArtifacts('6', ['runtime_recommendation.json']);
+  // The report says the model is a demo one.
+  assert.match(await page.locator('.report').innerText(), /space-factory-demo\/tiny-gpt2.*random weights/);
 });
 
 test('recipe 8: the demo agent reproduces the demo article with real inference, proven live', async () => {

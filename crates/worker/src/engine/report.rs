@@ -29,7 +29,13 @@ pub fn render(spec: Option<&RunSpec>, state: &RunState) -> String {
             let _ = writeln!(md, "- Owner: `{}`, bucket `{}`", spec.owner, spec.bucket);
             let params = serde_json::to_value(&spec.params).unwrap_or_default();
             for (key, value) in params.as_object().into_iter().flatten() {
-                let _ = writeln!(md, "- {key}: `{value}`");
+                // The embedded hub's demo agent and models say what they are.
+                let label = value
+                    .as_str()
+                    .and_then(runs::demo::label)
+                    .map(|label| format!(" ({label})"))
+                    .unwrap_or_default();
+                let _ = writeln!(md, "- {key}: `{value}`{label}");
             }
         }
         None => {
