@@ -107,3 +107,31 @@ pub async fn start(config: &Config) -> Result<localhub::RunningHub, EmbeddedErro
         data: data.display().to_string(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+    use localhub::inference::ChatBackend;
+
+    #[test]
+    fn the_chat_upstream_setting_points_the_router_at_it_with_its_key() {
+        let none = Config::try_parse_from(["space-factory"]).unwrap();
+        assert!(matches!(chat_backend(&none), ChatBackend::None));
+        let set = Config::try_parse_from([
+            "space-factory",
+            "--chat-upstream",
+            " http://127.0.0.1:8080/v1/ ",
+            "--chat-upstream-key",
+            "sk-local",
+        ])
+        .unwrap();
+        match chat_backend(&set) {
+            ChatBackend::Upstream { base_url, api_key } => {
+                assert_eq!(base_url, "http://127.0.0.1:8080/v1");
+                assert_eq!(api_key.unwrap().expose(), "sk-local");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
