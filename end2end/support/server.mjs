@@ -21,16 +21,17 @@ function withoutHubEndpoint(env) {
 }
 
 /**
- * Spawns the server with `--addr 127.0.0.1:0` and resolves once it prints its URL.
+ * Spawns the server with `--addr 127.0.0.1:0` (and `env` on top of this process's) and
+ * resolves once it prints its URL.
  * Returns `{ url, hubUrl, stop, log }`: `hubUrl` is the embedded local hub's address when no
  * `HF_ENDPOINT` is set; `stop()` ends the process and waits for it; `log()` is everything it
  * printed so far.
  */
-export async function startServer({ timeoutMs = 30_000 } = {}) {
+export async function startServer({ timeoutMs = 30_000, env = {} } = {}) {
   const { bin, siteRoot } = buildPaths();
   const child = spawn(bin, ['--addr', '127.0.0.1:0', '--site-root', siteRoot], {
     cwd: root,
-    env: { ...withoutHubEndpoint(process.env), RUST_LOG: process.env.RUST_LOG || 'warn' },
+    env: { ...withoutHubEndpoint(process.env), RUST_LOG: process.env.RUST_LOG || 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -62,6 +62,11 @@ pub struct Config {
     #[arg(long, env = "SPACE_FACTORY_CHAT_UPSTREAM_KEY", hide_env_values = true)]
     pub chat_upstream_key: Option<Secret>,
 
+    /// Origins allowed to frame the app besides itself and huggingface.co (space-separated,
+    /// e.g. a Hub of your own that shows the factory as a Space).
+    #[arg(long, env = "SPACE_FACTORY_FRAME_ANCESTORS")]
+    pub frame_ancestors: Option<String>,
+
     /// The most runs one user may have under way at once (Jobs not yet ended); a launch
     /// past it is refused with a 429 that says so.
     #[arg(long, env = "SPACE_FACTORY_MAX_RUNS_UNDER_WAY", default_value_t = 3)]

@@ -98,7 +98,8 @@ pub fn router(config: &Config, listening: SocketAddr, services: Arc<Services>) -
     let policy = ContentSecurityPolicy::new(
         &services.hub_url,
         std::env::var_os("LEPTOS_WATCH").is_some() && !services.in_space,
-    );
+    )
+    .with_frame_ancestors(&services.frame_ancestors);
     let context = {
         let policy = policy.clone();
         move || {

@@ -31,6 +31,8 @@ pub struct Services {
     pub hub_hosts: HubHosts,
     /// The origin the browser sees the factory at, the only one allowed to change state.
     pub site_origin: SiteOrigin,
+    /// Origins allowed to frame the app besides itself and the Hub.
+    pub frame_ancestors: Vec<String>,
     /// The live run streams under way, capped per session and in all.
     pub streams: std::sync::Arc<crate::routes::stream_slots::StreamSlots>,
     /// What the wizards suggest ([`crate::suggestions`]); a real Hub's unless the server
@@ -138,6 +140,10 @@ impl Services {
             hub_hosts: HubHosts::new(&endpoint),
             hub_url: endpoint,
             site_origin,
+            frame_ancestors: crate::security::headers::parse_frame_ancestors(
+                config.frame_ancestors.as_deref().unwrap_or_default(),
+            )
+            .map_err(|e| SetupError::Config(format!("SPACE_FACTORY_FRAME_ANCESTORS: {e}")))?,
             streams: Default::default(),
             suggestions: crate::suggestions::remote(),
         })

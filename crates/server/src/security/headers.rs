@@ -4,7 +4,8 @@
 //!   hydration script Leptos writes into each page, allowed by that page's nonce (leptos_axum
 //!   makes a fresh one for every page it renders, and `HydrationScripts` and the streaming
 //!   scripts carry it); no `'unsafe-inline'` for scripts. The app may be framed only by
-//!   itself and the Hub (a Space is shown in an iframe on huggingface.co).
+//!   itself and the Hub (a Space is shown in an iframe on huggingface.co), plus the origins
+//!   `SPACE_FACTORY_FRAME_ANCESTORS` names.
 //! - `X-Content-Type-Options: nosniff`, so a run's file is never run as a script or page.
 //! - `Referrer-Policy: strict-origin-when-cross-origin`, so run URLs do not leak to the
 //!   sites a run page links to.
@@ -34,6 +35,29 @@ pub struct ContentSecurityPolicy {
     img_extra: Option<String>,
     /// `cargo leptos watch`'s live-reload socket is allowed (development only).
     live_reload: bool,
+    /// Origins allowed to frame the app besides [`FRAME_ANCESTORS`].
+    extra_ancestors: Vec<String>,
+}
+
+/// Parses `SPACE_FACTORY_FRAME_ANCESTORS`: space-separated `http(s)://host[:port]` origins
+/// (no path), each as the browser serializes it.
+pub fn parse_frame_ancestors(text: &str) -> Result<Vec<String>, String> {
+    text.split_whitespace()
+        .map(|item| {
+            let url = url::Url::parse(item).map_err(|e| format!("`{item}`: {e}"))?;
+            let origin = url.origin().ascii_serialization();
+            let plain = item.trim_end_matches('/');
+            let tame = plain.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '/' | '-' | '[' | ']')
+            });
+            if !tame || !matches!(url.scheme(), "http" | "https") || origin != plain {
+                return Err(format!(
+                    "`{item}` is not an origin like https://hub.example or http://127.0.0.1:8080"
+                ));
+            }
+            Ok(origin)
+        })
+        .collect()
 }
 
 impl ContentSecurityPolicy {
@@ -47,7 +71,15 @@ impl ContentSecurityPolicy {
         ContentSecurityPolicy {
             img_extra,
             live_reload,
+            extra_ancestors: Vec::new(),
         }
+    }
+
+    /// The same policy, letting `origins` frame the app too (a Hub of its own that shows
+    /// the factory as a Space).
+    pub fn with_frame_ancestors(mut self, origins: &[String]) -> ContentSecurityPolicy {
+        self.extra_ancestors = origins.to_vec();
+        self
     }
 
     /// The policy text; with `nonce`, the page's inline scripts bearing it may run.
@@ -66,11 +98,16 @@ impl ContentSecurityPolicy {
         } else {
             "'self'"
         };
+        let mut ancestors = FRAME_ANCESTORS.to_owned();
+        for origin in &self.extra_ancestors {
+            ancestors.push(' ');
+            ancestors.push_str(origin);
+        }
         format!(
             "default-src 'self'; script-src {script}; style-src 'self'; \
              style-src-attr 'unsafe-inline'; img-src {img}; connect-src {connect}; \
              font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
-             frame-ancestors {FRAME_ANCESTORS}"
+             frame-ancestors {ancestors}"
         )
     }
 
@@ -141,6 +178,28 @@ mod tests {
         assert_eq!(directive(&page, "connect-src"), "'self'");
         let plain = policy.text(None);
         assert_eq!(directive(&plain, "script-src"), "'self' 'wasm-unsafe-eval'");
+    }
+
+    #[test]
+    fn configured_origins_may_frame_the_app_and_anything_else_is_refused_at_start() {
+        let origins =
+            parse_frame_ancestors(" http://127.0.0.1:4100 https://hub.example/ ").unwrap();
+        assert_eq!(origins, ["http://127.0.0.1:4100", "https://hub.example"]);
+        let policy = ContentSecurityPolicy::new("https://huggingface.co", false)
+            .with_frame_ancestors(&origins)
+            .text(None);
+        assert_eq!(
+            directive(&policy, "frame-ancestors"),
+            "'self' https://huggingface.co http://127.0.0.1:4100 https://hub.example"
+        );
+        for bad in [
+            "*",
+            "https://hub.example/path",
+            "javascript:alert(1)",
+            "https://a.example;script-src",
+        ] {
+            assert!(parse_frame_ancestors(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
