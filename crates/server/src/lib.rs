@@ -126,6 +126,7 @@ pub fn router(config: &Config, listening: SocketAddr, services: Arc<Services>) -
         .with_state(options)
         .layer(session::layer(services.in_space, config.max_sessions))
         // Outside the session layer: a refused request costs no session work.
+        .layer(axum::middleware::from_fn(security::json_only::guard))
         .layer(axum::middleware::from_fn_with_state(
             own_origin,
             security::origin_guard::guard,

@@ -118,8 +118,9 @@ async fn pages_assets_and_server_functions_all_carry_the_security_headers() {
     let answer = browser
         .http
         .post(format!("{}/api/fn/who_am_i", stand.url()))
-        .header("content-type", "application/x-www-form-urlencoded")
+        .header("content-type", "application/json")
         .header("accept", "application/json")
+        .body("{}")
         .send()
         .await
         .unwrap();

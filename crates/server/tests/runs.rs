@@ -553,6 +553,17 @@ async fn another_site_cannot_launch_a_run_as_the_user() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(run_ids(&mut alice).await, Vec::<String>::new());
+    // Defence in depth: a server function takes JSON only, so even a form that got past
+    // the guard (here: claiming the factory's own origin) is not decoded into a launch.
+    let (status, body) = alice
+        .post_form(
+            "/api/fn/launch_run",
+            "launch[phase]=1&launch[params][unique_suffix]=false",
+            &[("origin", &stand.url()), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert_eq!(run_ids(&mut alice).await, Vec::<String>::new());
 
     // The factory's own page, which the browser marks as same-origin, still launches.
     let own = stand.url();

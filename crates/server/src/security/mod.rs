@@ -1,4 +1,5 @@
-//! Defences against other sites: whose requests may change state ([`origin_guard`]),
+//! Defences against other sites: whose requests may change state ([`origin_guard`]), what
+//! a server function accepts ([`json_only`]),
 //! where a sign-in may return to ([`return_path`]), what a provider's error answer may
 //! show ([`oauth_error`]), the headers every answer carries ([`headers`]), and which links
 //! from a run's records may reach a page ([`hub_links`]).
@@ -9,6 +10,7 @@
 
 pub mod headers;
 pub mod hub_links;
+pub mod json_only;
 pub mod oauth_error;
 pub mod origin_guard;
 pub mod return_path;

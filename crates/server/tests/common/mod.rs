@@ -225,27 +225,14 @@ impl Browser {
         self.http.get(url).send().await.unwrap()
     }
 
-    /// Calls a server function with its arguments struct, as the browser does (URL-encoded
-    /// body, JSON answer); returns the status and the body text.
+    /// Calls a server function with its arguments struct, as the browser does (JSON body,
+    /// JSON answer); returns the status and the body text.
     pub async fn call<T: serde::Serialize>(
         &mut self,
         endpoint: &str,
         args: &T,
     ) -> (StatusCode, String) {
-        let body = serde_qs::to_string(args).unwrap();
-        let response = self
-            .http
-            .post(format!("{}/api/fn/{endpoint}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("accept", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        self.keep_cookies(&response);
-        let status = response.status();
-        (status, response.text().await.unwrap())
+        self.call_with(endpoint, args, &[]).await
     }
 
     /// Calls a server function as [`Browser::call`] does, with extra request headers (an
@@ -256,11 +243,20 @@ impl Browser {
         args: &T,
         headers: &[(&str, &str)],
     ) -> (StatusCode, String) {
-        let body = serde_qs::to_string(args).unwrap();
-        let path = format!("/api/fn/{endpoint}");
-        let mut all = vec![("accept", "application/json")];
-        all.extend_from_slice(headers);
-        self.post_form(&path, &body, &all).await
+        let mut request = self
+            .http
+            .post(format!("{}/api/fn/{endpoint}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header("content-type", "application/json")
+            .header("accept", "application/json")
+            .body(serde_json::to_string(args).unwrap());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        self.keep_cookies(&response);
+        let status = response.status();
+        (status, response.text().await.unwrap())
     }
 
     /// `POST`s a URL-encoded `body` to a server path with the cookies and `headers`, as a
