@@ -26,7 +26,7 @@
 //!
 //! Every hub serves tiny demo models under `demo/` ([`demo_models`]: one per text pipeline
 //! of the model-card recipe, a gated one, one without a pipeline), written into the data
-//! folder at the first start and listed by `GET /api/models?author=demo` ([`model_list`]).
+//! folder at the first start and listed by `GET /api/models?author=space-factory-demo` ([`model_list`]).
 //! `space-factory-demo` is no user's name, so they are read-only; `demo_models(false)` leaves them out.
 //!
 //! Private Spaces: the app process listens on its own loopback port and is reached
