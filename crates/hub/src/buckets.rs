@@ -120,9 +120,16 @@ impl HubClient {
     }
 
     /// Creates the bucket unless it exists; either way returns its info.
+    ///
+    /// A token that may not create buckets (401/403) may still use one that exists, so
+    /// then the bucket is looked up (as huggingface_hub's `create_bucket(exist_ok=True)`
+    /// does) and the refusal stands only when it is not there either.
     pub async fn ensure_bucket(&self, id: &RepoId, token: &Token) -> HubResult<BucketInfo> {
         match self.create_bucket(id, token).await {
             Ok(_) | Err(HubError::Conflict { .. }) => self.bucket_info(id, token).await,
+            Err(refused @ (HubError::Unauthorized { .. } | HubError::Forbidden { .. })) => {
+                self.bucket_info(id, token).await.map_err(|_| refused)
+            }
             Err(e) => Err(e),
         }
     }

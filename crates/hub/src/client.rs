@@ -152,6 +152,10 @@ pub(crate) enum Retry {
     NetworkOnly,
     /// Never (creating a Job: a retry could start a second one).
     Never,
+    /// Only answers saying the request was not carried out: a 429, and the 409 "another
+    /// conflicting operation is in progress" (creating a repo: a lost answer must not be
+    /// retried, but a refusal to start may be).
+    Refused,
 }
 
 /// One request as the endpoint modules describe it.
@@ -200,6 +204,11 @@ impl Req {
     /// Marks a non-idempotent call (e.g. creating a Job) that must never be sent twice.
     pub fn no_retry(mut self) -> Req {
         self.retry = Retry::Never;
+        self
+    }
+    /// Retries only answers that say nothing was done ([`Retry::Refused`]).
+    pub fn retry_refused_only(mut self) -> Req {
+        self.retry = Retry::Refused;
         self
     }
     /// Retries only connection failures (non-idempotent calls to apps).
@@ -270,7 +279,20 @@ impl HubClient {
             .when(|e| match req.retry {
                 Retry::Transient => e.is_transient(),
                 Retry::NetworkOnly => matches!(e, HubError::Network(_)),
+                Retry::Refused => match e {
+                    HubError::RateLimited { .. } => true,
+                    HubError::Conflict { message, .. } => {
+                        crate::error::is_conflicting_operation(message)
+                    }
+                    _ => false,
+                },
                 Retry::Never => false,
+            })
+            // A 429 that says when to come back is retried then (within reason).
+            .adjust(|e, delay| match e.retry_after() {
+                Some(wait) if wait <= crate::error::MAX_RETRY_AFTER => Some(wait),
+                Some(_) => None,
+                None => delay,
             })
             .notify(|e, d| tracing::debug!(error = %e, delay = ?d, "retrying Hub call"))
             .await

@@ -15,6 +15,8 @@ pub enum HubError {
     Unauthorized {
         /// The Hub's message.
         message: String,
+        /// `X-Error-Code`, e.g. `RepoNotFound` (the Hub hides a repo behind a 401 too).
+        code: Option<String>,
     },
     /// 403: the token is valid but not allowed (missing scope, no payment method, …).
     #[error("forbidden: {message}")]
@@ -49,6 +51,8 @@ pub enum HubError {
     RateLimited {
         /// The Hub's message.
         message: String,
+        /// When to try again, from `Retry-After` or the `RateLimit` header's reset (`t=`).
+        retry_after: Option<std::time::Duration>,
     },
     /// 5xx after all retries.
     #[error("server error {status}: {message}")]
@@ -84,12 +88,22 @@ pub enum HubError {
 }
 
 impl HubError {
-    /// Whether a retry may help (429, 5xx, connection errors).
+    /// Whether a retry may help (429, 5xx, connection errors, and the 409 the Hub answers
+    /// while another operation on the same repo is under way).
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            HubError::RateLimited { .. } | HubError::Server { .. } | HubError::Network(_)
-        )
+        match self {
+            HubError::RateLimited { .. } | HubError::Server { .. } | HubError::Network(_) => true,
+            HubError::Conflict { message, .. } => is_conflicting_operation(message),
+            _ => false,
+        }
+    }
+
+    /// How long the Hub asked to wait before the next try (a 429's reset), if it said.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            HubError::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
     }
 
     /// Maps a status and the Hub's message/code to a variant.
@@ -100,12 +114,15 @@ impl HubError {
         url: Option<String>,
     ) -> HubError {
         match status.as_u16() {
-            401 => HubError::Unauthorized { message },
+            401 => HubError::Unauthorized { message, code },
             402 => HubError::PaymentRequired { message },
             403 => HubError::Forbidden { message },
             404 => HubError::NotFound { message, code },
             409 => HubError::Conflict { message, url },
-            429 => HubError::RateLimited { message },
+            429 => HubError::RateLimited {
+                message,
+                retry_after: None,
+            },
             s if s >= 500 => HubError::Server { status: s, message },
             s => HubError::BadRequest { status: s, message },
         }
@@ -123,9 +140,23 @@ impl HubError {
         };
         let header_msg = header("x-error-message");
         let code = header("x-error-code");
+        let wait = header("retry-after")
+            .as_deref()
+            .and_then(parse_retry_after)
+            .or_else(|| {
+                header("ratelimit")
+                    .as_deref()
+                    .and_then(parse_ratelimit_reset)
+            });
         let body = resp.text().await.unwrap_or_default();
         let (message, url) = parse_error_body(header_msg, &body, status);
-        HubError::from_status(status, message, code, url)
+        match HubError::from_status(status, message, code, url) {
+            HubError::RateLimited { message, .. } => HubError::RateLimited {
+                message,
+                retry_after: wait,
+            },
+            other => other,
+        }
     }
 
     /// Networking failures; reqwest's errors hold the URL, never headers, so no token leaks.
@@ -145,6 +176,35 @@ impl HubError {
             HubError::Network(msg)
         }
     }
+}
+
+/// The most a 429 may make a call wait before its next try; a longer reset is given up on.
+pub const MAX_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Whether a 409's message is the Hub's "another conflicting operation is in progress"
+/// (concurrent creates of one user are serialized; huggingface_hub retries it).
+pub fn is_conflicting_operation(message: &str) -> bool {
+    message
+        .to_ascii_lowercase()
+        .contains("another conflicting operation is in progress")
+}
+
+/// `Retry-After` in seconds (the Hub does not send HTTP dates).
+fn parse_retry_after(value: &str) -> Option<std::time::Duration> {
+    value
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(std::time::Duration::from_secs)
+}
+
+/// The reset (`t=` seconds) of a `RateLimit: "api";r=0;t=42` header.
+fn parse_ratelimit_reset(value: &str) -> Option<std::time::Duration> {
+    value
+        .split([';', ','])
+        .filter_map(|part| part.trim().strip_prefix("t="))
+        .find_map(|t| t.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_secs)
 }
 
 /// Extracts the Hub's message and a `url` (409 bodies) from an error body.

@@ -223,8 +223,8 @@ pub struct JobInfo {
     pub owner: JobOwner,
     /// Status.
     pub status: JobStatus,
-    /// Labels.
-    #[serde(default)]
+    /// Labels (`null` reads as none).
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub labels: BTreeMap<String, String>,
     /// Flavor.
     #[serde(default)]

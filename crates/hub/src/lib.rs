@@ -30,6 +30,7 @@ pub mod error;
 pub mod gradio;
 pub mod inference;
 pub mod jobs;
+pub mod lenient;
 pub mod models;
 pub mod oauth;
 pub mod repos;

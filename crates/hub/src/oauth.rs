@@ -17,16 +17,20 @@ use crate::client::{HubClient, Req};
 use crate::error::{HubError, HubResult};
 use crate::token::Token;
 
-/// The scopes the factory needs: identity, Spaces (create/manage), Jobs and Inference
-/// Providers. Scopes must be *requested*; app-registration scopes are only a fallback.
+/// The scopes the factory needs: identity, Spaces (create/manage), gated models' files
+/// (recipes 5 and 6), Jobs, Inference Providers, and billing (`whoami-v2` tells `canPay`
+/// only with `read-billing`). Scopes must be *requested*; app-registration scopes are only
+/// a fallback.
 pub const FACTORY_SCOPES: &[&str] = &[
     "openid",
     "profile",
     "read-repos",
     "write-repos",
     "manage-repos",
+    "gated-repos",
     "inference-api",
     "jobs",
+    "read-billing",
 ];
 
 /// The endpoints of `/.well-known/openid-configuration` the flow uses. Other keys of the
@@ -207,9 +211,10 @@ fn token_error<RE: std::error::Error + 'static>(
             match r.error() {
                 BasicErrorResponseType::InvalidClient
                 | BasicErrorResponseType::InvalidGrant
-                | BasicErrorResponseType::UnauthorizedClient => {
-                    HubError::Unauthorized { message: msg }
-                }
+                | BasicErrorResponseType::UnauthorizedClient => HubError::Unauthorized {
+                    message: msg,
+                    code: None,
+                },
                 _ => HubError::BadRequest {
                     status: 400,
                     message: msg,

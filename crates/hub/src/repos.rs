@@ -211,8 +211,8 @@ pub struct RepoInfo {
     /// Space host (full URL or host name as the Hub gives it).
     #[serde(default)]
     pub host: Option<String>,
-    /// Space runtime, when included.
-    #[serde(default)]
+    /// Space runtime, when included (`{}`, as for a Space with none yet, reads as none).
+    #[serde(default, deserialize_with = "crate::lenient::runtime_or_none")]
     pub runtime: Option<crate::spaces::SpaceRuntime>,
     /// Model pipeline tag (`text-generation`, …).
     #[serde(default)]
@@ -271,9 +271,11 @@ impl HubClient {
     }
 
     /// `POST /api/repos/create`. An existing repo is `HubError::Conflict` (never overwritten).
-    /// Sent once, never retried (as huggingface_hub does): when a create succeeded and only
-    /// its answer was lost, a retry would answer 409 for the very repo it made. A caller
-    /// that gets a transient error can look whether the repo now exists.
+    /// Not retried on a lost answer or a 5xx (as huggingface_hub does): when a create
+    /// succeeded and only its answer was lost, a retry would answer 409 for the very repo it
+    /// made; a caller that gets a transient error can look whether the repo now exists. Only
+    /// the answers that say nothing was made are retried: a 429, and the 409 "another
+    /// conflicting operation is in progress".
     pub async fn create_repo(&self, spec: &CreateRepo, token: &Token) -> HubResult<RepoUrl> {
         let req = Req::new(
             Method::POST,
@@ -281,7 +283,7 @@ impl HubClient {
             Some(token),
         )
         .json(spec.payload())
-        .no_retry();
+        .retry_refused_only();
         self.json(req).await
     }
 
@@ -316,6 +318,11 @@ impl HubClient {
         match self.repo_info(repo_type, id, token).await {
             Ok(_) => Ok(true),
             Err(HubError::NotFound { .. }) => Ok(false),
+            // The Hub answers a private repo of someone else (or none at all) with 401 and
+            // `RepoNotFound` to some tokens; huggingface_hub reads that as absent too.
+            Err(HubError::Unauthorized { code, .. }) if code.as_deref() == Some("RepoNotFound") => {
+                Ok(false)
+            }
             Err(e) => Err(e),
         }
     }

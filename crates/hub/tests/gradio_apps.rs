@@ -120,7 +120,9 @@ async fn private_app_gets_the_bearer_header_on_every_request() {
     let hub = HubClient::with_endpoint("http://127.0.0.1:9").unwrap();
 
     match hub.gradio(&proxy, None).await {
-        Err(HubError::Unauthorized { message }) => assert!(message.contains("Invalid credentials")),
+        Err(HubError::Unauthorized { message, .. }) => {
+            assert!(message.contains("Invalid credentials"))
+        }
         other => panic!("expected 401 without a token, got {other:?}"),
     }
     let wrong = hub::Token::new("hf_wrong");
