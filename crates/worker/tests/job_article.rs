@@ -1,8 +1,9 @@
 //! Phase 8 in Jobs with the real Pi against localhub's scripted model and the V9 gate: a
 //! scaffold-only app is deployed, healthy, and gated `health_only` (the gated mode fails
-//! the run, and nothing calls it a reproduction), with the ZeroGPU request refused 401
-//! under the user's OAuth token, recorded as "manual hardware action required" and never
-//! retried; and documented blockers are gated `technical_blocker`.
+//! the run, and nothing calls it a reproduction), with ZeroGPU asked for in the create
+//! request (an OAuth token may not set hardware afterwards), its refusal recorded as
+//! "manual hardware action required", never asked again, and the allowed fallback created
+//! instead; and documented blockers are gated `technical_blocker`.
 
 mod agent_jobs;
 mod job_stand;
@@ -51,8 +52,16 @@ async fn oauth_token(hub: &localhub::RunningHub) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_retried() {
+    // The Hub refuses the first create (ZeroGPU) for its hardware; an OAuth token could not
+    // set hardware afterwards anyway (the 401 is on).
     let faults = FaultConfig {
         hardware_401_for_oauth: true,
+        bursts: vec![localhub::Burst {
+            method: Some("POST".into()),
+            path_prefix: "/api/repos/create".into(),
+            status: 402,
+            count: 1,
+        }],
         ..FaultConfig::default()
     };
     let mut stand = agent_jobs::stand("phase8_scaffold", faults).await;
@@ -123,23 +132,26 @@ async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_r
     let report = stand.report(SCAFFOLD_RUN);
     assert!(report.contains("Not a reproduction"), "{report}");
 
-    // Hardware: ZeroGPU refused 401 under OAuth, recorded, asked once, no GPU fallback.
+    // Hardware: asked for in the create body; ZeroGPU refused (402), recorded and not asked
+    // again, the allowed fallback GPU created instead; never a hardware call after it.
     let hardware = stand.artifact_json(SCAFFOLD_RUN, "diagnostics/hardware.json");
     assert_eq!(hardware["manual_action_required"], true, "{hardware:#}");
-    assert_eq!(
-        hardware["attempts"].as_array().unwrap().len(),
-        1,
-        "{hardware:#}"
-    );
-    assert_eq!(hardware["attempts"][0]["flavor"], "zero-a10g");
-    assert_eq!(hardware["attempts"][0]["result"], "refused");
+    let attempts = hardware["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 2, "{hardware:#}");
+    assert_eq!(attempts[0]["flavor"], "zero-a10g");
+    assert_eq!(attempts[0]["result"], "refused");
+    assert_eq!(attempts[1]["flavor"], "t4-small");
+    assert_eq!(attempts[1]["result"], "granted");
+    assert_eq!(stand.hub.hits("POST", "/api/repos/create"), 2);
     assert_eq!(
         stand
             .hub
             .hits("POST", "/api/spaces/alice/summarizer/hardware"),
-        1,
-        "the refused request was not retried"
+        0,
+        "no hardware request after the create"
     );
+    let target = stand.artifact_json(SCAFFOLD_RUN, "target_space.json");
+    assert_eq!(target["hardware"], "t4-small", "{target:#}");
     let hw_step = state.steps.iter().find(|s| s.name == "hardware").unwrap();
     assert!(hw_step
         .message

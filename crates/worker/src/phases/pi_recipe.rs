@@ -161,6 +161,7 @@ async fn check_space(
         private: true,
         sdk,
         hardware: None,
+        hardware_refused: Vec::new(),
         created_at: now_rfc3339(),
         app_url: None,
         stage: None,

@@ -22,6 +22,10 @@ pub const TARGET_SPACE_JSON: &str = "target_space.json";
 pub struct SpaceSettings {
     /// Hardware flavor, e.g. `cpu-basic` or `zero-a10g`.
     pub hardware: Option<String>,
+    /// What to ask for instead, in order, when the Hub refuses the create for its hardware
+    /// (402, 403: no PRO, no payment method, no ZeroGPU slot left); `None` is the Space's
+    /// default hardware. Empty: a refusal fails the step.
+    pub hardware_fallbacks: Vec<Option<String>>,
     /// Sleep time in seconds.
     pub sleep_time_seconds: Option<i64>,
     /// Space secrets (values are never recorded).
@@ -47,6 +51,9 @@ pub struct TargetSpace {
     pub sdk: String,
     /// The hardware asked for at creation, if any.
     pub hardware: Option<String>,
+    /// Hardware asked for first and refused by the Hub, in order, with its answer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hardware_refused: Vec<HardwareRefusal>,
     /// When it was created.
     pub created_at: String,
     /// The live app URL, once the Space runs.
@@ -55,6 +62,15 @@ pub struct TargetSpace {
     /// The last runtime stage seen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
+}
+
+/// A create the Hub refused for the hardware it asked for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HardwareRefusal {
+    /// The flavor asked for (`None`: the default hardware).
+    pub hardware: Option<String>,
+    /// The Hub's answer (redacted).
+    pub detail: String,
 }
 
 impl TargetSpace {
@@ -88,35 +104,45 @@ pub async fn create_target(
             &rec.state().run_id.to_string(),
         )
         .await?;
-        let mut spec = CreateRepo::gradio_space(id.clone());
-        spec.hardware = settings.hardware.clone();
-        spec.sleep_time_seconds = settings.sleep_time_seconds;
-        spec.secrets = settings.secrets.clone();
-        spec.variables = settings.variables.clone();
-        let created = match access.hub.create_repo(&spec, &access.token).await {
-            Ok(created) => created,
-            // The name was free a moment ago: if the Space exists now, this create made it
-            // and only its answer was lost on the way back.
-            Err(e) if e.is_transient() && exists(access, &id).await? => {
-                rec.event(
-                    Level::Warn,
-                    &format!("the answer to creating {id} was lost ({e}); the Space exists, so it was created"),
-                    serde_json::json!({"space": id.to_string()}),
-                )
-                .map_err(|e| fail(STEP, e))?;
-                RepoUrl {
-                    url: access.hub.repo_page_url(RepoType::Space, &id),
+        let choices: Vec<Option<String>> = std::iter::once(settings.hardware.clone())
+            .chain(settings.hardware_fallbacks.iter().cloned())
+            .collect();
+        let mut refused = Vec::new();
+        let mut created = None;
+        for hardware in &choices {
+            let mut spec = CreateRepo::gradio_space(id.clone());
+            spec.hardware = hardware.clone();
+            spec.sleep_time_seconds = settings.sleep_time_seconds;
+            spec.secrets = settings.secrets.clone();
+            spec.variables = settings.variables.clone();
+            match create(rec, access, &spec).await? {
+                Created::Made(url) => {
+                    created = Some((url, hardware.clone()));
+                    break;
+                }
+                Created::Refused(e) if refused.len() + 1 < choices.len() => {
+                    let detail = rec.redactor().redact(&e.to_string());
+                    rec.event(
+                        Level::Warn,
+                        &format!(
+                            "the Hub refused {id} on {}: {detail}; trying the next hardware",
+                            hardware.as_deref().unwrap_or("its default hardware")
+                        ),
+                        serde_json::json!({"space": id.to_string(), "hardware": hardware}),
+                    )
+                    .map_err(|e| fail(STEP, e))?;
+                    refused.push(HardwareRefusal {
+                        hardware: hardware.clone(),
+                        detail,
+                    });
+                }
+                Created::Refused(e) => {
+                    return Err(fail(STEP, format!("could not create the Space {id}: {e}")))
                 }
             }
-            Err(HubError::Conflict { .. }) => {
-                return Err(fail(
-                    STEP,
-                    format!(
-                    "the Space {id} already exists; choose another name or ask for a unique suffix"
-                ),
-                ))
-            }
-            Err(e) => return Err(fail(STEP, format!("could not create the Space {id}: {e}"))),
+        }
+        let Some((created, hardware)) = created else {
+            return Err(fail(STEP, format!("could not create the Space {id}")));
         };
         let target = TargetSpace {
             suffix_added: id != requested,
@@ -125,7 +151,8 @@ pub async fn create_target(
             url: created.url,
             private: true,
             sdk: "gradio".into(),
-            hardware: settings.hardware.clone(),
+            hardware,
+            hardware_refused: refused,
             created_at: now_rfc3339(),
             app_url: None,
             stage: None,
@@ -139,6 +166,47 @@ pub async fn create_target(
         Ok((target, message))
     })
     .await
+}
+
+/// What one create came to: the Space, or a refusal for its hardware (402/403).
+enum Created {
+    Made(RepoUrl),
+    Refused(HubError),
+}
+
+/// One `repos/create` of `spec`; any answer but made or refused-for-hardware fails the step.
+async fn create(
+    rec: &mut Recorder,
+    access: &HubAccess,
+    spec: &CreateRepo,
+) -> Result<Created, StepFailure> {
+    let id = &spec.id;
+    match access.hub.create_repo(spec, &access.token).await {
+        Ok(created) => Ok(Created::Made(created)),
+        // The name was free a moment ago: if the Space exists now, this create made it
+        // and only its answer was lost on the way back.
+        Err(e) if e.is_transient() && exists(access, id).await? => {
+            rec.event(
+                Level::Warn,
+                &format!("the answer to creating {id} was lost ({e}); the Space exists, so it was created"),
+                serde_json::json!({"space": id.to_string()}),
+            )
+            .map_err(|e| fail(STEP, e))?;
+            Ok(Created::Made(RepoUrl {
+                url: access.hub.repo_page_url(RepoType::Space, id),
+            }))
+        }
+        Err(HubError::Conflict { .. }) => Err(fail(
+            STEP,
+            format!(
+                "the Space {id} already exists; choose another name or ask for a unique suffix"
+            ),
+        )),
+        Err(e @ (HubError::PaymentRequired { .. } | HubError::Forbidden { .. })) => {
+            Ok(Created::Refused(e))
+        }
+        Err(e) => Err(fail(STEP, format!("could not create the Space {id}: {e}"))),
+    }
 }
 
 /// The id to create: `requested` when free; with `unique_suffix`, a suffixed free name.

@@ -1,12 +1,11 @@
-//! Hardware for a reproduction, best effort: ZeroGPU first, a fixed GPU only when the user
-//! allowed it, and never a retry of a refusal. A 401, 402 or 403 means the token or the
-//! account may not do this (OAuth tokens cannot set hardware; GPUs need a payment method):
-//! it is recorded as "manual hardware action required" and the run goes on on the
-//! Space's default hardware.
+//! Hardware for a reproduction, best effort, asked for in the Space's create request (an
+//! OAuth token may not change hardware afterwards: the Hub answers 401): ZeroGPU first, a
+//! fixed GPU only when the user allowed it, then the default hardware. A refusal (402, 403:
+//! no PRO, no payment method, no ZeroGPU slot left) is recorded as "manual hardware action
+//! required" and the next choice is created instead; nothing refused is asked again.
 
 use crate::engine::Recorder;
-use crate::space::HubAccess;
-use hub::{HubError, RepoId};
+use crate::space::{SpaceSettings, TargetSpace};
 use runs::Level;
 use serde::Serialize;
 use serde_json::json;
@@ -23,7 +22,7 @@ pub const HARDWARE_JSON: &str = "diagnostics/hardware.json";
 pub struct Attempt {
     /// The flavor asked for.
     pub flavor: String,
-    /// `granted`, `refused` (401/402/403) or `failed` (anything else).
+    /// `granted` or `refused` (402/403).
     pub result: String,
     /// The Hub's answer, for people.
     pub detail: String,
@@ -40,55 +39,46 @@ pub struct HardwareOutcome {
     pub attempts: Vec<Attempt>,
 }
 
-/// Asks for ZeroGPU, then (only if allowed, and only when ZeroGPU failed for a reason
-/// other than a refusal) for [`FALLBACK_GPU`]; records `diagnostics/hardware.json` and an
-/// event. Never fails the run.
-pub async fn request(
-    rec: &mut Recorder,
-    access: &HubAccess,
-    space: &RepoId,
-    allow_gpu_fallback: bool,
-) -> HardwareOutcome {
-    let mut outcome = HardwareOutcome {
-        granted: None,
-        manual_action_required: false,
-        attempts: Vec::new(),
-    };
-    let mut flavors = vec![ZERO_GPU];
+/// What the Space is created with: ZeroGPU asked for in the create body (an OAuth token
+/// may not set hardware afterwards), then, when the Hub refuses that, [`FALLBACK_GPU`] if
+/// the user allowed it, then the Space's default hardware.
+pub fn settings(allow_gpu_fallback: bool) -> SpaceSettings {
+    let mut fallbacks = Vec::new();
     if allow_gpu_fallback {
-        flavors.push(FALLBACK_GPU);
+        fallbacks.push(Some(FALLBACK_GPU.to_owned()));
     }
-    for flavor in flavors {
-        let answer = access
-            .hub
-            .request_space_hardware(space, flavor, None, &access.token)
-            .await;
-        let (result, detail) = match answer {
-            Ok(_) => ("granted", format!("{flavor} granted")),
-            Err(
-                e @ (HubError::Unauthorized { .. }
-                | HubError::PaymentRequired { .. }
-                | HubError::Forbidden { .. }),
-            ) => ("refused", e.to_string()),
-            Err(e) => ("failed", e.to_string()),
-        };
-        outcome.attempts.push(Attempt {
-            flavor: flavor.into(),
-            result: result.into(),
-            detail: rec.redactor().redact(&detail),
+    fallbacks.push(None);
+    SpaceSettings {
+        hardware: Some(ZERO_GPU.to_owned()),
+        hardware_fallbacks: fallbacks,
+        ..SpaceSettings::default()
+    }
+}
+
+/// Records what the create came to (`diagnostics/hardware.json` and an event): the
+/// hardware granted, and each refusal before it. Never fails the run.
+pub fn record(rec: &mut Recorder, target: &TargetSpace) -> HardwareOutcome {
+    let mut attempts: Vec<Attempt> = target
+        .hardware_refused
+        .iter()
+        .map(|refusal| Attempt {
+            flavor: refusal.hardware.clone().unwrap_or_else(|| "default".into()),
+            result: "refused".into(),
+            detail: refusal.detail.clone(),
+        })
+        .collect();
+    if let Some(flavor) = &target.hardware {
+        attempts.push(Attempt {
+            flavor: flavor.clone(),
+            result: "granted".into(),
+            detail: format!("{flavor} granted in the create request"),
         });
-        match result {
-            "granted" => {
-                outcome.granted = Some(flavor.into());
-                break;
-            }
-            "refused" => {
-                outcome.manual_action_required = true;
-                break;
-            }
-            _ => {}
-        }
     }
+    let outcome = HardwareOutcome {
+        granted: target.hardware.clone(),
+        manual_action_required: !target.hardware_refused.is_empty(),
+        attempts,
+    };
     let (level, message) = match (&outcome.granted, outcome.manual_action_required) {
         (Some(flavor), _) => (Level::Info, format!("hardware {flavor} granted")),
         (None, true) => (

@@ -13,7 +13,7 @@ use crate::agent::AgentLimits;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::GeneratedFile;
-use crate::space::{self, HealthCheck, LiveCheck, SpaceSettings};
+use crate::space::{self, HealthCheck, LiveCheck};
 use gate::{AppScan, Blockers, CallEvidence, GateInput};
 use runs::gate::{INFERENCE_GATE_JSON, TECHNICAL_BLOCKERS_JSON};
 use runs::RunSpec;
@@ -156,20 +156,20 @@ async fn deploy(
         &spec.owner,
         name,
         spec.params.unique_suffix,
-        &SpaceSettings::default(),
+        &hardware::settings(spec.params.allow_gpu_fallback),
     )
     .await?;
     step_async(rec, HARDWARE_STEP, async |rec: &mut Recorder| {
-        let outcome =
-            hardware::request(rec, access, &target.id, spec.params.allow_gpu_fallback).await;
+        let outcome = hardware::record(rec, &target);
         let message = match (&outcome.granted, outcome.manual_action_required) {
-            (Some(flavor), _) => format!("{flavor} granted"),
+            (Some(flavor), false) => format!("{flavor} granted"),
+            (Some(flavor), true) => format!(
+                "manual hardware action required: the Hub refused the hardware asked for first; {flavor} granted instead"
+            ),
             (None, true) => {
-                "manual hardware action required (the Hub refused the request; not retried)".into()
+                "manual hardware action required (the Hub refused the GPU hardware; not retried): the Space runs on its default hardware".into()
             }
-            (None, false) => {
-                "no GPU hardware available; the Space runs on its default hardware".into()
-            }
+            (None, false) => "the Space runs on its default hardware".into(),
         };
         Ok(((), message))
     })
