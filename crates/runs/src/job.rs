@@ -21,6 +21,10 @@ pub const OUTPUT_MOUNT: &str = "/output";
 /// The Job secret holding the user's token (what `huggingface_hub` and Pi read too).
 pub const TOKEN_SECRET: &str = "HF_TOKEN";
 
+/// The variable telling the worker when the user's token expires (Unix seconds), when the
+/// server knows: a step that fails after it is told as an expired sign-in.
+pub const TOKEN_EXPIRES_ENV: &str = "SPACE_FACTORY_TOKEN_EXPIRES_AT";
+
 /// The variable naming the npm prefix that holds the pinned Pi coding agent.
 pub const PI_PREFIX_ENV: &str = "SPACE_FACTORY_PI_PREFIX";
 

@@ -430,6 +430,33 @@ async fn a_running_run_can_be_cancelled_by_its_owner() {
 }
 
 #[tokio::test]
+async fn a_run_may_not_outlive_the_sign_in_it_works_with() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let (_, body) = alice.call("who_am_i", &app::api::fns::WhoAmI {}).await;
+    let me: Option<app::api::Me> = serde_json::from_str(&body).unwrap();
+    let left = me
+        .unwrap()
+        .sign_in_minutes_left
+        .expect("the hub says how long a token lasts");
+    assert!(left > 60 && left < 24 * 60, "{left}");
+    let mut long = phase1();
+    long.job_timeout_minutes = Some(24 * 60);
+    match launch(&mut alice, long).await {
+        Err(ApiError::Invalid(errors)) => {
+            assert_eq!(errors[0].field, "job_timeout_minutes", "{errors:?}");
+            assert!(errors[0].message.contains("sign-in lasts"), "{errors:?}");
+        }
+        other => panic!("a run longer than the sign-in was launched: {other:?}"),
+    }
+    assert_eq!(run_ids(&mut alice).await, Vec::<String>::new());
+    // One within it is launched, and its Job knows when the token ends.
+    let launched = launch(&mut alice, phase1()).await.unwrap();
+    let view = wait_over(&mut alice, "alice", &launched.run_id.to_string()).await;
+    assert_eq!(view.state.map(|s| s.status), Some(RunStatus::Succeeded));
+}
+
+#[tokio::test]
 async fn a_launch_past_the_runs_under_way_limit_is_refused_until_one_ends() {
     let stand = Stand::start_with(|config| config.max_runs_under_way = 1).await;
     let mut alice = stand.signed_in("alice").await;

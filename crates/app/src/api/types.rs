@@ -22,6 +22,10 @@ pub struct Me {
     pub can_launch: bool,
     /// Scopes the factory asked for and the user did not grant.
     pub missing_scopes: Vec<String>,
+    /// Minutes the sign-in has left, when the Hub said how long it lasts: a run's Job
+    /// carries this token, so it cannot usefully run longer.
+    #[serde(default)]
+    pub sign_in_minutes_left: Option<u64>,
 }
 
 /// A value the wizard suggests for a field, with the label it shows beside it.

@@ -77,6 +77,7 @@ pub fn WizardForm(
     });
 
     let runnable = phase.status() == PhaseStatus::Available && me.can_launch;
+    let sign_in_left = me.sign_in_minutes_left;
     let submit_owner = owner.clone();
     let submit = move || {
         errors.submitted.set(true);
@@ -160,7 +161,13 @@ pub fn WizardForm(
                 <FlavorSelect field="job_flavor" label="Job hardware" value=form.job_flavor options=hardware
                     default_label="Server default" hint="The machine the worker runs on, with the Hub's price." />
                 <TextField field="job_timeout_minutes" label="Timeout (minutes)" value=form.job_timeout_minutes kind="number"
-                    hint=TIMEOUT_HINT />
+                    hint=TIMEOUT_HINT>
+                    {sign_in_left.map(|left| view! {
+                        <p class="field-note sign-in-left">
+                            {format!("Your sign-in lasts {left} more minutes, and the run works with it: it cannot run longer.")}
+                        </p>
+                    })}
+                </TextField>
             </fieldset>
             <LaunchSummary phase owner=owner.clone() form hardware />
             {move || failure.get().map(|error| {

@@ -44,6 +44,7 @@ pub async fn launch(
         &spec,
         launch.job_flavor,
         launch.job_timeout_minutes,
+        user.minutes_left(),
     )?;
 
     check_under_way(services, user).await?;
@@ -104,6 +105,7 @@ fn validate(
     spec: &RunSpec,
     flavor: Option<String>,
     timeout_minutes: Option<u32>,
+    sign_in_minutes_left: Option<u64>,
 ) -> Result<(String, u64), ApiError> {
     let mut errors = match spec.validate() {
         Ok(()) => Vec::new(),
@@ -146,6 +148,21 @@ fn validate(
             0
         }
     };
+    // The Job carries the user's token: past its expiry every Hub call fails.
+    if let Some(left) = sign_in_minutes_left {
+        if left < 1 {
+            return Err(ApiError::NotSignedIn);
+        }
+        if timeout_secs / 60 > left {
+            fail(
+                "job_timeout_minutes",
+                format!(
+                    "your Hugging Face sign-in lasts {left} more minutes and the run works with it: \
+                     choose at most {left}, or sign out and in again for a fresh sign-in"
+                ),
+            );
+        }
+    }
     if errors.is_empty() {
         Ok((flavor, timeout_secs))
     } else {
@@ -171,6 +188,11 @@ fn job_spec(
     job_spec.env.insert(runs::RUN_SPEC_ENV.into(), spec_json);
     if let Some(endpoint) = &settings.hub_endpoint {
         job_spec.env.insert("HF_ENDPOINT".into(), endpoint.clone());
+    }
+    if let Some(at) = user.expires_at() {
+        job_spec
+            .env
+            .insert(job::TOKEN_EXPIRES_ENV.into(), at.to_string());
     }
     if settings.bucket_mount != job::OUTPUT_MOUNT {
         job_spec

@@ -116,6 +116,7 @@ fn me(user: &SignedIn, requested: &[String]) -> Me {
         scopes: user.scopes.clone(),
         can_launch: user.has_scope("jobs"),
         missing_scopes,
+        sign_in_minutes_left: user.minutes_left(),
     }
 }
 

@@ -166,6 +166,7 @@ async fn callback(
             info.picture,
             scopes,
             &tokens.access_token,
+            tokens.expires_in,
         ),
     )
     .await?;

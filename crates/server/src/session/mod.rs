@@ -71,6 +71,9 @@ pub struct SignedIn {
     pub scopes: Vec<String>,
     /// The OAuth access token; only ever sent to the Hub.
     token: String,
+    /// When the token expires (Unix seconds), when the provider said (`expires_in`).
+    #[serde(default)]
+    expires_at: Option<u64>,
 }
 
 impl std::fmt::Debug for SignedIn {
@@ -83,13 +86,14 @@ impl std::fmt::Debug for SignedIn {
 }
 
 impl SignedIn {
-    /// A signed-in user with their token.
+    /// A signed-in user with their token, which expires `expires_in` from now if known.
     pub fn new(
         username: String,
         name: Option<String>,
         avatar_url: Option<String>,
         scopes: Vec<String>,
         token: &Token,
+        expires_in: Option<std::time::Duration>,
     ) -> SignedIn {
         SignedIn {
             username,
@@ -97,7 +101,18 @@ impl SignedIn {
             avatar_url,
             scopes,
             token: token.expose().to_owned(),
+            expires_at: expires_in.map(|d| unix_now().saturating_add(d.as_secs())),
         }
+    }
+
+    /// When the token expires (Unix seconds), if known.
+    pub fn expires_at(&self) -> Option<u64> {
+        self.expires_at
+    }
+
+    /// Whole minutes the token has left, if its expiry is known.
+    pub fn minutes_left(&self) -> Option<u64> {
+        self.expires_at.map(|at| at.saturating_sub(unix_now()) / 60)
     }
 
     /// The user's token, for Hub calls.
@@ -109,6 +124,13 @@ impl SignedIn {
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
     }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// A sign-in between `/login` and `/login/callback`.

@@ -6,6 +6,26 @@ use crate::phases;
 use runs::{Level, RunSpec, RunStatus};
 use std::future::Future;
 
+/// Whether the user's token has expired ([`runs::job::TOKEN_EXPIRES_ENV`], when the
+/// server passed it): a step that failed then failed for that.
+fn token_expired() -> bool {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    expired(
+        std::env::var(runs::job::TOKEN_EXPIRES_ENV).ok().as_deref(),
+        now,
+    )
+}
+
+/// Whether an expiry of `expires_at` (Unix seconds, as text) is past at `now`.
+fn expired(expires_at: Option<&str>, now: u64) -> bool {
+    expires_at
+        .and_then(|at| at.trim().parse::<u64>().ok())
+        .is_some_and(|at| at <= now)
+}
+
 /// How a run ended, for the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunOutcome {
@@ -49,7 +69,14 @@ pub async fn execute(
             RunOutcome::Succeeded
         }
         Some(Err(failure)) => {
-            let verdict = format!("Failed at step {}", failure.step);
+            let verdict = if token_expired() {
+                format!(
+                    "Failed at step {}: the sign-in expired during the run; sign in again and run it again",
+                    failure.step
+                )
+            } else {
+                format!("Failed at step {}", failure.step)
+            };
             recorder.finish(RunStatus::Failed, &verdict, Some(&failure.message))?;
             RunOutcome::Failed
         }
@@ -65,4 +92,15 @@ pub async fn execute(
     let markdown = report::render(Some(spec), recorder.state());
     recorder.write_report(&markdown)?;
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_token_is_expired_only_once_its_known_expiry_passed() {
+        assert!(super::expired(Some("100"), 100));
+        assert!(!super::expired(Some(" 101 "), 100));
+        assert!(!super::expired(None, u64::MAX));
+        assert!(!super::expired(Some("soon"), 100));
+    }
 }
