@@ -93,6 +93,19 @@ test('inside an allowed cross-origin iframe every page hydrates, signed in, with
   }
 });
 
+test('inside the frame sign-in opens in a new tab; at the top it does not', async () => {
+  const anonymous = await browser.newContext();
+  const top = await anonymous.newPage();
+  await top.goto(server.url, { waitUntil: 'load' });
+  await waitHydrated(top, '.phase-picker[data-hydrated="true"]');
+  assert.equal(await top.locator('a.sign-in').first().getAttribute('target'), null);
+  await top.goto(`${allowed.origin}/?src=${encodeURIComponent(server.url + '/')}`, { waitUntil: 'load' });
+  const frame = top.frameLocator('#app');
+  await frame.locator('.phase-picker[data-hydrated="true"]').waitFor({ timeout: 30_000 });
+  await frame.locator('a.sign-in[target="_blank"]').first().waitFor({ timeout: 10_000 });
+  await anonymous.close();
+});
+
 test('an origin not allowed to frame the app gets nothing of it', async () => {
   await page.goto(`${hostile.origin}/?src=${encodeURIComponent(server.url + '/new/1')}`, { waitUntil: 'load' });
   const app = page.frames().find((f) => f !== page.mainFrame());

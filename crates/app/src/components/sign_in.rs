@@ -3,19 +3,51 @@
 use leptos::prelude::*;
 
 /// Starts the OAuth login; a plain link so it works before (and without) wasm. `next` is
-/// the local path to come back to after signing in.
+/// the local path to come back to after signing in. Inside a frame (the Hub shows a Space
+/// in an iframe) it opens in a new tab, as the Hub asks of Spaces: some browsers keep a
+/// framed page's cookies from being set.
 #[component]
 pub fn SignInButton(#[prop(optional, into)] next: Option<String>) -> impl IntoView {
     let href = match next {
         Some(next) => format!("/login?next={}", encode_path(&next)),
         None => "/login".to_owned(),
     };
+    let link = NodeRef::<leptos::html::A>::new();
+    Effect::new(move || {
+        if let Some(link) = link.get() {
+            open_in_new_tab_when_framed(&link);
+        }
+    });
     view! {
-        <a class="button primary sign-in" href=href rel="external">
+        <a class="button primary sign-in" href=href rel="external" node_ref=link>
             "Sign in with Hugging Face"
         </a>
     }
 }
+
+/// Sets `target="_blank"` on the link when the page is not the top window.
+#[cfg(feature = "hydrate")]
+fn open_in_new_tab_when_framed(link: &web_sys::HtmlAnchorElement) {
+    let framed = web_sys::window().is_some_and(|w| {
+        let top = w.top().ok().flatten();
+        top.is_some_and(|top| !js_sys_same(&top, &w))
+    });
+    if framed {
+        let _ = link.set_attribute("target", "_blank");
+        let _ = link.set_attribute("rel", "external noopener");
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn js_sys_same(a: &web_sys::Window, b: &web_sys::Window) -> bool {
+    use wasm_bindgen::JsCast;
+    let a: &wasm_bindgen::JsValue = a.unchecked_ref();
+    let b: &wasm_bindgen::JsValue = b.unchecked_ref();
+    a == b
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn open_in_new_tab_when_framed<T>(_link: &T) {}
 
 /// Percent-encodes what a local path needs in a query value.
 fn encode_path(path: &str) -> String {
