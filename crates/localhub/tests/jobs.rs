@@ -357,6 +357,35 @@ async fn job_failure_timeout_and_cancel() {
         .any(|h| h["name"] == "cpu-basic" && h["unitCostUSD"].is_number()));
 }
 
+/// Creates a Job as alice on `hub` and reads its whole log (the stream ends with the Job).
+async fn log_of_job(hub: &localhub::RunningHub, body: serde_json::Value) -> String {
+    let http = reqwest::Client::new();
+    let token = hub.token_for("alice").unwrap();
+    let v: serde_json::Value = http
+        .post(format!("{}/api/jobs/alice", hub.url()))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = v["id"].as_str().unwrap();
+    tokio::time::timeout(Duration::from_secs(20), async {
+        http.get(format!("{}/api/jobs/alice/{id}/logs", hub.url()))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn job_image_maps_to_command_prefix() {
     let dir = tempfile::tempdir().unwrap();
@@ -367,30 +396,11 @@ async fn job_image_maps_to_command_prefix() {
         .start()
         .await
         .unwrap();
-    let http = reqwest::Client::new();
-    let v: serde_json::Value = http
-        .post(format!("{}/api/jobs/alice", hub.url()))
-        .bearer_auth(hub.token_for("alice").unwrap())
-        .json(&serde_json::json!({"dockerImage": "busybox:latest", "command": ["sh", "-c", "echo mapped=$MAPPED"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = v["id"].as_str().unwrap();
-    let body = tokio::time::timeout(Duration::from_secs(20), async {
-        http.get(format!("{}/api/jobs/alice/{id}/logs", hub.url()))
-            .bearer_auth(hub.token_for("alice").unwrap())
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let body = log_of_job(
+        &hub,
+        serde_json::json!({"dockerImage": "busybox:latest", "command": ["sh", "-c", "echo mapped=$MAPPED"]}),
+    )
+    .await;
     assert!(body.contains("mapped=yes"), "{body}");
 }
 
@@ -416,35 +426,15 @@ async fn an_image_env_gives_its_programs_and_variables_and_the_jobs_own_environm
         .start()
         .await
         .unwrap();
-    let http = reqwest::Client::new();
-    let token = hub.token_for("alice").unwrap();
-    let v: serde_json::Value = http
-        .post(format!("{}/api/jobs/alice", hub.url()))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({
+    let body = log_of_job(
+        &hub,
+        serde_json::json!({
             "dockerImage": "factory:latest",
             "command": ["sh", "-c", "image-tool; echo \"set=$IMAGE_SET over=$OVERRIDDEN router=$HF_INFERENCE_URL\""],
             "environment": {"OVERRIDDEN": "by-job"},
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = v["id"].as_str().unwrap();
-    let body = tokio::time::timeout(Duration::from_secs(20), async {
-        http.get(format!("{}/api/jobs/alice/{id}/logs", hub.url()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    })
-    .await
-    .unwrap();
+        }),
+    )
+    .await;
     assert!(body.contains("tool-ran"), "{body}");
     let expected = format!("set=by-image over=by-job router={}/v1", hub.url());
     assert!(body.contains(&expected), "{body}");

@@ -243,20 +243,11 @@ impl Browser {
         args: &T,
         headers: &[(&str, &str)],
     ) -> (StatusCode, String) {
-        let mut request = self
-            .http
-            .post(format!("{}/api/fn/{endpoint}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .header("content-type", "application/json")
-            .header("accept", "application/json")
-            .body(serde_json::to_string(args).unwrap());
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        let response = request.send().await.unwrap();
-        self.keep_cookies(&response);
-        let status = response.status();
-        (status, response.text().await.unwrap())
+        let path = format!("/api/fn/{endpoint}");
+        let body = serde_json::to_string(args).unwrap();
+        let mut all = vec![("accept", "application/json")];
+        all.extend_from_slice(headers);
+        self.post(&path, "application/json", body, &all).await
     }
 
     /// `POST`s a URL-encoded `body` to a server path with the cookies and `headers`, as a
@@ -267,12 +258,30 @@ impl Browser {
         body: &str,
         headers: &[(&str, &str)],
     ) -> (StatusCode, String) {
+        self.post(
+            path,
+            "application/x-www-form-urlencoded",
+            body.to_owned(),
+            headers,
+        )
+        .await
+    }
+
+    /// `POST`s `body` of `content_type` with the cookies and `headers`; keeps the cookies
+    /// the answer sets and returns its status and text.
+    async fn post(
+        &mut self,
+        path: &str,
+        content_type: &str,
+        body: String,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, String) {
         let mut request = self
             .http
             .post(format!("{}{path}", self.base))
             .header(COOKIE, self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.to_owned());
+            .header("content-type", content_type)
+            .body(body);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
