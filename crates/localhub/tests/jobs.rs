@@ -97,11 +97,12 @@ async fn job_writes_to_bucket_mount_and_streams_logs() {
         .await
         .unwrap()
         .unwrap();
+    // Keep-alives and non-JSON `data:` lines are skipped, as huggingface_hub does.
     let lines: Vec<String> = body
         .lines()
-        .filter_map(|l| l.strip_prefix("data: "))
+        .filter_map(|l| l.strip_prefix("data: {"))
         .map(|d| {
-            serde_json::from_str::<serde_json::Value>(d).unwrap()["data"]
+            serde_json::from_str::<serde_json::Value>(&format!("{{{d}")).unwrap()["data"]
                 .as_str()
                 .unwrap()
                 .to_string()
