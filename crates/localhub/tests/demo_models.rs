@@ -37,7 +37,7 @@ async fn the_demo_models_are_listed_by_author_with_their_pipelines() {
     let t = common::TestHub::start().await;
     t.create_and_commit("alice", "model", "mine", true, &[("README.md", "# mine")])
         .await;
-    let listed = get_json(&t, "bob", "/api/models?author=demo").await;
+    let listed = get_json(&t, "bob", "/api/models?author=space-factory-demo").await;
     let ids: Vec<&str> = listed
         .as_array()
         .unwrap()
@@ -58,7 +58,12 @@ async fn the_demo_models_are_listed_by_author_with_their_pipelines() {
             .contains(&json!("space-factory-demo")));
     }
 
-    let fill = get_json(&t, "bob", "/api/models?author=demo&pipeline_tag=fill-mask").await;
+    let fill = get_json(
+        &t,
+        "bob",
+        "/api/models?author=space-factory-demo&pipeline_tag=fill-mask",
+    )
+    .await;
     assert_eq!(
         fill,
         json!([listed[0]]),
