@@ -3,7 +3,9 @@
 //! Each user has a static dev token (`hf_...`) for CLIs and tests; OAuth logins mint further
 //! tokens (`hf_oauth_...`). Tokens are wrapped in [`Token`] so they never show in Debug output.
 
+pub mod clients;
 pub mod oidc;
+pub mod scopes;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -16,6 +18,7 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::errors::HubError;
+use crate::plans::Plan;
 use crate::AppState;
 
 /// A secret token; Debug and Display never reveal it.
@@ -57,14 +60,19 @@ pub struct User {
     pub id: String,
     /// Display name.
     pub fullname: String,
-    /// Whether the account is PRO (reported in userinfo and whoami).
-    pub is_pro: bool,
+    /// The account's plan: what it may host ([`crate::plans`]).
+    pub plan: Plan,
+    /// Whether the account can pay (a payment method or a positive credit balance): Jobs
+    /// need it ([`crate::plans`]).
+    pub can_pay: bool,
     /// The static dev token; random unless given.
     pub token: Token,
 }
 
 impl User {
-    /// A user with a random dev token.
+    /// A user with a random dev token. The local users have the plans the access rules are
+    /// tested with: `alice` is PRO and can pay, `bob` is free and can pay, `carol` is free
+    /// and cannot pay; any other name is a new free account that cannot pay yet.
     pub fn new(name: &str) -> Self {
         let id = format!("{:024x}", rand::thread_rng().gen::<u128>() >> 32);
         let mut fullname = name.to_string();
@@ -75,9 +83,28 @@ impl User {
             name: name.into(),
             id,
             fullname,
-            is_pro: true,
+            plan: if name == "alice" {
+                Plan::Pro
+            } else {
+                Plan::Free
+            },
+            can_pay: matches!(name, "alice" | "bob"),
             token: Token::random("hf_"),
         }
+    }
+    /// Same user on another plan.
+    pub fn plan(mut self, plan: Plan) -> Self {
+        self.plan = plan;
+        self
+    }
+    /// Same user, able to pay (or not).
+    pub fn can_pay(mut self, can_pay: bool) -> Self {
+        self.can_pay = can_pay;
+        self
+    }
+    /// Whether the user is PRO (whoami's `isPro`).
+    pub fn is_pro(&self) -> bool {
+        self.plan == Plan::Pro
     }
     /// Same user with a fixed dev token.
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
@@ -107,16 +134,42 @@ struct OAuthGrant {
 #[derive(Debug)]
 pub struct Accounts {
     users: Vec<User>,
+    orgs: Vec<crate::plans::Org>,
     oauth: Mutex<HashMap<Token, OAuthGrant>>,
 }
 
 impl Accounts {
-    /// The accounts for these users.
-    pub fn new(users: Vec<User>) -> Self {
+    /// The accounts for these users and organizations.
+    pub fn new(users: Vec<User>, orgs: Vec<crate::plans::Org>) -> Self {
         Self {
             users,
+            orgs,
             oauth: Mutex::new(HashMap::new()),
         }
+    }
+    /// The organizations `user` is a member of.
+    pub fn orgs_of(&self, user: &str) -> Vec<&crate::plans::Org> {
+        self.orgs.iter().filter(|o| o.has_member(user)).collect()
+    }
+    /// An organization by name.
+    pub fn org(&self, name: &str) -> Option<&crate::plans::Org> {
+        self.orgs.iter().find(|o| o.name == name)
+    }
+    /// Who pays for namespace `ns`: its organization, or its user (an unknown namespace is
+    /// treated as a new free account).
+    pub fn payer(&self, ns: &str) -> crate::plans::Payer {
+        if let Some(o) = self.org(ns) {
+            return crate::plans::Payer::Org { paid: o.paid };
+        }
+        let user = self.user(ns);
+        crate::plans::Payer::User {
+            pro: user.is_some_and(User::is_pro),
+            can_pay: user.is_some_and(|u| u.can_pay),
+        }
+    }
+    /// Whether `user` may write in namespace `ns`: their own, or an org they belong to.
+    pub fn may_write_in(&self, user: &str, ns: &str) -> bool {
+        ns == user || self.org(ns).is_some_and(|o| o.has_member(user))
     }
     /// All users.
     pub fn users(&self) -> &[User] {
@@ -133,6 +186,7 @@ impl Accounts {
                 user: u.clone(),
                 kind: TokenKind::AccessToken,
                 expires_at: None,
+                scope: None,
             });
         }
         let map = self.oauth.lock().expect("oauth lock");
@@ -145,6 +199,7 @@ impl Accounts {
             user,
             kind: TokenKind::OAuth,
             expires_at: Some(g.expires_at),
+            scope: Some(g.scope.clone()),
         })
     }
     /// Mints an OAuth access token for a user.
@@ -187,6 +242,18 @@ pub struct Caller {
     pub kind: TokenKind,
     /// Expiry of an OAuth token.
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The scopes an OAuth token was granted (space-separated); `None` for a user access
+    /// token, which has every right of its user.
+    pub scope: Option<String>,
+}
+
+impl Caller {
+    /// Whether the token carries `scope` (a user access token carries them all).
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scope
+            .as_deref()
+            .is_none_or(|s| s.split_whitespace().any(|g| g == scope))
+    }
 }
 
 /// The caller if a valid token was sent, else `None` (anonymous). A token that is sent but
@@ -234,8 +301,12 @@ impl FromRequestParts<AppState> for Authed {
     }
 }
 
-/// `GET /api/whoami-v2`.
-pub async fn whoami(Authed(c): Authed) -> axum::Json<serde_json::Value> {
+/// `GET /api/whoami-v2`: the user, `isPro`, `orgs`, and `canPay` unless an OAuth token
+/// lacks `read-billing` (the Hub leaves it out then).
+pub async fn whoami(
+    axum::extract::State(s): axum::extract::State<AppState>,
+    Authed(c): Authed,
+) -> axum::Json<serde_json::Value> {
     let auth = match c.kind {
         TokenKind::AccessToken => {
             json!({"type": "access_token", "accessToken": {"displayName": "localhub dev token", "role": "write"}})
@@ -244,17 +315,26 @@ pub async fn whoami(Authed(c): Authed) -> axum::Json<serde_json::Value> {
             json!({"type": "oauth", "expiresAt": c.expires_at.map(|e| e.to_rfc3339())})
         }
     };
-    axum::Json(json!({
+    let orgs: Vec<serde_json::Value> = s
+        .accounts
+        .orgs_of(&c.user.name)
+        .iter()
+        .map(|o| o.whoami_json(c.has_scope("read-billing")))
+        .collect();
+    let mut v = json!({
         "type": "user",
         "id": c.user.id,
         "name": c.user.name,
         "fullname": c.user.fullname,
         "email": format!("{}@localhub.invalid", c.user.name),
         "emailVerified": true,
-        "isPro": c.user.is_pro,
-        "canPay": true,
+        "isPro": c.user.is_pro(),
         "avatarUrl": format!("https://localhub.invalid/avatars/{}.png", c.user.name),
-        "orgs": [],
+        "orgs": orgs,
         "auth": auth,
-    }))
+    });
+    if c.has_scope("read-billing") {
+        v["canPay"] = json!(c.user.can_pay);
+    }
+    axum::Json(v)
 }

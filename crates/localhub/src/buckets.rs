@@ -41,6 +41,11 @@ pub async fn create(
     body: Option<Json<CreateBucket>>,
 ) -> HubResult<Json<Value>> {
     let ns = resolve_ns(&ns, &c);
+    crate::auth::scopes::require(
+        &c,
+        &["write-repos", "manage-repos", "contribute-repos"],
+        "create a bucket",
+    )?;
     if ns != c.user.name {
         return Err(HubError::new(
             StatusCode::FORBIDDEN,

@@ -30,7 +30,8 @@ pub struct Burst {
 /// Which faults are active.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FaultConfig {
-    /// 401 on `POST /api/spaces/{id}/hardware` when the caller uses an OAuth token (as the Hub does).
+    /// Kept for old configs: the 401 on `POST /api/spaces/{id}/hardware` for OAuth tokens
+    /// is no longer a fault but always on, as on the Hub ([`crate::auth::scopes`]).
     #[serde(default)]
     pub hardware_401_for_oauth: bool,
     /// 402 Payment Required on Space creation (every time while set).
@@ -91,13 +92,9 @@ impl Faults {
         self.get().space_create_402.then(|| {
             HubError::new(
                 StatusCode::PAYMENT_REQUIRED,
-                "Static Spaces are free for everyone, but hosting Gradio and Docker Spaces on free cpu-basic requires a PRO subscription",
+                crate::plans::CPU_SPACE_NEEDS_PRO,
             )
         })
-    }
-    /// Whether the hardware endpoint refuses OAuth tokens.
-    pub fn hardware_401_for_oauth(&self) -> bool {
-        self.get().hardware_401_for_oauth
     }
     /// Whether builds are forced to fail.
     pub fn force_build_error(&self) -> bool {

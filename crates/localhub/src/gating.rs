@@ -29,6 +29,14 @@ pub fn check_download(
     let word = m.kind.word().to_lowercase();
     match caller {
         Some(c) if c.user.name == m.ns => Ok(()),
+        Some(c) if !c.has_scope(crate::auth::scopes::GATED) => Err(HubError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Access to {word} {id} is restricted: this OAuth token lacks the scope {}.",
+                crate::auth::scopes::GATED
+            ),
+        )
+        .code("GatedRepo")),
         Some(_) => Err(HubError::new(
             StatusCode::FORBIDDEN,
             format!(
@@ -70,6 +78,7 @@ mod tests {
             user: User::new(name),
             kind: TokenKind::AccessToken,
             expires_at: None,
+            scope: None,
         }
     }
 

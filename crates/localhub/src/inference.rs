@@ -170,9 +170,14 @@ async fn forward(
 /// `POST /v1/chat/completions` (streaming and not).
 pub async fn chat(
     State(s): State<AppState>,
-    Authed(_): Authed,
+    Authed(c): Authed,
     Json(req): Json<Value>,
 ) -> HubResult<Response> {
+    crate::auth::scopes::require(
+        &c,
+        crate::auth::scopes::INFERENCE,
+        "call Inference Providers",
+    )?;
     let model = req["model"].as_str().unwrap_or_default().to_owned();
     let messages = req["messages"].as_array().cloned().unwrap_or_default();
     let turn = match &s.chat {

@@ -36,7 +36,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::auth::{Authed, Caller};
+use crate::auth::{scopes, Authed, Caller};
 use crate::errors::{HubError, HubResult};
 use crate::mount::StagedMount;
 use crate::process::{signal_group, Stop};
@@ -374,6 +374,8 @@ async fn create(
             format!("You cannot run Jobs in the namespace \"{ns}\""),
         ));
     }
+    scopes::require(&c, scopes::JOBS, "run Jobs")?;
+    crate::plans::check_job(s.accounts.payer(&ns))?;
     if b.command.is_empty() {
         return Err(HubError::bad_request("command is required"));
     }
@@ -616,6 +618,7 @@ async fn run(
 }
 
 fn get_visible(s: &AppState, c: &Caller, ns: &str, id: &str) -> HubResult<Value> {
+    scopes::require(c, scopes::JOBS, "read Jobs")?;
     let m = s.jobs.jobs.lock().expect("jobs");
     match m.get(id) {
         Some(j) if j.owner.user.name == ns && j.owner.user.name == c.user.name => Ok(j.json()),
@@ -641,6 +644,7 @@ async fn list(
     Query(q): Query<Vec<(String, String)>>,
 ) -> HubResult<Json<Value>> {
     let ns = if ns == "me" { c.user.name.clone() } else { ns };
+    scopes::require(&c, scopes::JOBS, "list Jobs")?;
     if ns != c.user.name {
         return Ok(Json(json!([])));
     }
@@ -761,7 +765,12 @@ async fn logs(
         },
     );
     use futures_util::StreamExt;
-    Ok(Sse::new(stream.flatten())
+    let noise = futures_util::stream::iter(
+        crate::log_stream::noise()
+            .into_iter()
+            .map(Ok::<_, Infallible>),
+    );
+    Ok(Sse::new(noise.chain(stream.flatten()))
         .keep_alive(
             KeepAlive::new()
                 .interval(Duration::from_secs(30))

@@ -20,30 +20,68 @@
 //! # }
 //! ```
 //!
-//! Access rules: repos and buckets belong to the user whose namespace they are in; private
-//! ones answer 404 `RepoNotFound` to everybody else, like the Hub. A gated repo's files
-//! (all but its card) answer 401/403 `GatedRepo` to everybody but its owner ([`gating`]).
+//! Access rules: repos and buckets belong to the namespace they are in (a user's, or an
+//! org's, whose members may write there); private ones answer 404 `RepoNotFound` to
+//! everybody else, like the Hub. A gated repo's files (all but its card) answer 401/403
+//! `GatedRepo` to everybody but its owner ([`gating`]).
 //!
-//! Every hub serves tiny demo models under `demo/` ([`demo_models`]: one per text pipeline
-//! of the model-card recipe, a gated one, one without a pipeline), written into the data
-//! folder at the first start and listed by `GET /api/models?author=space-factory-demo` ([`model_list`]).
-//! `space-factory-demo` is no user's name, so they are read-only; `demo_models(false)` leaves them out.
+//! Every hub serves tiny demo models under `space-factory-demo/` ([`demo_models`]: one per
+//! text pipeline of the model-card recipe, a gated one, one without a pipeline), written into
+//! the data folder at the first start and listed by `GET /api/models?author=…`
+//! ([`model_list`]). `space-factory-demo` is no user's name, so they are read-only;
+//! `demo_models(false)` leaves them out.
 //!
 //! Private Spaces: the app process listens on its own loopback port and is reached
 //! directly (the `host` URL), without a token check.
 //!
-//! Rules of huggingface.co this hub enforces too, each with a test:
+//! **Strict by default.** Accounts: alice (PRO, can pay), bob (free, can pay), carol (free,
+//! cannot pay), the paid org `alice-org` with alice ([`User::plan`], [`User::can_pay`],
+//! [`Org`]). Dev tokens ([`RunningHub::token_for`]) are user access tokens with every right;
+//! OAuth tokens come only from the OIDC flow and carry exactly the granted scopes. Rules of
+//! huggingface.co this hub enforces, each with a test, with where it comes from:
 //! - a Space is created with its `sdk` (gradio, docker, static, streamlit: huggingface_hub's
 //!   `SPACES_SDK_TYPES`) and only with hardware the Hub lists (`GET /api/jobs/hardware`;
 //!   the same names for `POST /api/spaces/{id}/hardware`): 400 otherwise;
+//! - **plans** ([`plans`]): a Gradio/Docker Space on CPU needs PRO or a paid org, else 402
+//!   "Static Spaces are free for everyone, but hosting Gradio and Docker Spaces on free
+//!   cpu-basic requires a PRO subscription…" (the server's text quoted in
+//!   ed-donner/agents#1469 and huggingface/agents-course#733; huggingface_hub `create_repo`
+//!   docs; hub-docs `spaces-overview.md`); ZeroGPU (`zero-a10g`, Gradio only) up to 2 Spaces
+//!   free, 10 PRO, 50 paid org (hub-docs `spaces-zerogpu.md`, huggingface/skills PR #218),
+//!   then 402 (status and wording ours: not recorded anywhere we could read); a Job needs an
+//!   account that can pay, else 402 (hub-docs `jobs-pricing.md`; wording ours);
+//! - **ZeroGPU** ([`zerogpu`]): every Space can `import spaces` (our shim, first on
+//!   `PYTHONPATH`); a ZeroGPU app that registers no `@spaces.GPU` function ends in
+//!   RUNTIME_ERROR "No @spaces.GPU function detected" (hub-docs `spaces-zerogpu.md`,
+//!   huggingface/agents-course#733);
+//! - **OAuth tokens are not user access tokens** ([`auth::scopes`]): `POST
+//!   /api/spaces/{id}/hardware`, `/restart`, `/sleeptime` answer 401 "Invalid username or
+//!   password." to them (huggingface_hub issue #4972, observed); `jobs` gates Jobs,
+//!   `manage-repos`/`contribute-repos` repo creation, `manage-repos` deletion,
+//!   `write-repos`/`manage-repos` commits and settings, `inference-api` the router,
+//!   `gated-repos` gated files (hub-docs `oauth.md` scope list; chat-ui PR #2453 for the 403
+//!   on Jobs); `whoami-v2` and userinfo leave `canPay` out without `read-billing`;
+//! - **the OAuth provider checks its clients** ([`auth::clients`], [`auth::oidc`]): only
+//!   registered apps (the factory's public PKCE app `space-factory-local` on loopback
+//!   `/login/callback`, any port; confidential apps added with
+//!   [`LocalHubBuilder::oauth_client`]), registered redirect URIs (exact, but any port on
+//!   `http` loopback: hub-docs `oauth.md`) and known scopes get a code; anything else is a
+//!   400 page with no redirect; a confidential app authenticates at the token endpoint;
+//!   access tokens expire (8 h, [`LocalHubBuilder::oauth_token_ttl`]; hub-docs
+//!   `spaces-oauth.md`) and answer 401 after; no refresh tokens (the Hub issues none to
+//!   Space apps);
 //! - a Job runs exactly one image, `dockerImage` or `spaceId` (the Jobs API's create body), a `spaceId`
 //!   names a Docker Space the caller can read (404 / 400), and its flavor is a listed one;
 //! - `DELETE /api/repos/delete` deletes the caller's repo (huggingface_hub's `delete_repo`);
+//! - **log streams** ([`log_stream`]) start with a `: keep-alive` comment and a non-JSON
+//!   `data:` event, as the Hub's carry (huggingface_hub's `fetch_job_logs` /
+//!   `fetch_space_logs` comments);
 //! - a Job's bucket mount publishes a file only once it is closed ([`mount`]);
 //! - `repos/create` may act even when its answer is lost (the `lost_answers` fault).
 //!
-//! Not yet: plans and payment (402), ZeroGPU slots and `@spaces.GPU`, OAuth scopes and
-//! registered OAuth clients, the Spaces proxy.
+//! Not yet: the Spaces proxy (`X-HF-Authorization`), the stage lag after a commit (a Space
+//! shows BUILDING at once), ZeroGPU `duration=` quotas, OAuth `read-repos` for private
+//! reads, Jobs in an org's namespace, rate limits.
 
 pub mod auth;
 pub mod buckets;
@@ -54,22 +92,27 @@ pub mod faults;
 pub mod gating;
 pub mod inference;
 pub mod jobs;
+pub mod log_stream;
 pub mod model_list;
 pub mod models;
 pub mod mount;
+pub mod plans;
 pub mod process;
 pub mod python_env;
 pub mod repos;
 pub mod routes;
 pub mod spaces;
 pub mod store;
+pub mod zerogpu;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+pub use auth::clients::RegisteredClient;
 pub use auth::{Token, User};
 pub use faults::{Burst, FaultConfig};
+pub use plans::{Org, Plan};
 
 /// Shared state of a running hub, handed to every handler.
 pub type AppState = Arc<HubState>;
@@ -81,7 +124,7 @@ pub struct HubState {
     data_dir: PathBuf,
     /// Users and tokens.
     pub accounts: auth::Accounts,
-    /// OIDC codes and refresh tokens.
+    /// The OAuth provider: registered apps, token lifetime, codes in flight.
     pub oidc: auth::oidc::OidcState,
     /// Repo and bucket records.
     pub store: Mutex<store::Store>,
@@ -136,6 +179,9 @@ pub struct LocalHubBuilder {
     addr: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     users: Vec<User>,
+    orgs: Vec<Org>,
+    oauth_clients: Vec<RegisteredClient>,
+    oauth_ttl: Option<std::time::Duration>,
     faults: FaultConfig,
     images: jobs::ImageMap,
     chat: inference::ChatBackend,
@@ -147,7 +193,9 @@ pub struct LocalHubBuilder {
 pub struct LocalHub;
 
 impl LocalHub {
-    /// A builder with defaults: `127.0.0.1:0`, users alice and bob.
+    /// A builder with defaults: `127.0.0.1:0`, users alice (PRO), bob (free, can pay) and
+    /// carol (free, cannot pay), the org `alice-org` (paid, alice a member), the factory's
+    /// OAuth app `space-factory-local`, OAuth tokens living 8 h.
     pub fn builder() -> LocalHubBuilder {
         LocalHubBuilder::default()
     }
@@ -177,6 +225,22 @@ impl LocalHubBuilder {
     /// Adds a fully specified user (e.g. with a fixed token).
     pub fn user(mut self, user: User) -> Self {
         self.users.push(user);
+        self
+    }
+    /// Adds an organization (default: `alice-org`, paid, with alice, when alice is a user).
+    pub fn org(mut self, org: Org) -> Self {
+        self.orgs.push(org);
+        self
+    }
+    /// Registers an OAuth app besides the factory's own `space-factory-local` (e.g. a
+    /// Space's confidential app: [`RegisteredClient::confidential`]).
+    pub fn oauth_client(mut self, client: RegisteredClient) -> Self {
+        self.oauth_clients.push(client);
+        self
+    }
+    /// How long OAuth access tokens live (default 8 h, the Hub's); expired ones answer 401.
+    pub fn oauth_token_ttl(mut self, ttl: std::time::Duration) -> Self {
+        self.oauth_ttl = Some(ttl);
         self
     }
     /// Faults active from the start.
@@ -239,10 +303,20 @@ impl LocalHubBuilder {
         std::fs::create_dir_all(&data_dir)?;
         let data_dir = data_dir.canonicalize()?;
         let users = if self.users.is_empty() {
-            vec![User::new("alice"), User::new("bob")]
+            vec![User::new("alice"), User::new("bob"), User::new("carol")]
         } else {
             self.users
         };
+        let orgs = if self.orgs.is_empty() && users.iter().any(|u| u.name == "alice") {
+            vec![Org::new("alice-org").member("alice")]
+        } else {
+            self.orgs
+        };
+        let mut clients = vec![RegisteredClient::factory()];
+        clients.extend(self.oauth_clients);
+        let ttl = self
+            .oauth_ttl
+            .map_or(auth::oidc::ACCESS_TTL_SECS, |d| d.as_secs() as i64);
         if !self.without_demo_models && users.iter().any(|u| u.name == demo_models::NAMESPACE) {
             return Err(StartError::Config(format!(
                 "the user name `{}` is reserved for the demo models (or turn them off)",
@@ -258,8 +332,8 @@ impl LocalHubBuilder {
         let state: AppState = Arc::new(HubState {
             base_url: format!("http://{local}"),
             data_dir,
-            accounts: auth::Accounts::new(users),
-            oidc: Default::default(),
+            accounts: auth::Accounts::new(users, orgs),
+            oidc: auth::oidc::OidcState::new(clients, ttl),
             store: Mutex::new(store::Store::default()),
             faults: faults::Faults::new(self.faults),
             spaces: spaces::Spaces::default(),

@@ -13,7 +13,7 @@ use base64::Engine;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::auth::{Authed, MaybeCaller};
+use crate::auth::{scopes, Authed, MaybeCaller};
 use crate::errors::{HubError, HubResult};
 use crate::store::{hex40, now_iso, safe_join, valid_name, CommitRecord, RepoKind, RepoMeta};
 use crate::AppState;
@@ -67,7 +67,8 @@ pub async fn create(
 ) -> HubResult<Json<Value>> {
     let kind = parse_kind(b.kind.as_deref())?;
     let (ns, name) = named_repo(&b.name, b.organization.as_deref(), &c);
-    if ns != c.user.name {
+    scopes::require(&c, scopes::CREATE_REPO, "create a repo")?;
+    if !s.accounts.may_write_in(&c.user.name, &ns) {
         return Err(HubError::new(
             StatusCode::FORBIDDEN,
             format!("You don't have the rights to create a repo under the namespace \"{ns}\""),
@@ -82,6 +83,23 @@ pub async fn create(
         check_space_settings(b.sdk.as_deref(), &b.rest)?;
         if let Some(e) = s.faults.take_space_create_fault() {
             return Err(e);
+        }
+        let hardware = b.rest.get("hardware").and_then(Value::as_str);
+        let id = format!("{ns}/{name}");
+        let exists = s
+            .store
+            .lock()
+            .expect("store")
+            .repos
+            .contains_key(&(kind, id.clone()));
+        if !exists {
+            let zero_now = s.spaces.count_on(&ns, crate::plans::ZERO_GPU, &id);
+            crate::plans::check_space(
+                s.accounts.payer(&ns),
+                b.sdk.as_deref().unwrap_or_default(),
+                hardware,
+                zero_now,
+            )?;
         }
     }
     let private = b
@@ -176,6 +194,7 @@ pub async fn delete(
     let kind = parse_kind(b.kind.as_deref())?;
     let (ns, name) = named_repo(&b.name, b.organization.as_deref(), &c);
     let id = format!("{ns}/{name}");
+    scopes::require(&c, scopes::DELETE_REPO, "delete a repo")?;
     find_writable(&s, kind, &id, &c)?;
     s.store
         .lock()
@@ -192,7 +211,8 @@ pub async fn delete(
     Ok(Json(json!({})))
 }
 
-/// Looks up a repo visible to the caller, else 404 RepoNotFound.
+/// Looks up a repo visible to the caller (public, or in a namespace the caller belongs
+/// to), else 404 RepoNotFound.
 pub fn find(
     s: &AppState,
     kind: RepoKind,
@@ -200,13 +220,16 @@ pub fn find(
     caller: Option<&crate::auth::Caller>,
 ) -> HubResult<RepoMeta> {
     let st = s.store.lock().expect("store");
+    let member =
+        |m: &RepoMeta| caller.is_some_and(|c| s.accounts.may_write_in(&c.user.name, &m.ns));
     match st.repos.get(&(kind, id.to_string())) {
-        Some(m) if m.visible_to(caller) => Ok(m.clone()),
+        Some(m) if m.visible_to(caller) || member(m) => Ok(m.clone()),
         _ => Err(HubError::repo_not_found(kind.word(), id)),
     }
 }
 
-/// Like [`find`] but also requires write access (the owner).
+/// Like [`find`] but also requires write access (the owner, or a member of the owning
+/// org) and, for an OAuth token, a scope that writes repos.
 pub fn find_writable(
     s: &AppState,
     kind: RepoKind,
@@ -214,7 +237,8 @@ pub fn find_writable(
     caller: &crate::auth::Caller,
 ) -> HubResult<RepoMeta> {
     let m = find(s, kind, id, Some(caller))?;
-    if m.ns != caller.user.name {
+    scopes::require(caller, scopes::WRITE_REPO, "write to a repo")?;
+    if !s.accounts.may_write_in(&caller.user.name, &m.ns) {
         return Err(HubError::new(
             StatusCode::FORBIDDEN,
             format!("You don't have write access to {id}"),

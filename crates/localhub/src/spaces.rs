@@ -28,7 +28,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::auth::{Authed, MaybeCaller, TokenKind};
+use crate::auth::{scopes, Authed, MaybeCaller};
 use crate::errors::{HubError, HubResult};
 use crate::process::{signal_group, Stop};
 use crate::store::{now_iso, RepoKind};
@@ -57,6 +57,9 @@ struct SpaceRt {
     build_log: Vec<LogLine>,
     run_log: Vec<LogLine>,
     generation: u64,
+    /// For a ZeroGPU Space, the file the `spaces` shim touches once a GPU function is
+    /// registered ([`crate::zerogpu`]).
+    gpu_marker: Option<std::path::PathBuf>,
 }
 
 /// All Spaces' runtime records.
@@ -64,6 +67,26 @@ struct SpaceRt {
 pub struct Spaces(Mutex<HashMap<String, SpaceRt>>);
 
 impl SpaceRt {
+    /// The app of `generation` is up on `port`: RUNNING, unless it is a ZeroGPU app that
+    /// registered no `@spaces.GPU` function, which fails as on the Hub.
+    fn app_is_up(&mut self, generation: u64, port: u16) {
+        if self.generation != generation || self.stage != "APP_STARTING" {
+            return;
+        }
+        if self.gpu_marker.as_ref().is_some_and(|m| !m.exists()) {
+            self.stage = "RUNTIME_ERROR".into();
+            self.error = Some(crate::zerogpu::NO_GPU_FUNCTION.into());
+            self.run_log.push(line(crate::zerogpu::NO_GPU_FUNCTION));
+            self.generation += 1;
+            if let Some(pid) = self.pid.take() {
+                signal_group(pid, Stop::Ask);
+            }
+            self.port = None;
+            return;
+        }
+        self.stage = "RUNNING".into();
+        self.port = Some(port);
+    }
     /// The Space's secrets (`secret`) or its variables: the routes treat both alike.
     fn key_values(&mut self, secret: bool) -> &mut BTreeMap<String, String> {
         if secret {
@@ -114,6 +137,20 @@ impl Spaces {
                 }
             }
         });
+    }
+    /// How many Spaces of namespace `ns` (other than `except`) are on `hardware`.
+    pub fn count_on(&self, ns: &str, hardware: &str, except: &str) -> usize {
+        let prefix = format!("{ns}/");
+        self.0
+            .lock()
+            .expect("spaces")
+            .iter()
+            .filter(|(id, rt)| id.starts_with(&prefix) && *id != except && rt.hardware == hardware)
+            .count()
+    }
+    /// The hardware a Space asked for.
+    pub fn hardware_of(&self, id: &str) -> String {
+        self.with(id, |rt| rt.hardware.clone())
     }
     /// The app's URL while it has a port.
     pub fn host(&self, id: &str) -> Option<String> {
@@ -253,9 +290,25 @@ async fn run_space(s: AppState, id: String, generation: u64) {
     };
     let tmp = s.data_dir().join("space-tmp").join(id.replace('/', "--"));
     let _ = std::fs::create_dir_all(&tmp);
+    let shim = match crate::zerogpu::shim_dir(s.data_dir()) {
+        Ok(dir) => dir,
+        Err(e) => {
+            return fail(
+                &s,
+                &id,
+                generation,
+                "RUNTIME_ERROR",
+                format!("could not provide the spaces package: {e}"),
+                false,
+            )
+        }
+    };
+    let marker = tmp.join(format!("spaces-gpu-{generation}"));
+    let _ = std::fs::remove_file(&marker);
     let (secrets, variables) = s.spaces.with(&id, |rt| {
         rt.stage = "APP_STARTING".into();
         rt.build_log.push(line("===== Build succeeded ====="));
+        rt.gpu_marker = (rt.hardware == crate::plans::ZERO_GPU).then(|| marker.clone());
         (rt.secrets.clone(), rt.variables.clone())
     });
     let (ns, name) = id.split_once('/').unwrap_or(("", &id));
@@ -271,6 +324,8 @@ async fn run_space(s: AppState, id: String, generation: u64) {
         .env("GRADIO_ANALYTICS_ENABLED", "False")
         .env("GRADIO_TEMP_DIR", &tmp)
         .env("PYTHONUNBUFFERED", "1")
+        .env("PYTHONPATH", crate::zerogpu::python_path(&shim))
+        .env(crate::zerogpu::MARKER_ENV, &marker)
         .env("SPACE_ID", &id)
         .env("SPACE_AUTHOR_NAME", ns)
         .env("SPACE_REPO_NAME", name)
@@ -314,11 +369,10 @@ async fn run_space(s: AppState, id: String, generation: u64) {
                     if rt.generation != generation {
                         return;
                     }
-                    if l.contains("Running on local URL:") && rt.stage == "APP_STARTING" {
-                        rt.stage = "RUNNING".into();
-                        rt.port = Some(port);
-                    }
                     rt.run_log.push(line(&l));
+                    if l.contains("Running on local URL:") {
+                        rt.app_is_up(generation, port);
+                    }
                 });
             }
         });
@@ -367,12 +421,7 @@ async fn mark_running_when_listening(s: AppState, id: String, generation: u64, p
         }
         let connect = tokio::net::TcpStream::connect(("127.0.0.1", port));
         if let Ok(Ok(_)) = tokio::time::timeout(Duration::from_secs(2), connect).await {
-            s.spaces.with(&id, |rt| {
-                if rt.generation == generation && rt.stage == "APP_STARTING" {
-                    rt.stage = "RUNNING".into();
-                    rt.port = Some(port);
-                }
-            });
+            s.spaces.with(&id, |rt| rt.app_is_up(generation, port));
             return;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
@@ -470,6 +519,7 @@ pub fn space_env(requirements_txt: &str) -> SpaceEnv {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter(|l| !l.to_lowercase().starts_with("gradio"))
         .filter(|l| !comes_with_gradio(l))
+        .filter(|l| !is_spaces_package(l))
         .collect();
     let mut requirements: Vec<String> = crate::python_env::GRADIO_6
         .iter()
@@ -499,6 +549,16 @@ const WITH_GRADIO: [&str; 6] = [
     "pillow",
     "pandas",
 ];
+
+/// Whether `line` asks for the `spaces` package, which every local Space gets from the
+/// hub ([`crate::zerogpu`]), as Spaces on the Hub have it preinstalled.
+fn is_spaces_package(line: &str) -> bool {
+    let name: String = line
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    name.eq_ignore_ascii_case("spaces")
+}
 
 /// Whether `line` is an unpinned requirement Gradio already brings.
 fn comes_with_gradio(line: &str) -> bool {
@@ -535,16 +595,19 @@ async fn set_hardware(
     Json(b): Json<HardwareReq>,
 ) -> HubResult<Json<Value>> {
     let id = space_id(&ns, &name);
-    if c.kind == TokenKind::OAuth && s.faults.hardware_401_for_oauth() {
-        return Err(HubError::new(
-            StatusCode::UNAUTHORIZED,
-            "This endpoint is not available with OAuth tokens",
-        ));
-    }
-    repos::find_writable(&s, RepoKind::Space, &id, &c)?;
+    scopes::user_token_only(&c)?;
+    let space = repos::find_writable(&s, RepoKind::Space, &id, &c)?;
     if !is_known_hardware(&b.flavor) {
         return Err(unknown_hardware(&b.flavor));
     }
+    let payer = s.accounts.payer(&ns);
+    let zero_now = s.spaces.count_on(&ns, crate::plans::ZERO_GPU, &id);
+    crate::plans::check_space(
+        payer,
+        space.sdk.as_deref().unwrap_or("gradio"),
+        Some(&b.flavor),
+        zero_now,
+    )?;
     s.spaces.with(&id, |rt| {
         rt.hardware = b.flavor;
         if b.sleep_time_seconds.is_some() {
@@ -561,6 +624,7 @@ async fn sleeptime(
     Json(b): Json<Value>,
 ) -> HubResult<Json<Value>> {
     let id = space_id(&ns, &name);
+    scopes::user_token_only(&c)?;
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
     s.spaces.with(&id, |rt| rt.sleep = b["seconds"].as_i64());
     Ok(Json(s.spaces.runtime_json(&id)))
@@ -572,6 +636,7 @@ async fn restart(
     Path((ns, name)): Path<(String, String)>,
 ) -> HubResult<Json<Value>> {
     let id = space_id(&ns, &name);
+    scopes::user_token_only(&c)?;
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
     s.spaces.on_commit(&s, &id);
     Ok(Json(s.spaces.runtime_json(&id)))
@@ -609,6 +674,11 @@ async fn upsert(
     kv: KeyValue,
     secret: bool,
 ) -> HubResult<Json<Value>> {
+    scopes::require(
+        &c,
+        scopes::WRITE_REPO,
+        "change a Space's secrets or variables",
+    )?;
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
     s.spaces.with(&id, |rt| {
         let map = rt.key_values(secret);
@@ -624,6 +694,11 @@ async fn remove(
     kv: KeyValue,
     secret: bool,
 ) -> HubResult<Json<Value>> {
+    scopes::require(
+        &c,
+        scopes::WRITE_REPO,
+        "change a Space's secrets or variables",
+    )?;
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
     s.spaces.with(&id, |rt| {
         let map = rt.key_values(secret);
@@ -686,13 +761,17 @@ fn list_entries(
     )))
 }
 
+/// A Space log stream as the Hub sends it: a keep-alive comment and a non-JSON `data:`
+/// event first ([`crate::log_stream`]), then one JSON event a line.
 fn sse_of(
     lines: Vec<LogLine>,
 ) -> Sse<impl futures_core_stream::Stream<Item = Result<Event, Infallible>>> {
-    let events = lines.into_iter().map(|l| {
-        Ok(Event::default().data(json!({"data": l.data, "timestamp": l.timestamp}).to_string()))
-    });
-    Sse::new(futures_core_stream::iter(events)).keep_alive(KeepAlive::default())
+    let events = crate::log_stream::noise()
+        .into_iter()
+        .chain(lines.into_iter().map(|l| {
+            Event::default().data(json!({"data": l.data, "timestamp": l.timestamp}).to_string())
+        }));
+    Sse::new(futures_core_stream::iter(events.map(Ok))).keep_alive(KeepAlive::default())
 }
 
 /// Tiny adapter so we need no extra stream crate.
@@ -909,6 +988,7 @@ mod tests {
     #[test]
     fn requirements_pick_a_shared_venv() {
         assert_eq!(space_env("").name, "gradio-6");
+        assert_eq!(space_env("spaces\nspaces==0.40.1\n").name, "gradio-6");
         assert_eq!(space_env("# only\ngradio==5.0\n\n").name, "gradio-6");
         let a = space_env("transformers>=5,<6\ntorch\n");
         assert_eq!(

@@ -97,26 +97,8 @@ async fn hardware_401_for_oauth_and_forced_build_error() {
     };
     t.create_and_commit("alice", "space", "s", false, &[("app.py", "print('x')")])
         .await;
-    // OAuth token for alice (code flow without PKCE).
-    let r = t.http.get(t.url("/oauth/authorize?client_id=c&redirect_uri=http://127.0.0.1:1/cb&response_type=code&scope=openid&user=alice")).send().await.unwrap();
-    let loc = url::Url::parse(r.headers()["location"].to_str().unwrap()).unwrap();
-    let code = loc
-        .query_pairs()
-        .find(|(k, _)| k == "code")
-        .unwrap()
-        .1
-        .to_string();
-    let tok: serde_json::Value = t
-        .http
-        .post(t.url("/oauth/token"))
-        .form(&[("grant_type", "authorization_code"), ("code", &code)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let oauth = tok["access_token"].as_str().unwrap();
+    // OAuth token for alice (the factory app's code flow without PKCE).
+    let oauth = &t.oauth_token("alice", "openid").await;
     let body = serde_json::json!({"flavor": "t4-small"});
     let r = t
         .http

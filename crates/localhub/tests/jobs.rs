@@ -97,11 +97,12 @@ async fn job_writes_to_bucket_mount_and_streams_logs() {
         .await
         .unwrap()
         .unwrap();
+    // Keep-alives and non-JSON `data:` lines are skipped, as huggingface_hub does.
     let lines: Vec<String> = body
         .lines()
-        .filter_map(|l| l.strip_prefix("data: "))
+        .filter_map(|l| l.strip_prefix("data: {"))
         .map(|d| {
-            serde_json::from_str::<serde_json::Value>(d).unwrap()["data"]
+            serde_json::from_str::<serde_json::Value>(&format!("{{{d}")).unwrap()["data"]
                 .as_str()
                 .unwrap()
                 .to_string()
@@ -528,4 +529,30 @@ async fn a_job_with_no_image_two_images_a_missing_space_or_unknown_hardware_is_r
         .await
         .unwrap();
     assert_eq!(listed, serde_json::json!([]), "nothing was started");
+}
+
+#[tokio::test]
+async fn a_job_log_stream_carries_a_keep_alive_comment_and_a_non_json_data_line_as_the_hubs_do() {
+    let t = common::TestHub::start().await;
+    let id = run(
+        &t,
+        serde_json::json!({"dockerImage": "python:3.12", "command": ["echo", "only line"]}),
+    )
+    .await;
+    wait_stage(&t, &id, "COMPLETED").await;
+    let body = t
+        .get("alice", &format!("/api/jobs/alice/{id}/logs"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = body.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], ": keep-alive", "{body}");
+    assert!(
+        lines[1].starts_with("data:") && !lines[1].contains('{'),
+        "{body}"
+    );
+    assert_eq!(log_lines(&t, &id).await.last().unwrap(), "only line");
 }

@@ -37,12 +37,41 @@ def refused(call):
 print("bad-hardware", refused(lambda: api.create_repo("alice/hw", repo_type="space", space_sdk="gradio", space_hardware="h100-huge")))
 print("bad-flavor", refused(lambda: api.run_job(image="python:3.12", command=["true"], flavor="h100-huge")))
 print("bad-space-image", refused(lambda: api.run_job(image="hf.co/spaces/alice/missing", command=["true"])))
+def message(call):
+    try:
+        call()
+        return "accepted"
+    except hh.errors.HfHubHTTPError as e:
+        return f"{e.response.status_code} {e.response.headers.get('x-error-message')}"
+bob = HfApi(token=os.environ["BOB_TOKEN"])
+print("free-cpu-space", message(lambda: bob.create_repo("bob/cpu", repo_type="space", space_sdk="gradio")))
+print("free-static-space", refused(lambda: bob.create_repo("bob/site", repo_type="space", space_sdk="static")))
+for n in ("z1", "z2"):
+    bob.create_repo(f"bob/{n}", repo_type="space", space_sdk="gradio", space_hardware="zero-a10g")
+print("third-zerogpu", message(lambda: bob.create_repo("bob/z3", repo_type="space", space_sdk="gradio", space_hardware="zero-a10g")))
+carol = HfApi(token=os.environ["CAROL_TOKEN"])
+print("cannot-pay-job", message(lambda: carol.run_job(image="python:3.12", command=["true"])))
+oauth = HfApi(token=os.environ["OAUTH_TOKEN"])
+print("oauth-whoami", oauth.whoami()["auth"]["type"])
+print("oauth-hardware", message(lambda: oauth.request_space_hardware("alice/sp", "t4-small")))
+print("oauth-restart", refused(lambda: oauth.restart_space("alice/sp")))
+print("oauth-no-jobs-scope", refused(lambda: oauth.run_job(image="python:3.12", command=["true"])))
+import urllib.request, urllib.error
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+try:
+    r = urllib.request.build_opener(NoRedirect).open(os.environ["BAD_REDIRECT_URL"])
+    status, headers, text = r.status, r.headers, r.read().decode()
+except urllib.error.HTTPError as e:
+    status, headers, text = e.code, e.headers, e.read().decode()
+print("bad-redirect", status, "Location" in headers, "code=" in text)
 api.delete_repo("alice/sp", repo_type="space")
 print("deleted", not api.repo_exists("alice/sp", repo_type="space"))
 "#;
 
 #[tokio::test]
-async fn official_python_client_round_trip() {
+async fn the_official_python_client_round_trips_and_sees_the_hubs_refusals() {
     let env = tokio::task::spawn_blocking(|| {
         localhub::python_env::ensure_venv("hf-client", &["huggingface_hub==2.4.0"])
     })
@@ -50,11 +79,29 @@ async fn official_python_client_round_trip() {
     .unwrap()
     .unwrap();
     let t = common::TestHub::start().await;
+    // A signed-in user's OAuth token without the `jobs` scope, and a sign-in to an
+    // unregistered redirect URI.
+    let oauth = t
+        .oauth_token(
+            "alice",
+            "openid profile read-repos write-repos manage-repos",
+        )
+        .await;
+    let bad_redirect = t.authorize_url(
+        "space-factory-local",
+        "https://evil.example/login/callback",
+        "openid profile",
+        "alice",
+    );
     let mut cmd = tokio::process::Command::new(env.python());
     cmd.arg("-c")
         .arg(SCRIPT)
         .env("HF_ENDPOINT", t.hub.url())
         .env("HF_TOKEN", t.tok("alice"))
+        .env("BOB_TOKEN", t.tok("bob"))
+        .env("CAROL_TOKEN", t.tok("carol"))
+        .env("OAUTH_TOKEN", &oauth)
+        .env("BAD_REDIRECT_URL", &bad_redirect)
         .env("HF_HUB_DISABLE_TELEMETRY", "1")
         .kill_on_drop(true);
     let out = tokio::time::timeout(std::time::Duration::from_secs(120), cmd.output())
@@ -80,6 +127,15 @@ async fn official_python_client_round_trip() {
         "bad-hardware 400",
         "bad-flavor 400",
         "bad-space-image 404",
+        "free-cpu-space 402 Static Spaces are free for everyone, but hosting Gradio and Docker Spaces on free cpu-basic requires a PRO subscription.",
+        "free-static-space accepted",
+        "third-zerogpu 402 Free accounts can host up to 2 ZeroGPU Spaces.",
+        "cannot-pay-job 402 Jobs are available to users and organizations with a positive credit balance.",
+        "oauth-whoami oauth",
+        "oauth-hardware 401 Invalid username or password.",
+        "oauth-restart 401",
+        "oauth-no-jobs-scope 403",
+        "bad-redirect 400 False False",
         "deleted True",
     ] {
         assert!(stdout.contains(want), "missing {want:?} in:\n{stdout}");

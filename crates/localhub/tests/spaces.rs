@@ -152,7 +152,12 @@ async fn gradio_space_reaches_running_and_answers_config() {
         .text()
         .await
         .unwrap();
-    assert!(build.starts_with("data: {"), "{build}");
+    // As on the Hub: a keep-alive comment and a non-JSON `data:` before the JSON lines.
+    assert!(
+        build.starts_with(": keep-alive\n\ndata: keep-alive\n"),
+        "{build}"
+    );
+    assert!(build.contains("\ndata: {\"data\":"), "{build}");
     // Hardware change.
     let r = t
         .post("alice", "/api/spaces/alice/demo/hardware")

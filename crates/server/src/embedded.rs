@@ -83,7 +83,7 @@ fn chat_backend(config: &Config) -> localhub::inference::ChatBackend {
     }
 }
 
-/// Starts `localhub` on a free loopback port with the users alice and bob.
+/// Starts `localhub` on a free loopback port with its default users (alice, bob, carol).
 pub async fn start(config: &Config) -> Result<localhub::RunningHub, EmbeddedError> {
     let data = config.localhub_data.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("space-factory-localhub-{}", std::process::id()))

@@ -25,8 +25,9 @@ async fn oauth_token(hub: &localhub::RunningHub) -> String {
         .unwrap();
     let r = http
         .get(format!(
-            "{}/oauth/authorize?client_id=c&redirect_uri=http://127.0.0.1:1/cb&response_type=code&scope=openid%20inference-api&user=alice",
-            hub.url()
+            "{}/oauth/authorize?client_id=space-factory-local&redirect_uri=http://127.0.0.1:1/login/callback&response_type=code&scope={}&user=alice",
+            hub.url(),
+            hub::oauth::FACTORY_SCOPES.join("%20")
         ))
         .send()
         .await

@@ -1,5 +1,12 @@
 //! A small OpenID Connect provider: discovery, a consent page where a local user is picked,
-//! the code flow with PKCE S256, refresh tokens, and userinfo with the Hub's claims.
+//! the code flow with PKCE S256, and userinfo with the Hub's claims.
+//!
+//! Strict as the Hub's: only registered apps ([`super::clients`]) with a registered
+//! `redirect_uri` and known scopes ([`super::scopes`]) get a consent page, every other
+//! request is refused with 400 and never redirected; a confidential app authenticates at the
+//! token endpoint; access tokens expire (8 h unless the builder says otherwise: hub-docs
+//! `spaces-oauth.md`, `hf_oauth_expiration_minutes` default 480) and no refresh token is
+//! issued (the Hub issues none to Space OAuth apps).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -13,12 +20,35 @@ use serde::Deserialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::clients::{basic_credentials, RegisteredClient};
 use super::{Authed, Token};
 use crate::errors::{HubError, HubResult};
 use crate::AppState;
 
 /// Lifetime of OAuth access tokens, as the Hub's default (8 h).
 pub const ACCESS_TTL_SECS: i64 = 28_800;
+
+/// The provider's registered apps and token lifetime, and the codes in flight.
+#[derive(Debug)]
+pub struct OidcState {
+    codes: Mutex<HashMap<String, CodeGrant>>,
+    clients: Vec<RegisteredClient>,
+    ttl_secs: i64,
+}
+
+impl OidcState {
+    /// A provider for these apps, minting tokens that live `ttl_secs`.
+    pub fn new(clients: Vec<RegisteredClient>, ttl_secs: i64) -> Self {
+        Self {
+            codes: Mutex::default(),
+            clients,
+            ttl_secs,
+        }
+    }
+    fn client(&self, id: &str) -> Option<&RegisteredClient> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+}
 
 /// A pending authorization code.
 #[derive(Debug, Clone)]
@@ -28,13 +58,6 @@ struct CodeGrant {
     redirect_uri: String,
     scope: String,
     challenge: Option<String>,
-}
-
-/// Codes and refresh tokens in flight.
-#[derive(Debug, Default)]
-pub struct OidcState {
-    codes: Mutex<HashMap<String, CodeGrant>>,
-    refresh: Mutex<HashMap<Token, (String, String)>>,
 }
 
 /// `GET /.well-known/openid-configuration`.
@@ -47,12 +70,12 @@ pub async fn discovery(State(s): State<AppState>) -> Json<serde_json::Value> {
         "userinfo_endpoint": format!("{base}/oauth/userinfo"),
         "jwks_uri": format!("{base}/oauth/jwks"),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code"],
         "code_challenge_methods_supported": ["S256"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["none"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "scopes_supported": ["openid", "profile", "email", "read-repos", "write-repos", "manage-repos", "inference-api", "jobs"],
+        "scopes_supported": super::scopes::KNOWN,
     }))
 }
 
@@ -60,7 +83,7 @@ pub async fn discovery(State(s): State<AppState>) -> Json<serde_json::Value> {
 #[derive(Debug, Deserialize)]
 pub struct AuthorizeQuery {
     client_id: Option<String>,
-    redirect_uri: String,
+    redirect_uri: Option<String>,
     scope: Option<String>,
     state: Option<String>,
     response_type: Option<String>,
@@ -92,12 +115,52 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Why an authorization request is refused before anything is redirected: an unknown app,
+/// a redirect URI the app did not register, or a scope the Hub does not know.
+fn check_request(s: &OidcState, q: &AuthorizeQuery) -> Result<String, String> {
+    let Some(id) = q.client_id.as_deref() else {
+        return Err("client_id is required".into());
+    };
+    let Some(client) = s.client(id) else {
+        return Err(format!("Unknown OAuth app {id:?}"));
+    };
+    let Some(uri) = q.redirect_uri.as_deref() else {
+        return Err("redirect_uri is required".into());
+    };
+    if !client.allows_redirect(uri) {
+        return Err(format!(
+            "redirect_uri {uri:?} is not registered for the OAuth app {id:?}"
+        ));
+    }
+    if let Some(bad) = q.scope.as_deref().and_then(super::scopes::unknown) {
+        return Err(format!("Invalid scope {bad:?}"));
+    }
+    Ok(uri.to_owned())
+}
+
+/// The page a refused authorization request gets (400, no redirect).
+fn refusal_page(why: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Html(format!(
+            "<!doctype html><html><head><title>localhub sign-in refused</title></head><body><h1>OAuth error</h1><p>{}</p></body></html>",
+            esc(why)
+        )),
+    )
+        .into_response()
+}
+
 /// `GET /oauth/authorize`: the consent page, or (with `user=`, and optionally `grant=` to
-/// leave requested scopes out) the redirect carrying the code.
+/// leave requested scopes out) the redirect carrying the code; a request the provider
+/// refuses (an unknown app, redirect URI or scope) gets a 400 page and no code.
 pub async fn authorize(
     State(s): State<AppState>,
     Query(q): Query<AuthorizeQuery>,
 ) -> HubResult<Response> {
+    let redirect_uri = match check_request(&s.oidc, &q) {
+        Ok(uri) => uri,
+        Err(why) => return Ok(refusal_page(&why)),
+    };
     if q.response_type.as_deref().unwrap_or("code") != "code" {
         return Err(HubError::bad_request("unsupported response_type"));
     }
@@ -112,7 +175,7 @@ pub async fn authorize(
         let mut hidden = String::new();
         for (k, v) in [
             ("client_id", q.client_id.as_deref()),
-            ("redirect_uri", Some(q.redirect_uri.as_str())),
+            ("redirect_uri", Some(redirect_uri.as_str())),
             ("scope", q.scope.as_deref()),
             ("state", q.state.as_deref()),
             ("response_type", q.response_type.as_deref()),
@@ -154,12 +217,12 @@ pub async fn authorize(
         CodeGrant {
             user: user.into(),
             client_id: q.client_id.unwrap_or_default(),
-            redirect_uri: q.redirect_uri.clone(),
+            redirect_uri: redirect_uri.clone(),
             scope: granted_scope(q.scope, q.grant.as_deref()),
             challenge: q.code_challenge,
         },
     );
-    let mut target = q.redirect_uri;
+    let mut target = redirect_uri;
     target.push(if target.contains('?') { '&' } else { '?' });
     target.push_str(&format!("code={code}"));
     if let Some(st) = q.state {
@@ -187,7 +250,8 @@ pub struct TokenForm {
     code: Option<String>,
     redirect_uri: Option<String>,
     code_verifier: Option<String>,
-    refresh_token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
 }
 
 fn oauth_error(status: StatusCode, error: &str, desc: &str) -> Response {
@@ -202,10 +266,11 @@ fn b64url(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// `POST /oauth/token`: authorization_code (with PKCE check) and refresh_token grants.
+/// `POST /oauth/token`: the authorization_code grant, with the PKCE check and, for a
+/// confidential app, its client authentication (Basic or `client_secret_post`).
 pub async fn token(
     State(s): State<AppState>,
-    _headers: HeaderMap,
+    headers: HeaderMap,
     Form(f): Form<TokenForm>,
 ) -> Response {
     let (user, scope) = match f.grant_type.as_str() {
@@ -246,33 +311,32 @@ pub async fn token(
                     );
                 }
             }
-            let _ = g.client_id;
-            (g.user, g.scope)
-        }
-        "refresh_token" => {
-            let Some(rt) = f.refresh_token.as_deref() else {
+            let basic = basic_credentials(&headers);
+            let claimed = basic
+                .as_ref()
+                .map(|(id, _)| id.as_str())
+                .or(f.client_id.as_deref());
+            if claimed.is_some_and(|id| id != g.client_id) {
                 return oauth_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    "missing refresh_token",
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "the code was issued to another client",
                 );
-            };
-            match s
-                .oidc
-                .refresh
-                .lock()
-                .expect("refresh")
-                .remove(&Token::new(rt))
-            {
-                Some(v) => v,
-                None => {
-                    return oauth_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid_grant",
-                        "unknown refresh_token",
-                    )
-                }
             }
+            let authenticated = s.oidc.client(&g.client_id).is_some_and(|c| {
+                c.authenticates(
+                    basic.as_ref().map(|(i, p)| (i.as_str(), p.as_str())),
+                    f.client_secret.as_deref(),
+                )
+            });
+            if !authenticated {
+                return oauth_error(
+                    StatusCode::UNAUTHORIZED,
+                    "invalid_client",
+                    "client authentication failed",
+                );
+            }
+            (g.user, g.scope)
         }
         _ => {
             return oauth_error(
@@ -282,26 +346,20 @@ pub async fn token(
             )
         }
     };
-    let access = s.accounts.mint_oauth(&user, &scope, ACCESS_TTL_SECS);
-    let refresh = Token::random("hf_oauth_refresh_");
-    s.oidc
-        .refresh
-        .lock()
-        .expect("refresh")
-        .insert(refresh.clone(), (user.clone(), scope.clone()));
+    let ttl = s.oidc.ttl_secs;
+    let access = s.accounts.mint_oauth(&user, &scope, ttl);
     let u = s.accounts.user(&user).cloned();
     let mut body = json!({
         "access_token": access.expose(),
         "token_type": "bearer",
-        "expires_in": ACCESS_TTL_SECS,
+        "expires_in": ttl,
         "scope": scope,
-        "refresh_token": refresh.expose(),
     });
     if scope.split(' ').any(|x| x == "openid") {
         if let Some(u) = u {
             let header = b64url(br#"{"alg":"none","typ":"JWT"}"#);
             let now = chrono::Utc::now().timestamp();
-            let claims = json!({"iss": s.url(), "sub": u.id, "preferred_username": u.name, "name": u.fullname, "iat": now, "exp": now + ACCESS_TTL_SECS});
+            let claims = json!({"iss": s.url(), "sub": u.id, "preferred_username": u.name, "name": u.fullname, "iat": now, "exp": now + ttl});
             body["id_token"] = json!(format!(
                 "{header}.{}.",
                 b64url(claims.to_string().as_bytes())
@@ -311,10 +369,23 @@ pub async fn token(
     ([(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
-/// `GET /oauth/userinfo` with the Hub's claims.
+/// `GET /oauth/userinfo` with the Hub's claims (`canPay` only with `read-billing`).
 pub async fn userinfo(State(s): State<AppState>, Authed(c): Authed) -> Json<serde_json::Value> {
     let u = &c.user;
-    Json(json!({
+    let billing = c.has_scope("read-billing");
+    let orgs: Vec<serde_json::Value> = s
+        .accounts
+        .orgs_of(&u.name)
+        .iter()
+        .map(|o| {
+            let mut v = json!({"sub": o.id, "name": o.name, "preferred_username": o.name, "picture": format!("{}/avatars/{}.png", s.url(), o.name), "plan": if o.paid { "team" } else { "free" }, "roleInOrg": "admin"});
+            if billing {
+                v["canPay"] = json!(o.paid);
+            }
+            v
+        })
+        .collect();
+    let mut v = json!({
         "sub": u.id,
         "name": u.fullname,
         "preferred_username": u.name,
@@ -323,10 +394,13 @@ pub async fn userinfo(State(s): State<AppState>, Authed(c): Authed) -> Json<serd
         "website": null,
         "email": format!("{}@localhub.invalid", u.name),
         "email_verified": true,
-        "isPro": u.is_pro,
-        "canPay": true,
-        "orgs": [],
-    }))
+        "isPro": u.is_pro(),
+        "orgs": orgs,
+    });
+    if billing {
+        v["canPay"] = json!(u.can_pay);
+    }
+    Json(v)
 }
 
 #[cfg(test)]
