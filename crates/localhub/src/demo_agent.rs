@@ -166,8 +166,10 @@ fn smoke_edit() -> Vec<Turn> {
 
 const REVERSER_APP: &str = r#""""Reverses its input: built by the demo agent following the Space Factory recipe."""
 import gradio as gr
+import spaces
 
 
+@spaces.GPU(duration=10)
 def reverse(text: str) -> str:
     """Returns the text reversed."""
     return text[::-1]
@@ -223,6 +225,7 @@ import os
 
 import gradio as gr
 import numpy as np
+import spaces
 import uvicorn
 from fastapi import FastAPI
 from huggingface_hub import hf_hub_download
@@ -249,6 +252,7 @@ def load_model():
 EMBEDDINGS, VOCAB, TOKENS = load_model()
 
 
+@spaces.GPU(duration=10)
 def guess(text: str) -> str:
     """The five tokens the model ranks highest after `text`, with their scores."""
     ids = [VOCAB[w] for w in text.lower().split() if w in VOCAB]
@@ -405,6 +409,10 @@ mod tests {
         assert!(code.contains("hf_hub_download(MODEL_ID"));
         assert!(code.contains(&format!("MODEL_ID = \"{APP_MODEL}\"")));
         assert!(code.contains("@app.get(\"/health\")"));
+        assert!(
+            code.contains("@spaces.GPU"),
+            "ZeroGPU, asked for first, needs one"
+        );
         for word in ["placeholder", "scaffold", "dummy", "mock", "todo"] {
             assert!(!code.to_lowercase().contains(word), "{word}");
         }
