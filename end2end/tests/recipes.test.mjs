@@ -162,6 +162,7 @@ test('recipe 8: the demo agent reproduces the demo article with real inference, 
   const run = await runRecipe('8', async () => { await nameSpace('8'); });
   assertSucceeded('8', run);
   assert.match(run.steps, /full_inference_passed/, `the gate proved model output:\n${run.steps}`);
+  assert.match(run.steps, /zero-a10g granted/, 'ZeroGPU, asked for in the create request');
   await assertArtifacts('8', ['inference_gate.json', 'analysis/article.md', /^diagnostics\//, 'generated/app.py', 'tests/test_result.json']);
 });
 

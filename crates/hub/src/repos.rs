@@ -66,6 +66,13 @@ pub struct WhoAmI {
     /// Organizations the user belongs to.
     #[serde(default)]
     pub orgs: Vec<WhoAmIOrg>,
+    /// Whether the account has PRO (free accounts may not host CPU Gradio/Docker Spaces).
+    #[serde(default, rename = "isPro")]
+    pub is_pro: Option<bool>,
+    /// Whether the account can pay for Jobs and paid hardware (a positive credit balance or
+    /// a payment method); OAuth tokens see it only with the `read-billing` scope.
+    #[serde(default, rename = "canPay")]
+    pub can_pay: Option<bool>,
     /// `auth` block (`type: oauth|access_token`, `expiresAt`, …), kept raw.
     #[serde(default)]
     pub auth: Option<Value>,

@@ -430,6 +430,37 @@ async fn a_running_run_can_be_cancelled_by_its_owner() {
 }
 
 #[tokio::test]
+async fn an_account_that_cannot_pay_is_told_so_and_no_job_is_created() {
+    let stand = Stand::start().await;
+    let mut carol = stand.signed_in("carol").await;
+    let (_, body) = carol.call("who_am_i", &app::api::fns::WhoAmI {}).await;
+    let me: Option<app::api::Me> = serde_json::from_str(&body).unwrap();
+    let plan = me.unwrap().plan;
+    assert_eq!(plan.can_pay, Some(false), "read-billing tells it");
+    assert!(plan.launch_blocker().is_some());
+    match launch(&mut carol, phase1()).await {
+        Err(ApiError::CannotPay(why)) => {
+            assert!(why.contains(app::api::BILLING_URL), "{why}");
+            assert_eq!(
+                Some(why),
+                plan.launch_blocker(),
+                "the wizard's words, not the Hub's 402"
+            );
+        }
+        other => panic!("carol launched: {other:?}"),
+    }
+    assert_eq!(run_ids(&mut carol).await, Vec::<String>::new());
+    // bob is free but can pay: his Spaces default to ZeroGPU, and he may launch.
+    let mut bob = stand.signed_in("bob").await;
+    let (_, body) = bob.call("who_am_i", &app::api::fns::WhoAmI {}).await;
+    let me: Option<app::api::Me> = serde_json::from_str(&body).unwrap();
+    let plan = me.unwrap().plan;
+    assert_eq!((plan.is_pro, plan.can_pay), (Some(false), Some(true)));
+    assert_eq!(plan.default_space_hardware(), Some("zero-a10g"));
+    launch(&mut bob, phase1()).await.unwrap();
+}
+
+#[tokio::test]
 async fn a_run_may_not_outlive_the_sign_in_it_works_with() {
     let stand = Stand::start().await;
     let mut alice = stand.signed_in("alice").await;

@@ -21,6 +21,10 @@ pub enum ApiError {
     /// The form has problems; each names its field.
     #[error("some fields need fixing")]
     Invalid(Vec<FieldError>),
+    /// The account cannot pay for what was asked (a Job, paid hardware); the message says
+    /// where to fix that. Never the Hub's raw 402.
+    #[error("{0}")]
+    CannotPay(String),
     /// A limit is reached (runs under way, live streams); the message says what to do.
     #[error("{0}")]
     TooMany(String),
@@ -46,6 +50,7 @@ impl ApiError {
             ApiError::NotFound => 404,
             ApiError::Invalid(_) => 422,
             ApiError::TooMany(_) => 429,
+            ApiError::CannotPay(_) => 402,
             ApiError::Transport(_) => 400,
             ApiError::Hub(_) => 502,
             ApiError::Internal(_) => 500,

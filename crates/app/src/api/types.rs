@@ -26,6 +26,44 @@ pub struct Me {
     /// carries this token, so it cannot usefully run longer.
     #[serde(default)]
     pub sign_in_minutes_left: Option<u64>,
+    /// What the account may spend on, as the Hub told at sign-in.
+    #[serde(default)]
+    pub plan: AccountPlan,
+}
+
+/// What an account may do that costs money, from `whoami-v2` (each `None` when the Hub did
+/// not say): runs are Jobs billed to the user, and since 2026-07 a free account may host
+/// Gradio Spaces only on ZeroGPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AccountPlan {
+    /// Whether the account has PRO.
+    pub is_pro: Option<bool>,
+    /// Whether it can pay for Jobs and paid hardware.
+    pub can_pay: Option<bool>,
+}
+
+/// The Space hardware a free account gets unless it asks for another: ZeroGPU, the only
+/// free Gradio hardware it may use (two Spaces at once).
+pub const FREE_SPACE_HARDWARE: &str = "zero-a10g";
+
+/// Where the Hub lets an account add credits or a payment method.
+pub const BILLING_URL: &str = "https://huggingface.co/settings/billing";
+
+impl AccountPlan {
+    /// Why this account cannot launch a run at all, in words with the way to fix it.
+    pub fn launch_blocker(&self) -> Option<String> {
+        (self.can_pay == Some(false)).then(|| {
+            format!(
+                "Runs are Hugging Face Jobs billed to your account, and it cannot pay for them \
+                 yet: add credits or a payment method at {BILLING_URL}, then sign in again."
+            )
+        })
+    }
+
+    /// The Space hardware a recipe starts from for this account: ZeroGPU for a free one.
+    pub fn default_space_hardware(&self) -> Option<&'static str> {
+        (self.is_pro == Some(false)).then_some(FREE_SPACE_HARDWARE)
+    }
 }
 
 /// A value the wizard suggests for a field, with the label it shows beside it.

@@ -52,6 +52,7 @@ fn describe(error: &ApiError) -> (&'static str, String) {
                 .join("; "),
         ),
         ApiError::TooMany(why) => ("Not now", why.clone()),
+        ApiError::CannotPay(why) => ("Payment needed", why.clone()),
         ApiError::Hub(_) => ("The Hub did not answer as expected", error.to_string()),
         ApiError::Internal(_) => ("Something went wrong", error.to_string()),
         ApiError::Transport(_) => ("Could not reach the server", error.to_string()),

@@ -1,7 +1,9 @@
 //! One recipe's wizard: its options, the checks, the summary and the launch button.
 
 use crate::api::fns::launch_run;
-use crate::api::{ApiError, HardwareOption, LaunchRequest, Launched, Me, Suggestions};
+use crate::api::{
+    ApiError, HardwareOption, LaunchRequest, Launched, Me, Suggestions, FREE_SPACE_HARDWARE,
+};
 use crate::components::check_field::CheckField;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::flavor_select::FlavorSelect;
@@ -76,8 +78,23 @@ pub fn WizardForm(
         None => {}
     });
 
-    let runnable = phase.status() == PhaseStatus::Available && me.can_launch;
+    let plan = me.plan;
+    let cannot_pay = plan.launch_blocker();
+    let runnable =
+        phase.status() == PhaseStatus::Available && me.can_launch && cannot_pay.is_none();
     let sign_in_left = me.sign_in_minutes_left;
+    if again.is_none() {
+        if let Some(free) = plan.default_space_hardware() {
+            form.space_hardware.set(free.to_owned());
+        }
+    }
+    // Spaces may run on ZeroGPU, which the Jobs' hardware list does not name.
+    let space_hardware = Signal::derive(move || with_zero_gpu(hardware.get()));
+    let cpu_label = if plan.is_pro == Some(false) {
+        "cpu-basic (needs PRO: choose ZeroGPU)"
+    } else {
+        "cpu-basic (free with PRO)"
+    };
     let submit_owner = owner.clone();
     let submit = move || {
         errors.submitted.set(true);
@@ -143,8 +160,8 @@ pub fn WizardForm(
                     hint="ZeroGPU is tried first; a fixed GPU costs per hour while the Space runs." />
             })}
             {has("space_hardware").then(|| view! {
-                <FlavorSelect field="space_hardware" label="Space hardware" value=form.space_hardware options=hardware
-                    default_label="cpu-basic (free)" hint="Requested best effort; a refusal is reported, not retried." />
+                <FlavorSelect field="space_hardware" label="Space hardware" value=form.space_hardware options=space_hardware
+                    default_label=cpu_label hint="Asked for when the Space is created. ZeroGPU is free (two Spaces per free account); a refusal is reported, not retried." />
             })}
             {has("validate_space").then(|| view! {
                 <TextField field="validate_space" label="Space to validate" value=form.validate_space
@@ -174,16 +191,37 @@ pub fn WizardForm(
                 let retry = submit_retry.clone();
                 view! { <ErrorPanel error retry=move |_| retry() /> }
             })}
+            {cannot_pay.clone().map(|why| view! {
+                <p class="notice warn cannot-pay" role="alert">{why}" "
+                    <a href=crate::api::BILLING_URL rel="external noopener" target="_blank">"Billing settings"</a>
+                </p>
+            })}
             <div class="actions">
                 <button type="submit" class="button primary launch" disabled=move || !runnable || launch.pending().get()>
                     {move || if launch.pending().get() { "Launching…" } else { "Launch run" }}
                 </button>
                 {(!runnable).then(|| view! {
-                    <span class="muted">{if me.can_launch { "This recipe is not available yet." } else { "Your sign-in cannot launch runs." }}</span>
+                    <span class="muted">{if cannot_pay.is_some() { "Your account cannot pay for runs yet." } else if me.can_launch { "This recipe is not available yet." } else { "Your sign-in cannot launch runs." }}</span>
                 })}
             </div>
         </form>
     }
+}
+
+/// The hardware list with ZeroGPU in it (first), for a Space's picker.
+fn with_zero_gpu(mut options: Vec<HardwareOption>) -> Vec<HardwareOption> {
+    if !options.iter().any(|o| o.name == FREE_SPACE_HARDWARE) {
+        options.insert(
+            0,
+            HardwareOption {
+                name: FREE_SPACE_HARDWARE.to_owned(),
+                pretty_name: Some("ZeroGPU".to_owned()),
+                usd_per_hour: Some(0.0),
+                gpu: true,
+            },
+        );
+    }
+    options
 }
 
 /// Kept in step with [`MAX_TIMEOUT_MINUTES`] by the test below.

@@ -48,6 +48,7 @@ pub async fn launch(
     )?;
 
     check_under_way(services, user).await?;
+    check_can_pay(services, user).await?;
     let info = services
         .hub
         .ensure_bucket(&bucket, &user.token())
@@ -71,6 +72,24 @@ pub async fn launch(
         run_id,
         page: format!("/runs/{}/{run_id}", user.username),
     })
+}
+
+/// Refuses a launch the account cannot pay for (its Job would be refused with a 402), with
+/// the same words the wizard shows; asks the Hub now, not as of sign-in.
+async fn check_can_pay(services: &Services, user: &SignedIn) -> Result<(), ApiError> {
+    let who = services
+        .hub
+        .whoami(&user.token())
+        .await
+        .map_err(hub_error)?;
+    let plan = app::api::AccountPlan {
+        is_pro: who.is_pro,
+        can_pay: who.can_pay,
+    };
+    match plan.launch_blocker() {
+        Some(why) => Err(ApiError::CannotPay(why)),
+        None => Ok(()),
+    }
 }
 
 /// Refuses a launch while the user already has [`JobSettings::max_under_way`] run Jobs that

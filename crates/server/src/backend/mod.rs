@@ -98,6 +98,11 @@ pub fn hub_error(err: hub::HubError) -> ApiError {
         H::Unauthorized { .. } => ApiError::NotSignedIn,
         H::Forbidden { message } => ApiError::MissingPermission(message),
         H::NotFound { .. } => ApiError::NotFound,
+        // A Job or Space the account cannot pay for: the Hub's words, and where to fix it.
+        H::PaymentRequired { message } => ApiError::CannotPay(format!(
+            "{message} (add credits or a payment method at {})",
+            app::api::BILLING_URL
+        )),
         other => ApiError::Hub(other.to_string()),
     }
 }
@@ -117,6 +122,7 @@ fn me(user: &SignedIn, requested: &[String]) -> Me {
         can_launch: user.has_scope("jobs"),
         missing_scopes,
         sign_in_minutes_left: user.minutes_left(),
+        plan: user.plan,
     }
 }
 

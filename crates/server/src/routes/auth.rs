@@ -142,9 +142,18 @@ async fn callback(
         .oidc
         .userinfo(discovery, &tokens.access_token)
         .await?;
-    let username = match info.preferred_username {
-        Some(name) => name,
-        None => services.hub.whoami(&tokens.access_token).await?.name,
+    // `whoami-v2` tells the plan; sign-in goes on without it when the Hub does not answer.
+    let who = services.hub.whoami(&tokens.access_token).await;
+    let plan = who
+        .as_ref()
+        .map(|w| app::api::AccountPlan {
+            is_pro: w.is_pro,
+            can_pay: w.can_pay,
+        })
+        .unwrap_or_default();
+    let username = match (info.preferred_username, who) {
+        (Some(name), _) => name,
+        (None, who) => who?.name,
     };
     // A provider that does not echo the scopes granted what was asked.
     let scopes = if tokens.scopes.is_empty() {
@@ -167,7 +176,8 @@ async fn callback(
             scopes,
             &tokens.access_token,
             tokens.expires_in,
-        ),
+        )
+        .with_plan(plan),
     )
     .await?;
     Ok(Redirect::to(pending.next.as_str()))

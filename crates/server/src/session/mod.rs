@@ -74,6 +74,9 @@ pub struct SignedIn {
     /// When the token expires (Unix seconds), when the provider said (`expires_in`).
     #[serde(default)]
     expires_at: Option<u64>,
+    /// What the account may spend on, as the Hub told at sign-in.
+    #[serde(default)]
+    pub plan: app::api::AccountPlan,
 }
 
 impl std::fmt::Debug for SignedIn {
@@ -102,7 +105,14 @@ impl SignedIn {
             scopes,
             token: token.expose().to_owned(),
             expires_at: expires_in.map(|d| unix_now().saturating_add(d.as_secs())),
+            plan: app::api::AccountPlan::default(),
         }
+    }
+
+    /// The same user, with the plan the Hub told.
+    pub fn with_plan(mut self, plan: app::api::AccountPlan) -> SignedIn {
+        self.plan = plan;
+        self
     }
 
     /// When the token expires (Unix seconds), if known.
