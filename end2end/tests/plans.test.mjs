@@ -70,3 +70,21 @@ test('an account that cannot pay sees why before launching and cannot launch', a
   assert.equal(await page.locator('.runs-table').count(), 0, 'no run was made');
   await context.close();
 });
+
+test('a dedicated GPU for the Job asks for its cost to be confirmed, with the most it can cost', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+  const page = await signIn(context, server.url, 'alice');
+  await page.goto(`${server.url}/new/1`, { waitUntil: 'load' });
+  await waitHydrated(page, 'form.wizard-form[data-hydrated="true"]');
+  assert.equal(await page.locator('.cost-confirmation').count(), 0, 'CPU needs no confirmation');
+  await page.getByLabel('Job hardware').selectOption('t4-small');
+  await page.getByLabel('Timeout (minutes)').fill('90');
+  const confirm = page.locator('.cost-confirmation');
+  await confirm.waitFor({ timeout: 10_000 });
+  assert.match(await confirm.innerText(), /t4-small costs \$[\d.]+\/h, so up to \$[\d.]+/);
+  await page.getByRole('button', { name: 'Launch run' }).click();
+  await page.locator('#field-paid_hardware_confirmed-error').filter({ hasText: /confirm its cost/ }).waitFor({ timeout: 10_000 });
+  assert.match(new URL(page.url()).pathname, /^\/new\/1$/, 'nothing was launched');
+  await page.screenshot({ path: path.join(screenshots, 'plans-gpu-confirmation.png'), fullPage: true });
+  await context.close();
+});

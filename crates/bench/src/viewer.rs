@@ -85,6 +85,7 @@ impl Viewer {
             params,
             job_flavor: None,
             job_timeout_minutes: Some(30),
+            paid_hardware_confirmed: false,
         };
         self.call("launch_run", &LaunchRun { launch }).await
     }

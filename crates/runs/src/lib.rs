@@ -7,6 +7,7 @@
 pub mod demo;
 pub mod event;
 pub mod gate;
+pub mod hardware;
 pub mod job;
 pub mod layout;
 pub mod phase;

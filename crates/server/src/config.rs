@@ -20,6 +20,10 @@ pub const LOCAL_CLIENT_ID: &str = "space-factory-local";
 /// hub maps it to the local `worker` binary.
 pub const DEFAULT_JOB_IMAGE: &str = "space-factory-worker";
 
+/// The dedicated GPUs a run may ask for unless `SPACE_FACTORY_ALLOWED_GPUS` says otherwise:
+/// the small ones, so no wizard can start a multi-GPU machine by a slip.
+pub const DEFAULT_ALLOWED_GPUS: &str = "t4-small t4-medium l4x1 a10g-small";
+
 /// What the server needs to start.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "space-factory", version, about = "Space Factory web server")]
@@ -66,6 +70,11 @@ pub struct Config {
     /// e.g. a Hub of your own that shows the factory as a Space).
     #[arg(long, env = "SPACE_FACTORY_FRAME_ANCESTORS")]
     pub frame_ancestors: Option<String>,
+
+    /// The dedicated GPUs (space-separated flavor names) a run may ask for, for its Job or
+    /// its Space; others are refused. CPU flavors and ZeroGPU are always allowed.
+    #[arg(long, env = "SPACE_FACTORY_ALLOWED_GPUS", default_value = DEFAULT_ALLOWED_GPUS)]
+    pub allowed_gpus: String,
 
     /// The most runs one user may have under way at once (Jobs not yet ended); a launch
     /// past it is refused with a 429 that says so.

@@ -57,6 +57,8 @@ pub struct JobSettings {
     pub hub_endpoint: Option<String>,
     /// The most runs one user may have under way at once.
     pub max_under_way: usize,
+    /// The dedicated GPUs a run may ask for.
+    pub allowed_gpus: Vec<String>,
 }
 
 /// Why the server could not be set up from its configuration.
@@ -135,6 +137,11 @@ impl Services {
                 bucket_mount: config.bucket_mount.clone(),
                 hub_endpoint,
                 max_under_way: config.max_runs_under_way,
+                allowed_gpus: config
+                    .allowed_gpus
+                    .split_whitespace()
+                    .map(str::to_owned)
+                    .collect(),
             },
             in_space: config.space_host.is_some(),
             hub_hosts: HubHosts::new(&endpoint),

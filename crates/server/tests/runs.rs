@@ -24,6 +24,7 @@ fn phase1() -> LaunchRequest {
         params: RunParams::default(),
         job_flavor: None,
         job_timeout_minutes: Some(10),
+        paid_hardware_confirmed: false,
     }
 }
 
@@ -371,6 +372,7 @@ async fn launch_a_long_run(alice: &mut Browser) -> String {
             },
             job_flavor: None,
             job_timeout_minutes: Some(10),
+            paid_hardware_confirmed: false,
         },
     )
     .await
@@ -427,6 +429,34 @@ async fn a_running_run_can_be_cancelled_by_its_owner() {
         view.artifacts.iter().any(|a| a.path == "report.md"),
         "{view:?}"
     );
+}
+
+#[tokio::test]
+async fn a_dedicated_gpu_needs_its_cost_confirmed_and_the_factorys_allowance() {
+    let stand = Stand::start().await;
+    let mut alice = stand.signed_in("alice").await;
+    let field_of = |result: Result<Launched, ApiError>| match result {
+        Err(ApiError::Invalid(errors)) => errors[0].field.clone(),
+        other => panic!("launched: {other:?}"),
+    };
+    let mut gpu = phase1();
+    gpu.job_flavor = Some("t4-small".into());
+    assert_eq!(
+        field_of(launch(&mut alice, gpu.clone()).await),
+        server::backend::PAID_HARDWARE_FIELD,
+        "an unconfirmed GPU"
+    );
+    let mut big = gpu.clone();
+    big.job_flavor = Some("a100x8".into());
+    big.paid_hardware_confirmed = true;
+    assert_eq!(
+        field_of(launch(&mut alice, big).await),
+        "job_flavor",
+        "a GPU the factory does not offer"
+    );
+    assert_eq!(run_ids(&mut alice).await, Vec::<String>::new());
+    gpu.paid_hardware_confirmed = true;
+    launch(&mut alice, gpu).await.unwrap();
 }
 
 #[tokio::test]
@@ -914,6 +944,7 @@ async fn a_stopped_server_leaves_no_process_of_its_own_behind() {
             },
             job_flavor: None,
             job_timeout_minutes: Some(10),
+            paid_hardware_confirmed: false,
         },
     )
     .await

@@ -241,6 +241,7 @@ async fn a_grant_without_jobs_is_reported_and_cannot_launch() {
         params: runs::RunParams::default(),
         job_flavor: None,
         job_timeout_minutes: None,
+        paid_hardware_confirmed: false,
     };
     let (status, body) = browser
         .call("launch_run", &app::api::fns::LaunchRun { launch })

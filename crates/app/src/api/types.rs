@@ -44,7 +44,7 @@ pub struct AccountPlan {
 
 /// The Space hardware a free account gets unless it asks for another: ZeroGPU, the only
 /// free Gradio hardware it may use (two Spaces at once).
-pub const FREE_SPACE_HARDWARE: &str = "zero-a10g";
+pub const FREE_SPACE_HARDWARE: &str = runs::hardware::ZERO_GPU;
 
 /// Where the Hub lets an account add credits or a payment method.
 pub const BILLING_URL: &str = "https://huggingface.co/settings/billing";
@@ -102,6 +102,10 @@ pub struct LaunchRequest {
     /// Job timeout in minutes; the server's default when absent.
     #[serde(default)]
     pub job_timeout_minutes: Option<u32>,
+    /// The user confirmed the cost of the dedicated GPU they chose (Job or Space); without
+    /// it the server refuses one.
+    #[serde(default)]
+    pub paid_hardware_confirmed: bool,
 }
 
 /// A launched run: where its page is.

@@ -4,6 +4,7 @@ pub mod artifact_browser;
 pub mod cancel_button;
 pub mod check_field;
 pub mod copy_link;
+pub mod cost_confirmation;
 pub mod current_user;
 pub mod error_panel;
 pub mod event_list;

@@ -27,6 +27,9 @@ pub const AGENT_MODELS: [&str; 4] = [
     "openai/gpt-oss-120b",
 ];
 
+/// The form field of the cost confirmation a dedicated GPU needs (shown only then).
+pub const PAID_HARDWARE_FIELD: &str = "paid_hardware_confirmed";
+
 /// Every input of every wizard; each recipe shows the ones [`fields_for`] names.
 #[derive(Clone, Copy)]
 pub struct WizardFields {
@@ -46,6 +49,7 @@ pub struct WizardFields {
     pub inputs: RwSignal<String>,
     pub job_flavor: RwSignal<String>,
     pub job_timeout_minutes: RwSignal<String>,
+    pub paid_hardware_confirmed: RwSignal<bool>,
 }
 
 impl WizardFields {
@@ -68,6 +72,7 @@ impl WizardFields {
             inputs: RwSignal::new(String::new()),
             job_flavor: RwSignal::new(String::new()),
             job_timeout_minutes: RwSignal::new("30".to_owned()),
+            paid_hardware_confirmed: RwSignal::new(false),
         }
     }
 
@@ -176,6 +181,18 @@ impl WizardFields {
             inputs,
         };
         errors.extend(spec_errors(phase, owner, &params));
+        let job_flavor = text("job_flavor", self.job_flavor);
+        let paid = job_flavor
+            .iter()
+            .chain(params.space_hardware.iter())
+            .any(|f| runs::hardware::is_paid_gpu(f));
+        if paid && !self.paid_hardware_confirmed.get() {
+            errors.push(error(
+                PAID_HARDWARE_FIELD,
+                "a dedicated GPU bills by the hour: confirm its cost, or choose CPU or ZeroGPU"
+                    .into(),
+            ));
+        }
         // A field that failed to parse is reported once, by its parse error.
         let mut seen = std::collections::HashSet::new();
         errors.retain(|e| seen.insert(e.field.clone()));
@@ -185,8 +202,9 @@ impl WizardFields {
         Ok(LaunchRequest {
             phase,
             params,
-            job_flavor: text("job_flavor", self.job_flavor),
+            job_flavor,
             job_timeout_minutes: timeout,
+            paid_hardware_confirmed: self.paid_hardware_confirmed.get(),
         })
     }
 }
@@ -374,7 +392,17 @@ mod tests {
             let params: RunParams = serde_json::from_value(params).unwrap();
             with_form(|form| {
                 form.fill(&params, Some("cpu-upgrade"));
+                // A dedicated GPU is confirmed again on every launch, a run again too.
+                let gpu = params
+                    .space_hardware
+                    .as_deref()
+                    .is_some_and(runs::hardware::is_paid_gpu);
+                if gpu {
+                    assert_eq!(fields(form.request(phase, "alice")), [PAID_HARDWARE_FIELD]);
+                    form.paid_hardware_confirmed.set(true);
+                }
                 let request = form.request(phase, "alice").unwrap();
+                assert_eq!(request.paid_hardware_confirmed, gpu);
                 assert_eq!(request.params, params, "{phase:?}");
                 assert_eq!(request.job_flavor.as_deref(), Some("cpu-upgrade"));
             });

@@ -5,6 +5,7 @@ use crate::api::{
     ApiError, HardwareOption, LaunchRequest, Launched, Me, Suggestions, FREE_SPACE_HARDWARE,
 };
 use crate::components::check_field::CheckField;
+use crate::components::cost_confirmation::{cost_sentence, CostConfirmation};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::flavor_select::FlavorSelect;
 use crate::components::hydration::hydrated_mark;
@@ -88,6 +89,16 @@ pub fn WizardForm(
             form.space_hardware.set(free.to_owned());
         }
     }
+    let has_space_hardware = fields_for(phase).contains(&"space_hardware");
+    let cost = Signal::derive(move || {
+        let timeout = form.job_timeout_minutes.get().trim().parse::<u32>().ok();
+        let space = if has_space_hardware {
+            form.space_hardware.get()
+        } else {
+            String::new()
+        };
+        hardware.with(|options| cost_sentence(&form.job_flavor.get(), timeout, &space, options))
+    });
     // Spaces may run on ZeroGPU, which the Jobs' hardware list does not name.
     let space_hardware = Signal::derive(move || with_zero_gpu(hardware.get()));
     let cpu_label = if plan.is_pro == Some(false) {
@@ -186,6 +197,7 @@ pub fn WizardForm(
                     })}
                 </TextField>
             </fieldset>
+            <CostConfirmation sentence=cost value=form.paid_hardware_confirmed />
             <LaunchSummary phase owner=owner.clone() form hardware />
             {move || failure.get().map(|error| {
                 let retry = submit_retry.clone();

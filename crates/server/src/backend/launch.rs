@@ -45,6 +45,7 @@ pub async fn launch(
         launch.job_flavor,
         launch.job_timeout_minutes,
         user.minutes_left(),
+        launch.paid_hardware_confirmed,
     )?;
 
     check_under_way(services, user).await?;
@@ -125,6 +126,7 @@ fn validate(
     flavor: Option<String>,
     timeout_minutes: Option<u32>,
     sign_in_minutes_left: Option<u64>,
+    paid_hardware_confirmed: bool,
 ) -> Result<(String, u64), ApiError> {
     let mut errors = match spec.validate() {
         Ok(()) => Vec::new(),
@@ -167,6 +169,30 @@ fn validate(
             0
         }
     };
+    // A dedicated GPU is a deliberate choice: one the factory offers, with its cost confirmed.
+    let space_hardware = spec.params.space_hardware.clone().unwrap_or_default();
+    for (field, chosen) in [
+        ("job_flavor", flavor.as_str()),
+        ("space_hardware", space_hardware.as_str()),
+    ] {
+        if !runs::hardware::is_paid_gpu(chosen) {
+            continue;
+        }
+        if !services.jobs.allowed_gpus.iter().any(|g| g == chosen) {
+            fail(
+                field,
+                format!(
+                    "{chosen} is not offered by this factory; its GPUs: {}",
+                    services.jobs.allowed_gpus.join(", ")
+                ),
+            );
+        } else if !paid_hardware_confirmed {
+            fail(
+                crate::backend::PAID_HARDWARE_FIELD,
+                format!("{chosen} is a dedicated GPU that bills by the hour: confirm its cost to use it"),
+            );
+        }
+    }
     // The Job carries the user's token: past its expiry every Hub call fails.
     if let Some(left) = sign_in_minutes_left {
         if left < 1 {

@@ -90,6 +90,9 @@ where
     end_session_on_401(request.extensions.get::<Session>(), result).await
 }
 
+/// The form field the cost confirmation of a dedicated GPU answers to.
+pub use app::components::wizard_fields::PAID_HARDWARE_FIELD;
+
 /// A Hub error as the browser may see it (never a token: the Hub's messages do not echo
 /// it, and our client's errors carry none).
 pub fn hub_error(err: hub::HubError) -> ApiError {

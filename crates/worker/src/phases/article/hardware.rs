@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::json;
 
 /// The ZeroGPU flavor asked for first.
-pub const ZERO_GPU: &str = "zero-a10g";
+pub const ZERO_GPU: &str = runs::hardware::ZERO_GPU;
 /// The fixed GPU asked for when ZeroGPU is not available and the user allowed it.
 pub const FALLBACK_GPU: &str = "t4-small";
 /// Where the attempts are recorded.
