@@ -88,3 +88,19 @@ test('a dedicated GPU for the Job asks for its cost to be confirmed, with the mo
   await page.screenshot({ path: path.join(screenshots, 'plans-gpu-confirmation.png'), fullPage: true });
   await context.close();
 });
+
+test('a free account gets the Pi recipe built on ZeroGPU, with the real hf CLI', async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+  const page = await signIn(context, server.url, 'bob');
+  await page.goto(`${server.url}/new/4`, { waitUntil: 'load' });
+  await waitHydrated(page, 'form.wizard-form[data-hydrated="true"]');
+  await page.getByLabel('Target Space name').fill(`e2e-bob-4-${Date.now().toString(36)}`);
+  await page.locator('.name-check[data-check="ok"]').waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Launch run' }).click();
+  await page.waitForURL(/\/runs\/bob\/[0-9A-Z]{26}$/, { timeout: 60_000 });
+  await page.locator('.status-badge[data-status="succeeded"], .status-badge[data-status="failed"]').first().waitFor({ timeout: 10 * 60_000 });
+  const steps = await page.locator('.steps').innerText();
+  assert.equal(await page.locator('.status-badge').first().getAttribute('data-status'), 'succeeded', steps);
+  await page.screenshot({ path: path.join(screenshots, 'plans-bob-recipe-4.png'), fullPage: true });
+  await context.close();
+});

@@ -38,6 +38,8 @@ pub enum DemoTask {
     Recipe {
         /// The exact Space id the task names.
         space: String,
+        /// The hardware flavor the task says to create it on, if any.
+        flavor: Option<String>,
     },
     /// Phase 8: an app for the article, running `model`.
     Article {
@@ -57,6 +59,7 @@ impl DemoTask {
             match between(task, "as the **private** Space `", "`") {
                 Some(space) => DemoTask::Recipe {
                     space: space.to_owned(),
+                    flavor: between(task, "create it with `--flavor ", "`").map(str::to_owned),
                 },
                 None => DemoTask::Unknown,
             }
@@ -74,7 +77,7 @@ impl DemoTask {
     pub fn turns(&self) -> Vec<Turn> {
         match self {
             DemoTask::SmokeEdit => smoke_edit(),
-            DemoTask::Recipe { space } => recipe(space),
+            DemoTask::Recipe { space, flavor } => recipe(space, flavor.as_deref()),
             DemoTask::Article { model } if runs::demo::is_demo_model(model) => article_app(model),
             DemoTask::Article { model } => article_blocked(model),
             DemoTask::Unknown => vec![say(
@@ -190,7 +193,8 @@ const REVERSER_CARD: &str = "---\ntitle: Reverser\nemoji: 🔁\ncolorFrom: blue\
 sdk: gradio\napp_file: app.py\npinned: false\nshort_description: Reverses text\n---\n\n\
 Reverses the text it is given. Built by the embedded hub's demo agent.\n";
 
-fn recipe(space: &str) -> Vec<Turn> {
+fn recipe(space: &str, flavor: Option<&str>) -> Vec<Turn> {
+    let flavor = flavor.map(|f| format!(" --flavor {f}")).unwrap_or_default();
     vec![
         calls(vec![bash("hf --version && hf auth whoami")]),
         calls(vec![
@@ -200,7 +204,7 @@ fn recipe(space: &str) -> Vec<Turn> {
         ]),
         calls(vec![bash(&format!(
             "python3 -c \"import ast; ast.parse(open('app.py').read())\" && \
-             hf repos create {space} --repo-type space --space-sdk gradio --private"
+             hf repos create {space} --repo-type space --space-sdk gradio --private{flavor}"
         ))]),
         calls(vec![bash(&format!(
             "hf upload {space} . . --repo-type space --commit-message \"Add the app\""
@@ -364,7 +368,8 @@ mod tests {
                  **private** Space `alice/rev`, following"
             ),
             DemoTask::Recipe {
-                space: "alice/rev".into()
+                space: "alice/rev".into(),
+                flavor: None,
             }
         );
         assert_eq!(
@@ -374,6 +379,18 @@ mod tests {
             }
         );
         assert_eq!(DemoTask::recognise("write me a poem"), DemoTask::Unknown);
+        let free = DemoTask::recognise(
+            "# Task: build a private Space with the `hf` CLI\n\nas the **private** Space \
+             `bob/rev`, now. The account is free: create it with `--flavor zero-a10g` added.",
+        );
+        let create = &free.turns()[2].tool_calls[0].arguments["command"];
+        assert!(
+            create
+                .as_str()
+                .unwrap()
+                .contains("--private --flavor zero-a10g"),
+            "{create}"
+        );
     }
 
     #[test]

@@ -239,12 +239,15 @@ mod tests {
             DemoTask::SmokeEdit
         );
         let space: runs::RepoId = "alice/pi-recipe".parse().unwrap();
-        assert_eq!(
-            DemoTask::recognise(&super::super::pi_recipe::task("alice", &space)),
-            DemoTask::Recipe {
-                space: "alice/pi-recipe".into()
-            }
-        );
+        for flavor in [None, Some(runs::hardware::ZERO_GPU)] {
+            assert_eq!(
+                DemoTask::recognise(&super::super::pi_recipe::task("alice", &space, flavor)),
+                DemoTask::Recipe {
+                    space: "alice/pi-recipe".into(),
+                    flavor: flavor.map(str::to_owned),
+                }
+            );
+        }
         let article = std::path::Path::new("/agent/article.md");
         for (model, expected) in [(None, APP_MODEL), (Some("org/model"), "org/model")] {
             assert_eq!(

@@ -44,17 +44,36 @@ pub fn expected_output(text: &str) -> String {
     text.chars().rev().collect()
 }
 
-/// The task given to Pi: the app to build, the exact Space id, then the recipe.
-pub fn task(user: &str, space: &RepoId) -> String {
+/// The task given to Pi: the app to build, the exact Space id, the hardware when the
+/// account needs ZeroGPU (`hardware`: a free account may host Gradio Spaces only there),
+/// then the recipe.
+pub fn task(user: &str, space: &RepoId, hardware: Option<&str>) -> String {
+    let hardware = hardware
+        .map(|flavor| {
+            format!(
+                "The account is free, and a free account may host a Gradio Space only on \
+                 ZeroGPU: create it with `--flavor {flavor}` added to `hf repos create`, and \
+                 make the app ZeroGPU-correct: `import spaces` and decorate its function with \
+                 `@spaces.GPU`.\n\n"
+            )
+        })
+        .unwrap_or_default();
     format!(
         "# Task: build a private Space with the `hf` CLI\n\n\
          You are working for the Hugging Face user `{user}`. Build a Gradio app whose one \
          endpoint, `api_name=\"{api}\"`, takes a text and returns it reversed \
          (`\"abc\"` gives `\"cba\"`), and deploy it as the **private** Space `{space}`, \
          following the recipe below step by step. Use exactly the Space id `{space}`.\n\n\
-         ---\n\n{RECIPE}",
+         {hardware}---\n\n{RECIPE}",
         api = API_NAME.trim_start_matches('/'),
     )
+}
+
+/// The hardware Pi must create the Space on: ZeroGPU when the Hub says the account has no
+/// PRO (CPU Gradio Spaces need it), else the default.
+async fn required_hardware(access: &HubAccess) -> Option<&'static str> {
+    let who = access.hub.whoami(&access.token).await.ok()?;
+    (who.is_pro == Some(false)).then_some(runs::hardware::ZERO_GPU)
 }
 
 /// Runs phase 4 to its verdict.
@@ -83,11 +102,12 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
     .await?;
 
     let env = hf_env(&access, &agent.setup.agent_dir, &hf_cli);
+    let hardware = required_hardware(&access).await;
     agent_step::run_step(
         rec,
         &agent,
         AGENT_STEP,
-        task(&spec.owner, &space_id),
+        task(&spec.owner, &space_id, hardware),
         env,
         email.into_iter().collect(),
     )
@@ -236,12 +256,15 @@ mod tests {
     #[test]
     fn the_task_names_the_space_the_endpoint_and_carries_the_recipe() {
         let id: RepoId = "alice/rev".parse().unwrap();
-        let task = task("alice", &id);
+        let task = super::task("alice", &id, None);
         assert!(task.contains("private** Space `alice/rev`"));
         assert!(task.contains("api_name=\"reverse\""));
         assert!(task.contains(
             "hf repos create <owner>/<name> --repo-type space --space-sdk gradio --private"
         ));
+        assert!(!task.contains("--flavor"));
+        let free = super::task("bob", &id, Some(runs::hardware::ZERO_GPU));
+        assert!(free.contains("--flavor zero-a10g") && free.contains("@spaces.GPU"));
         assert_eq!(expected_output("space factory"), "yrotcaf ecaps");
     }
 }
