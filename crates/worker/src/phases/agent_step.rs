@@ -37,12 +37,16 @@ pub struct PreparedAgent {
     pub workspace: PathBuf,
 }
 
-/// The user's email as the Hub tells it, to remove from redacted traces (`None` when the
-/// token may not see it or the Hub does not answer: redaction is best effort here, the
-/// token itself is always removed).
-pub async fn user_email(access: &crate::space::HubAccess) -> Option<String> {
-    let me = access.hub.whoami(&access.token).await.ok()?;
-    me.email.filter(|email| email.contains('@'))
+/// The user's email as the Hub told it at the access check, to remove from redacted traces
+/// (`None` when the token may not see it: redaction is best effort here, the token itself
+/// is always removed).
+pub fn user_email(access: &crate::space::HubAccess) -> Option<String> {
+    access
+        .account
+        .as_ref()?
+        .email
+        .clone()
+        .filter(|email| email.contains('@'))
 }
 
 /// Finds or installs Pi and decides model, key and limits (step `agent_setup`).

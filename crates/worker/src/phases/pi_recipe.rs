@@ -69,10 +69,10 @@ pub fn task(user: &str, space: &RepoId, hardware: Option<&str>) -> String {
     )
 }
 
-/// The hardware Pi must create the Space on: ZeroGPU when the Hub says the account has no
-/// PRO (CPU Gradio Spaces need it), else the default.
-async fn required_hardware(access: &HubAccess) -> Option<&'static str> {
-    let who = access.hub.whoami(&access.token).await.ok()?;
+/// The hardware Pi must create the Space on: ZeroGPU when the Hub said at the access check
+/// that the account has no PRO (CPU Gradio Spaces need it), else the default.
+fn required_hardware(access: &HubAccess) -> Option<&'static str> {
+    let who = access.account.as_ref()?;
     (who.is_pro == Some(false)).then_some(runs::hardware::ZERO_GPU)
 }
 
@@ -84,7 +84,7 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
         .clone()
         .ok_or_else(|| fail("run", "a Space name is required"))?;
     let access = space::check_access(rec, &spec.owner).await?;
-    let email = agent_step::user_email(&access).await;
+    let email = agent_step::user_email(&access);
     let agent = agent_step::prepare(rec, spec, LIMITS).await?;
 
     let run_id = rec.state().run_id.to_string();
@@ -102,7 +102,7 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
     .await?;
 
     let env = hf_env(&access, &agent.setup.agent_dir, &hf_cli);
-    let hardware = required_hardware(&access).await;
+    let hardware = required_hardware(&access);
     agent_step::run_step(
         rec,
         &agent,

@@ -1,5 +1,6 @@
 //! How the worker reaches the Hub: the endpoint and the user's token, as a Job gets them.
 
+use hub::repos::WhoAmI;
 use hub::{HubClient, Token};
 
 /// The Job secret that carries the user's token.
@@ -12,12 +13,19 @@ pub struct HubAccess {
     pub hub: HubClient,
     /// The user's token (a Job secret); `Debug` never shows it.
     pub token: Token,
+    /// Who the token belongs to (`whoami-v2`), once [`check_access`] asked: read from here
+    /// rather than asked again (email, plan).
+    pub account: Option<WhoAmI>,
 }
 
 impl HubAccess {
     /// From an explicit client and token.
     pub fn new(hub: HubClient, token: Token) -> HubAccess {
-        HubAccess { hub, token }
+        HubAccess {
+            hub,
+            token,
+            account: None,
+        }
     }
 
     /// As a Job has them: `HF_ENDPOINT` (optional) and the secret `HF_TOKEN` (required).
@@ -61,7 +69,7 @@ async fn access_step(
 ) -> Result<HubAccess, crate::engine::StepFailure> {
     use crate::engine::step::{fail, step_async};
     step_async(rec, STEP, async |_rec: &mut crate::engine::Recorder| {
-        let access = HubAccess::from_env().map_err(|why| fail(STEP, why))?;
+        let mut access = HubAccess::from_env().map_err(|why| fail(STEP, why))?;
         let me = access
             .hub
             .whoami(&access.token)
@@ -84,6 +92,7 @@ async fn access_step(
             access.hub.endpoint().as_str().trim_end_matches('/'),
             me.name
         );
+        access.account = Some(me);
         Ok((access, message))
     })
     .await

@@ -45,7 +45,7 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
         .clone()
         .ok_or_else(|| fail("run", "a Space name is required"))?;
     let access = space::check_access(rec, &spec.owner).await?;
-    let email = agent_step::user_email(&access).await;
+    let email = agent_step::user_email(&access);
     let agent = agent_step::prepare(rec, spec, LIMITS).await?;
 
     let article_path = agent.setup.agent_dir.join("article.md");
