@@ -83,11 +83,7 @@ async fn check_can_pay(services: &Services, user: &SignedIn) -> Result<(), ApiEr
         .whoami(&user.token())
         .await
         .map_err(hub_error)?;
-    let plan = app::api::AccountPlan {
-        is_pro: who.is_pro,
-        can_pay: who.can_pay,
-    };
-    match plan.launch_blocker() {
+    match super::plan_of(&who).launch_blocker() {
         Some(why) => Err(ApiError::CannotPay(why)),
         None => Ok(()),
     }

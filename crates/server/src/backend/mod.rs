@@ -93,6 +93,14 @@ where
 /// The form field the cost confirmation of a dedicated GPU answers to.
 pub use app::components::wizard_fields::PAID_HARDWARE_FIELD;
 
+/// What an account may spend on, from its `whoami-v2` answer (at sign-in and at launch).
+pub fn plan_of(who: &hub::repos::WhoAmI) -> app::api::AccountPlan {
+    app::api::AccountPlan {
+        is_pro: who.is_pro,
+        can_pay: who.can_pay,
+    }
+}
+
 /// A Hub error as the browser may see it (never a token: the Hub's messages do not echo
 /// it, and our client's errors carry none).
 pub fn hub_error(err: hub::HubError) -> ApiError {

@@ -146,10 +146,7 @@ async fn callback(
     let who = services.hub.whoami(&tokens.access_token).await;
     let plan = who
         .as_ref()
-        .map(|w| app::api::AccountPlan {
-            is_pro: w.is_pro,
-            can_pay: w.can_pay,
-        })
+        .map(crate::backend::plan_of)
         .unwrap_or_default();
     let username = match (info.preferred_username, who) {
         (Some(name), _) => name,
