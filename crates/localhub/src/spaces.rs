@@ -518,8 +518,7 @@ pub fn space_env(requirements_txt: &str) -> SpaceEnv {
         .map(|l| l.trim().to_string())
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter(|l| !l.to_lowercase().starts_with("gradio"))
-        .filter(|l| !comes_with_gradio(l))
-        .filter(|l| !is_spaces_package(l))
+        .filter(|l| !already_provided(l))
         .collect();
     let mut requirements: Vec<String> = crate::python_env::GRADIO_6
         .iter()
@@ -550,20 +549,18 @@ const WITH_GRADIO: [&str; 6] = [
     "pandas",
 ];
 
-/// Whether `line` asks for the `spaces` package, which every local Space gets from the
-/// hub ([`crate::zerogpu`]), as Spaces on the Hub have it preinstalled.
-fn is_spaces_package(line: &str) -> bool {
+/// Whether a (trimmed) `requirements.txt` line asks for nothing a local Space lacks: the
+/// `spaces` package, in any version (every local Space gets it from the hub,
+/// [`crate::zerogpu`], as Spaces on the Hub have it preinstalled), or, unpinned, a package
+/// every Gradio install already has.
+fn already_provided(line: &str) -> bool {
     let name: String = line
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
-    name.eq_ignore_ascii_case("spaces")
-}
-
-/// Whether `line` is an unpinned requirement Gradio already brings.
-fn comes_with_gradio(line: &str) -> bool {
-    let name = line.to_lowercase().replace('-', "_");
-    WITH_GRADIO.contains(&name.as_str())
+    let unpinned = name.len() == line.len();
+    let name = name.to_lowercase().replace('-', "_");
+    name == "spaces" || (unpinned && WITH_GRADIO.contains(&name.as_str()))
 }
 
 fn space_id(ns: &str, name: &str) -> String {
