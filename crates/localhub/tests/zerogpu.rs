@@ -52,7 +52,7 @@ async fn zero_gpu_space(t: &common::TestHub, name: &str, app: &str) -> serde_jso
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    t.create_and_commit_files(
+    t.commit_files(
         "alice",
         "space",
         name,
@@ -83,7 +83,7 @@ async fn a_cpu_space_imports_spaces_too_and_needs_no_gpu_function() {
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
-    t.create_and_commit_files("alice", "space", "cpu", &[("app.py", WITHOUT_GPU)])
+    t.commit_files("alice", "space", "cpu", &[("app.py", WITHOUT_GPU)])
         .await;
     let v = settled_stage(&t, "alice/cpu").await;
     assert_eq!(v["stage"], "RUNNING", "{v}");

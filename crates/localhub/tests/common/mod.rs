@@ -50,7 +50,6 @@ impl TestHub {
         private: bool,
         files: &[(&str, &str)],
     ) -> String {
-        use base64::Engine;
         let r = self
             .post(user, "/api/repos/create")
             .json(&serde_json::json!({"name": name, "type": kind, "visibility": if private {"private"} else {"public"}, "sdk": "gradio"}))
@@ -58,6 +57,17 @@ impl TestHub {
             .await
             .unwrap();
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        self.commit_files(user, kind, name, files).await
+    }
+    /// Commits files (path, content) to an existing repo of `user`; the commit's id.
+    pub async fn commit_files(
+        &self,
+        user: &str,
+        kind: &str,
+        name: &str,
+        files: &[(&str, &str)],
+    ) -> String {
+        use base64::Engine;
         let mut body = String::from("{\"key\":\"header\",\"value\":{\"summary\":\"add\"}}\n");
         for (p, c) in files {
             let v = serde_json::json!({"key": "file", "value": {"path": p, "content": base64::engine::general_purpose::STANDARD.encode(c), "encoding": "base64"}});
@@ -74,30 +84,6 @@ impl TestHub {
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         let v: serde_json::Value = r.json().await.unwrap();
         v["commitOid"].as_str().unwrap().to_string()
-    }
-    /// Commits files (path, content) to an existing repo of `user`.
-    pub async fn create_and_commit_files(
-        &self,
-        user: &str,
-        kind: &str,
-        name: &str,
-        files: &[(&str, &str)],
-    ) {
-        use base64::Engine;
-        let mut body = String::from("{\"key\":\"header\",\"value\":{\"summary\":\"add\"}}\n");
-        for (p, c) in files {
-            let v = serde_json::json!({"key": "file", "value": {"path": p, "content": base64::engine::general_purpose::STANDARD.encode(c), "encoding": "base64"}});
-            body.push_str(&v.to_string());
-            body.push('\n');
-        }
-        let r = self
-            .post(user, &format!("/api/{kind}s/{user}/{name}/commit/main"))
-            .header("content-type", "application/x-ndjson")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     }
     /// The factory app's redirect URI, on some loopback port.
     pub const CALLBACK: &'static str = "http://127.0.0.1:9/login/callback";
