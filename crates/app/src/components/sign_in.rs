@@ -28,22 +28,12 @@ pub fn SignInButton(#[prop(optional, into)] next: Option<String>) -> impl IntoVi
 /// Sets `target="_blank"` on the link when the page is not the top window.
 #[cfg(feature = "hydrate")]
 fn open_in_new_tab_when_framed(link: &web_sys::HtmlAnchorElement) {
-    let framed = web_sys::window().is_some_and(|w| {
-        let top = w.top().ok().flatten();
-        top.is_some_and(|top| !js_sys_same(&top, &w))
-    });
+    let framed =
+        web_sys::window().is_some_and(|w| w.top().ok().flatten().is_some_and(|top| top != w));
     if framed {
         let _ = link.set_attribute("target", "_blank");
         let _ = link.set_attribute("rel", "external noopener");
     }
-}
-
-#[cfg(feature = "hydrate")]
-fn js_sys_same(a: &web_sys::Window, b: &web_sys::Window) -> bool {
-    use wasm_bindgen::JsCast;
-    let a: &wasm_bindgen::JsValue = a.unchecked_ref();
-    let b: &wasm_bindgen::JsValue = b.unchecked_ref();
-    a == b
 }
 
 #[cfg(not(feature = "hydrate"))]
