@@ -1,9 +1,9 @@
 //! The Space Factory browser app.
 //!
 //! Leptos components rendered on the server (feature `ssr`) and hydrated in the browser
-//! (feature `hydrate`, compiled to wasm by cargo-leptos). Server functions live beside the
-//! pages that use them; their server-only bodies call the `hub` crate with the session's
-//! token, which never reaches the browser.
+//! (feature `hydrate`, compiled to wasm by cargo-leptos). Server functions live in [`api`],
+//! one domain per module, each declared with its server-only body; the bodies call the `hub`
+//! crate with the session's token, which never reaches the browser.
 
 pub mod api;
 pub mod components;

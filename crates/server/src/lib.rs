@@ -3,7 +3,7 @@
 //!
 //! [`Factory::start`] wires everything: the Hub (the configured `HF_ENDPOINT`, or the
 //! embedded local hub), sign-in routes, the run stream, the Leptos pages and server
-//! functions with the [`backend::FactoryBackend`] in their context, the session layer
+//! functions with the [`app::api::server::Services`] in their context, the session layer
 //! around all of it, the cross-site request guard around that
 //! ([`security::origin_guard`]), and the security headers on every answer
 //! ([`security::headers`]).
@@ -13,11 +13,10 @@
 //! | `GET /login[?next=/local/path]` | starts sign-in with Hugging Face (PKCE S256, state, the factory's scopes) |
 //! | `GET /login/callback` | the provider's redirect: checks state, exchanges the code, signs the session in |
 //! | `POST /logout` | forgets the session |
-//! | `POST /api/fn/*` | the app's server functions ([`app::api::fns`]) |
+//! | `POST /api/fn/*` | the app's server functions ([`app::api`]) |
 //! | `GET /api/runs/{owner}/{run_id}/stream` | a run live, as SSE ([`app::api::stream`]) |
 //! | `GET /healthz` | liveness |
 
-pub mod backend;
 pub mod config;
 pub mod embedded;
 pub mod routes;
@@ -26,7 +25,6 @@ pub mod services;
 pub mod session;
 pub mod suggestions;
 
-use app::api::backend::SharedBackend;
 use axum::Router;
 use config::Config;
 use leptos::prelude::{provide_context, LeptosOptions};
@@ -36,9 +34,7 @@ use services::Services;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The bucket name a user's runs record into unless `SPACE_FACTORY_BUCKET_SOURCE` says
-/// otherwise.
-pub const DEFAULT_BUCKET_NAME: &str = "space-factory-runs";
+pub use app::api::server::DEFAULT_BUCKET_NAME;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -72,16 +68,21 @@ impl Factory {
                 (hub.url(), Some(hub))
             }
         };
-        let mut services = Services::new(config, &hub_url, &config.public_url(listening))?;
-        if embedded_hub.is_some() {
+        let suggestions = if embedded_hub.is_some() {
             let demo_models: Vec<(&str, &str)> = localhub::demo_models::ALL
                 .iter()
                 .map(|m| (m.id, m.description))
                 .collect();
-            services.suggestions =
-                suggestions::embedded(&hub_url, &demo_models, config.chat_upstream.is_some());
-        }
-        let services = Arc::new(services);
+            suggestions::embedded(&hub_url, &demo_models, config.chat_upstream.is_some())
+        } else {
+            suggestions::remote()
+        };
+        let services = Arc::new(Services::new(
+            config,
+            &hub_url,
+            &config.public_url(listening),
+            suggestions,
+        )?);
         Ok(Factory {
             router: router(config, listening, services.clone()),
             services,
@@ -94,16 +95,16 @@ impl Factory {
 pub fn router(config: &Config, listening: SocketAddr, services: Arc<Services>) -> Router {
     let options = leptos_options(config, listening);
     let pages = generate_route_list(app::App);
-    let backend: SharedBackend = Arc::new(backend::FactoryBackend::new(services.clone()));
+    let api = services.api.clone();
     let policy = ContentSecurityPolicy::new(
-        &services.hub_url,
+        &services.api.hub_url,
         std::env::var_os("LEPTOS_WATCH").is_some() && !services.in_space,
     )
     .with_frame_ancestors(&services.frame_ancestors);
     let context = {
         let policy = policy.clone();
         move || {
-            provide_context(backend.clone());
+            provide_context(api.clone());
             policy.apply_to_page();
         }
     };

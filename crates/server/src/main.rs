@@ -28,7 +28,7 @@ async fn main() -> std::process::ExitCode {
     };
     match &factory.embedded_hub {
         Some(hub) => println!("Embedded local hub at {}", hub.url()),
-        None => println!("Using the Hub at {}", factory.services.hub_url),
+        None => println!("Using the Hub at {}", factory.services.api.hub_url),
     }
     println!("Space Factory is running at http://{addr}/");
     // SIGTERM (a Space stopping, `kill`, the test harness) and Ctrl-C alike: stop taking

@@ -2,63 +2,35 @@
 //! once from the [`Config`] when the server starts.
 
 use crate::config::Config;
-use crate::security::hub_links::HubHosts;
+use app::api::server::hub_links::HubHosts;
+use app::api::server::{JobSettings, Services as ApiServices};
 use crate::security::origin_guard::SiteOrigin;
-use hub::jobs::JobImage;
 use hub::oauth::{OAuthApp, OidcDiscovery, FACTORY_SCOPES};
 use hub::{HubClient, HubConfig, HubError, RepoId, RetryConfig, Token};
-use std::time::Duration;
+use std::sync::Arc;
 use tokio::sync::OnceCell;
 
-/// The shared, read-only services of a running server.
+/// The shared, read-only services of a running server: the server functions' own
+/// ([`ApiServices`], also provided to them as context) and what only the server's routes
+/// use (sign-in, framing, stream slots).
 #[derive(Debug)]
 pub struct Services {
-    /// The Hub every call goes to (the embedded local hub or `HF_ENDPOINT`).
-    pub hub: HubClient,
+    /// What the server functions and the run stream run on: the Hub client, Job settings.
+    pub api: Arc<ApiServices>,
     /// The OpenID provider (the Hub unless `OPENID_PROVIDER_URL` says otherwise).
     pub oidc: HubClient,
     /// The factory's OAuth registration.
     pub oauth: OAuthApp,
     /// The provider's endpoints, fetched on the first sign-in.
     discovery: OnceCell<OidcDiscovery>,
-    /// How run Jobs are created.
-    pub jobs: JobSettings,
     /// Served from a Space (HTTPS, in an iframe): cookies are `Secure; SameSite=None`.
     pub in_space: bool,
-    /// The browser-facing base URL of the Hub, for links to Jobs and Spaces.
-    pub hub_url: String,
-    /// Where links in a run's records may point (see [`HubHosts`]).
-    pub hub_hosts: HubHosts,
     /// The origin the browser sees the factory at, the only one allowed to change state.
     pub site_origin: SiteOrigin,
     /// Origins allowed to frame the app besides itself and the Hub.
     pub frame_ancestors: Vec<String>,
     /// The live run streams under way, capped per session and in all.
-    pub streams: std::sync::Arc<crate::routes::stream_slots::StreamSlots>,
-    /// What the wizards suggest ([`crate::suggestions`]); a real Hub's unless the server
-    /// set up the embedded hub's.
-    pub suggestions: app::api::Suggestions,
-}
-
-/// How the server creates a run's Job.
-#[derive(Debug, Clone)]
-pub struct JobSettings {
-    /// The image with `worker` on its `PATH` (a Space's image in a Space).
-    pub image: JobImage,
-    /// Default hardware flavor.
-    pub flavor: String,
-    /// Default timeout.
-    pub timeout: Duration,
-    /// `SPACE_FACTORY_BUCKET_SOURCE`, when set.
-    pub bucket_source: Option<RepoId>,
-    /// Where the bucket is mounted in the Job.
-    pub bucket_mount: String,
-    /// `HF_ENDPOINT` for the Job when the Hub is not huggingface.co.
-    pub hub_endpoint: Option<String>,
-    /// The most runs one user may have under way at once.
-    pub max_under_way: usize,
-    /// The dedicated GPUs a run may ask for.
-    pub allowed_gpus: Vec<String>,
+    pub streams: Arc<crate::routes::stream_slots::StreamSlots>,
 }
 
 /// Why the server could not be set up from its configuration.
@@ -85,7 +57,12 @@ fn page_retry() -> RetryConfig {
 
 impl Services {
     /// Builds the services for a Hub at `hub_url`, reached by the browser at `public_url`.
-    pub fn new(config: &Config, hub_url: &str, public_url: &str) -> Result<Services, SetupError> {
+    pub fn new(
+        config: &Config,
+        hub_url: &str,
+        public_url: &str,
+        suggestions: app::api::Suggestions,
+    ) -> Result<Services, SetupError> {
         let client = |url: &str| HubClient::new(HubConfig::new(url)?.with_retry(page_retry()));
         let hub = client(hub_url)?;
         let oidc = match &config.openid_provider_url {
@@ -124,11 +101,9 @@ impl Services {
             .map_err(|e| SetupError::Config(format!("public URL `{public_url}`: {e}")))?;
         let endpoint = hub.endpoint().as_str().trim_end_matches('/').to_owned();
         let hub_endpoint = (endpoint != hub::DEFAULT_ENDPOINT).then(|| endpoint.clone());
-        Ok(Services {
+        let api = ApiServices {
             hub,
-            oidc,
-            oauth,
-            discovery: OnceCell::new(),
+            requested_scopes: oauth.scopes.clone(),
             jobs: JobSettings {
                 image: config.run_job_image().map_err(SetupError::Config)?,
                 flavor: config.job_flavor.clone(),
@@ -143,16 +118,22 @@ impl Services {
                     .map(str::to_owned)
                     .collect(),
             },
-            in_space: config.space_host.is_some(),
             hub_hosts: HubHosts::new(&endpoint),
             hub_url: endpoint,
+            suggestions,
+        };
+        Ok(Services {
+            api: Arc::new(api),
+            oidc,
+            oauth,
+            discovery: OnceCell::new(),
+            in_space: config.space_host.is_some(),
             site_origin,
             frame_ancestors: crate::security::headers::parse_frame_ancestors(
                 config.frame_ancestors.as_deref().unwrap_or_default(),
             )
             .map_err(|e| SetupError::Config(format!("SPACE_FACTORY_FRAME_ANCESTORS: {e}")))?,
             streams: Default::default(),
-            suggestions: crate::suggestions::remote(),
         })
     }
 
@@ -161,13 +142,5 @@ impl Services {
         self.discovery
             .get_or_try_init(|| self.oidc.oidc_discovery())
             .await
-    }
-
-    /// The bucket a user's runs record into.
-    pub fn bucket_for(&self, owner: &str) -> Result<RepoId, runs::RepoIdError> {
-        match &self.jobs.bucket_source {
-            Some(bucket) if bucket.owner() == owner => Ok(bucket.clone()),
-            _ => format!("{owner}/{}", crate::DEFAULT_BUCKET_NAME).parse(),
-        }
     }
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use app::api::fns::{CancelRun, GetRun, Hardware, JobLog, LaunchRun, ListRuns, ReadArtifact};
+use app::api::{CancelRun, GetRun, Hardware, JobLog, LaunchRun, ListRuns, ReadArtifact};
 use app::api::stream::LogMessage;
 use app::api::{
     ApiError, Artifact, ArtifactKind, HardwareOption, LaunchRequest, Launched, RunSummary, RunView,
@@ -306,7 +306,7 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     assert!(t4.gpu && t4.usd_per_hour.unwrap() > 0.0, "{t4:?}");
 
     // Space names: a free one, a malformed one.
-    let check = |name: &str| app::api::fns::CheckSpaceName { name: name.into() };
+    let check = |name: &str| app::api::CheckSpaceName { name: name.into() };
     let (status, body) = alice.call("check_space_name", &check("fresh-space")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let free: app::api::SpaceNameCheck = serde_json::from_str(&body).unwrap();
@@ -323,6 +323,7 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     stand
         .factory
         .services
+        .api
         .hub
         .create_repo(&hub::repos::CreateRepo::gradio_space(taken), &dev_token)
         .await
@@ -343,7 +344,7 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
         serde_json::to_string(&get_run(&mut alice, "alice", &run_id).await.unwrap()).unwrap(),
     );
     seen.push(alice.call("list_runs", &ListRuns {}).await.1);
-    seen.push(alice.call("who_am_i", &app::api::fns::WhoAmI {}).await.1);
+    seen.push(alice.call("who_am_i", &app::api::WhoAmI {}).await.1);
     seen.push(alice.call("read_artifact", &read("events.jsonl")).await.1);
     seen.extend(live.iter().map(|(_, _, d)| d.clone()));
     seen.extend(alice.set_cookies.iter().cloned());
@@ -443,7 +444,7 @@ async fn a_dedicated_gpu_needs_its_cost_confirmed_and_the_factorys_allowance() {
     gpu.job_flavor = Some("t4-small".into());
     assert_eq!(
         field_of(launch(&mut alice, gpu.clone()).await),
-        server::backend::PAID_HARDWARE_FIELD,
+        app::components::wizard_fields::PAID_HARDWARE_FIELD,
         "an unconfirmed GPU"
     );
     let mut big = gpu.clone();
@@ -463,7 +464,7 @@ async fn a_dedicated_gpu_needs_its_cost_confirmed_and_the_factorys_allowance() {
 async fn an_account_that_cannot_pay_is_told_so_and_no_job_is_created() {
     let stand = Stand::start().await;
     let mut carol = stand.signed_in("carol").await;
-    let (_, body) = carol.call("who_am_i", &app::api::fns::WhoAmI {}).await;
+    let (_, body) = carol.call("who_am_i", &app::api::WhoAmI {}).await;
     let me: Option<app::api::Me> = serde_json::from_str(&body).unwrap();
     let plan = me.unwrap().plan;
     assert_eq!(plan.can_pay, Some(false), "read-billing tells it");
@@ -482,7 +483,7 @@ async fn an_account_that_cannot_pay_is_told_so_and_no_job_is_created() {
     assert_eq!(run_ids(&mut carol).await, Vec::<String>::new());
     // bob is free but can pay: his Spaces default to ZeroGPU, and he may launch.
     let mut bob = stand.signed_in("bob").await;
-    let (_, body) = bob.call("who_am_i", &app::api::fns::WhoAmI {}).await;
+    let (_, body) = bob.call("who_am_i", &app::api::WhoAmI {}).await;
     let me: Option<app::api::Me> = serde_json::from_str(&body).unwrap();
     let plan = me.unwrap().plan;
     assert_eq!((plan.is_pro, plan.can_pay), (Some(false), Some(true)));
@@ -494,7 +495,7 @@ async fn an_account_that_cannot_pay_is_told_so_and_no_job_is_created() {
 async fn a_run_may_not_outlive_the_sign_in_it_works_with() {
     let stand = Stand::start().await;
     let mut alice = stand.signed_in("alice").await;
-    let (_, body) = alice.call("who_am_i", &app::api::fns::WhoAmI {}).await;
+    let (_, body) = alice.call("who_am_i", &app::api::WhoAmI {}).await;
     let me: Option<app::api::Me> = serde_json::from_str(&body).unwrap();
     let left = me
         .unwrap()
@@ -813,7 +814,7 @@ async fn a_strangers_public_bucket_is_shown_as_such_and_read_bounded() {
         seqs.len()
     );
     // The listing stops at its bound (its folder entries count too).
-    let bound = server::backend::record::MAX_TREE_ENTRIES;
+    let bound = app::api::runs::record::MAX_TREE_ENTRIES;
     let listed = view.artifacts.len();
     assert!(
         listed <= bound && listed + 5 >= bound,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use app::api::fns::WhoAmI;
+use app::api::WhoAmI;
 use app::api::Me;
 use common::{location, Stand};
 use reqwest::StatusCode;
@@ -244,7 +244,7 @@ async fn a_grant_without_jobs_is_reported_and_cannot_launch() {
         paid_hardware_confirmed: false,
     };
     let (status, body) = browser
-        .call("launch_run", &app::api::fns::LaunchRun { launch })
+        .call("launch_run", &app::api::LaunchRun { launch })
         .await;
     assert!(!status.is_success());
     let err: app::api::ApiError = serde_json::from_str(&body).unwrap();
@@ -334,7 +334,7 @@ async fn a_token_the_hub_refuses_ends_the_session() {
         }],
         ..Default::default()
     });
-    let (status, body) = browser.call("list_runs", &app::api::fns::ListRuns {}).await;
+    let (status, body) = browser.call("list_runs", &app::api::ListRuns {}).await;
     assert!(!status.is_success());
     assert_eq!(
         serde_json::from_str::<app::api::ApiError>(&body).unwrap(),
@@ -346,7 +346,7 @@ async fn a_token_the_hub_refuses_ends_the_session() {
     // Signing in again works (the fault is spent).
     browser.sign_in("alice", None).await;
     assert_eq!(who_am_i(&mut browser).await.unwrap().username, "alice");
-    let (status, body) = browser.call("list_runs", &app::api::fns::ListRuns {}).await;
+    let (status, body) = browser.call("list_runs", &app::api::ListRuns {}).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -363,7 +363,7 @@ async fn a_hub_outage_is_retried_briefly_then_shown_as_retryable() {
         }],
         ..Default::default()
     };
-    let list_runs = app::api::fns::ListRuns {};
+    let list_runs = app::api::ListRuns {};
 
     // Two failures are absorbed by the server's two retries.
     stand.hub().set_faults(outage(2));

@@ -1,6 +1,6 @@
 //! The files a run left in its bucket folder, each viewable in place.
 
-use crate::api::fns::read_artifact;
+use crate::api::read_artifact;
 use crate::api::{ApiError, Artifact, ArtifactEntry, ArtifactKind};
 use crate::components::error_panel::ErrorPanel;
 use crate::components::format::bytes;

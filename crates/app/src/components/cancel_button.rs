@@ -1,6 +1,6 @@
 //! The button that cancels a running run.
 
-use crate::api::fns::cancel_run;
+use crate::api::cancel_run;
 use crate::components::error_panel::ErrorPanel;
 use leptos::prelude::*;
 

@@ -1,6 +1,6 @@
 //! The signed-in user, fetched once per page load and shared by the header and the pages.
 
-use crate::api::{fns::who_am_i, ApiError, Me};
+use crate::api::{who_am_i, ApiError, Me};
 use leptos::prelude::*;
 
 /// Who is signed in (`Ok(None)`: nobody), as a resource every component can await.

@@ -1,6 +1,6 @@
 //! Everything the run page shows about one run, kept live while it runs.
 
-use crate::api::fns::job_log;
+use crate::api::job_log;
 use crate::api::RunView;
 use crate::components::artifact_browser::ArtifactBrowser;
 use crate::components::cancel_button::CancelButton;

@@ -1,6 +1,6 @@
 //! The target Space name, checked live against the user's namespace.
 
-use crate::api::fns::check_space_name;
+use crate::api::check_space_name;
 use crate::components::text_field::TextField;
 use leptos::prelude::*;
 use runs::repo_id::check_part;

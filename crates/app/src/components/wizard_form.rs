@@ -1,6 +1,6 @@
 //! One recipe's wizard: its options, the checks, the summary and the launch button.
 
-use crate::api::fns::launch_run;
+use crate::api::launch_run;
 use crate::api::{
     ApiError, HardwareOption, LaunchRequest, Launched, Me, Suggestions, FREE_SPACE_HARDWARE,
 };

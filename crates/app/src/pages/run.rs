@@ -1,6 +1,6 @@
 //! `/runs/<owner>/<run_id>`: one run, live; the address is the share link.
 
-use crate::api::fns::get_run;
+use crate::api::get_run;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::run_detail::RunDetail;
 use leptos::prelude::*;

@@ -1,6 +1,6 @@
 //! `/runs`: the signed-in user's runs.
 
-use crate::api::fns::list_runs;
+use crate::api::list_runs;
 use crate::api::RunSummary;
 use crate::components::error_panel::ErrorPanel;
 use crate::components::hydration::hydrated_mark;

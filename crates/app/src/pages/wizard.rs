@@ -1,6 +1,6 @@
 //! `/new/<phase id>`: the wizard of one recipe.
 
-use crate::api::fns::{get_run, hardware, wizard_suggestions};
+use crate::api::{get_run, hardware, wizard_suggestions};
 use crate::api::{ApiError, HardwareOption};
 use crate::components::current_user::use_current_user;
 use crate::components::error_panel::ErrorPanel;

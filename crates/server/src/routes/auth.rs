@@ -143,10 +143,10 @@ async fn callback(
         .userinfo(discovery, &tokens.access_token)
         .await?;
     // `whoami-v2` tells the plan; sign-in goes on without it when the Hub does not answer.
-    let who = services.hub.whoami(&tokens.access_token).await;
+    let who = services.api.hub.whoami(&tokens.access_token).await;
     let plan = who
         .as_ref()
-        .map(crate::backend::plan_of)
+        .map(app::api::server::plan_of)
         .unwrap_or_default();
     let username = match (info.preferred_username, who) {
         (Some(name), _) => name,

@@ -5,8 +5,10 @@
 //! closes the stream once the run is over. Only the viewer's own token is used. Each stream
 //! holds a slot ([`super::stream_slots`]) while it is live.
 
-use crate::backend::{end_session_on_401, read, require_viewer_in, RunLocation};
+use app::api::runs::{access::RunLocation, read};
+use app::api::server::viewer::{end_session_on_401, require_viewer_in};
 use crate::services::Services;
+use app::api::server::Services as ApiServices;
 use app::api::stream::{names, LogMessage};
 use app::api::ApiError;
 use axum::extract::{Path, State};
@@ -58,7 +60,7 @@ async fn stream(
     let viewer = require_viewer_in(&session).await.map_err(StreamError)?;
     let session_key = session.id().map(|id| id.to_string()).unwrap_or_default();
     let slot = services.streams.take(&session_key).map_err(StreamError)?;
-    let found = RunLocation::find(&services, &viewer, &owner, &run_id).await;
+    let found = RunLocation::find(&services.api, &viewer, &owner, &run_id).await;
     let run = end_session_on_401(Some(&session), found)
         .await
         .map_err(StreamError)?;
@@ -68,7 +70,7 @@ async fn stream(
         .and_then(|v| v.trim().parse::<u64>().ok());
     let (tx, rx) = mpsc::channel(64);
     tokio::spawn(async move {
-        pump(services, run, viewer.token(), resume, tx).await;
+        pump(services.api.clone(), run, viewer.token(), resume, tx).await;
         drop(slot);
     });
     let events = futures_util::stream::unfold(rx, |mut rx| async move {
@@ -101,7 +103,7 @@ fn event_message(event: &Event) -> Option<SseEvent> {
 
 /// Feeds one browser's stream until the run is over or the browser goes away.
 async fn pump(
-    services: Arc<Services>,
+    services: Arc<ApiServices>,
     run: RunLocation,
     token: Token,
     resume_after: Option<u64>,
@@ -177,7 +179,7 @@ async fn next_line(
 /// Reads the Job and the bucket once and sends what changed. `Ok(true)` when `state.json`
 /// says the run is over; `Err` when the browser went away.
 async fn poll(
-    services: &Services,
+    services: &ApiServices,
     run: &RunLocation,
     token: &Token,
     sent: &mut Sent,

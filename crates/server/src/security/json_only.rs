@@ -1,4 +1,4 @@
-//! Server functions take JSON only ([`app::api::fns`]): a request to one with any other
+//! Server functions take JSON only ([`app::api`]): a request to one with any other
 //! body type is refused with 415 before it is decoded. Another site's page can send a plain
 //! form anywhere, but JSON only after a CORS preflight that is never granted, so this holds
 //! even for a request that got past the [`super::origin_guard`].

@@ -2,10 +2,11 @@
 //! sanitized, code escaped with its language, anything else as text or not shown.
 
 use super::access::RunLocation;
-use super::{hub_error, render};
-use crate::services::Services;
-use crate::session::SignedIn;
-use app::api::{ApiError, Artifact, ArtifactKind};
+use super::render;
+use crate::api::server::hub_error;
+use crate::api::server::Services;
+use crate::api::server::viewer::SignedIn;
+use crate::api::{ApiError, Artifact, ArtifactKind};
 use hub::buckets::ByteRange;
 
 /// Larger files are not shown inline.

@@ -1,9 +1,9 @@
 //! The Job hardware list with prices, as the wizards' pickers and cost summary show it.
 
-use super::hub_error;
-use crate::services::Services;
-use crate::session::SignedIn;
-use app::api::{ApiError, HardwareOption};
+use crate::api::server::hub_error;
+use crate::api::server::Services;
+use crate::api::server::viewer::SignedIn;
+use crate::api::{ApiError, HardwareOption};
 use hub::jobs::HardwareFlavor;
 
 /// Every Job flavor the Hub lists, with its hourly price.

@@ -2,11 +2,11 @@
 //! A run the viewer's token cannot see is [`ApiError::NotFound`], exactly like one that
 //! does not exist.
 
-use super::hub_error;
+use crate::api::server::hub_error;
 use super::record::{newest_lines, Capped, MAX_STATE_BYTES};
-use crate::services::Services;
-use crate::session::SignedIn;
-use app::api::ApiError;
+use crate::api::server::Services;
+use crate::api::server::viewer::SignedIn;
+use crate::api::ApiError;
 use hub::buckets::ByteRange;
 use hub::jobs::JobInfo;
 use hub::{HubError, RepoId, Token};

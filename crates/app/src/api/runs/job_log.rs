@@ -1,11 +1,12 @@
 //! A run's Job log as the logs panel shows it once the run is over: the plain lines, without
 //! the worker's event lines (the page shows those as events) or the Hub's start banner.
 
-use super::{hub_error, RunLocation};
-use crate::services::Services;
-use crate::session::SignedIn;
-use app::api::ApiError;
-use app::components::live_run::MAX_LOG_LINES;
+use super::access::RunLocation;
+use crate::api::server::hub_error;
+use crate::api::server::Services;
+use crate::api::server::viewer::SignedIn;
+use crate::api::ApiError;
+use crate::components::live_run::MAX_LOG_LINES;
 use futures_util::StreamExt;
 use hub::sse::LogLine;
 use runs::Event;

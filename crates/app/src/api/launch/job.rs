@@ -2,10 +2,10 @@
 //! bucket exists, and create the Job that runs `worker run` with the user's token as an
 //! encrypted secret.
 
-use super::hub_error;
-use crate::services::Services;
-use crate::session::SignedIn;
-use app::api::{ApiError, LaunchRequest, Launched};
+use crate::api::server::hub_error;
+use crate::api::server::Services;
+use crate::api::server::viewer::SignedIn;
+use crate::api::{ApiError, LaunchRequest, Launched};
 use hub::jobs::{JobSpec, Volume};
 use runs::spec::SPEC_VERSION;
 use runs::{job, FieldError, PhaseStatus, RunId, RunSpec};
@@ -83,7 +83,7 @@ async fn check_can_pay(services: &Services, user: &SignedIn) -> Result<(), ApiEr
         .whoami(&user.token())
         .await
         .map_err(hub_error)?;
-    match super::plan_of(&who).launch_blocker() {
+    match crate::api::server::plan_of(&who).launch_blocker() {
         Some(why) => Err(ApiError::CannotPay(why)),
         None => Ok(()),
     }
@@ -92,7 +92,7 @@ async fn check_can_pay(services: &Services, user: &SignedIn) -> Result<(), ApiEr
 /// Refuses a launch while the user already has [`JobSettings::max_under_way`] run Jobs that
 /// have not ended.
 ///
-/// [`JobSettings::max_under_way`]: crate::services::JobSettings::max_under_way
+/// [`JobSettings::max_under_way`]: crate::api::server::JobSettings::max_under_way
 async fn check_under_way(services: &Services, user: &SignedIn) -> Result<(), ApiError> {
     let jobs = services
         .hub
@@ -184,7 +184,7 @@ fn validate(
             );
         } else if !paid_hardware_confirmed {
             fail(
-                crate::backend::PAID_HARDWARE_FIELD,
+                crate::components::wizard_fields::PAID_HARDWARE_FIELD,
                 format!("{chosen} is a dedicated GPU that bills by the hour: confirm its cost to use it"),
             );
         }

@@ -5,10 +5,11 @@ use super::access::{read_capped, read_newest, read_state_bytes, RunLocation};
 use super::record::{
     Capped, MAX_EVENTS_BYTES, MAX_REPORT_BYTES, MAX_STATE_BYTES, MAX_TREE_ENTRIES,
 };
-use super::{hub_error, render};
-use crate::services::Services;
-use crate::session::SignedIn;
-use app::api::{ApiError, ArtifactEntry, JobView, RunSummary, RunView};
+use super::render;
+use crate::api::server::hub_error;
+use crate::api::server::Services;
+use crate::api::server::viewer::SignedIn;
+use crate::api::{ApiError, ArtifactEntry, JobView, RunSummary, RunView};
 use hub::jobs::JobInfo;
 use runs::{job, Event, Phase, RunId, RunParams, RunSpec, RunState, RunStatus};
 

@@ -6,7 +6,7 @@
 //! first [`MAX_TREE_ENTRIES`], so a huge record costs neither the server's memory nor the
 //! viewer's page.
 
-use crate::security::hub_links::HubHosts;
+use crate::api::server::hub_links::HubHosts;
 use hub::buckets::ByteRange;
 use runs::RunState;
 

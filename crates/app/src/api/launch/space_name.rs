@@ -1,9 +1,9 @@
 //! The wizard's live "is this Space name free?" check.
 
-use super::hub_error;
-use crate::services::Services;
-use crate::session::SignedIn;
-use app::api::{ApiError, SpaceNameCheck};
+use crate::api::server::hub_error;
+use crate::api::server::Services;
+use crate::api::server::viewer::SignedIn;
+use crate::api::{ApiError, SpaceNameCheck};
 use hub::repos::RepoType;
 use hub::RepoId;
 
