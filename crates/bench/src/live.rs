@@ -7,12 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use app::api::Launched;
-use runs::Phase;
 use tokio::sync::{oneshot, Notify};
 
 use crate::server_process::ServerProcess;
 use crate::stats::Samples;
-use crate::viewer::{template_space_params, Viewer};
+use crate::viewer::{template_space, Viewer};
 
 /// How long one watched run may take (a Space is built and called).
 const RUN_WITHIN: Duration = Duration::from_secs(600);
@@ -78,9 +77,7 @@ pub async fn watch_run(
     viewers: usize,
     name: &str,
 ) -> Result<Watched, String> {
-    let launched = viewer
-        .launch(Phase::TemplateSpace, template_space_params(name))
-        .await?;
+    let launched = viewer.launch(template_space(name)).await?;
     let peak = Arc::new(AtomicU64::new(server.rss_kib()));
     let done = Arc::new(Notify::new());
     let sampler = {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use runs::{Phase, RunParams};
+use runs::Recipe;
 
 use crate::live;
 use crate::report::Row;
@@ -90,9 +90,7 @@ fn page_rows(page: &str, samples: &Samples, failed: usize) -> Vec<Row> {
 pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>, String> {
     let mut last = None;
     for _ in 0..LISTED_RUNS {
-        let launched = viewer
-            .launch(Phase::BucketRoundTrip, RunParams::default())
-            .await?;
+        let launched = viewer.launch(Recipe::BucketRoundTrip).await?;
         viewer
             .wait_over(&launched, Duration::from_secs(300))
             .await?;

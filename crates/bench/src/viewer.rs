@@ -8,7 +8,7 @@ use app::api::{LaunchRequest, Launched, RunView};
 use futures_util::StreamExt;
 use reqwest::header::LOCATION;
 use reqwest::Client;
-use runs::{Event, Phase, RunParams};
+use runs::{Event, Recipe};
 use serde::Serialize;
 
 /// A cookie-keeping client of one server.
@@ -74,15 +74,14 @@ impl Viewer {
         serde_json::from_str(&text).map_err(|e| format!("{endpoint}: {e}: {text}"))
     }
 
-    /// Launches a run of `phase`.
-    pub async fn launch(&self, phase: Phase, params: RunParams) -> Result<Launched, String> {
+    /// Launches a run of `recipe`.
+    pub async fn launch(&self, recipe: Recipe) -> Result<Launched, String> {
         #[derive(Serialize)]
         struct LaunchRun {
             launch: LaunchRequest,
         }
         let launch = LaunchRequest {
-            phase,
-            params,
+            recipe: recipe.into(),
             job_flavor: None,
             job_timeout_minutes: Some(30),
             paid_hardware_confirmed: false,
@@ -187,11 +186,11 @@ fn redirect_of(response: reqwest::Result<reqwest::Response>) -> Result<String, S
         .ok_or_else(|| "a redirect without Location".into())
 }
 
-/// Phase 2.1's parameters: a template Space under a fresh name.
-pub fn template_space_params(name: &str) -> RunParams {
-    RunParams {
-        target_space: Some(name.to_owned()),
+/// Phase 2.1: a template Space under a fresh name.
+pub fn template_space(name: &str) -> Recipe {
+    Recipe::TemplateSpace(runs::recipe::SpaceOptions {
+        target_space: name.to_owned(),
         unique_suffix: true,
-        ..RunParams::default()
-    }
+        space_hardware: None,
+    })
 }

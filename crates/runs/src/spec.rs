@@ -1,12 +1,12 @@
-//! `RunSpec`: what one run is asked to do, checked the same way in the browser, the
-//! server and the worker.
+//! `RunSpec`: what one run is asked to do (its [`Recipe`]) and where it records, checked
+//! the same way in the browser, the server and the worker.
 //!
 //! The wizard builds it, the server validates it again and hands it to the Job as JSON in
 //! [`RUN_SPEC_ENV`], and the worker validates it once more before doing anything: bad
 //! input gets a clear error at every edge.
 
 use crate::repo_id::check_part;
-use crate::{Phase, RepoId, RunId};
+use crate::{Phase, Recipe, RepoId, RunId};
 use serde::{Deserialize, Serialize};
 
 /// The Job environment variable that carries the spec as JSON.
@@ -15,85 +15,60 @@ pub const RUN_SPEC_ENV: &str = "SPACE_FACTORY_RUN_SPEC";
 /// The version of the spec format this code writes and reads.
 pub const SPEC_VERSION: u32 = 1;
 
-/// How far an agent phase may go when building an app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ImplementationMode {
-    /// Real inference, but success only once the live API returned real model output.
-    #[default]
-    FullInferenceGated,
-    /// Try real inference; a health-only app is still reported as a partial result.
-    FullInferenceAttempt,
-    /// A working scaffold without model inference.
-    SafeScaffold,
-}
-
 /// One run's request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "WireSpec", into = "WireSpec")]
 pub struct RunSpec {
     /// Format version; see [`SPEC_VERSION`].
     pub version: u32,
     /// The run's id, allocated by the server.
     pub run_id: RunId,
-    /// The recipe.
-    pub phase: Phase,
     /// The signed-in user's namespace: target Spaces are created there.
     pub owner: String,
     /// The bucket the run records into, `owner/name`.
     pub bucket: RepoId,
-    /// The recipe's options.
-    #[serde(default)]
-    pub params: RunParams,
+    /// The recipe and its options.
+    pub recipe: Recipe,
 }
 
-/// The options a wizard can set; which are required depends on the phase.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// A spec as it travels: the recipe adjacently tagged (`phase`, `params`), nothing else.
+#[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RunParams {
-    /// The model to build for (phases 5, 6; optional context for 8).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_id: Option<RepoId>,
-    /// The name of the Space to create in the owner's namespace (phases 2.1, 3, 4, 5, 8).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_space: Option<String>,
-    /// Add a unique suffix to the Space name instead of refusing an existing one.
+struct WireSpec {
+    version: u32,
+    run_id: RunId,
+    phase: Phase,
+    owner: String,
+    bucket: RepoId,
     #[serde(default)]
-    pub unique_suffix: bool,
-    /// Space hardware flavor to request at creation (e.g. `cpu-basic`, `zero-a10g`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub space_hardware: Option<String>,
-    /// The article to reproduce (phase 8).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub article_url: Option<String>,
-    /// The article's text, pasted instead of (or besides) a URL (phase 8).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub article_text: Option<String>,
-    /// The model Pi drives through Inference Providers (agent phases).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent_model: Option<String>,
-    /// An OpenAI-compatible base URL (ending in `/v1`) serving `agent_model`, instead of
-    /// Inference Providers (agent phases).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agent_base_url: Option<String>,
-    /// How far phase 8 may go.
-    #[serde(default)]
-    pub implementation_mode: ImplementationMode,
-    /// Allow a fixed GPU when ZeroGPU does not fit (phase 8).
-    #[serde(default)]
-    pub allow_gpu_fallback: bool,
-    /// The Space to validate (validate phase), unless `validate_url` is given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validate_space: Option<RepoId>,
-    /// A direct URL of the app to validate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub validate_url: Option<String>,
-    /// The endpoint to call (`/predict`); found from the app's API when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_name: Option<String>,
-    /// Inputs for the call, a JSON array; example inputs are used when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inputs: Option<serde_json::Value>,
+    params: serde_json::Value,
+}
+
+impl TryFrom<WireSpec> for RunSpec {
+    type Error = SpecErrors;
+
+    fn try_from(wire: WireSpec) -> Result<RunSpec, SpecErrors> {
+        Ok(RunSpec {
+            version: wire.version,
+            run_id: wire.run_id,
+            owner: wire.owner,
+            bucket: wire.bucket,
+            recipe: Recipe::from_params(wire.phase, wire.params)?,
+        })
+    }
+}
+
+impl From<RunSpec> for WireSpec {
+    fn from(spec: RunSpec) -> WireSpec {
+        WireSpec {
+            version: spec.version,
+            run_id: spec.run_id,
+            phase: spec.recipe.phase(),
+            owner: spec.owner,
+            bucket: spec.bucket,
+            params: serde_json::Value::Object(spec.recipe.params()),
+        }
+    }
 }
 
 /// A field the user must fix, named as the wizard names its inputs.
@@ -105,20 +80,37 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// A problem with `field`.
+    pub fn new(field: &str, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
 /// Every problem with a spec at once, so a form can mark all of them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("invalid run spec: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
 pub struct SpecErrors(pub Vec<FieldError>);
 
 impl RunSpec {
-    /// Parses and validates a spec from JSON, as the worker receives it.
+    /// The recipe's phase.
+    pub fn phase(&self) -> Phase {
+        self.recipe.phase()
+    }
+
+    /// Parses and validates a spec from JSON, as the worker receives it: malformed JSON is
+    /// one error on `spec`; a recipe's options are refused field by field.
     pub fn from_json(json: &str) -> Result<RunSpec, SpecErrors> {
-        let spec: RunSpec = serde_json::from_str(json).map_err(|err| {
-            SpecErrors(vec![FieldError {
-                field: "spec".into(),
-                message: format!("not a valid run spec: {err}"),
-            }])
+        let wire: WireSpec = serde_json::from_str(json).map_err(|err| {
+            SpecErrors(vec![FieldError::new(
+                "spec",
+                format!("not a valid run spec: {err}"),
+            )])
         })?;
+        let spec = RunSpec::try_from(wire)?;
         spec.validate()?;
         Ok(spec)
     }
@@ -150,89 +142,8 @@ impl RunSpec {
                 format!("the bucket must be in `{}`'s namespace", self.owner),
             );
         }
-        let p = &self.params;
-        let needs_space = matches!(
-            self.phase,
-            Phase::TemplateSpace
-                | Phase::PiSmokeTest
-                | Phase::PiRecipe
-                | Phase::ModelCardApp
-                | Phase::ArticleReproduction
-        );
-        match (&p.target_space, needs_space) {
-            (None, true) => fail("target_space", "a Space name is required".into()),
-            (Some(name), _) => {
-                if let Err(err) = check_part(name, name, "Space name") {
-                    fail("target_space", err.to_string());
-                }
-            }
-            (None, false) => {}
-        }
-        if matches!(self.phase, Phase::ModelCardApp | Phase::RuntimeRecommender)
-            && p.model_id.is_none()
-        {
-            fail("model_id", "a model id is required".into());
-        }
-        if self.phase == Phase::ArticleReproduction {
-            let has_text = p
-                .article_text
-                .as_deref()
-                .is_some_and(|t| !t.trim().is_empty());
-            match &p.article_url {
-                None if !has_text => fail(
-                    "article_url",
-                    "an article URL or the article's text is required".into(),
-                ),
-                Some(url) if !is_http_url(url) => {
-                    fail("article_url", "must be an http(s) URL".into())
-                }
-                _ => {}
-            }
-            if p.article_text
-                .as_ref()
-                .is_some_and(|t| t.len() > MAX_ARTICLE_TEXT)
-            {
-                fail(
-                    "article_text",
-                    format!(
-                        "the pasted text is over {} KiB: give a longer article by its URL",
-                        MAX_ARTICLE_TEXT / 1024
-                    ),
-                );
-            }
-        }
-        if let Some(url) = &p.agent_base_url {
-            if !is_http_url(url) {
-                fail("agent_base_url", "must be an http(s) URL".into());
-            }
-        }
-        if self.phase.uses_agent() && p.agent_model.as_deref().is_none_or(str::is_empty) {
-            fail("agent_model", "choose the model the agent drives".into());
-        }
-        if self.phase == Phase::ValidateExisting {
-            match (&p.validate_space, &p.validate_url) {
-                (None, None) => fail("validate_space", "give a Space or a URL to validate".into()),
-                (Some(_), Some(_)) => {
-                    fail("validate_url", "give a Space or a URL, not both".into())
-                }
-                (None, Some(url)) if !is_http_url(url) => {
-                    fail("validate_url", "must be an http(s) URL".into())
-                }
-                _ => {}
-            }
-        }
-        if let Some(api) = &p.api_name {
-            if !api.starts_with('/') || api.len() < 2 || api.contains(char::is_whitespace) {
-                fail("api_name", "an endpoint name looks like `/predict`".into());
-            }
-        }
-        if let Some(inputs) = &p.inputs {
-            if !inputs.is_array() {
-                fail(
-                    "inputs",
-                    "inputs are a JSON array, one value per parameter".into(),
-                );
-            }
+        if let Err(recipe) = self.recipe.validate() {
+            errors.extend(recipe.0);
         }
         if errors.is_empty() {
             Ok(())
@@ -242,11 +153,8 @@ impl RunSpec {
     }
 }
 
-/// The most pasted article text a run takes (bytes). The spec travels in the Job's
-/// environment, where one variable over 128 KiB breaks `execve`; longer articles go by URL.
-pub const MAX_ARTICLE_TEXT: usize = 64 * 1024;
-
-fn is_http_url(url: &str) -> bool {
+/// Whether `url` is an absolute http(s) URL with a host.
+pub(crate) fn is_http_url(url: &str) -> bool {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
@@ -258,107 +166,109 @@ fn is_http_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::recipe::MAX_ARTICLE_TEXT;
+    use serde_json::json;
 
-    fn spec(phase: Phase, params: RunParams) -> RunSpec {
-        RunSpec {
-            version: SPEC_VERSION,
-            run_id: "01JDQ7ZK3G8X5V2N4M6P8R0T2W".parse().unwrap(),
-            phase,
-            owner: "alice".into(),
-            bucket: "alice/space-factory-runs".parse().unwrap(),
-            params,
-        }
+    /// A spec of `phase` with `params`, as the worker would receive it.
+    fn spec(phase: &str, params: serde_json::Value) -> Result<RunSpec, SpecErrors> {
+        RunSpec::from_json(
+            &json!({
+                "version": SPEC_VERSION,
+                "run_id": "01JDQ7ZK3G8X5V2N4M6P8R0T2W",
+                "phase": phase,
+                "owner": "alice",
+                "bucket": "alice/space-factory-runs",
+                "params": params,
+            })
+            .to_string(),
+        )
     }
 
-    fn fields(result: Result<(), SpecErrors>) -> Vec<String> {
+    fn fields(result: Result<RunSpec, SpecErrors>) -> Vec<String> {
         result.unwrap_err().0.into_iter().map(|e| e.field).collect()
     }
 
     #[test]
     fn a_complete_template_spec_passes_and_round_trips_through_json() {
-        let s = spec(
-            Phase::TemplateSpace,
-            RunParams {
-                target_space: Some("hello-space".into()),
-                ..RunParams::default()
-            },
-        );
+        let s = spec("2.1", json!({"target_space": "hello-space"})).unwrap();
         s.validate().unwrap();
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(RunSpec::from_json(&json).unwrap(), s);
+        assert!(json.contains(r#""phase":"2.1","#), "{json}");
+        assert!(
+            json.contains(r#""params":{"target_space":"hello-space"}"#),
+            "{json}"
+        );
     }
 
     #[test]
     fn each_phase_names_its_missing_fields() {
+        assert_eq!(fields(spec("2.1", json!({}))), ["target_space"]);
+        assert_eq!(fields(spec("6", json!({}))), ["model_id"]);
         assert_eq!(
-            fields(spec(Phase::TemplateSpace, RunParams::default()).validate()),
-            ["target_space"]
+            fields(spec("8", json!({}))),
+            ["article_url", "target_space", "agent_model"]
         );
-        assert_eq!(
-            fields(spec(Phase::RuntimeRecommender, RunParams::default()).validate()),
-            ["model_id"]
-        );
-        assert_eq!(
-            fields(spec(Phase::ArticleReproduction, RunParams::default()).validate()),
-            ["target_space", "article_url", "agent_model"]
-        );
-        assert_eq!(
-            fields(spec(Phase::ValidateExisting, RunParams::default()).validate()),
-            ["validate_space"]
-        );
-        spec(Phase::BucketRoundTrip, RunParams::default())
-            .validate()
-            .unwrap();
+        assert_eq!(fields(spec("validate", json!({}))), ["validate_space"]);
+        spec("1", json!({})).unwrap();
     }
 
     #[test]
     fn bad_values_are_refused_with_every_problem_listed() {
         let s = spec(
-            Phase::ValidateExisting,
-            RunParams {
-                target_space: Some("bad name".into()),
-                validate_url: Some("ftp://x".into()),
-                api_name: Some("predict".into()),
-                inputs: Some(serde_json::json!({"a": 1})),
-                ..RunParams::default()
-            },
+            "validate",
+            json!({
+                "target_space": "bad name",
+                "validate_url": "ftp://x",
+                "api_name": "predict",
+                "inputs": {"a": 1},
+            }),
         );
         assert_eq!(
-            fields(s.validate()),
+            fields(s),
             ["target_space", "validate_url", "api_name", "inputs"]
         );
     }
 
     #[test]
+    fn an_option_of_another_recipe_is_refused_by_name() {
+        let refused = spec(
+            "2.1",
+            json!({"target_space": "ok", "article_url": "https://x.org"}),
+        );
+        let error = &refused.as_ref().unwrap_err().0[0];
+        assert_eq!(error.field, "article_url");
+        assert!(error.message.contains("takes no option"), "{error:?}");
+    }
+
+    #[test]
     fn an_article_can_be_pasted_instead_of_linked() {
         let s = spec(
-            Phase::ArticleReproduction,
-            RunParams {
-                target_space: Some("repro".into()),
-                article_text: Some("We fine-tune a small model…".into()),
-                agent_model: Some("Qwen/Qwen3-Coder-Next".into()),
-                agent_base_url: Some("ftp://nope".into()),
-                ..RunParams::default()
-            },
+            "8",
+            json!({
+                "target_space": "repro",
+                "article_text": "We fine-tune a small model…",
+                "agent_model": "Qwen/Qwen3-Coder-Next",
+                "agent_base_url": "ftp://nope",
+            }),
         );
-        assert_eq!(fields(s.validate()), ["agent_base_url"]);
+        assert_eq!(fields(s), ["agent_base_url"]);
     }
 
     #[test]
     fn a_pasted_article_over_the_limit_is_refused_and_one_at_it_is_taken() {
         let with_text = |text: String| {
             spec(
-                Phase::ArticleReproduction,
-                RunParams {
-                    target_space: Some("repro".into()),
-                    article_text: Some(text),
-                    agent_model: Some("Qwen/Qwen3-Coder-Next".into()),
-                    ..RunParams::default()
-                },
+                "8",
+                json!({
+                    "target_space": "repro",
+                    "article_text": text,
+                    "agent_model": "Qwen/Qwen3-Coder-Next",
+                }),
             )
         };
-        assert!(with_text("a".repeat(MAX_ARTICLE_TEXT)).validate().is_ok());
-        let refused = with_text("a".repeat(MAX_ARTICLE_TEXT + 1)).validate();
+        assert!(with_text("a".repeat(MAX_ARTICLE_TEXT)).is_ok());
+        let refused = with_text("a".repeat(MAX_ARTICLE_TEXT + 1));
         let message = refused.as_ref().unwrap_err().0[0].message.clone();
         assert_eq!(fields(refused), ["article_text"]);
         assert!(message.contains("by its URL"), "{message}");
@@ -366,9 +276,9 @@ mod tests {
 
     #[test]
     fn the_bucket_must_be_the_owners() {
-        let mut s = spec(Phase::BucketRoundTrip, RunParams::default());
+        let mut s = spec("1", json!({})).unwrap();
         s.bucket = "mallory/runs".parse().unwrap();
-        assert_eq!(fields(s.validate()), ["bucket"]);
+        assert_eq!(fields(s.validate().map(|()| s.clone())), ["bucket"]);
     }
 
     #[test]

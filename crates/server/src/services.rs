@@ -2,9 +2,9 @@
 //! once from the [`Config`] when the server starts.
 
 use crate::config::Config;
+use crate::security::origin_guard::SiteOrigin;
 use app::api::server::hub_links::HubHosts;
 use app::api::server::{JobSettings, Services as ApiServices};
-use crate::security::origin_guard::SiteOrigin;
 use hub::oauth::{OAuthApp, OidcDiscovery, FACTORY_SCOPES};
 use hub::{HubClient, HubConfig, HubError, RepoId, RetryConfig, Token};
 use std::sync::Arc;

@@ -5,14 +5,15 @@
 
 mod common;
 
-use app::api::{CancelRun, GetRun, Hardware, JobLog, LaunchRun, ListRuns, ReadArtifact};
 use app::api::stream::LogMessage;
 use app::api::{
     ApiError, Artifact, ArtifactKind, HardwareOption, LaunchRequest, Launched, RunSummary, RunView,
 };
+use app::api::{CancelRun, GetRun, Hardware, JobLog, LaunchRun, ListRuns, ReadArtifact};
 use common::{Browser, Stand};
 use reqwest::StatusCode;
-use runs::{Phase, RunParams, RunStatus};
+use runs::recipe::RecipeRequest;
+use runs::{Phase, RunStatus};
 use std::time::{Duration, Instant};
 
 /// How long a phase 1 Job may take on a loaded machine.
@@ -20,8 +21,10 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(300);
 
 fn phase1() -> LaunchRequest {
     LaunchRequest {
-        phase: Phase::BucketRoundTrip,
-        params: RunParams::default(),
+        recipe: RecipeRequest {
+            phase: Phase::BucketRoundTrip,
+            params: serde_json::json!({}),
+        },
         job_flavor: None,
         job_timeout_minutes: Some(10),
         paid_hardware_confirmed: false,
@@ -119,7 +122,7 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
     // Server-side validation: a template Space without its name, a silly timeout and
     // flavor are refused, each naming its field.
     let mut bad = phase1();
-    bad.phase = Phase::TemplateSpace;
+    bad.recipe.phase = Phase::TemplateSpace;
     bad.job_timeout_minutes = Some(0);
     bad.job_flavor = Some("GPU please".into());
     let (status, _) = alice
@@ -366,10 +369,9 @@ async fn launch_a_long_run(alice: &mut Browser) -> String {
     let launched = launch(
         alice,
         LaunchRequest {
-            phase: Phase::ValidateExisting,
-            params: RunParams {
-                validate_url: Some("http://127.0.0.1:9/".into()),
-                ..RunParams::default()
+            recipe: RecipeRequest {
+                phase: Phase::ValidateExisting,
+                params: serde_json::json!({"validate_url": "http://127.0.0.1:9/"}),
             },
             job_flavor: None,
             job_timeout_minutes: Some(10),
@@ -937,11 +939,9 @@ async fn a_stopped_server_leaves_no_process_of_its_own_behind() {
     let space = launch(
         &mut alice,
         LaunchRequest {
-            phase: Phase::TemplateSpace,
-            params: RunParams {
-                target_space: Some("outlives-nothing".into()),
-                unique_suffix: true,
-                ..RunParams::default()
+            recipe: RecipeRequest {
+                phase: Phase::TemplateSpace,
+                params: serde_json::json!({"target_space": "outlives-nothing", "unique_suffix": true}),
             },
             job_flavor: None,
             job_timeout_minutes: Some(10),

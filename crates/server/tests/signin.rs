@@ -3,8 +3,8 @@
 
 mod common;
 
-use app::api::WhoAmI;
 use app::api::Me;
+use app::api::WhoAmI;
 use common::{location, Stand};
 use reqwest::StatusCode;
 
@@ -237,8 +237,10 @@ async fn a_grant_without_jobs_is_reported_and_cannot_launch() {
     assert!(me.missing_scopes.contains(&"jobs".to_string()), "{me:?}");
 
     let launch = app::api::LaunchRequest {
-        phase: runs::Phase::BucketRoundTrip,
-        params: runs::RunParams::default(),
+        recipe: runs::recipe::RecipeRequest {
+            phase: runs::Phase::BucketRoundTrip,
+            params: serde_json::json!({}),
+        },
         job_flavor: None,
         job_timeout_minutes: None,
         paid_hardware_confirmed: false,

@@ -90,7 +90,7 @@ async fn run(args: RunArgs) -> ExitCode {
     };
 
     let output = Output::new(&args.output, local_work_dir(&spec.run_id.to_string()));
-    let mut recorder = Recorder::new(spec.run_id, spec.phase, output, redactor);
+    let mut recorder = Recorder::new(spec.run_id, spec.phase(), output, redactor);
     let outcome = engine::execute(&spec, &mut recorder, stop).await;
     // One plain line for people reading the Job's log (the events before it are JSON).
     if let Ok(outcome) = &outcome {
@@ -102,7 +102,7 @@ async fn run(args: RunArgs) -> ExitCode {
         eprintln!(
             "worker: run {} (phase {}) {how}; its record is {}/ in the runs bucket",
             spec.run_id,
-            spec.phase.id(),
+            spec.phase().id(),
             runs::RunPaths::new(spec.run_id).dir()
         );
     }

@@ -190,6 +190,6 @@ fn an_agent_phase_without_a_reachable_hub_fails_truthfully_at_hub_access() {
     );
     assert!(state.error.unwrap().contains("refused by the Hub"));
     let parsed: RunSpec = RunSpec::from_json(&spec).unwrap();
-    assert_eq!(state.phase, parsed.phase);
+    assert_eq!(state.phase, parsed.phase());
     assert_nowhere(&output, &out, &token);
 }

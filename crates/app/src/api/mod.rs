@@ -24,7 +24,7 @@ pub use launch::{
     LaunchRun, WizardSuggestions,
 };
 pub use runs::{
-    cancel_run, get_run, job_log, list_runs, read_artifact, CancelRun, GetRun, JobLog,
-    ListRuns, ReadArtifact,
+    cancel_run, get_run, job_log, list_runs, read_artifact, CancelRun, GetRun, JobLog, ListRuns,
+    ReadArtifact,
 };
 pub use types::*;

@@ -3,7 +3,8 @@
 //! None of these types can hold a token: the server builds them from the Hub's answers and
 //! the bucket, and only these cross to the browser.
 
-use runs::{Event, Phase, RunId, RunParams, RunState, RunStatus};
+use runs::recipe::RecipeRequest;
+use runs::{Event, Phase, Recipe, RunId, RunState, RunStatus};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user, as the header and the wizards need them.
@@ -92,10 +93,10 @@ pub struct Suggestions {
 /// owner and bucket, and validates everything again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LaunchRequest {
-    /// The recipe.
-    pub phase: Phase,
-    /// Its options.
-    pub params: RunParams,
+    /// The recipe and its options as asked (on the wire `phase` and `params`); the server
+    /// checks them field by field.
+    #[serde(flatten)]
+    pub recipe: RecipeRequest,
     /// Job hardware flavor; the server's default when absent.
     #[serde(default)]
     pub job_flavor: Option<String>,
@@ -176,7 +177,7 @@ pub struct RunView {
     /// The recipe.
     pub phase: Phase,
     /// What was asked, as launched (from the Job's environment), without secrets.
-    pub params: Option<RunParams>,
+    pub recipe: Option<Recipe>,
     /// The Job, when the viewer's token can still see it.
     pub job: Option<JobView>,
     /// `state.json`, once the worker wrote it.

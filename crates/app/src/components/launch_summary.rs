@@ -4,6 +4,7 @@ use crate::api::HardwareOption;
 use crate::components::format::usd;
 use crate::components::wizard_fields::{fields_for, WizardFields};
 use leptos::prelude::*;
+use runs::recipe::Field;
 use runs::Phase;
 
 /// The flavor the server uses when the form leaves the Job's flavor empty.
@@ -44,14 +45,14 @@ pub fn LaunchSummary(
     };
     let space_owner = owner.clone();
     let space_line = move || {
-        let name = non_empty(form.target_space.get()).unwrap_or_else(|| "…".into());
-        let suffix = if form.unique_suffix.get() {
+        let name = non_empty(form.text(Field::TargetSpace).get()).unwrap_or_else(|| "…".into());
+        let suffix = if form.flag(Field::UniqueSuffix).get() {
             " (with a fresh suffix)"
         } else {
             ""
         };
-        let hw =
-            non_empty(form.space_hardware.get()).unwrap_or_else(|| DEFAULT_SPACE_HARDWARE.into());
+        let hw = non_empty(form.text(Field::SpaceHardware).get())
+            .unwrap_or_else(|| DEFAULT_SPACE_HARDWARE.into());
         let cost = match price(&hw) {
             Some(p) if p > 0.0 => {
                 format!("; it costs {}/h while running — pause it when done", usd(p))
@@ -62,7 +63,7 @@ pub fn LaunchSummary(
         format!("Creates the private Space {space_owner}/{name}{suffix} on {hw}{cost}.")
     };
     let agent_line = move || {
-        let model = non_empty(form.agent_model.get()).unwrap_or_else(|| "…".into());
+        let model = non_empty(form.text(Field::AgentModel).get()).unwrap_or_else(|| "…".into());
         match runs::demo::label(&model) {
             Some(label) => format!("Drives the Pi coding agent with {model} ({label}), served by the embedded hub at no cost."),
             None => format!("Drives the Pi coding agent with {model} through Inference Providers, billed to your account per token."),

@@ -130,7 +130,7 @@ mod tests {
             owner: "alice".into(),
             run_id: "01JDQ7ZK3G8X5V2N4M6P8R0T2W".parse().unwrap(),
             phase: runs::Phase::BucketRoundTrip,
-            params: None,
+            recipe: None,
             job: None,
             state: None,
             events: vec![],

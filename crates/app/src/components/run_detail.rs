@@ -63,9 +63,10 @@ pub fn RunDetail(
     // The recipe's wizard, filled with this run's options.
     let again = format!("/new/{}?again={owner}/{run_id}", view.phase.id());
     let target_space = view
-        .params
+        .recipe
         .as_ref()
-        .and_then(|p| p.target_space.clone())
+        .and_then(|r| r.space())
+        .map(|space| space.target_space.clone())
         .map(|name| {
             if name.contains('/') {
                 name

@@ -17,7 +17,8 @@ use crate::components::text_field::TextField;
 use crate::components::wizard_fields::{control_id, fields_for, FormErrors, WizardFields};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use runs::{Phase, PhaseStatus, RunParams};
+use runs::recipe::Field;
+use runs::{Phase, PhaseStatus, Recipe};
 use serde::{Deserialize, Serialize};
 
 /// An earlier run to launch again: where it is, and its options.
@@ -25,8 +26,8 @@ use serde::{Deserialize, Serialize};
 pub struct RunAgain {
     /// `owner/run_id`, for the notice's link.
     pub run: String,
-    /// Its options as launched.
-    pub params: RunParams,
+    /// Its recipe and options as launched.
+    pub recipe: Recipe,
     /// The Job hardware it ran on.
     pub job_flavor: Option<String>,
 }
@@ -44,7 +45,7 @@ pub fn WizardForm(
 ) -> impl IntoView {
     let form = WizardFields::new();
     match &again {
-        Some(again) => form.fill(&again.params, again.job_flavor.as_deref()),
+        Some(again) => form.fill(&again.recipe, again.job_flavor.as_deref()),
         None => form.suggest(&suggestions),
     }
     let Suggestions {
@@ -54,10 +55,7 @@ pub fn WizardForm(
     } = suggestions;
     let (model_labels, agent_model_labels) = (models.clone(), agent_models.clone());
     let owner = me.username.clone();
-    let local = {
-        let owner = owner.clone();
-        Memo::new(move |_| form.request(phase, &owner).err().unwrap_or_default())
-    };
+    let local = Memo::new(move |_| form.request(phase).err().unwrap_or_default());
     let errors = FormErrors {
         local,
         server: RwSignal::new(Vec::new()),
@@ -86,14 +84,14 @@ pub fn WizardForm(
     let sign_in_left = me.sign_in_minutes_left;
     if again.is_none() {
         if let Some(free) = plan.default_space_hardware() {
-            form.space_hardware.set(free.to_owned());
+            form.text(Field::SpaceHardware).set(free.to_owned());
         }
     }
     let has_space_hardware = fields_for(phase).contains(&"space_hardware");
     let cost = Signal::derive(move || {
         let timeout = form.job_timeout_minutes.get().trim().parse::<u32>().ok();
         let space = if has_space_hardware {
-            form.space_hardware.get()
+            form.text(Field::SpaceHardware).get()
         } else {
             String::new()
         };
@@ -106,11 +104,10 @@ pub fn WizardForm(
     } else {
         "cpu-basic (free with PRO)"
     };
-    let submit_owner = owner.clone();
     let submit = move || {
         errors.submitted.set(true);
         errors.server.set(Vec::new());
-        match form.request(phase, &submit_owner) {
+        match form.request(phase) {
             Ok(request) => {
                 failure.set(None);
                 launch.dispatch(request);
@@ -118,9 +115,8 @@ pub fn WizardForm(
             Err(_) => focus_first_error(&errors),
         }
     };
-    let submit_retry = submit.clone();
-    let shown = fields_for(phase);
-    let has = move |name: &str| shown.contains(&name);
+    let submit_retry = submit;
+    let has = move |name: &str| fields_for(phase).contains(&name);
     let hydrated = hydrated_mark();
 
     view! {
@@ -135,53 +131,53 @@ pub fn WizardForm(
             }
         >
             {has("model_id").then(|| view! {
-                <TextField field="model_id" label="Model id" value=form.model_id list="models"
+                <TextField field="model_id" label="Model id" value=form.text(Field::ModelId) list="models"
                     placeholder="owner/model" hint="A model on the Hub, e.g. Qwen/Qwen3-0.6B.">
-                    <ModelLabel value=form.model_id suggestions=model_labels />
+                    <ModelLabel value=form.text(Field::ModelId) suggestions=model_labels />
                 </TextField>
                 <SuggestionList id="models" suggestions=models />
             })}
             {has("article_url").then(|| view! {
-                <TextField field="article_url" label="Article URL" value=form.article_url kind="url"
+                <TextField field="article_url" label="Article URL" value=form.text(Field::ArticleUrl) kind="url"
                     placeholder="https://…" hint="The article (or blog post) whose code the Space reproduces." />
             })}
             {has("article_text").then(|| view! {
-                <TextField field="article_text" label="…or the article's text" value=form.article_text multiline=true
+                <TextField field="article_text" label="…or the article's text" value=form.text(Field::ArticleText) multiline=true
                     hint="Paste the article when it has no public URL." />
             })}
             {has("target_space").then(|| view! {
-                <SpaceNameField value=form.target_space unique_suffix=form.unique_suffix />
-                <CheckField field="unique_suffix" label="Add a fresh suffix to the name" value=form.unique_suffix
+                <SpaceNameField value=form.text(Field::TargetSpace) unique_suffix=form.flag(Field::UniqueSuffix) />
+                <CheckField field="unique_suffix" label="Add a fresh suffix to the name" value=form.flag(Field::UniqueSuffix)
                     hint="Use this to run the recipe again without choosing a new name." />
             })}
             {has("agent_model").then(|| view! {
-                <TextField field="agent_model" label="Pi model" value=form.agent_model list="agent-models"
+                <TextField field="agent_model" label="Pi model" value=form.text(Field::AgentModel) list="agent-models"
                     hint="The chat model the Pi agent drives, through Inference Providers.">
-                    <ModelLabel value=form.agent_model suggestions=agent_model_labels />
+                    <ModelLabel value=form.text(Field::AgentModel) suggestions=agent_model_labels />
                 </TextField>
                 <SuggestionList id="agent-models" suggestions=agent_models />
             })}
             {has("agent_base_url").then(|| view! {
-                <TextField field="agent_base_url" label="Model endpoint (optional)" value=form.agent_base_url kind="url"
+                <TextField field="agent_base_url" label="Model endpoint (optional)" value=form.text(Field::AgentBaseUrl) kind="url"
                     placeholder="https://…/v1" hint="An OpenAI-compatible URL serving the Pi model, instead of Inference Providers." />
             })}
             {has("implementation_mode").then(|| view! { <ModeSelect value=form.implementation_mode /> })}
             {has("allow_gpu_fallback").then(|| view! {
-                <CheckField field="allow_gpu_fallback" label="Allow a fixed GPU when ZeroGPU fails" value=form.allow_gpu_fallback
+                <CheckField field="allow_gpu_fallback" label="Allow a fixed GPU when ZeroGPU fails" value=form.flag(Field::AllowGpuFallback)
                     hint="ZeroGPU is tried first; a fixed GPU costs per hour while the Space runs." />
             })}
             {has("space_hardware").then(|| view! {
-                <FlavorSelect field="space_hardware" label="Space hardware" value=form.space_hardware options=space_hardware
+                <FlavorSelect field="space_hardware" label="Space hardware" value=form.text(Field::SpaceHardware) options=space_hardware
                     default_label=cpu_label hint="Asked for when the Space is created. ZeroGPU is free (two Spaces per free account); a refusal is reported, not retried." />
             })}
             {has("validate_space").then(|| view! {
-                <TextField field="validate_space" label="Space to validate" value=form.validate_space
+                <TextField field="validate_space" label="Space to validate" value=form.text(Field::ValidateSpace)
                     placeholder="owner/space" hint="A Space on the Hub; or give a URL below instead." />
-                <TextField field="validate_url" label="…or its URL" value=form.validate_url kind="url"
+                <TextField field="validate_url" label="…or its URL" value=form.text(Field::ValidateUrl) kind="url"
                     placeholder="https://owner-space.hf.space" hint="An app's address; leave empty when you gave a Space." />
-                <TextField field="api_name" label="Endpoint (optional)" value=form.api_name
+                <TextField field="api_name" label="Endpoint (optional)" value=form.text(Field::ApiName)
                     placeholder="/predict" hint="Found automatically when left empty." />
-                <TextField field="inputs" label="Inputs (optional, JSON array)" value=form.inputs multiline=true
+                <TextField field="inputs" label="Inputs (optional, JSON array)" value=form.text(Field::Inputs) multiline=true
                     placeholder="[\"Hello\"]" hint="One value per parameter of the endpoint." />
             })}
             <fieldset class="job-options">
@@ -200,7 +196,7 @@ pub fn WizardForm(
             <CostConfirmation sentence=cost value=form.paid_hardware_confirmed />
             <LaunchSummary phase owner=owner.clone() form hardware />
             {move || failure.get().map(|error| {
-                let retry = submit_retry.clone();
+                let retry = submit_retry;
                 view! { <ErrorPanel error retry=move |_| retry() /> }
             })}
             {cannot_pay.clone().map(|why| view! {

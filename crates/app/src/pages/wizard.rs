@@ -42,7 +42,7 @@ fn Wizard(phase: Phase) -> impl IntoView {
             (view.phase == phase).then_some(())?;
             Some(RunAgain {
                 run: format!("{owner}/{run_id}"),
-                params: view.params?,
+                recipe: view.recipe?,
                 job_flavor: view.job.and_then(|job| job.flavor),
             })
         },

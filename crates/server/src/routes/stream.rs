@@ -5,9 +5,9 @@
 //! closes the stream once the run is over. Only the viewer's own token is used. Each stream
 //! holds a slot ([`super::stream_slots`]) while it is live.
 
+use crate::services::Services;
 use app::api::runs::{access::RunLocation, read};
 use app::api::server::viewer::{end_session_on_401, require_viewer_in};
-use crate::services::Services;
 use app::api::server::Services as ApiServices;
 use app::api::stream::{names, LogMessage};
 use app::api::ApiError;

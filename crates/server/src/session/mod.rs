@@ -7,8 +7,8 @@
 
 pub mod store;
 
-pub use app::api::server::viewer::{sign_in, sign_out, signed_in, SessionError, SignedIn};
 use app::api::server::viewer::SESSION_IDLE;
+pub use app::api::server::viewer::{sign_in, sign_out, signed_in, SessionError, SignedIn};
 use serde::{Deserialize, Serialize};
 use store::BoundedStore;
 use tower_sessions::cookie::{time::Duration as CookieDuration, Key, SameSite};
@@ -72,11 +72,13 @@ pub async fn start_login(session: &Session, login: PendingLogin) -> Result<(), S
     if signed_in(session).await?.is_none() {
         session.set_expiry(Some(Expiry::OnInactivity(PENDING_LOGIN)));
     }
-    session.insert(LOGIN_KEY, login).await.map_err(SessionError::from)
+    session
+        .insert(LOGIN_KEY, login)
+        .await
+        .map_err(SessionError::from)
 }
 
 /// Takes the sign-in in progress (it can be completed once).
 pub async fn take_login(session: &Session) -> Result<Option<PendingLogin>, SessionError> {
     session.remove(LOGIN_KEY).await.map_err(SessionError::from)
 }
-

@@ -27,8 +27,7 @@ pub fn render(spec: Option<&RunSpec>, state: &RunState) -> String {
     match spec {
         Some(spec) => {
             let _ = writeln!(md, "- Owner: `{}`, bucket `{}`", spec.owner, spec.bucket);
-            let params = serde_json::to_value(&spec.params).unwrap_or_default();
-            for (key, value) in params.as_object().into_iter().flatten() {
+            for (key, value) in spec.recipe.params() {
                 // The embedded hub's demo agent and models say what they are.
                 let label = value
                     .as_str()

@@ -52,10 +52,10 @@ pub async fn execute(
         Level::Info,
         &format!(
             "run started: {} (phase {})",
-            spec.phase.title(),
-            spec.phase.id()
+            spec.phase().title(),
+            spec.phase().id()
         ),
-        serde_json::json!({ "phase": spec.phase, "run_id": spec.run_id }),
+        serde_json::json!({ "phase": spec.phase(), "run_id": spec.run_id }),
     )?;
 
     let result: Option<Result<String, StepFailure>> = tokio::select! {

@@ -7,6 +7,7 @@ use crate::agent::{
     Provider,
 };
 use crate::engine::recorder::{Recorder, StepFailure};
+use runs::recipe::AgentOptions;
 use runs::RunSpec;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -54,11 +55,12 @@ pub fn user_email(access: &crate::space::HubAccess) -> Option<String> {
 pub async fn prepare(
     rec: &mut Recorder,
     spec: &RunSpec,
+    agent: &AgentOptions,
     defaults: AgentLimits,
 ) -> Result<PreparedAgent, StepFailure> {
     rec.begin_step(SETUP_STEP)
         .map_err(|e| recording(SETUP_STEP, e))?;
-    let result = prepare_inner(spec, defaults).await;
+    let result = prepare_inner(spec, agent, defaults).await;
     let outcome = match &result {
         Ok((_, message)) => Ok(message.clone()),
         Err(failure) => Err(failure.clone()),
@@ -69,6 +71,7 @@ pub async fn prepare(
 
 async fn prepare_inner(
     spec: &RunSpec,
+    agent: &AgentOptions,
     defaults: AgentLimits,
 ) -> Result<(PreparedAgent, String), StepFailure> {
     let fail = |why: String| crate::phases::fail(SETUP_STEP, why);
@@ -77,8 +80,8 @@ async fn prepare_inner(
         .await
         .map_err(|e| fail(format!("no Pi coding agent: {e}")))?;
     let model = AgentModel::new(
-        spec.params.agent_model.as_deref(),
-        spec.params.agent_base_url.as_deref(),
+        Some(agent.agent_model.as_str()),
+        agent.agent_base_url.as_deref(),
     )
     .via_router(non_empty_env(ROUTER_ENV).as_deref());
     let token = non_empty_env(TOKEN_ENV);

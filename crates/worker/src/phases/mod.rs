@@ -13,18 +13,18 @@ pub mod workspace;
 
 use crate::engine::recorder::{Recorder, StepFailure};
 pub(crate) use crate::engine::step::{fail, step};
-use runs::{Phase, RunSpec};
+use runs::{Recipe, RunSpec};
 
-/// Runs `spec`'s phase to its verdict.
+/// Runs `spec`'s recipe to its verdict, handing each phase its own options.
 pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, StepFailure> {
-    match spec.phase {
-        Phase::BucketRoundTrip => bucket_round_trip::run(recorder).await,
-        Phase::ModelCardApp => model_card_app::run(spec, recorder).await,
-        Phase::RuntimeRecommender => runtime_recommender::run(spec, recorder).await,
-        Phase::TemplateSpace => template_space::run(spec, recorder).await,
-        Phase::ValidateExisting => validate_existing::run(spec, recorder).await,
-        Phase::PiSmokeTest => pi_smoke::run(spec, recorder).await,
-        Phase::PiRecipe => pi_recipe::run(spec, recorder).await,
-        Phase::ArticleReproduction => article::run(spec, recorder).await,
+    match &spec.recipe {
+        Recipe::BucketRoundTrip => bucket_round_trip::run(recorder).await,
+        Recipe::ModelCardApp(options) => model_card_app::run(spec, options, recorder).await,
+        Recipe::RuntimeRecommender(options) => runtime_recommender::run(options, recorder).await,
+        Recipe::TemplateSpace(options) => template_space::run(spec, options, recorder).await,
+        Recipe::ValidateExisting(options) => validate_existing::run(options, recorder).await,
+        Recipe::PiSmokeTest(options) => pi_smoke::run(spec, options, recorder).await,
+        Recipe::PiRecipe(options) => pi_recipe::run(spec, options, recorder).await,
+        Recipe::ArticleReproduction(options) => article::run(spec, options, recorder).await,
     }
 }

@@ -14,6 +14,7 @@ use crate::generate::model_app::{self, ModelApp};
 use crate::model::support::{decide, Support};
 use crate::model::{ModelFacts, ModelSize};
 use crate::space::{self, Deployment, Expectation, HealthCheck, LiveCheck, SpaceSettings};
+use runs::recipe::ModelAppOptions;
 use runs::RunSpec;
 
 /// The analysis artifact.
@@ -22,17 +23,13 @@ pub const ANALYSIS: &str = "analysis/model_card.json";
 pub const MODEL_OUTPUT: &str = "tests/model_output.json";
 
 /// Reads, decides, generates, deploys, validates.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
-    let model_id = spec
-        .params
-        .model_id
-        .clone()
-        .ok_or_else(|| fail("read_model", "the spec names no model"))?;
-    let name = spec
-        .params
-        .target_space
-        .clone()
-        .ok_or_else(|| fail("run", "a Space name is required"))?;
+pub async fn run(
+    spec: &RunSpec,
+    options: &ModelAppOptions,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
+    let model_id = options.model_id.clone();
+    let name = options.space.target_space.clone();
     let access = space::check_access(rec, &spec.owner).await?;
 
     let facts = step_async(rec, "read_model", async |_rec: &mut Recorder| {
@@ -56,13 +53,13 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
     .await?;
     let size = ModelSize::of(&facts);
 
-    let support = decide(&facts, &size, spec.params.space_hardware.as_deref());
+    let support = decide(&facts, &size, options.space.space_hardware.as_deref());
     let app = match &support {
         Support::Supported { task } => Some(model_app::generate(
             &facts,
             *task,
             &name,
-            spec.params.space_hardware.as_deref(),
+            options.space.space_hardware.as_deref(),
         )),
         Support::Unsupported { .. } => None,
     };
@@ -96,9 +93,9 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
         expect: Expectation::TypesOnly,
     };
     let mut deployment = Deployment::new(&spec.owner, &name, &app.files, check);
-    deployment.unique_suffix = spec.params.unique_suffix;
+    deployment.unique_suffix = options.space.unique_suffix;
     deployment.settings = SpaceSettings {
-        hardware: spec.params.space_hardware.clone(),
+        hardware: options.space.space_hardware.clone(),
         ..SpaceSettings::default()
     };
     deployment.commit_summary = format!("Add the {} app (Space Factory phase 5)", model_id);

@@ -12,6 +12,7 @@ use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::space::{self, HubAccess, LiveCheck, TargetSpace, WaitPolicy};
 use hub::RepoId;
+use runs::recipe::AgentSpaceOptions;
 use runs::RunSpec;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -77,21 +78,21 @@ fn required_hardware(access: &HubAccess) -> Option<&'static str> {
 }
 
 /// Runs phase 4 to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
-    let name = spec
-        .params
-        .target_space
-        .clone()
-        .ok_or_else(|| fail("run", "a Space name is required"))?;
+pub async fn run(
+    spec: &RunSpec,
+    options: &AgentSpaceOptions,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
+    let name = options.space.target_space.clone();
     let access = space::check_access(rec, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, spec, LIMITS).await?;
+    let agent = agent_step::prepare(rec, spec, &options.agent, LIMITS).await?;
 
     let run_id = rec.state().run_id.to_string();
     let (space_id, hf_cli) = step_async(rec, NAME_STEP, async |rec: &mut Recorder| {
         let requested = RepoId::new(&spec.owner, &name).map_err(|e| fail(NAME_STEP, e))?;
         let id =
-            space::target::choose_name(&access, &requested, spec.params.unique_suffix, &run_id)
+            space::target::choose_name(&access, &requested, options.space.unique_suffix, &run_id)
                 .await
                 .map_err(|f| fail(NAME_STEP, f.message))?;
         let hf_cli = find_hf_cli().map_err(|why| fail(NAME_STEP, why))?;

@@ -9,6 +9,7 @@ use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::{template_app, GeneratedFile};
 use crate::space::{self, Deployment, LiveCheck, SpaceSettings};
+use runs::recipe::AgentSpaceOptions;
 use runs::RunSpec;
 use std::time::Duration;
 
@@ -54,15 +55,15 @@ pub fn task(space_title: &str) -> String {
 }
 
 /// Runs phase 3 to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
-    let name = spec
-        .params
-        .target_space
-        .clone()
-        .ok_or_else(|| fail("run", "a Space name is required"))?;
+pub async fn run(
+    spec: &RunSpec,
+    options: &AgentSpaceOptions,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
+    let name = options.space.target_space.clone();
     let access = space::check_access(rec, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, spec, LIMITS).await?;
+    let agent = agent_step::prepare(rec, spec, &options.agent, LIMITS).await?;
 
     let original = template_app::files(&name);
     super::step(rec, "generate", |_rec| {
@@ -100,9 +101,9 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
         &expected,
     );
     let mut deployment = Deployment::new(&spec.owner, &name, &files, check);
-    deployment.unique_suffix = spec.params.unique_suffix;
+    deployment.unique_suffix = options.space.unique_suffix;
     deployment.settings = SpaceSettings {
-        hardware: spec.params.space_hardware.clone(),
+        hardware: options.space.space_hardware.clone(),
         ..SpaceSettings::default()
     };
     deployment.commit_summary =

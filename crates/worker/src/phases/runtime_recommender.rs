@@ -11,18 +11,14 @@ use crate::model::hardware::Flavor;
 use crate::model::recommend::recommend;
 use crate::model::{ModelFacts, ModelSize};
 use crate::space::HubAccess;
-use runs::RunSpec;
+use runs::recipe::ModelOptions;
 
 /// The artifact this phase exists for.
 pub const RECOMMENDATION: &str = "runtime_recommendation.json";
 
 /// Reads the model and the hardware list, and writes the recommendation.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
-    let model_id = spec
-        .params
-        .model_id
-        .clone()
-        .ok_or_else(|| fail("read_model", "the spec names no model"))?;
+pub async fn run(options: &ModelOptions, rec: &mut Recorder) -> Result<String, StepFailure> {
+    let model_id = options.model_id.clone();
     let hub = HubAccess::from_env().map_err(|e| fail("read_model", e))?;
 
     let facts = step_async(rec, "read_model", async |_rec: &mut Recorder| {

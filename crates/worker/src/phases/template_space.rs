@@ -5,15 +5,16 @@ use super::{fail, step};
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::{self, template_app};
 use crate::space::{self, Deployment, LiveCheck, SpaceSettings};
+use runs::recipe::SpaceOptions;
 use runs::RunSpec;
 
 /// Runs phase 2.1 to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
-    let name = spec
-        .params
-        .target_space
-        .clone()
-        .ok_or_else(|| fail("run", "a Space name is required"))?;
+pub async fn run(
+    spec: &RunSpec,
+    options: &SpaceOptions,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
+    let name = options.target_space.clone();
     let access = space::check_access(rec, &spec.owner).await?;
 
     let mut files = template_app::files(&name);
@@ -45,9 +46,9 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
         &template_app::expected_output(template_app::SAMPLE_INPUT),
     );
     let mut deployment = Deployment::new(&spec.owner, &name, &files, check);
-    deployment.unique_suffix = spec.params.unique_suffix;
+    deployment.unique_suffix = options.unique_suffix;
     deployment.settings = SpaceSettings {
-        hardware: spec.params.space_hardware.clone(),
+        hardware: options.space_hardware.clone(),
         ..SpaceSettings::default()
     };
     deployment.commit_summary = "Add the template app (Space Factory phase 2.1)".into();

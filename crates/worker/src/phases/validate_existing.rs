@@ -7,29 +7,31 @@ use crate::engine::{Recorder, StepFailure};
 use crate::space::probe::{self, Expectation};
 use crate::space::{self, HealthCheck, HubAccess, LiveCheck};
 use hub::RepoId;
-use runs::RunSpec;
+use runs::recipe::{ValidateOptions, ValidateTarget};
 
 /// The step that finds where a named Space's app answers.
 const RESOLVE_STEP: &str = "resolve_space";
 
 /// Runs the validate phase to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
-    let p = &spec.params;
+pub async fn run(options: &ValidateOptions, rec: &mut Recorder) -> Result<String, StepFailure> {
     let check = LiveCheck {
         health: HealthCheck::IfPresent,
-        api_name: p.api_name.clone(),
-        inputs: p.inputs.as_ref().and_then(|v| v.as_array().cloned()),
+        api_name: options.call.api_name.clone(),
+        inputs: options.call.inputs.clone(),
         expect: Expectation::TypesOnly,
     };
-    let (access, url, token, space) = match (&p.validate_space, &p.validate_url) {
-        (Some(id), _) => {
+    let target = options
+        .target()
+        .ok_or_else(|| fail("run", "give a Space or a URL to validate"))?;
+    let (access, url, token, space) = match &target {
+        ValidateTarget::Space(id) => {
             // Validating creates nothing: any Space the token can read will do.
             let access = space::check_token(rec).await?;
             let url = resolve(rec, &access, id).await?;
             let token = Some(access.token.clone());
             (access, url, token, Some(id.to_string()))
         }
-        (None, Some(url)) => {
+        ValidateTarget::Url(url) => {
             let access = space::check_token(rec).await?;
             rec.set_target_space(url, Some(url))
                 .map_err(|e| fail("run", format!("could not record: {e}")))?;
@@ -37,7 +39,6 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
             let token = probe::is_hub_space_host(url).then(|| access.token.clone());
             (access, url.clone(), token, None)
         }
-        (None, None) => return Err(fail("run", "give a Space or a URL to validate")),
     };
     let validation =
         space::validate_live(rec, &access, &url, token.as_ref(), space.clone(), &check).await?;

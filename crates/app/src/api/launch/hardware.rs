@@ -1,8 +1,8 @@
 //! The Job hardware list with prices, as the wizards' pickers and cost summary show it.
 
 use crate::api::server::hub_error;
-use crate::api::server::Services;
 use crate::api::server::viewer::SignedIn;
+use crate::api::server::Services;
 use crate::api::{ApiError, HardwareOption};
 use hub::jobs::HardwareFlavor;
 

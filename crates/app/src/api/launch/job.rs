@@ -3,12 +3,13 @@
 //! encrypted secret.
 
 use crate::api::server::hub_error;
-use crate::api::server::Services;
 use crate::api::server::viewer::SignedIn;
+use crate::api::server::Services;
 use crate::api::{ApiError, LaunchRequest, Launched};
 use hub::jobs::{JobSpec, Volume};
+use runs::recipe::RecipeRequest;
 use runs::spec::SPEC_VERSION;
-use runs::{job, FieldError, PhaseStatus, RunId, RunSpec};
+use runs::{job, FieldError, PhaseStatus, Recipe, RunId, RunSpec};
 
 /// The longest Job a wizard may ask for, in minutes (the Hub's own limit is days; a run
 /// needs far less).
@@ -31,22 +32,23 @@ pub async fn launch(
     let bucket = services
         .bucket_for(&user.username)
         .map_err(|e| ApiError::Internal(format!("no bucket name for this user: {e}")))?;
-    let spec = RunSpec {
-        version: SPEC_VERSION,
-        run_id,
-        phase: launch.phase,
-        owner: user.username.clone(),
-        bucket: bucket.clone(),
-        params: launch.params,
-    };
-    let (flavor, timeout_secs) = validate(
+    let (recipe, flavor, timeout_secs) = validate(
         services,
-        &spec,
+        launch.recipe,
         launch.job_flavor,
         launch.job_timeout_minutes,
         user.minutes_left(),
         launch.paid_hardware_confirmed,
     )?;
+    let spec = RunSpec {
+        version: SPEC_VERSION,
+        run_id,
+        owner: user.username.clone(),
+        bucket: bucket.clone(),
+        recipe,
+    };
+    spec.validate()
+        .map_err(|errors| ApiError::Invalid(errors.0))?;
 
     check_under_way(services, user).await?;
     check_can_pay(services, user).await?;
@@ -67,7 +69,7 @@ pub async fn launch(
         .create_job(&user.username, &job_spec, &user.token())
         .await
         .map_err(hub_error)?;
-    tracing::info!(user = %user.username, run = %run_id, job = %created.id, phase = spec.phase.id(), "run launched");
+    tracing::info!(user = %user.username, run = %run_id, job = %created.id, phase = spec.phase().id(), "run launched");
     Ok(Launched {
         owner: user.username.clone(),
         run_id,
@@ -118,15 +120,16 @@ async fn check_under_way(services: &Services, user: &SignedIn) -> Result<(), Api
 /// flavor and the timeout.
 fn validate(
     services: &Services,
-    spec: &RunSpec,
+    asked: RecipeRequest,
     flavor: Option<String>,
     timeout_minutes: Option<u32>,
     sign_in_minutes_left: Option<u64>,
     paid_hardware_confirmed: bool,
-) -> Result<(String, u64), ApiError> {
-    let mut errors = match spec.validate() {
-        Ok(()) => Vec::new(),
-        Err(errors) => errors.0,
+) -> Result<(Recipe, String, u64), ApiError> {
+    let phase = asked.phase;
+    let (recipe, mut errors) = match asked.check() {
+        Ok(recipe) => (Some(recipe), Vec::new()),
+        Err(errors) => (None, errors.0),
     };
     let mut fail = |field: &str, message: String| {
         errors.push(FieldError {
@@ -134,11 +137,8 @@ fn validate(
             message,
         })
     };
-    if spec.phase.status() != PhaseStatus::Available {
-        fail(
-            "phase",
-            format!("{} is not available yet", spec.phase.title()),
-        );
+    if phase.status() != PhaseStatus::Available {
+        fail("phase", format!("{} is not available yet", phase.title()));
     }
     let flavor = flavor
         .map(|f| f.trim().to_owned())
@@ -166,7 +166,11 @@ fn validate(
         }
     };
     // A dedicated GPU is a deliberate choice: one the factory offers, with its cost confirmed.
-    let space_hardware = spec.params.space_hardware.clone().unwrap_or_default();
+    let space_hardware = recipe
+        .as_ref()
+        .and_then(Recipe::space)
+        .and_then(|space| space.space_hardware.clone())
+        .unwrap_or_default();
     for (field, chosen) in [
         ("job_flavor", flavor.as_str()),
         ("space_hardware", space_hardware.as_str()),
@@ -204,10 +208,9 @@ fn validate(
             );
         }
     }
-    if errors.is_empty() {
-        Ok((flavor, timeout_secs))
-    } else {
-        Err(ApiError::Invalid(errors))
+    match recipe {
+        Some(recipe) if errors.is_empty() => Ok((recipe, flavor, timeout_secs)),
+        _ => Err(ApiError::Invalid(errors)),
     }
 }
 
@@ -254,7 +257,7 @@ fn job_spec(
         .insert(job::LABEL_RUN_ID.into(), spec.run_id.to_string());
     job_spec
         .labels
-        .insert(job::LABEL_PHASE.into(), spec.phase.id().into());
+        .insert(job::LABEL_PHASE.into(), spec.phase().id().into());
     job_spec.flavor = flavor;
     job_spec.timeout_seconds = Some(timeout_secs);
     Ok(job_spec)

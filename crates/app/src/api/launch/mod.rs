@@ -12,11 +12,11 @@ mod job;
 #[cfg(feature = "ssr")]
 mod space_name;
 
+#[cfg(feature = "ssr")]
+use super::server::{answer, as_viewer, context, viewer};
 use super::{ApiError, HardwareOption, LaunchRequest, Launched, SpaceNameCheck, Suggestions};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
-#[cfg(feature = "ssr")]
-use super::server::{answer, as_viewer, context, viewer};
 
 /// Launches a run; [`ApiError::Invalid`] names each field to fix.
 #[server(prefix = "/api/fn", endpoint = "launch_run", input = Json)]

@@ -1,8 +1,8 @@
 //! The wizard's live "is this Space name free?" check.
 
 use crate::api::server::hub_error;
-use crate::api::server::Services;
 use crate::api::server::viewer::SignedIn;
+use crate::api::server::Services;
 use crate::api::{ApiError, SpaceNameCheck};
 use hub::repos::RepoType;
 use hub::RepoId;

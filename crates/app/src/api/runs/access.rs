@@ -2,10 +2,10 @@
 //! A run the viewer's token cannot see is [`ApiError::NotFound`], exactly like one that
 //! does not exist.
 
-use crate::api::server::hub_error;
 use super::record::{newest_lines, Capped, MAX_STATE_BYTES};
-use crate::api::server::Services;
+use crate::api::server::hub_error;
 use crate::api::server::viewer::SignedIn;
+use crate::api::server::Services;
 use crate::api::ApiError;
 use hub::buckets::ByteRange;
 use hub::jobs::JobInfo;

@@ -4,8 +4,8 @@
 use super::access::RunLocation;
 use super::render;
 use crate::api::server::hub_error;
-use crate::api::server::Services;
 use crate::api::server::viewer::SignedIn;
+use crate::api::server::Services;
 use crate::api::{ApiError, Artifact, ArtifactKind};
 use hub::buckets::ByteRange;
 

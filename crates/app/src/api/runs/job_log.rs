@@ -3,8 +3,8 @@
 
 use super::access::RunLocation;
 use crate::api::server::hub_error;
-use crate::api::server::Services;
 use crate::api::server::viewer::SignedIn;
+use crate::api::server::Services;
 use crate::api::ApiError;
 use crate::components::live_run::MAX_LOG_LINES;
 use futures_util::StreamExt;

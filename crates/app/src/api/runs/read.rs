@@ -7,11 +7,11 @@ use super::record::{
 };
 use super::render;
 use crate::api::server::hub_error;
-use crate::api::server::Services;
 use crate::api::server::viewer::SignedIn;
+use crate::api::server::Services;
 use crate::api::{ApiError, ArtifactEntry, JobView, RunSummary, RunView};
 use hub::jobs::JobInfo;
-use runs::{job, Event, Phase, RunId, RunParams, RunSpec, RunState, RunStatus};
+use runs::{job, Event, Phase, Recipe, RunId, RunSpec, RunState, RunStatus};
 
 /// The viewer's runs, newest first.
 pub async fn list(services: &Services, user: &SignedIn) -> Result<Vec<RunSummary>, ApiError> {
@@ -58,7 +58,7 @@ fn summary(
     job: &JobInfo,
     state: Option<&RunState>,
 ) -> Option<RunSummary> {
-    let params = job_params(job);
+    let recipe = job_recipe(job);
     let phase = state.map(|s| s.phase).or_else(|| {
         job.labels
             .get(job::LABEL_PHASE)
@@ -69,7 +69,7 @@ fn summary(
         run_id,
         phase,
         status: status(Some(job), state),
-        target_space: target_space(owner, state, params.as_ref()),
+        target_space: target_space(owner, state, recipe.as_ref()),
         created_at: job.created_at.clone(),
         duration_secs: state.and_then(duration_secs),
         verdict: state.and_then(|s| s.verdict.clone()),
@@ -134,7 +134,7 @@ pub async fn view(
     };
     // A bucket that is not private is anyone's to write: its records are shown as such.
     let public_record = bucket.is_ok_and(|info| !info.private);
-    let params = run.job.as_ref().and_then(job_params);
+    let recipe = run.job.as_ref().and_then(job_recipe);
     let phase = run
         .state
         .as_ref()
@@ -151,7 +151,7 @@ pub async fn view(
         owner: run.owner.clone(),
         run_id: run.run_id,
         phase,
-        params,
+        recipe,
         job: run.job.as_ref().map(|j| job_view(services, j)),
         state: run.state.clone(),
         events,
@@ -193,26 +193,22 @@ pub fn status(job: Option<&JobInfo>, state: Option<&RunState>) -> RunStatus {
 }
 
 /// The run's options as launched, from the Job's environment (the spec holds no secrets).
-fn job_params(job: &JobInfo) -> Option<RunParams> {
+fn job_recipe(job: &JobInfo) -> Option<Recipe> {
     let spec = job
         .extra
         .get("environment")?
         .get(runs::RUN_SPEC_ENV)?
         .as_str()?;
-    serde_json::from_str::<RunSpec>(spec).ok().map(|s| s.params)
+    serde_json::from_str::<RunSpec>(spec).ok().map(|s| s.recipe)
 }
 
-fn target_space(
-    owner: &str,
-    state: Option<&RunState>,
-    params: Option<&RunParams>,
-) -> Option<String> {
+fn target_space(owner: &str, state: Option<&RunState>, recipe: Option<&Recipe>) -> Option<String> {
     state
         .and_then(|s| s.links.target_space.clone())
         .or_else(|| {
-            params
-                .and_then(|p| p.target_space.as_ref())
-                .map(|name| format!("{owner}/{name}"))
+            recipe
+                .and_then(Recipe::space)
+                .map(|space| format!("{owner}/{}", space.target_space))
         })
 }
 

@@ -4,8 +4,8 @@
 //! The server's sign-in routes write it ([`sign_in`]); every server function reads it.
 
 use crate::api::{ApiError, Me};
-use hub::Token;
 use http::request::Parts;
+use hub::Token;
 use serde::{Deserialize, Serialize};
 use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::{Expiry, Session};
@@ -120,7 +120,10 @@ pub async fn signed_in(session: &Session) -> Result<Option<SignedIn>, SessionErr
 pub async fn sign_in(session: &Session, user: SignedIn) -> Result<(), SessionError> {
     session.cycle_id().await.map_err(SessionError::from)?;
     session.set_expiry(Some(Expiry::OnInactivity(SESSION_IDLE)));
-    session.insert(USER_KEY, user).await.map_err(SessionError::from)
+    session
+        .insert(USER_KEY, user)
+        .await
+        .map_err(SessionError::from)
 }
 
 /// Forgets everything about the session and expires its cookie.

@@ -16,6 +16,7 @@ use crate::generate::GeneratedFile;
 use crate::space::{self, HealthCheck, LiveCheck};
 use gate::{AppScan, Blockers, CallEvidence, GateInput};
 use runs::gate::{INFERENCE_GATE_JSON, TECHNICAL_BLOCKERS_JSON};
+use runs::recipe::ArticleOptions;
 use runs::RunSpec;
 use std::time::Duration;
 
@@ -38,19 +39,19 @@ pub const GATE_STEP: &str = "inference_gate";
 pub const ARTICLE_ARTIFACT: &str = "analysis/article.md";
 
 /// Runs phase 8 to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
-    let name = spec
-        .params
-        .target_space
-        .clone()
-        .ok_or_else(|| fail("run", "a Space name is required"))?;
+pub async fn run(
+    spec: &RunSpec,
+    options: &ArticleOptions,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
+    let name = options.space.target_space.clone();
     let access = space::check_access(rec, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, spec, LIMITS).await?;
+    let agent = agent_step::prepare(rec, spec, &options.agent, LIMITS).await?;
 
     let article_path = agent.setup.agent_dir.join("article.md");
     step_async(rec, ARTICLE_STEP, async |rec: &mut Recorder| {
-        let article = source::obtain(&spec.params)
+        let article = source::obtain(&options.article)
             .await
             .map_err(|why| fail(ARTICLE_STEP, why))?;
         std::fs::write(&article_path, &article.text)
@@ -67,13 +68,12 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
     })
     .await?;
 
-    let model_id = spec.params.model_id.as_ref().map(ToString::to_string);
-    let mode = spec.params.implementation_mode;
+    let mode = options.implementation_mode;
     agent_step::run_step(
         rec,
         &agent,
         AGENT_STEP,
-        task::task(&article_path, model_id.as_deref(), mode),
+        task::task(&article_path, None, mode),
         Vec::new(),
         email.into_iter().collect(),
     )
@@ -109,11 +109,11 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
 
     let scan = AppScan::of(
         files.iter().map(|f| (f.path.as_str(), f.content.as_str())),
-        model_id.as_deref(),
+        None,
     );
     let has_app = files.iter().any(|f| f.path == "app.py");
     let (health_passed, call) = if has_app {
-        deploy(rec, &access, spec, &name, &files).await?
+        deploy(rec, &access, spec, options, &name, &files).await?
     } else {
         (false, None)
     };
@@ -147,6 +147,7 @@ async fn deploy(
     rec: &mut Recorder,
     access: &space::HubAccess,
     spec: &RunSpec,
+    options: &ArticleOptions,
     name: &str,
     files: &[GeneratedFile],
 ) -> Result<(bool, Option<CallEvidence>), StepFailure> {
@@ -155,8 +156,8 @@ async fn deploy(
         access,
         &spec.owner,
         name,
-        spec.params.unique_suffix,
-        &hardware::settings(spec.params.allow_gpu_fallback),
+        options.space.unique_suffix,
+        &hardware::settings(options.allow_gpu_fallback),
     )
     .await?;
     step_async(rec, HARDWARE_STEP, async |rec: &mut Recorder| {
@@ -190,12 +191,8 @@ async fn deploy(
     };
     let check = LiveCheck {
         health: HealthCheck::Required,
-        api_name: spec.params.api_name.clone(),
-        inputs: spec
-            .params
-            .inputs
-            .as_ref()
-            .and_then(|v| v.as_array().cloned()),
+        api_name: None,
+        inputs: None,
         expect: space::Expectation::TypesOnly,
     };
     let validation = space::validate_live(

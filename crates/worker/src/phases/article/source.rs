@@ -1,7 +1,7 @@
 //! The article of a reproduction: the text the user pasted, or the page at the URL they
 //! gave, fetched once and kept with the run.
 
-use runs::RunParams;
+use runs::recipe::ArticleSource;
 use std::time::Duration;
 
 /// The most of an article kept (characters); longer pages are cut, and say so.
@@ -17,7 +17,7 @@ pub struct Article {
 }
 
 /// The pasted text when given (with the URL noted), else the page at `article_url`.
-pub async fn obtain(params: &RunParams) -> Result<Article, String> {
+pub async fn obtain(params: &ArticleSource) -> Result<Article, String> {
     let url = params.article_url.as_deref();
     if let Some(text) = params
         .article_text
@@ -71,17 +71,16 @@ mod tests {
 
     #[tokio::test]
     async fn pasted_text_wins_and_names_its_url() {
-        let params = RunParams {
+        let params = ArticleSource {
             article_url: Some("https://example.org/post".into()),
             article_text: Some("We fine-tune.".into()),
-            ..RunParams::default()
         };
         let article = obtain(&params).await.unwrap();
         assert_eq!(
             article.text,
             "Source: https://example.org/post\n\nWe fine-tune."
         );
-        assert!(obtain(&RunParams::default()).await.is_err());
+        assert!(obtain(&ArticleSource::default()).await.is_err());
         assert!(cut("x".repeat(MAX_CHARS + 3)).ends_with("characters]"));
     }
 
@@ -106,17 +105,17 @@ mod tests {
     #[tokio::test]
     async fn a_linked_article_is_fetched_and_a_refusal_is_an_error() {
         let url = serve_once("200 OK", "# Title\n\nBody.").await;
-        let params = RunParams {
+        let params = ArticleSource {
             article_url: Some(url.clone()),
-            ..RunParams::default()
+            ..ArticleSource::default()
         };
         let article = obtain(&params).await.unwrap();
         assert_eq!(article.text, format!("Source: {url}\n\n# Title\n\nBody."));
         assert_eq!(article.origin, format!("fetched from {url}"));
         let url = serve_once("404 Not Found", "gone").await;
-        let params = RunParams {
+        let params = ArticleSource {
             article_url: Some(url.clone()),
-            ..RunParams::default()
+            ..ArticleSource::default()
         };
         let err = obtain(&params).await.unwrap_err();
         assert!(err.contains("answered 404"), "{err}");
