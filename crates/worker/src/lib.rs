@@ -28,6 +28,7 @@
 //!
 //! # Modules
 //!
+//! - [`config`]: the environment, read once into a [`config::WorkerConfig`].
 //! - [`agent`]: running the Pi coding agent.
 //! - [`engine`]: recording (events, state, report), redaction, steps.
 //! - [`space`]: the Space deploy + validation pipeline the Space-building phases share.
@@ -37,6 +38,7 @@
 //! - [`validate_cli`]: `worker validate`.
 
 pub mod agent;
+pub mod config;
 pub mod engine;
 pub mod generate;
 pub mod model;

@@ -11,20 +11,25 @@ pub mod template_space;
 pub mod validate_existing;
 pub mod workspace;
 
+use crate::config::WorkerConfig;
 use crate::engine::recorder::{Recorder, StepFailure};
 pub(crate) use crate::engine::step::{fail, step};
 use runs::{Phase, RunSpec};
 
 /// Runs `spec`'s phase to its verdict.
-pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    spec: &RunSpec,
+    config: &WorkerConfig,
+    recorder: &mut Recorder,
+) -> Result<String, StepFailure> {
     match spec.phase {
         Phase::BucketRoundTrip => bucket_round_trip::run(recorder).await,
-        Phase::ModelCardApp => model_card_app::run(spec, recorder).await,
-        Phase::RuntimeRecommender => runtime_recommender::run(spec, recorder).await,
-        Phase::TemplateSpace => template_space::run(spec, recorder).await,
-        Phase::ValidateExisting => validate_existing::run(spec, recorder).await,
-        Phase::PiSmokeTest => pi_smoke::run(spec, recorder).await,
-        Phase::PiRecipe => pi_recipe::run(spec, recorder).await,
-        Phase::ArticleReproduction => article::run(spec, recorder).await,
+        Phase::ModelCardApp => model_card_app::run(spec, config, recorder).await,
+        Phase::RuntimeRecommender => runtime_recommender::run(spec, config, recorder).await,
+        Phase::TemplateSpace => template_space::run(spec, config, recorder).await,
+        Phase::ValidateExisting => validate_existing::run(spec, config, recorder).await,
+        Phase::PiSmokeTest => pi_smoke::run(spec, config, recorder).await,
+        Phase::PiRecipe => pi_recipe::run(spec, config, recorder).await,
+        Phase::ArticleReproduction => article::run(spec, config, recorder).await,
     }
 }

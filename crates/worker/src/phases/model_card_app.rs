@@ -5,6 +5,7 @@
 //! because …" reason when there is no app), `generated/*`, the phase 2.1 artifacts and
 //! `tests/model_output.json`.
 
+use crate::config::WorkerConfig;
 use serde_json::{json, Value};
 
 use super::{fail, step};
@@ -22,7 +23,11 @@ pub const ANALYSIS: &str = "analysis/model_card.json";
 pub const MODEL_OUTPUT: &str = "tests/model_output.json";
 
 /// Reads, decides, generates, deploys, validates.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    spec: &RunSpec,
+    config: &WorkerConfig,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
     let model_id = spec
         .params
         .model_id
@@ -33,7 +38,7 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
         .target_space
         .clone()
         .ok_or_else(|| fail("run", "a Space name is required"))?;
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
 
     let facts = step_async(rec, "read_model", async |_rec: &mut Recorder| {
         let f = ModelFacts::read(&access, &model_id)
@@ -95,7 +100,8 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
         inputs: Some(app.inputs.clone()),
         expect: Expectation::TypesOnly,
     };
-    let mut deployment = Deployment::new(&spec.owner, &name, &app.files, check);
+    let mut deployment =
+        Deployment::new(&spec.owner, &name, &app.files, check, config.wait.clone());
     deployment.unique_suffix = spec.params.unique_suffix;
     deployment.settings = SpaceSettings {
         hardware: spec.params.space_hardware.clone(),

@@ -7,10 +7,11 @@
 
 use super::{agent_step, fail};
 use crate::agent::AgentLimits;
+use crate::config::WorkerConfig;
 use crate::engine::clock::now_rfc3339;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
-use crate::space::{self, HubAccess, LiveCheck, TargetSpace, WaitPolicy};
+use crate::space::{self, HubAccess, LiveCheck, TargetSpace};
 use hub::RepoId;
 use runs::RunSpec;
 use std::path::PathBuf;
@@ -77,15 +78,19 @@ fn required_hardware(access: &HubAccess) -> Option<&'static str> {
 }
 
 /// Runs phase 4 to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    spec: &RunSpec,
+    config: &WorkerConfig,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
     let name = spec
         .params
         .target_space
         .clone()
         .ok_or_else(|| fail("run", "a Space name is required"))?;
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, spec, LIMITS).await?;
+    let agent = agent_step::prepare(rec, config, spec, LIMITS).await?;
 
     let run_id = rec.state().run_id.to_string();
     let (space_id, hf_cli) = step_async(rec, NAME_STEP, async |rec: &mut Recorder| {
@@ -94,14 +99,14 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
             space::target::choose_name(&access, &requested, spec.params.unique_suffix, &run_id)
                 .await
                 .map_err(|f| fail(NAME_STEP, f.message))?;
-        let hf_cli = find_hf_cli().map_err(|why| fail(NAME_STEP, why))?;
+        let hf_cli = find_hf_cli(config).map_err(|why| fail(NAME_STEP, why))?;
         rec.text_artifact(RECIPE_ARTIFACT, RECIPE)?;
         let message = format!("Pi is to create {id} with {}", hf_cli.display());
         Ok(((id, hf_cli), message))
     })
     .await?;
 
-    let env = hf_env(&access, &agent.setup.agent_dir, &hf_cli);
+    let env = hf_env(config, &access, &agent.setup.agent_dir, &hf_cli);
     let hardware = required_hardware(&access);
     agent_step::run_step(
         rec,
@@ -124,7 +129,7 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
     })
     .await?;
 
-    let live = space::wait_running(rec, &access, &target, &WaitPolicy::from_env()).await?;
+    let live = space::wait_running(rec, &access, &target, &config.wait).await?;
     let expected = expected_output(SAMPLE_INPUT);
     let check = LiveCheck::expect_text(API_NAME, vec![SAMPLE_INPUT.into()], &expected);
     space::validate_live(
@@ -189,9 +194,8 @@ async fn check_space(
 }
 
 /// The `hf` executable: [`HF_CLI_ENV`], else the first `hf` on `PATH`.
-fn find_hf_cli() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os(HF_CLI_ENV) {
-        let path = PathBuf::from(path);
+fn find_hf_cli(config: &WorkerConfig) -> Result<PathBuf, String> {
+    if let Some(path) = config.hf_cli.clone() {
         return if path.is_file() {
             Ok(path)
         } else {
@@ -201,7 +205,8 @@ fn find_hf_cli() -> Result<PathBuf, String> {
             ))
         };
     }
-    std::env::var_os("PATH")
+    config
+        .path
         .iter()
         .flat_map(std::env::split_paths)
         .map(|dir| dir.join("hf"))
@@ -215,16 +220,13 @@ fn find_hf_cli() -> Result<PathBuf, String> {
 /// user's token (read by the CLI from the environment, never an argument), and a private
 /// `HF_HOME` outside the workspace.
 fn hf_env(
+    config: &WorkerConfig,
     access: &HubAccess,
     agent_dir: &std::path::Path,
     hf_cli: &std::path::Path,
 ) -> Vec<(String, String)> {
     let mut dirs: Vec<PathBuf> = hf_cli.parent().map(PathBuf::from).into_iter().collect();
-    dirs.extend(
-        std::env::var_os("PATH")
-            .iter()
-            .flat_map(std::env::split_paths),
-    );
+    dirs.extend(config.path.iter().flat_map(std::env::split_paths));
     let path = std::env::join_paths(dirs)
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();

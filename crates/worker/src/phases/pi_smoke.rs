@@ -5,6 +5,7 @@
 
 use super::{agent_step, fail, workspace};
 use crate::agent::AgentLimits;
+use crate::config::WorkerConfig;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::{template_app, GeneratedFile};
@@ -54,15 +55,19 @@ pub fn task(space_title: &str) -> String {
 }
 
 /// Runs phase 3 to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    spec: &RunSpec,
+    config: &WorkerConfig,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
     let name = spec
         .params
         .target_space
         .clone()
         .ok_or_else(|| fail("run", "a Space name is required"))?;
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, spec, LIMITS).await?;
+    let agent = agent_step::prepare(rec, config, spec, LIMITS).await?;
 
     let original = template_app::files(&name);
     super::step(rec, "generate", |_rec| {
@@ -99,7 +104,7 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
         vec![template_app::SAMPLE_INPUT.into()],
         &expected,
     );
-    let mut deployment = Deployment::new(&spec.owner, &name, &files, check);
+    let mut deployment = Deployment::new(&spec.owner, &name, &files, check, config.wait.clone());
     deployment.unique_suffix = spec.params.unique_suffix;
     deployment.settings = SpaceSettings {
         hardware: spec.params.space_hardware.clone(),

@@ -2,19 +2,24 @@
 //! owner's namespace, waits for it to run, and calls its API for a known answer.
 
 use super::{fail, step};
+use crate::config::WorkerConfig;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::{self, template_app};
 use crate::space::{self, Deployment, LiveCheck, SpaceSettings};
 use runs::RunSpec;
 
 /// Runs phase 2.1 to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    spec: &RunSpec,
+    config: &WorkerConfig,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
     let name = spec
         .params
         .target_space
         .clone()
         .ok_or_else(|| fail("run", "a Space name is required"))?;
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
 
     let mut files = template_app::files(&name);
     step(rec, "generate", |rec| {
@@ -26,9 +31,9 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        if let Some(dir) = std::env::var_os(generate::APP_OVERRIDE_ENV) {
-            let changed = generate::apply_override(&mut files, std::path::Path::new(&dir))
-                .map_err(|why| fail("generate", why))?;
+        if let Some(dir) = &config.app_override {
+            let changed =
+                generate::apply_override(&mut files, dir).map_err(|why| fail("generate", why))?;
             message.push_str(&format!(
                 "; replaced {} from {}",
                 changed.join(", "),
@@ -44,7 +49,7 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
         vec![template_app::SAMPLE_INPUT.into()],
         &template_app::expected_output(template_app::SAMPLE_INPUT),
     );
-    let mut deployment = Deployment::new(&spec.owner, &name, &files, check);
+    let mut deployment = Deployment::new(&spec.owner, &name, &files, check, config.wait.clone());
     deployment.unique_suffix = spec.params.unique_suffix;
     deployment.settings = SpaceSettings {
         hardware: spec.params.space_hardware.clone(),

@@ -2,6 +2,7 @@
 //! checks the output types and measures latency. It builds nothing.
 
 use super::fail;
+use crate::config::WorkerConfig;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::space::probe::{self, Expectation};
@@ -13,7 +14,11 @@ use runs::RunSpec;
 const RESOLVE_STEP: &str = "resolve_space";
 
 /// Runs the validate phase to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    spec: &RunSpec,
+    config: &WorkerConfig,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
     let p = &spec.params;
     let check = LiveCheck {
         health: HealthCheck::IfPresent,
@@ -24,13 +29,13 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
     let (access, url, token, space) = match (&p.validate_space, &p.validate_url) {
         (Some(id), _) => {
             // Validating creates nothing: any Space the token can read will do.
-            let access = space::check_token(rec).await?;
+            let access = space::check_token(rec, config).await?;
             let url = resolve(rec, &access, id).await?;
             let token = Some(access.token.clone());
             (access, url, token, Some(id.to_string()))
         }
         (None, Some(url)) => {
-            let access = space::check_token(rec).await?;
+            let access = space::check_token(rec, config).await?;
             rec.set_target_space(url, Some(url))
                 .map_err(|e| fail("run", format!("could not record: {e}")))?;
             // The token goes only to the Hub's own Space hosts, never to a foreign URL.

@@ -10,6 +10,7 @@ pub mod task;
 
 use super::{agent_step, fail, step, workspace};
 use crate::agent::AgentLimits;
+use crate::config::WorkerConfig;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::GeneratedFile;
@@ -38,15 +39,19 @@ pub const GATE_STEP: &str = "inference_gate";
 pub const ARTICLE_ARTIFACT: &str = "analysis/article.md";
 
 /// Runs phase 8 to its verdict.
-pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    spec: &RunSpec,
+    config: &WorkerConfig,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
     let name = spec
         .params
         .target_space
         .clone()
         .ok_or_else(|| fail("run", "a Space name is required"))?;
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, spec, LIMITS).await?;
+    let agent = agent_step::prepare(rec, config, spec, LIMITS).await?;
 
     let article_path = agent.setup.agent_dir.join("article.md");
     step_async(rec, ARTICLE_STEP, async |rec: &mut Recorder| {
@@ -113,7 +118,7 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
     );
     let has_app = files.iter().any(|f| f.path == "app.py");
     let (health_passed, call) = if has_app {
-        deploy(rec, &access, spec, &name, &files).await?
+        deploy(rec, config, &access, spec, &name, &files).await?
     } else {
         (false, None)
     };
@@ -145,6 +150,7 @@ pub async fn run(spec: &RunSpec, rec: &mut Recorder) -> Result<String, StepFailu
 /// only when the Space could not even be created or uploaded.
 async fn deploy(
     rec: &mut Recorder,
+    config: &WorkerConfig,
     access: &space::HubAccess,
     spec: &RunSpec,
     name: &str,
@@ -182,8 +188,7 @@ async fn deploy(
         "Add the reproduction built by Pi (Space Factory phase 8)",
     )
     .await?;
-    let live = match space::wait_running(rec, access, &target, &space::WaitPolicy::from_env()).await
-    {
+    let live = match space::wait_running(rec, access, &target, &config.wait).await {
         Ok(live) => live,
         // wait_running saved the diagnostics already.
         Err(_) => return Ok((false, None)),
