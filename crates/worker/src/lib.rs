@@ -34,6 +34,7 @@
 //! - [`space`]: the Space deploy + validation pipeline the Space-building phases share.
 //! - [`phases`]: one module per recipe.
 //! - [`generate`]: app files from templates.
+//! - [`template`]: filling the text templates (generated Python, Pi's prompts).
 //! - [`model`]: judging a model from its Hub metadata (size, support, hardware).
 //! - [`validate_cli`]: `worker validate`.
 
@@ -44,4 +45,5 @@ pub mod generate;
 pub mod model;
 pub mod phases;
 pub mod space;
+pub mod template;
 pub mod validate_cli;

@@ -45,28 +45,27 @@ pub fn expected_output(text: &str) -> String {
     text.chars().rev().collect()
 }
 
+/// The task given to Pi, filled by [`task`].
+const TASK_TEMPLATE: &str = include_str!("pi_recipe_task.md");
+/// What [`TASK_TEMPLATE`] says when the account needs ZeroGPU.
+const ZERO_GPU_TEMPLATE: &str = include_str!("pi_recipe_zero_gpu.md");
+
 /// The task given to Pi: the app to build, the exact Space id, the hardware when the
 /// account needs ZeroGPU (`hardware`: a free account may host Gradio Spaces only there),
 /// then the recipe.
 pub fn task(user: &str, space: &RepoId, hardware: Option<&str>) -> String {
     let hardware = hardware
-        .map(|flavor| {
-            format!(
-                "The account is free, and a free account may host a Gradio Space only on \
-                 ZeroGPU: create it with `--flavor {flavor}` added to `hf repos create`, and \
-                 make the app ZeroGPU-correct: `import spaces` and decorate its function with \
-                 `@spaces.GPU`.\n\n"
-            )
-        })
+        .map(|flavor| crate::template::fill(ZERO_GPU_TEMPLATE, &[("flavor", flavor)]))
         .unwrap_or_default();
-    format!(
-        "# Task: build a private Space with the `hf` CLI\n\n\
-         You are working for the Hugging Face user `{user}`. Build a Gradio app whose one \
-         endpoint, `api_name=\"{api}\"`, takes a text and returns it reversed \
-         (`\"abc\"` gives `\"cba\"`), and deploy it as the **private** Space `{space}`, \
-         following the recipe below step by step. Use exactly the Space id `{space}`.\n\n\
-         {hardware}---\n\n{RECIPE}",
-        api = API_NAME.trim_start_matches('/'),
+    crate::template::fill(
+        TASK_TEMPLATE,
+        &[
+            ("user", user),
+            ("api", API_NAME.trim_start_matches('/')),
+            ("space", &space.to_string()),
+            ("hardware", &hardware),
+            ("recipe", RECIPE),
+        ],
     )
 }
 

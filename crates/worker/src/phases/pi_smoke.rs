@@ -36,21 +36,14 @@ pub fn edited_output(text: &str) -> String {
     format!("{}!!", text.to_uppercase())
 }
 
+/// The task given to Pi, filled by [`task`].
+const TASK_TEMPLATE: &str = include_str!("pi_smoke_task.md");
+
 /// The task given to Pi.
 pub fn task(space_title: &str) -> String {
-    format!(
-        "# Task: one safe edit ({EDIT_NAME})\n\n\
-         The current folder holds a small Gradio app, \"{space_title}\": `app.py`, \
-         `requirements.txt` and `README.md`. Its function `shout` upper-cases its input and \
-         adds one exclamation mark.\n\n\
-         Make exactly this change and nothing else: `shout` must add **two** exclamation \
-         marks instead of one, so `shout(\"hi\")` returns `\"HI!!\"`.\n\n\
-         Rules:\n\
-         - Edit only the `return` line of `shout` in `app.py`. Do not touch other lines or files, \
-         do not add files, do not rename the endpoint (`api_name=\"shout\"`).\n\
-         - Do not run the app and do not deploy anything: the worker deploys and tests it.\n\
-         - Never print environment variables or tokens.\n\n\
-         When done, answer with one sentence saying what you changed.\n"
+    crate::template::fill(
+        TASK_TEMPLATE,
+        &[("edit", EDIT_NAME), ("title", space_title)],
     )
 }
 
