@@ -28,18 +28,22 @@
 //!
 //! # Modules
 //!
+//! - [`config`]: the environment, read once into a [`config::WorkerConfig`].
 //! - [`agent`]: running the Pi coding agent.
 //! - [`engine`]: recording (events, state, report), redaction, steps.
 //! - [`space`]: the Space deploy + validation pipeline the Space-building phases share.
 //! - [`phases`]: one module per recipe.
 //! - [`generate`]: app files from templates.
+//! - [`template`]: filling the text templates (generated Python, Pi's prompts).
 //! - [`model`]: judging a model from its Hub metadata (size, support, hardware).
 //! - [`validate_cli`]: `worker validate`.
 
 pub mod agent;
+pub mod config;
 pub mod engine;
 pub mod generate;
 pub mod model;
 pub mod phases;
 pub mod space;
+pub mod template;
 pub mod validate_cli;

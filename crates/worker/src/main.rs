@@ -8,8 +8,10 @@
 //! live app and prints a JSON verdict: exit 0 passed, 1 failed, 2 bad arguments.
 
 use clap::{Parser, Subcommand};
+use runs::job;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use worker::config::WorkerConfig;
 use worker::engine::{self, output::Output, Recorder, Redactor, RunOutcome};
 
 #[derive(Debug, Parser)]
@@ -64,24 +66,26 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("worker: cannot start the async runtime: {err}");
-            return ExitCode::FAILURE;
+            return exit(job::EXIT_FAILED);
         }
     };
+    // The one read of the environment; everything below is told what it needs.
+    let config = WorkerConfig::from_env();
     match cli.command {
-        Command::Run(args) => runtime.block_on(run(args)),
-        Command::Validate(args) => runtime.block_on(validate(args)),
+        Command::Run(args) => runtime.block_on(run(args, config)),
+        Command::Validate(args) => runtime.block_on(validate(args, config)),
     }
 }
 
-async fn run(args: RunArgs) -> ExitCode {
+async fn run(args: RunArgs, config: WorkerConfig) -> ExitCode {
     // First of all: a cancel in the Job's first milliseconds must still be recorded.
     let stop = termination_signal();
-    let redactor = Redactor::from_env();
-    let text = match read_spec_text(&args) {
+    let redactor = Redactor::new(config.secrets.clone());
+    let text = match read_spec_text(&args, &config) {
         Ok(text) => text,
         Err(message) => {
             eprintln!("worker: {}", redactor.redact(&message));
-            return ExitCode::from(2);
+            return exit(job::EXIT_SPEC_REFUSED);
         }
     };
     let spec = match runs::RunSpec::from_json(&text) {
@@ -91,7 +95,7 @@ async fn run(args: RunArgs) -> ExitCode {
 
     let output = Output::new(&args.output, local_work_dir(&spec.run_id.to_string()));
     let mut recorder = Recorder::new(spec.run_id, spec.phase(), output, redactor);
-    let outcome = engine::execute(&spec, &mut recorder, stop).await;
+    let outcome = engine::execute(&spec, &config, &mut recorder, stop).await;
     // One plain line for people reading the Job's log (the events before it are JSON).
     if let Ok(outcome) = &outcome {
         let how = match outcome {
@@ -107,19 +111,19 @@ async fn run(args: RunArgs) -> ExitCode {
         );
     }
     match outcome {
-        Ok(RunOutcome::Succeeded) => ExitCode::SUCCESS,
-        Ok(RunOutcome::Failed) => ExitCode::FAILURE,
-        Ok(RunOutcome::Interrupted) => ExitCode::from(143),
+        Ok(RunOutcome::Succeeded) => exit(job::EXIT_SUCCEEDED),
+        Ok(RunOutcome::Failed) => exit(job::EXIT_FAILED),
+        Ok(RunOutcome::Interrupted) => exit(job::EXIT_TERMINATED),
         Err(err) => {
             eprintln!("worker: cannot record the run: {err}");
-            ExitCode::FAILURE
+            exit(job::EXIT_FAILED)
         }
     }
 }
 
-async fn validate(args: ValidateArgs) -> ExitCode {
-    let redactor = Redactor::from_env();
-    match worker::validate_cli::run(args.space, args.url, args.api, args.inputs).await {
+async fn validate(args: ValidateArgs, config: WorkerConfig) -> ExitCode {
+    let redactor = Redactor::new(config.secrets.clone());
+    match worker::validate_cli::run(&config, args.space, args.url, args.api, args.inputs).await {
         Ok(result) => {
             let json = serde_json::to_value(&result).expect("results serialize");
             println!(
@@ -127,23 +131,23 @@ async fn validate(args: ValidateArgs) -> ExitCode {
                 serde_json::to_string_pretty(&redactor.redact_json(&json)).expect("JSON")
             );
             if result.passed() {
-                ExitCode::SUCCESS
+                exit(job::EXIT_SUCCEEDED)
             } else {
-                ExitCode::FAILURE
+                exit(job::EXIT_FAILED)
             }
         }
         Err(why) => {
             eprintln!("worker validate: {}", redactor.redact(&why));
-            ExitCode::from(2)
+            exit(job::EXIT_SPEC_REFUSED)
         }
     }
 }
 
-fn read_spec_text(args: &RunArgs) -> Result<String, String> {
+fn read_spec_text(args: &RunArgs, config: &WorkerConfig) -> Result<String, String> {
     match &args.spec {
         Some(path) => std::fs::read_to_string(path)
             .map_err(|err| format!("cannot read the spec file {}: {err}", path.display())),
-        None => std::env::var(runs::RUN_SPEC_ENV).map_err(|_| {
+        None => config.run_spec.clone().ok_or_else(|| {
             format!(
                 "no run spec: set {} or pass --spec FILE",
                 runs::RUN_SPEC_ENV
@@ -163,7 +167,7 @@ fn refuse_spec(text: &str, why: &str, args: &RunArgs, redactor: Redactor) -> Exi
     let phase = value["phase"].as_str().and_then(runs::Phase::from_id);
     let (Some(run_id), Some(phase)) = (run_id, phase) else {
         eprintln!("worker: the spec names no valid run id and phase, so no run was recorded");
-        return ExitCode::from(2);
+        return exit(job::EXIT_SPEC_REFUSED);
     };
     let output = Output::new(&args.output, local_work_dir(&run_id.to_string()));
     let mut recorder = Recorder::new(run_id, phase, output, redactor);
@@ -180,7 +184,12 @@ fn refuse_spec(text: &str, why: &str, args: &RunArgs, redactor: Redactor) -> Exi
     if let Err(err) = recorded {
         eprintln!("worker: cannot record the refused run: {err}");
     }
-    ExitCode::from(2)
+    exit(job::EXIT_SPEC_REFUSED)
+}
+
+/// The process exit code for one of the Job contract's codes ([`runs::job`]).
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
 /// Where the working copies of the run's files live: local disk, not the mount.

@@ -1,13 +1,15 @@
 //! `worker validate`: the validate phase's checks for a person at a terminal, without a
 //! run record.
 
+use crate::config::WorkerConfig;
 use crate::space::probe::{self, Expectation, TestResult};
-use hub::{HubClient, RepoId, Token};
+use hub::{RepoId, Token};
 use serde_json::Value;
 
 /// Validates `space` (resolved through the Hub) or `url`; `Err` for arguments that make no
 /// sense (bad inputs JSON, no target), a failed [`TestResult`] for everything else.
 pub async fn run(
+    config: &WorkerConfig,
     space: Option<RepoId>,
     url: Option<String>,
     api: Option<String>,
@@ -21,11 +23,8 @@ pub async fn run(
             Err(e) => return Err(format!("--inputs is not JSON: {e}")),
         },
     };
-    let hub = HubClient::from_env().map_err(|e| format!("cannot reach the Hub: {e}"))?;
-    let token = std::env::var(crate::space::access::TOKEN_ENV)
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| Token::new(t.trim()));
+    let hub = crate::space::access::hub_client(config)?;
+    let token = config.token.as_deref().map(Token::new);
     let (url, space_name, app_token) = match (space, url) {
         (Some(id), None) => {
             let info = match hub

@@ -6,7 +6,7 @@
 //! (`SPACE_FACTORY_PI_PREFIX`, `tools/pi` in the repository for tests and CI, a Job image's
 //! own folder), and only then an `npm install` of the pinned version into that prefix.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// The npm package the factory drives by default (frozen at its last release under this
@@ -32,6 +32,8 @@ pub struct PiInstall {
     pub version: String,
     /// The npm prefix folder (`<prefix>/node_modules/.bin/pi`).
     pub prefix: PathBuf,
+    /// A `pi` executable to use as-is instead ([`PI_BIN_ENV`]), when one is named.
+    pub binary: Option<PathBuf>,
 }
 
 /// A Pi binary ready to run.
@@ -81,16 +83,18 @@ impl PiInstall {
             package: DEFAULT_PACKAGE.into(),
             version: DEFAULT_VERSION.into(),
             prefix: prefix.into(),
+            binary: None,
         }
     }
 
-    /// The pinned default package in `SPACE_FACTORY_PI_PREFIX`, or in
-    /// `~/.cache/space-factory/pi` when it is not set.
-    pub fn from_env() -> PiInstall {
-        let prefix = std::env::var_os(PI_PREFIX_ENV)
-            .map(PathBuf::from)
-            .unwrap_or_else(default_prefix);
-        PiInstall::pinned(prefix)
+    /// The configured Pi: an explicit binary ([`PI_BIN_ENV`]) when one is named, else the
+    /// pinned default package in the configured prefix ([`PI_PREFIX_ENV`], else
+    /// `~/.cache/space-factory/pi`).
+    pub fn from_config(config: &crate::config::WorkerConfig) -> PiInstall {
+        PiInstall {
+            binary: config.pi_bin.clone(),
+            ..PiInstall::pinned(config.pi_prefix.clone())
+        }
     }
 
     /// `<prefix>/node_modules/.bin/pi`.
@@ -110,12 +114,11 @@ impl PiInstall {
         value["version"].as_str().map(str::to_owned)
     }
 
-    /// An explicit `SPACE_FACTORY_PI_BIN`, else the pinned version in the prefix, else
+    /// The explicit [`PiInstall::binary`], else the pinned version in the prefix, else
     /// installs it there with npm (`--ignore-scripts`: Pi needs none of its dependencies'
     /// install scripts).
     pub async fn find_or_install(&self) -> Result<PiBinary, InstallError> {
-        if let Some(bin) = std::env::var_os(PI_BIN_ENV) {
-            let path = PathBuf::from(bin);
+        if let Some(path) = self.binary.clone() {
             if !path.is_file() {
                 return Err(InstallError::MissingBinary(path));
             }
@@ -202,14 +205,6 @@ impl PiInstall {
     }
 }
 
-fn default_prefix() -> PathBuf {
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    cache.join("space-factory").join("pi")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,7 +237,8 @@ mod tests {
 
     #[test]
     fn the_repository_pins_the_same_version_as_the_worker() {
-        let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/pi/package.json");
+        let manifest =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/pi/package.json");
         let value: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(manifest).unwrap()).unwrap();
         assert_eq!(value["dependencies"][DEFAULT_PACKAGE], DEFAULT_VERSION);

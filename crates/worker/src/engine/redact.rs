@@ -15,8 +15,9 @@ const MIN_SECRET_LEN: usize = 6;
 static HF_TOKEN_PATTERN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"hf_[A-Za-z0-9_]{6,}").expect("valid pattern"));
 
-/// Environment variable names whose values are treated as secrets.
-const SECRET_NAME_SUFFIXES: [&str; 5] = ["TOKEN", "SECRET", "KEY", "PASSWORD", "CREDENTIALS"];
+/// How the names of environment variables whose values are secrets end
+/// ([`crate::config::WorkerConfig::secrets`]).
+pub const SECRET_NAME_SUFFIXES: [&str; 5] = ["TOKEN", "SECRET", "KEY", "PASSWORD", "CREDENTIALS"];
 
 /// Scrubs secrets out of text.
 #[derive(Debug, Clone, Default)]
@@ -35,18 +36,6 @@ impl Redactor {
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         secrets.dedup();
         Redactor { secrets }
-    }
-
-    /// A redactor for the secrets in this process's environment: every variable whose name
-    /// ends in TOKEN, SECRET, KEY, PASSWORD or CREDENTIALS.
-    pub fn from_env() -> Redactor {
-        Redactor::new(std::env::vars().filter_map(|(name, value)| {
-            let upper = name.to_ascii_uppercase();
-            SECRET_NAME_SUFFIXES
-                .iter()
-                .any(|suffix| upper.ends_with(suffix))
-                .then_some(value)
-        }))
     }
 
     /// This redactor plus more values to remove (e.g. the user's email in agent traces).

@@ -2,21 +2,19 @@
 
 use super::recorder::{Recorder, StepFailure};
 use super::report;
+use crate::config::WorkerConfig;
 use crate::phases;
 use runs::{Level, RunSpec, RunStatus};
 use std::future::Future;
 
 /// Whether the user's token has expired ([`runs::job::TOKEN_EXPIRES_ENV`], when the
 /// server passed it): a step that failed then failed for that.
-fn token_expired() -> bool {
+fn token_expired(config: &WorkerConfig) -> bool {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    expired(
-        std::env::var(runs::job::TOKEN_EXPIRES_ENV).ok().as_deref(),
-        now,
-    )
+    expired(config.token_expires_at.as_deref(), now)
 }
 
 /// Whether an expiry of `expires_at` (Unix seconds, as text) is past at `now`.
@@ -44,6 +42,7 @@ pub enum RunOutcome {
 /// do than report it on stderr).
 pub async fn execute(
     spec: &RunSpec,
+    config: &WorkerConfig,
     recorder: &mut Recorder,
     stop: impl Future<Output = ()>,
 ) -> Result<RunOutcome, super::output::OutputError> {
@@ -59,7 +58,7 @@ pub async fn execute(
     )?;
 
     let result: Option<Result<String, StepFailure>> = tokio::select! {
-        result = phases::run(spec, recorder) => Some(result),
+        result = phases::run(spec, config, recorder) => Some(result),
         () = stop => None,
     };
 
@@ -69,7 +68,7 @@ pub async fn execute(
             RunOutcome::Succeeded
         }
         Some(Err(failure)) => {
-            let verdict = if token_expired() {
+            let verdict = if token_expired(config) {
                 format!(
                     "Failed at step {}: the sign-in expired during the run; sign in again and run it again",
                     failure.step

@@ -6,6 +6,7 @@ use crate::agent::{
     run_agent, AgentKey, AgentLimits, AgentModel, AgentReport, AgentSetup, AgentTask, PiInstall,
     Provider,
 };
+use crate::config::WorkerConfig;
 use crate::engine::recorder::{Recorder, StepFailure};
 use runs::recipe::AgentOptions;
 use runs::RunSpec;
@@ -25,7 +26,7 @@ pub const API_KEY_ENV: &str = crate::agent::provider::CUSTOM_KEY_ENV;
 /// Jobs, which it serves itself).
 pub const ROUTER_ENV: &str = hub::INFERENCE_URL_ENV;
 /// The Job secret carrying the user's token.
-pub const TOKEN_ENV: &str = "HF_TOKEN";
+pub use crate::space::access::TOKEN_ENV;
 
 /// Pi ready for this run, plus the folders it works in.
 #[derive(Debug, Clone)]
@@ -54,13 +55,14 @@ pub fn user_email(access: &crate::space::HubAccess) -> Option<String> {
 /// `defaults` are the phase's limits; [`MAX_TURNS_ENV`] and [`TIMEOUT_ENV`] override them.
 pub async fn prepare(
     rec: &mut Recorder,
+    config: &WorkerConfig,
     spec: &RunSpec,
     agent: &AgentOptions,
     defaults: AgentLimits,
 ) -> Result<PreparedAgent, StepFailure> {
     rec.begin_step(SETUP_STEP)
         .map_err(|e| recording(SETUP_STEP, e))?;
-    let result = prepare_inner(spec, agent, defaults).await;
+    let result = prepare_inner(config, spec, agent, defaults).await;
     let outcome = match &result {
         Ok((_, message)) => Ok(message.clone()),
         Err(failure) => Err(failure.clone()),
@@ -70,12 +72,13 @@ pub async fn prepare(
 }
 
 async fn prepare_inner(
+    config: &WorkerConfig,
     spec: &RunSpec,
     agent: &AgentOptions,
     defaults: AgentLimits,
 ) -> Result<(PreparedAgent, String), StepFailure> {
     let fail = |why: String| crate::phases::fail(SETUP_STEP, why);
-    let pi = PiInstall::from_env()
+    let pi = PiInstall::from_config(config)
         .find_or_install()
         .await
         .map_err(|e| fail(format!("no Pi coding agent: {e}")))?;
@@ -83,18 +86,18 @@ async fn prepare_inner(
         Some(agent.agent_model.as_str()),
         agent.agent_base_url.as_deref(),
     )
-    .via_router(non_empty_env(ROUTER_ENV).as_deref());
-    let token = non_empty_env(TOKEN_ENV);
+    .via_router(config.agent_router.as_deref());
+    let token = config.token.clone();
     let key = match &model.provider {
         Provider::HuggingFace | Provider::Router { .. } => token,
-        Provider::OpenAiCompatible { .. } => non_empty_env(API_KEY_ENV).or(token),
+        Provider::OpenAiCompatible { .. } => config.agent_api_key.clone().or(token),
     }
     .ok_or_else(|| {
         fail(format!(
             "no key for the model provider: the Job must carry the user's token as {TOKEN_ENV}"
         ))
     })?;
-    let limits = limits_from_env(defaults).map_err(fail)?;
+    let limits = limits(config, defaults).map_err(fail)?;
     let run_id = spec.run_id.to_string();
     let agent_dir = fresh_dir(&format!("space-factory-agent-{run_id}")).map_err(&fail)?;
     let workspace = fresh_dir(&format!("space-factory-workspace-{run_id}")).map_err(&fail)?;
@@ -188,24 +191,17 @@ fn recording(step: &str, err: impl std::fmt::Display) -> StepFailure {
     crate::phases::fail(step, format!("could not record: {err}"))
 }
 
-fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-/// The phase's limits with the environment's overrides.
-pub fn limits_from_env(defaults: AgentLimits) -> Result<AgentLimits, String> {
+/// The phase's limits with the configured overrides.
+pub fn limits(config: &WorkerConfig, defaults: AgentLimits) -> Result<AgentLimits, String> {
     let mut limits = defaults;
-    if let Some(turns) = non_empty_env(MAX_TURNS_ENV) {
+    if let Some(turns) = &config.agent_max_turns {
         limits.max_turns =
             turns.parse().ok().filter(|&n: &u32| n > 0).ok_or_else(|| {
                 format!("{MAX_TURNS_ENV} must be a positive number, not `{turns}`")
             })?;
     }
-    if let Some(timeout) = non_empty_env(TIMEOUT_ENV) {
-        limits.wall_clock = humantime::parse_duration(&timeout)
+    if let Some(timeout) = &config.agent_timeout {
+        limits.wall_clock = humantime::parse_duration(timeout)
             .ok()
             .filter(|d| *d >= Duration::from_secs(1))
             .ok_or_else(|| {

@@ -11,20 +11,31 @@ pub mod template_space;
 pub mod validate_existing;
 pub mod workspace;
 
+use crate::config::WorkerConfig;
 use crate::engine::recorder::{Recorder, StepFailure};
 pub(crate) use crate::engine::step::{fail, step};
 use runs::{Recipe, RunSpec};
 
 /// Runs `spec`'s recipe to its verdict, handing each phase its own options.
-pub async fn run(spec: &RunSpec, recorder: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    spec: &RunSpec,
+    config: &WorkerConfig,
+    recorder: &mut Recorder,
+) -> Result<String, StepFailure> {
     match &spec.recipe {
         Recipe::BucketRoundTrip => bucket_round_trip::run(recorder).await,
-        Recipe::ModelCardApp(options) => model_card_app::run(spec, options, recorder).await,
-        Recipe::RuntimeRecommender(options) => runtime_recommender::run(options, recorder).await,
-        Recipe::TemplateSpace(options) => template_space::run(spec, options, recorder).await,
-        Recipe::ValidateExisting(options) => validate_existing::run(options, recorder).await,
-        Recipe::PiSmokeTest(options) => pi_smoke::run(spec, options, recorder).await,
-        Recipe::PiRecipe(options) => pi_recipe::run(spec, options, recorder).await,
-        Recipe::ArticleReproduction(options) => article::run(spec, options, recorder).await,
+        Recipe::ModelCardApp(options) => model_card_app::run(spec, options, config, recorder).await,
+        Recipe::RuntimeRecommender(options) => {
+            runtime_recommender::run(options, config, recorder).await
+        }
+        Recipe::TemplateSpace(options) => {
+            template_space::run(spec, options, config, recorder).await
+        }
+        Recipe::ValidateExisting(options) => {
+            validate_existing::run(options, config, recorder).await
+        }
+        Recipe::PiSmokeTest(options) => pi_smoke::run(spec, options, config, recorder).await,
+        Recipe::PiRecipe(options) => pi_recipe::run(spec, options, config, recorder).await,
+        Recipe::ArticleReproduction(options) => article::run(spec, options, config, recorder).await,
     }
 }

@@ -5,6 +5,7 @@
 //! because …" reason when there is no app), `generated/*`, the phase 2.1 artifacts and
 //! `tests/model_output.json`.
 
+use crate::config::WorkerConfig;
 use serde_json::{json, Value};
 
 use super::{fail, step};
@@ -26,11 +27,12 @@ pub const MODEL_OUTPUT: &str = "tests/model_output.json";
 pub async fn run(
     spec: &RunSpec,
     options: &ModelAppOptions,
+    config: &WorkerConfig,
     rec: &mut Recorder,
 ) -> Result<String, StepFailure> {
     let model_id = options.model_id.clone();
     let name = options.space.target_space.clone();
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
 
     let facts = step_async(rec, "read_model", async |_rec: &mut Recorder| {
         let f = ModelFacts::read(&access, &model_id)
@@ -92,7 +94,8 @@ pub async fn run(
         inputs: Some(app.inputs.clone()),
         expect: Expectation::TypesOnly,
     };
-    let mut deployment = Deployment::new(&spec.owner, &name, &app.files, check);
+    let mut deployment =
+        Deployment::new(&spec.owner, &name, &app.files, check, config.wait.clone());
     deployment.unique_suffix = options.space.unique_suffix;
     deployment.settings = SpaceSettings {
         hardware: options.space.space_hardware.clone(),

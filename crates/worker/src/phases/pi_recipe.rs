@@ -7,10 +7,11 @@
 
 use super::{agent_step, fail};
 use crate::agent::AgentLimits;
+use crate::config::WorkerConfig;
 use crate::engine::clock::now_rfc3339;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
-use crate::space::{self, HubAccess, LiveCheck, TargetSpace, WaitPolicy};
+use crate::space::{self, HubAccess, LiveCheck, TargetSpace};
 use hub::RepoId;
 use runs::recipe::AgentSpaceOptions;
 use runs::RunSpec;
@@ -45,28 +46,27 @@ pub fn expected_output(text: &str) -> String {
     text.chars().rev().collect()
 }
 
+/// The task given to Pi, filled by [`task`].
+const TASK_TEMPLATE: &str = include_str!("pi_recipe_task.md");
+/// What [`TASK_TEMPLATE`] says when the account needs ZeroGPU.
+const ZERO_GPU_TEMPLATE: &str = include_str!("pi_recipe_zero_gpu.md");
+
 /// The task given to Pi: the app to build, the exact Space id, the hardware when the
 /// account needs ZeroGPU (`hardware`: a free account may host Gradio Spaces only there),
 /// then the recipe.
 pub fn task(user: &str, space: &RepoId, hardware: Option<&str>) -> String {
     let hardware = hardware
-        .map(|flavor| {
-            format!(
-                "The account is free, and a free account may host a Gradio Space only on \
-                 ZeroGPU: create it with `--flavor {flavor}` added to `hf repos create`, and \
-                 make the app ZeroGPU-correct: `import spaces` and decorate its function with \
-                 `@spaces.GPU`.\n\n"
-            )
-        })
+        .map(|flavor| crate::template::fill(ZERO_GPU_TEMPLATE, &[("flavor", flavor)]))
         .unwrap_or_default();
-    format!(
-        "# Task: build a private Space with the `hf` CLI\n\n\
-         You are working for the Hugging Face user `{user}`. Build a Gradio app whose one \
-         endpoint, `api_name=\"{api}\"`, takes a text and returns it reversed \
-         (`\"abc\"` gives `\"cba\"`), and deploy it as the **private** Space `{space}`, \
-         following the recipe below step by step. Use exactly the Space id `{space}`.\n\n\
-         {hardware}---\n\n{RECIPE}",
-        api = API_NAME.trim_start_matches('/'),
+    crate::template::fill(
+        TASK_TEMPLATE,
+        &[
+            ("user", user),
+            ("api", API_NAME.trim_start_matches('/')),
+            ("space", &space.to_string()),
+            ("hardware", &hardware),
+            ("recipe", RECIPE),
+        ],
     )
 }
 
@@ -81,12 +81,13 @@ fn required_hardware(access: &HubAccess) -> Option<&'static str> {
 pub async fn run(
     spec: &RunSpec,
     options: &AgentSpaceOptions,
+    config: &WorkerConfig,
     rec: &mut Recorder,
 ) -> Result<String, StepFailure> {
     let name = options.space.target_space.clone();
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, spec, &options.agent, LIMITS).await?;
+    let agent = agent_step::prepare(rec, config, spec, &options.agent, LIMITS).await?;
 
     let run_id = rec.state().run_id.to_string();
     let (space_id, hf_cli) = step_async(rec, NAME_STEP, async |rec: &mut Recorder| {
@@ -95,14 +96,14 @@ pub async fn run(
             space::target::choose_name(&access, &requested, options.space.unique_suffix, &run_id)
                 .await
                 .map_err(|f| fail(NAME_STEP, f.message))?;
-        let hf_cli = find_hf_cli().map_err(|why| fail(NAME_STEP, why))?;
+        let hf_cli = find_hf_cli(config).map_err(|why| fail(NAME_STEP, why))?;
         rec.text_artifact(RECIPE_ARTIFACT, RECIPE)?;
         let message = format!("Pi is to create {id} with {}", hf_cli.display());
         Ok(((id, hf_cli), message))
     })
     .await?;
 
-    let env = hf_env(&access, &agent.setup.agent_dir, &hf_cli);
+    let env = hf_env(config, &access, &agent.setup.agent_dir, &hf_cli);
     let hardware = required_hardware(&access);
     agent_step::run_step(
         rec,
@@ -125,7 +126,7 @@ pub async fn run(
     })
     .await?;
 
-    let live = space::wait_running(rec, &access, &target, &WaitPolicy::from_env()).await?;
+    let live = space::wait_running(rec, &access, &target, &config.wait).await?;
     let expected = expected_output(SAMPLE_INPUT);
     let check = LiveCheck::expect_text(API_NAME, vec![SAMPLE_INPUT.into()], &expected);
     space::validate_live(
@@ -190,9 +191,8 @@ async fn check_space(
 }
 
 /// The `hf` executable: [`HF_CLI_ENV`], else the first `hf` on `PATH`.
-fn find_hf_cli() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os(HF_CLI_ENV) {
-        let path = PathBuf::from(path);
+fn find_hf_cli(config: &WorkerConfig) -> Result<PathBuf, String> {
+    if let Some(path) = config.hf_cli.clone() {
         return if path.is_file() {
             Ok(path)
         } else {
@@ -202,7 +202,8 @@ fn find_hf_cli() -> Result<PathBuf, String> {
             ))
         };
     }
-    std::env::var_os("PATH")
+    config
+        .path
         .iter()
         .flat_map(std::env::split_paths)
         .map(|dir| dir.join("hf"))
@@ -216,16 +217,13 @@ fn find_hf_cli() -> Result<PathBuf, String> {
 /// user's token (read by the CLI from the environment, never an argument), and a private
 /// `HF_HOME` outside the workspace.
 fn hf_env(
+    config: &WorkerConfig,
     access: &HubAccess,
     agent_dir: &std::path::Path,
     hf_cli: &std::path::Path,
 ) -> Vec<(String, String)> {
     let mut dirs: Vec<PathBuf> = hf_cli.parent().map(PathBuf::from).into_iter().collect();
-    dirs.extend(
-        std::env::var_os("PATH")
-            .iter()
-            .flat_map(std::env::split_paths),
-    );
+    dirs.extend(config.path.iter().flat_map(std::env::split_paths));
     let path = std::env::join_paths(dirs)
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();

@@ -5,6 +5,7 @@
 
 use super::{agent_step, fail, workspace};
 use crate::agent::AgentLimits;
+use crate::config::WorkerConfig;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::{template_app, GeneratedFile};
@@ -36,21 +37,14 @@ pub fn edited_output(text: &str) -> String {
     format!("{}!!", text.to_uppercase())
 }
 
+/// The task given to Pi, filled by [`task`].
+const TASK_TEMPLATE: &str = include_str!("pi_smoke_task.md");
+
 /// The task given to Pi.
 pub fn task(space_title: &str) -> String {
-    format!(
-        "# Task: one safe edit ({EDIT_NAME})\n\n\
-         The current folder holds a small Gradio app, \"{space_title}\": `app.py`, \
-         `requirements.txt` and `README.md`. Its function `shout` upper-cases its input and \
-         adds one exclamation mark.\n\n\
-         Make exactly this change and nothing else: `shout` must add **two** exclamation \
-         marks instead of one, so `shout(\"hi\")` returns `\"HI!!\"`.\n\n\
-         Rules:\n\
-         - Edit only the `return` line of `shout` in `app.py`. Do not touch other lines or files, \
-         do not add files, do not rename the endpoint (`api_name=\"shout\"`).\n\
-         - Do not run the app and do not deploy anything: the worker deploys and tests it.\n\
-         - Never print environment variables or tokens.\n\n\
-         When done, answer with one sentence saying what you changed.\n"
+    crate::template::fill(
+        TASK_TEMPLATE,
+        &[("edit", EDIT_NAME), ("title", space_title)],
     )
 }
 
@@ -58,12 +52,13 @@ pub fn task(space_title: &str) -> String {
 pub async fn run(
     spec: &RunSpec,
     options: &AgentSpaceOptions,
+    config: &WorkerConfig,
     rec: &mut Recorder,
 ) -> Result<String, StepFailure> {
     let name = options.space.target_space.clone();
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, spec, &options.agent, LIMITS).await?;
+    let agent = agent_step::prepare(rec, config, spec, &options.agent, LIMITS).await?;
 
     let original = template_app::files(&name);
     super::step(rec, "generate", |_rec| {
@@ -100,7 +95,7 @@ pub async fn run(
         vec![template_app::SAMPLE_INPUT.into()],
         &expected,
     );
-    let mut deployment = Deployment::new(&spec.owner, &name, &files, check);
+    let mut deployment = Deployment::new(&spec.owner, &name, &files, check, config.wait.clone());
     deployment.unique_suffix = options.space.unique_suffix;
     deployment.settings = SpaceSettings {
         hardware: options.space.space_hardware.clone(),

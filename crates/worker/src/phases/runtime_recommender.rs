@@ -2,6 +2,7 @@
 //! anything. Leaves `runtime_recommendation.json` (inputs, choice, price, reasoning, every
 //! flavor considered) and `analysis/model_facts.json`.
 
+use crate::config::WorkerConfig;
 use serde_json::json;
 
 use super::fail;
@@ -17,9 +18,13 @@ use runs::recipe::ModelOptions;
 pub const RECOMMENDATION: &str = "runtime_recommendation.json";
 
 /// Reads the model and the hardware list, and writes the recommendation.
-pub async fn run(options: &ModelOptions, rec: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    options: &ModelOptions,
+    config: &WorkerConfig,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
     let model_id = options.model_id.clone();
-    let hub = HubAccess::from_env().map_err(|e| fail("read_model", e))?;
+    let hub = HubAccess::from_config(config).map_err(|e| fail("read_model", e))?;
 
     let facts = step_async(rec, "read_model", async |_rec: &mut Recorder| {
         let f = ModelFacts::read(&hub, &model_id)

@@ -2,6 +2,7 @@
 //! owner's namespace, waits for it to run, and calls its API for a known answer.
 
 use super::{fail, step};
+use crate::config::WorkerConfig;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::{self, template_app};
 use crate::space::{self, Deployment, LiveCheck, SpaceSettings};
@@ -12,10 +13,11 @@ use runs::RunSpec;
 pub async fn run(
     spec: &RunSpec,
     options: &SpaceOptions,
+    config: &WorkerConfig,
     rec: &mut Recorder,
 ) -> Result<String, StepFailure> {
     let name = options.target_space.clone();
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
 
     let mut files = template_app::files(&name);
     step(rec, "generate", |rec| {
@@ -27,9 +29,9 @@ pub async fn run(
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        if let Some(dir) = std::env::var_os(generate::APP_OVERRIDE_ENV) {
-            let changed = generate::apply_override(&mut files, std::path::Path::new(&dir))
-                .map_err(|why| fail("generate", why))?;
+        if let Some(dir) = &config.app_override {
+            let changed =
+                generate::apply_override(&mut files, dir).map_err(|why| fail("generate", why))?;
             message.push_str(&format!(
                 "; replaced {} from {}",
                 changed.join(", "),
@@ -45,7 +47,7 @@ pub async fn run(
         vec![template_app::SAMPLE_INPUT.into()],
         &template_app::expected_output(template_app::SAMPLE_INPUT),
     );
-    let mut deployment = Deployment::new(&spec.owner, &name, &files, check);
+    let mut deployment = Deployment::new(&spec.owner, &name, &files, check, config.wait.clone());
     deployment.unique_suffix = options.unique_suffix;
     deployment.settings = SpaceSettings {
         hardware: options.space_hardware.clone(),

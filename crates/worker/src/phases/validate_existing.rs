@@ -2,6 +2,7 @@
 //! checks the output types and measures latency. It builds nothing.
 
 use super::fail;
+use crate::config::WorkerConfig;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::space::probe::{self, Expectation};
@@ -13,7 +14,11 @@ use runs::recipe::{ValidateOptions, ValidateTarget};
 const RESOLVE_STEP: &str = "resolve_space";
 
 /// Runs the validate phase to its verdict.
-pub async fn run(options: &ValidateOptions, rec: &mut Recorder) -> Result<String, StepFailure> {
+pub async fn run(
+    options: &ValidateOptions,
+    config: &WorkerConfig,
+    rec: &mut Recorder,
+) -> Result<String, StepFailure> {
     let check = LiveCheck {
         health: HealthCheck::IfPresent,
         api_name: options.call.api_name.clone(),
@@ -26,13 +31,13 @@ pub async fn run(options: &ValidateOptions, rec: &mut Recorder) -> Result<String
     let (access, url, token, space) = match &target {
         ValidateTarget::Space(id) => {
             // Validating creates nothing: any Space the token can read will do.
-            let access = space::check_token(rec).await?;
+            let access = space::check_token(rec, config).await?;
             let url = resolve(rec, &access, id).await?;
             let token = Some(access.token.clone());
             (access, url, token, Some(id.to_string()))
         }
         ValidateTarget::Url(url) => {
-            let access = space::check_token(rec).await?;
+            let access = space::check_token(rec, config).await?;
             rec.set_target_space(url, Some(url))
                 .map_err(|e| fail("run", format!("could not record: {e}")))?;
             // The token goes only to the Hub's own Space hosts, never to a foreign URL.

@@ -1,10 +1,11 @@
 //! How the worker reaches the Hub: the endpoint and the user's token, as a Job gets them.
 
+use crate::config::WorkerConfig;
 use hub::repos::WhoAmI;
 use hub::{HubClient, Token};
 
 /// The Job secret that carries the user's token.
-pub const TOKEN_ENV: &str = "HF_TOKEN";
+pub const TOKEN_ENV: &str = runs::job::TOKEN_SECRET;
 
 /// A Hub client plus the token every call of the run is made with.
 #[derive(Debug, Clone)]
@@ -29,47 +30,54 @@ impl HubAccess {
     }
 
     /// As a Job has them: `HF_ENDPOINT` (optional) and the secret `HF_TOKEN` (required).
-    pub fn from_env() -> Result<HubAccess, String> {
-        let token = std::env::var(TOKEN_ENV)
-            .ok()
-            .filter(|t| !t.trim().is_empty())
-            .ok_or_else(|| {
-                format!(
-                    "no Hub token: the Job must carry the user's token as the secret {TOKEN_ENV}"
-                )
-            })?;
-        let hub = HubClient::from_env().map_err(|e| format!("cannot reach the Hub: {e}"))?;
-        Ok(HubAccess::new(hub, Token::new(token.trim())))
+    pub fn from_config(config: &WorkerConfig) -> Result<HubAccess, String> {
+        let token = config.token.as_deref().ok_or_else(|| {
+            format!("no Hub token: the Job must carry the user's token as the secret {TOKEN_ENV}")
+        })?;
+        let hub = hub_client(config)?;
+        Ok(HubAccess::new(hub, Token::new(token)))
     }
+}
+
+/// A client for the configured Hub.
+pub fn hub_client(config: &WorkerConfig) -> Result<HubClient, String> {
+    let cfg = config
+        .hub
+        .clone()
+        .map_err(|e| format!("cannot reach the Hub: {e}"))?;
+    HubClient::new(cfg).map_err(|e| format!("cannot reach the Hub: {e}"))
 }
 
 /// The step [`check_access`] records.
 pub const STEP: &str = "hub_access";
 
-/// Reads the Hub access from the environment and checks the token works and may act in
+/// Takes the Hub access from the configuration and checks the token works and may act in
 /// `owner`'s namespace (step `hub_access`), before anything is created.
 pub async fn check_access(
     rec: &mut crate::engine::Recorder,
+    config: &WorkerConfig,
     owner: &str,
 ) -> Result<HubAccess, crate::engine::StepFailure> {
-    access_step(rec, Some(owner)).await
+    access_step(rec, config, Some(owner)).await
 }
 
-/// Reads the Hub access from the environment and checks only that the Hub accepts the
+/// Takes the Hub access from the configuration and checks only that the Hub accepts the
 /// token (step `hub_access`): for runs that create nothing, like validating a Space.
 pub async fn check_token(
     rec: &mut crate::engine::Recorder,
+    config: &WorkerConfig,
 ) -> Result<HubAccess, crate::engine::StepFailure> {
-    access_step(rec, None).await
+    access_step(rec, config, None).await
 }
 
 async fn access_step(
     rec: &mut crate::engine::Recorder,
+    config: &WorkerConfig,
     owner: Option<&str>,
 ) -> Result<HubAccess, crate::engine::StepFailure> {
     use crate::engine::step::{fail, step_async};
     step_async(rec, STEP, async |_rec: &mut crate::engine::Recorder| {
-        let mut access = HubAccess::from_env().map_err(|why| fail(STEP, why))?;
+        let mut access = HubAccess::from_config(config).map_err(|why| fail(STEP, why))?;
         let me = access
             .hub
             .whoami(&access.token)

@@ -40,27 +40,6 @@ impl Default for WaitPolicy {
     }
 }
 
-impl WaitPolicy {
-    /// The defaults, with `SPACE_FACTORY_BUILD_TIMEOUT_SECS` and
-    /// `SPACE_FACTORY_START_TIMEOUT_SECS` overriding the two budgets.
-    pub fn from_env() -> WaitPolicy {
-        let secs = |name: &str| {
-            std::env::var(name)
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs)
-        };
-        let mut policy = WaitPolicy::default();
-        if let Some(d) = secs("SPACE_FACTORY_BUILD_TIMEOUT_SECS") {
-            policy.build_timeout = d;
-        }
-        if let Some(d) = secs("SPACE_FACTORY_START_TIMEOUT_SECS") {
-            policy.start_timeout = d;
-        }
-        policy
-    }
-}
-
 /// A running Space and where its app answers.
 #[derive(Debug, Clone)]
 pub struct LiveSpace {

@@ -10,6 +10,7 @@ pub mod task;
 
 use super::{agent_step, fail, step, workspace};
 use crate::agent::AgentLimits;
+use crate::config::WorkerConfig;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::GeneratedFile;
@@ -42,12 +43,13 @@ pub const ARTICLE_ARTIFACT: &str = "analysis/article.md";
 pub async fn run(
     spec: &RunSpec,
     options: &ArticleOptions,
+    config: &WorkerConfig,
     rec: &mut Recorder,
 ) -> Result<String, StepFailure> {
     let name = options.space.target_space.clone();
-    let access = space::check_access(rec, &spec.owner).await?;
+    let access = space::check_access(rec, config, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, spec, &options.agent, LIMITS).await?;
+    let agent = agent_step::prepare(rec, config, spec, &options.agent, LIMITS).await?;
 
     let article_path = agent.setup.agent_dir.join("article.md");
     step_async(rec, ARTICLE_STEP, async |rec: &mut Recorder| {
@@ -113,7 +115,7 @@ pub async fn run(
     );
     let has_app = files.iter().any(|f| f.path == "app.py");
     let (health_passed, call) = if has_app {
-        deploy(rec, &access, spec, options, &name, &files).await?
+        deploy(rec, config, &access, spec, options, &name, &files).await?
     } else {
         (false, None)
     };
@@ -145,6 +147,7 @@ pub async fn run(
 /// only when the Space could not even be created or uploaded.
 async fn deploy(
     rec: &mut Recorder,
+    config: &WorkerConfig,
     access: &space::HubAccess,
     spec: &RunSpec,
     options: &ArticleOptions,
@@ -183,8 +186,7 @@ async fn deploy(
         "Add the reproduction built by Pi (Space Factory phase 8)",
     )
     .await?;
-    let live = match space::wait_running(rec, access, &target, &space::WaitPolicy::from_env()).await
-    {
+    let live = match space::wait_running(rec, access, &target, &config.wait).await {
         Ok(live) => live,
         // wait_running saved the diagnostics already.
         Err(_) => return Ok((false, None)),

@@ -1,31 +1,82 @@
-//! What the agent-phase Job tests share: a stand whose model replays a scenario's script,
-//! the real Pi (pinned, from `tools/pi`), and the spec parameters pointing Pi at the stand.
-#![allow(dead_code)]
+//! What the agent tests share: the real Pi (pinned, from `tools/pi`) against a stand whose
+//! model replays a scenario's script, run in process (a recorder writing into a temporary
+//! bucket folder) or by the worker in a Job (the spec parameters pointing Pi at the stand,
+//! the Pi events and traces the run recorded).
 
-use crate::job_stand::Stand;
+use super::prepared::{pi, pi_prefix, replay};
+use super::stand::Stand;
+use super::RUN_ID;
 use localhub::inference::ChatBackend;
 use localhub::FaultConfig;
-use std::path::{Path, PathBuf};
-use worker::agent::PiInstall;
+use std::path::PathBuf;
+use worker::agent::{AgentKey, AgentModel, AgentSetup};
+use worker::engine::output::Output;
+use worker::engine::{Recorder, Redactor};
 
-/// The npm prefix holding the pinned Pi.
-pub fn pi_prefix() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/pi")
+/// The email the agent tests give the redactor beside the token.
+pub const EMAIL: &str = "alice@example.test";
+
+/// Temp folders of one test: the bucket mount, the working copies, the workspace, and the
+/// private agent folder.
+pub struct Dirs {
+    pub root: tempfile::TempDir,
 }
 
-/// The replay script of a scenario, `tests/replays/<name>.json`.
-pub fn replay(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/replays")
-        .join(format!("{name}.json"))
+impl Dirs {
+    pub fn new() -> Dirs {
+        let root = tempfile::tempdir().unwrap();
+        for sub in ["bucket", "local", "workspace"] {
+            std::fs::create_dir_all(root.path().join(sub)).unwrap();
+        }
+        Dirs { root }
+    }
+    pub fn bucket(&self) -> PathBuf {
+        self.root.path().join("bucket")
+    }
+    pub fn workspace(&self) -> PathBuf {
+        self.root.path().join("workspace")
+    }
+    pub fn agent(&self) -> PathBuf {
+        self.root.path().join("agent")
+    }
+    /// The run folder inside the bucket.
+    pub fn run(&self) -> PathBuf {
+        self.bucket().join("runs").join(RUN_ID)
+    }
+    pub fn recorder(&self, phase: runs::Phase, token: &str) -> Recorder {
+        Recorder::new(
+            RUN_ID.parse().unwrap(),
+            phase,
+            Output::new(self.bucket(), self.root.path().join("local")),
+            Redactor::new([token.to_owned()]),
+        )
+    }
 }
 
-/// A stand whose chat model replays `scenario`, with Pi installed.
+/// Pi against the stand's scripted model, keyed with alice's token.
+pub fn setup(stand: &Stand, dirs: &Dirs) -> AgentSetup {
+    AgentSetup {
+        pi: pi(),
+        model: AgentModel::new(Some("scripted"), Some(&format!("{}/v1", stand.hub.url()))),
+        key: AgentKey::new(stand.token.expose()),
+        agent_dir: dirs.agent(),
+    }
+}
+
+/// The run's events as recorded in `events.jsonl`.
+pub fn events(dirs: &Dirs) -> Vec<runs::Event> {
+    let text = std::fs::read_to_string(dirs.run().join("events.jsonl")).unwrap();
+    runs::Event::parse_jsonl(&text)
+}
+
+/// A file of the run folder.
+pub fn read(dirs: &Dirs, relative: &str) -> String {
+    std::fs::read_to_string(dirs.run().join(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
+}
+
+/// A stand whose chat model replays `scenario`, with Pi there for its Jobs.
 pub async fn stand(scenario: &str, faults: FaultConfig) -> Stand {
-    PiInstall::pinned(pi_prefix())
-        .find_or_install()
-        .await
-        .expect("Pi is installed or installable with npm");
+    pi();
     Stand::start_full(faults, ChatBackend::Script(replay(scenario))).await
 }
 

@@ -1,10 +1,13 @@
-//! A real local Hub with the worker registered as a Job image, and the helpers the Job
-//! tests share: launch a run Job through `hub` exactly as the server does, wait for it,
-//! read what it left in the bucket.
-#![allow(dead_code)]
+//! The one stand every test that needs a Hub uses: a real local Hub (users alice and
+//! bob) with the worker registered as a Job image and alice's runs bucket, plus what the
+//! tests do with it: make model repos, launch a run Job through `hub` exactly as the server
+//! does or run the worker binary directly as a Job would, wait, and read what the run left
+//! in the bucket.
 
+use super::files::{assert_not_in_files, assert_not_in_output};
+use hub::commit::CommitFile;
 use hub::jobs::{JobInfo, JobSpec, Volume};
-use hub::repos::{CreateRepo, RepoType};
+use hub::repos::{parse_repo_id, CreateRepo, RepoType};
 use hub::{HubClient, RepoId, Token};
 use localhub::inference::ChatBackend;
 use localhub::{FaultConfig, LocalHub, RunningHub};
@@ -54,7 +57,7 @@ impl Stand {
             .unwrap();
         let client = HubClient::with_endpoint(&hub.url()).unwrap();
         let token = Token::new(hub.token_for("alice").unwrap());
-        let bucket: RepoId = "alice/space-factory-runs".parse().unwrap();
+        let bucket: RepoId = super::BUCKET.parse().unwrap();
         client.create_bucket(&bucket, &token).await.unwrap();
         Stand {
             hub,
@@ -67,15 +70,57 @@ impl Stand {
 
     /// The spec of a run of `phase` with `params`.
     pub fn spec(&self, run_id: &str, phase: &str, params: serde_json::Value) -> String {
-        serde_json::json!({
-            "version": 1,
-            "run_id": run_id,
-            "phase": phase,
-            "owner": "alice",
-            "bucket": self.bucket.to_string(),
-            "params": params,
-        })
-        .to_string()
+        super::spec_json(run_id, phase, params)
+    }
+
+    /// Creates the public model repo `alice/{name}` with these files; returns its id.
+    pub async fn model(&self, name: &str, files: Vec<(&str, Vec<u8>)>) -> String {
+        let files = files
+            .into_iter()
+            .map(|(path, bytes)| CommitFile::new(path, bytes))
+            .collect();
+        self.model_repo(name, files).await
+    }
+
+    /// Creates the public model repo `alice/{name}` from `files`; returns its id.
+    pub async fn model_repo(&self, name: &str, files: Vec<CommitFile>) -> String {
+        let id = parse_repo_id(&format!("alice/{name}")).unwrap();
+        let mut spec = CreateRepo::new(id.clone(), RepoType::Model);
+        spec.public = true;
+        self.client.create_repo(&spec, &self.token).await.unwrap();
+        self.client
+            .upload_files(
+                RepoType::Model,
+                &id,
+                "main",
+                "add model",
+                &files,
+                &self.token,
+            )
+            .await
+            .unwrap();
+        id.to_string()
+    }
+
+    /// Runs `worker run` here for a run [`super::RUN_ID`] of `phase` with `params`, as a
+    /// Job would (spec, endpoint and token in the environment, the bucket at `--output`).
+    pub async fn run_worker(&self, phase: &str, params: serde_json::Value) -> std::process::Output {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_worker"))
+            .args(["run", "--output"])
+            .arg(self.bucket_dir())
+            .env(runs::RUN_SPEC_ENV, self.spec(super::RUN_ID, phase, params))
+            .env("HF_ENDPOINT", self.hub.url())
+            .env(job::TOKEN_SECRET, self.token.expose())
+            .env("TMPDIR", self.dir.path())
+            .output()
+            .await
+            .expect("worker starts")
+    }
+
+    /// Fails if alice's token is in any file of the bucket or in the process's output.
+    pub fn assert_token_nowhere(&self, out: &std::process::Output) {
+        assert_not_in_files(&self.bucket_dir(), self.token.expose());
+        assert_not_in_output(out, self.token.expose());
     }
 
     /// Creates the run's Job the way the server does: the worker image and command, the
@@ -193,37 +238,6 @@ impl Stand {
             .await
             .unwrap()
     }
-}
-
-/// Every file under `dir`.
-pub fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return files;
-    };
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
-}
-
-/// Fails if `needle` is in any file under `dir`; returns how many files were searched.
-pub fn assert_not_in_files(dir: &Path, needle: &str) -> usize {
-    let files = walk(dir);
-    for file in &files {
-        let bytes = std::fs::read(file).unwrap();
-        assert!(
-            !String::from_utf8_lossy(&bytes).contains(needle),
-            "the token is in {}",
-            file.display()
-        );
-    }
-    files.len()
 }
 
 /// The step names of a state, in order.

@@ -3,18 +3,19 @@
 //! and leaves every artifact in the bucket. Then the same live Space is validated again,
 //! by `worker validate` and by the validate phase in a Job.
 
-mod job_stand;
-
-use job_stand::{assert_job_stage, assert_not_in_files, step_names, Stand};
+use crate::kit::files::assert_not_in_files;
+use crate::kit::limit;
+use crate::kit::stand::{assert_job_stage, step_names, Stand};
+use crate::kit::RUN_ID as RUN;
 use runs::{Event, RunStatus, StepStatus, EVENT_MARKER};
 use std::process::Command;
 use worker::generate::template_app;
 
-const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0T2W";
 const VALIDATE_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0VA1";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_template_space_job_deploys_validates_live_and_leaks_no_token() {
+    let _slot = limit::slot().await;
     let stand = Stand::start().await;
     // The name is taken, and the run asks for a unique suffix instead of refusing.
     let taken = stand.take_space_name("shouter").await;

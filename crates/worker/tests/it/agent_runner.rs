@@ -1,9 +1,10 @@
 //! The agent runner with the real Pi against localhub's scripted model: a normal run, the
 //! turn limit, the wall-clock limit, and a model error mid-run that Pi exits 0 on.
 
-mod common;
-
-use common::*;
+use crate::kit::agent::{events, read, setup, stand, Dirs, EMAIL};
+use crate::kit::files::assert_not_in_files;
+use crate::kit::limit;
+use localhub::FaultConfig;
 use std::time::Duration;
 use worker::agent::{run_agent, AgentLimits, AgentOutcome, AgentTask};
 
@@ -24,12 +25,13 @@ const GENEROUS: AgentLimits = AgentLimits {
 
 #[tokio::test]
 async fn a_normal_run_is_recorded_live_and_its_traces_hold_no_secret() {
+    let _slot = limit::slot().await;
     let dirs = Dirs::new();
-    let hub = hub_replaying(dirs.root.path(), "agent_normal").await;
-    let token = hub.token_for("alice").unwrap();
+    let stand = stand("agent_normal", FaultConfig::default()).await;
+    let token = stand.token.expose().to_owned();
     let mut rec = dirs.recorder(runs::Phase::PiSmokeTest, &token);
     rec.begin_step("agent").unwrap();
-    let setup = setup(&hub, &dirs).await;
+    let setup = setup(&stand, &dirs);
     let report = run_agent(&mut rec, &setup, &task(&dirs, "Write hello.txt.", GENEROUS))
         .await
         .unwrap();
@@ -94,7 +96,7 @@ async fn a_normal_run_is_recorded_live_and_its_traces_hold_no_secret() {
     }
     assert!(read(&dirs, "traces/raw/pi-events.jsonl").contains(EMAIL));
     assert!(!read(&dirs, "traces/redacted/pi-events.jsonl").contains(EMAIL));
-    assert!(assert_nowhere(&dirs.bucket(), &token) >= 6);
+    assert!(assert_not_in_files(&dirs.bucket(), &token) >= 6);
     // The key reached Pi through its environment only: not in the agent folder's files.
     assert!(!std::fs::read_to_string(dirs.agent().join("models.json"))
         .unwrap()
@@ -103,16 +105,17 @@ async fn a_normal_run_is_recorded_live_and_its_traces_hold_no_secret() {
 
 #[tokio::test]
 async fn pi_past_its_turn_limit_is_stopped_and_recorded_as_such() {
+    let _slot = limit::slot().await;
     let dirs = Dirs::new();
-    let hub = hub_replaying(dirs.root.path(), "agent_turn_limit").await;
-    let token = hub.token_for("alice").unwrap();
+    let stand = stand("agent_turn_limit", FaultConfig::default()).await;
+    let token = stand.token.expose().to_owned();
     let mut rec = dirs.recorder(runs::Phase::PiSmokeTest, &token);
     rec.begin_step("agent").unwrap();
     let limits = AgentLimits {
         wall_clock: Duration::from_secs(300),
         max_turns: 3,
     };
-    let setup = setup(&hub, &dirs).await;
+    let setup = setup(&stand, &dirs);
     let report = run_agent(&mut rec, &setup, &task(&dirs, "Loop.", limits))
         .await
         .unwrap();
@@ -131,17 +134,18 @@ async fn pi_past_its_turn_limit_is_stopped_and_recorded_as_such() {
     );
     assert_eq!(end.data["report"]["outcome"], "turn_limit");
     assert!(read(&dirs, "logs/pi_output.txt").contains("exceeded its limit of 3 turns"));
-    assert_nowhere(&dirs.bucket(), &token);
+    assert_not_in_files(&dirs.bucket(), &token);
 }
 
 #[tokio::test]
 async fn a_model_error_mid_run_is_a_failure_although_pi_exits_0() {
+    let _slot = limit::slot().await;
     let dirs = Dirs::new();
-    let hub = hub_replaying(dirs.root.path(), "agent_model_error").await;
-    let token = hub.token_for("alice").unwrap();
+    let stand = stand("agent_model_error", FaultConfig::default()).await;
+    let token = stand.token.expose().to_owned();
     let mut rec = dirs.recorder(runs::Phase::PiSmokeTest, &token);
     rec.begin_step("agent").unwrap();
-    let setup = setup(&hub, &dirs).await;
+    let setup = setup(&stand, &dirs);
     let report = run_agent(&mut rec, &setup, &task(&dirs, "Start notes.", GENEROUS))
         .await
         .unwrap();
@@ -171,14 +175,15 @@ async fn a_model_error_mid_run_is_a_failure_although_pi_exits_0() {
         "model_error"
     );
     assert!(read(&dirs, "logs/pi_output.txt").contains("the model failed and Pi gave up"));
-    assert_nowhere(&dirs.bucket(), &token);
+    assert_not_in_files(&dirs.bucket(), &token);
 }
 
 #[tokio::test]
 async fn pi_past_its_wall_clock_limit_is_stopped_with_its_commands() {
+    let _slot = limit::slot().await;
     let dirs = Dirs::new();
-    let hub = hub_replaying(dirs.root.path(), "agent_wall_clock").await;
-    let token = hub.token_for("alice").unwrap();
+    let stand = stand("agent_wall_clock", FaultConfig::default()).await;
+    let token = stand.token.expose().to_owned();
     let mut rec = dirs.recorder(runs::Phase::PiSmokeTest, &token);
     rec.begin_step("agent").unwrap();
     // Long enough for Pi to start and reach its bash call on a loaded machine.
@@ -186,7 +191,7 @@ async fn pi_past_its_wall_clock_limit_is_stopped_with_its_commands() {
         wall_clock: Duration::from_secs(25),
         max_turns: 10,
     };
-    let setup = setup(&hub, &dirs).await;
+    let setup = setup(&stand, &dirs);
     let report = run_agent(&mut rec, &setup, &task(&dirs, "Sleep.", limits))
         .await
         .unwrap();
@@ -203,7 +208,7 @@ async fn pi_past_its_wall_clock_limit_is_stopped_with_its_commands() {
     );
     // The raw stream shows the bash call that was under way.
     assert!(read(&dirs, "traces/raw/pi-events.jsonl").contains("sleep 300"));
-    assert_nowhere(&dirs.bucket(), &token);
+    assert_not_in_files(&dirs.bucket(), &token);
 }
 
 /// Processes whose current directory is `dir` (Pi's bash commands run there).

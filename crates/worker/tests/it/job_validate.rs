@@ -1,15 +1,13 @@
 //! The validate phase's failures, through Jobs: a Space that is not running, and an app
 //! URL outside the Hub, which must never receive the user's token.
 
-mod job_stand;
-
-use job_stand::{assert_not_in_files, step_names, Stand};
+use crate::kit::files::assert_not_in_files;
+use crate::kit::stand::{step_names, Stand};
+use crate::kit::RUN_ID as RUN;
 use runs::{RunStatus, StepStatus};
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-
-const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0T2W";
 
 /// A plain HTTP server that answers 404 to everything and keeps every request's head.
 fn recording_server() -> (String, Arc<Mutex<Vec<String>>>) {

@@ -1,19 +1,19 @@
 //! Phase 5 against localhub, the parts that need no model runtime: reading the model,
 //! the support decision with its "unsupported, because …" verdicts, and the analysis.
 
-mod model_env;
-
+use crate::kit::models::{card, gpt2_config, gpt2_weights};
+use crate::kit::stand::Stand;
+use crate::kit::RUN_ID;
 use hub::models::Gated;
 use hub::repos::{parse_repo_id, RepoType};
-use model_env::{card, gpt2_config, gpt2_weights, Env};
 use runs::{RunStatus, StepStatus};
 use serde_json::json;
 
 /// Runs phase 5 on `model` and checks it stopped at `decide_support` with a reason
 /// containing `because`; returns the analysis.
-async fn expect_unsupported(env: &Env, model: &str, because: &str) -> serde_json::Value {
+async fn expect_unsupported(env: &Stand, model: &str, because: &str) -> serde_json::Value {
     let out = env
-        .run(
+        .run_worker(
             "5",
             json!({ "model_id": model, "target_space": "card-app" }),
         )
@@ -24,7 +24,7 @@ async fn expect_unsupported(env: &Env, model: &str, because: &str) -> serde_json
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let state = env.state();
+    let state = env.state(RUN_ID);
     assert_eq!(state.status, RunStatus::Failed);
     let names: Vec<_> = state.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["hub_access", "read_model", "decide_support"]);
@@ -32,20 +32,23 @@ async fn expect_unsupported(env: &Env, model: &str, because: &str) -> serde_json
     let error = state.error.unwrap();
     assert!(error.starts_with("unsupported, because"), "{error}");
     assert!(error.contains(because), "{error}");
-    let analysis = env.artifact_json("analysis/model_card.json");
+    let analysis = env.artifact_json(RUN_ID, "analysis/model_card.json");
     assert_eq!(analysis["decision"]["verdict"], "unsupported");
     assert_eq!(analysis["decision"]["reason"], error.as_str());
     assert!(analysis["app"].is_null());
-    let report = env.report();
+    let report = env.report(RUN_ID);
     assert!(report.contains(&error), "{report}");
-    assert!(!env.run_dir().join("generated").exists(), "no app for it");
+    assert!(
+        !env.run_dir(RUN_ID).join("generated").exists(),
+        "no app for it"
+    );
     env.assert_token_nowhere(&out);
     analysis
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_timm_image_model_is_unsupported_because_of_its_library() {
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let id = env
         .model(
             "vit-timm",
@@ -69,7 +72,7 @@ async fn a_timm_image_model_is_unsupported_because_of_its_library() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transformers_model_with_a_non_text_pipeline_is_unsupported() {
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let config = json!({"architectures": ["ViTForImageClassification"], "model_type": "vit"});
     let id = env
         .model(
@@ -91,7 +94,7 @@ async fn a_transformers_model_with_a_non_text_pipeline_is_unsupported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gated_model_is_unsupported() {
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let id = env
         .model(
             "gated-gpt2",
@@ -102,13 +105,12 @@ async fn a_gated_model_is_unsupported() {
             ],
         )
         .await;
-    let token = hub::Token::new(env.token.clone());
     env.client
         .set_repo_gated(
             RepoType::Model,
             &parse_repo_id(&id).unwrap(),
             Gated::Manual,
-            &token,
+            &env.token,
         )
         .await
         .unwrap();
@@ -118,7 +120,7 @@ async fn a_gated_model_is_unsupported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn remote_code_and_missing_weights_are_unsupported() {
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let config = json!({"architectures": ["MyForCausalLM"], "model_type": "my",
         "auto_map": {"AutoModelForCausalLM": "modeling_my.MyForCausalLM"}});
     let id = env
@@ -133,7 +135,7 @@ async fn remote_code_and_missing_weights_are_unsupported() {
     let a = expect_unsupported(&env, &id, "trust_remote_code").await;
     assert_eq!(a["needs_remote_code"], true);
 
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let id = env
         .model(
             "no-weights",
@@ -149,11 +151,11 @@ async fn remote_code_and_missing_weights_are_unsupported() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hubs_gated_and_pipeline_less_demo_models_are_unsupported_with_their_reasons() {
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let a = expect_unsupported(&env, localhub::demo_models::GATED, "gated (manual)").await;
     assert_eq!(a["gated"], "manual");
 
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let a = expect_unsupported(
         &env,
         localhub::demo_models::NO_PIPELINE,

@@ -4,7 +4,8 @@ use runs::{Event, RunPaths, RunSpec, RunState, RunStatus, StepStatus, EVENT_MARK
 use std::path::Path;
 use std::process::{Command, Output};
 
-const RUN_ID: &str = "01JDQ7ZK3G8X5V2N4M6P8R0T2W";
+use crate::kit::files::{assert_not_in_files, assert_not_in_output};
+use crate::kit::{self, RUN_ID};
 
 /// A token-shaped secret made at run time; it must appear in no artifact.
 fn fake_token() -> String {
@@ -27,15 +28,7 @@ fn run_worker(spec_json: &str, output: &Path, token: &str) -> Output {
 }
 
 fn spec_json(phase: &str, params: serde_json::Value) -> String {
-    serde_json::json!({
-        "version": 1,
-        "run_id": RUN_ID,
-        "phase": phase,
-        "owner": "alice",
-        "bucket": "alice/space-factory-runs",
-        "params": params,
-    })
-    .to_string()
+    kit::spec_json(RUN_ID, phase, params)
 }
 
 fn read_state(output: &Path) -> RunState {
@@ -46,35 +39,8 @@ fn read_state(output: &Path) -> RunState {
 
 /// Every file under `dir` plus the process output, searched for `needle`.
 fn assert_nowhere(dir: &Path, out: &Output, needle: &str) {
-    for entry in walk(dir) {
-        let text = String::from_utf8_lossy(&std::fs::read(&entry).unwrap()).into_owned();
-        assert!(
-            !text.contains(needle),
-            "secret found in {}",
-            entry.display()
-        );
-    }
-    assert!(
-        !String::from_utf8_lossy(&out.stdout).contains(needle),
-        "secret on stdout"
-    );
-    assert!(
-        !String::from_utf8_lossy(&out.stderr).contains(needle),
-        "secret on stderr"
-    );
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
+    assert_not_in_files(dir, needle);
+    assert_not_in_output(out, needle);
 }
 
 #[test]

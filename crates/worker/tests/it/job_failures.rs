@@ -3,15 +3,14 @@
 //! an app that answers wrongly, a taken Space name, an invalid spec, and a cancel (SIGTERM)
 //! in the middle of the run.
 
-mod job_stand;
-
-use job_stand::{app_override, assert_not_in_files, step_names, Stand};
+use crate::kit::files::assert_not_in_files;
+use crate::kit::limit;
+use crate::kit::stand::{app_override, step_names, Stand};
+use crate::kit::RUN_ID as RUN;
 use localhub::{Burst, FaultConfig};
 use runs::{RunStatus, StepStatus};
 use std::time::{Duration, Instant};
 use worker::generate::{template_app, APP_OVERRIDE_ENV};
-
-const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0T2W";
 
 fn template_spec(stand: &Stand, name: &str) -> String {
     stand.spec(RUN, "2.1", serde_json::json!({ "target_space": name }))
@@ -77,6 +76,7 @@ async fn a_build_error_fails_fast_with_the_build_log_saved() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_that_fails_to_start_fails_with_its_traceback_saved() {
+    let _slot = limit::slot().await;
     let stand = Stand::start().await;
     let app = app_override(
         stand.dir.path(),
@@ -145,6 +145,7 @@ uvicorn.run(app, host=os.environ["GRADIO_SERVER_NAME"], port=int(os.environ["GRA
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_healthy_app_that_answers_wrongly_fails_at_the_call_with_the_evidence() {
+    let _slot = limit::slot().await;
     let stand = Stand::start().await;
     let app = app_override(stand.dir.path(), &[("app.py", WHISPER_APP)]);
     let job = stand
@@ -192,6 +193,7 @@ async fn a_healthy_app_that_answers_wrongly_fails_at_the_call_with_the_evidence(
 /// made); the worker finds the Space it asked for and carries on to a validated app.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_space_create_whose_answer_was_lost_is_sent_once_and_the_run_goes_on() {
+    let _slot = limit::slot().await;
     let stand = Stand::start_with(FaultConfig {
         lost_answers: vec![Burst {
             method: Some("POST".into()),
@@ -282,6 +284,7 @@ async fn an_invalid_spec_is_recorded_as_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelling_the_job_mid_run_records_a_cancelled_run() {
+    let _slot = limit::slot().await;
     let stand = Stand::start().await;
     // An app that takes its time to start, so the run is surely waiting when cancelled.
     let app = app_override(

@@ -5,10 +5,10 @@
 //! "manual hardware action required", never asked again, and the allowed fallback created
 //! instead; and documented blockers are gated `technical_blocker`.
 
-mod agent_jobs;
-mod job_stand;
-
-use job_stand::{assert_job_stage, assert_not_in_files, step_names};
+use crate::kit::agent;
+use crate::kit::files::assert_not_in_files;
+use crate::kit::limit;
+use crate::kit::stand::{assert_job_stage, step_names};
 use localhub::FaultConfig;
 use runs::{RunStatus, StepStatus};
 
@@ -53,6 +53,7 @@ async fn oauth_token(hub: &localhub::RunningHub) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_retried() {
+    let _slot = limit::slot().await;
     // The Hub refuses the first create (ZeroGPU) for its hardware; an OAuth token could not
     // set hardware afterwards anyway (the 401 is on).
     let faults = FaultConfig {
@@ -65,9 +66,9 @@ async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_r
         }],
         ..FaultConfig::default()
     };
-    let mut stand = agent_jobs::stand("phase8_scaffold", faults).await;
+    let mut stand = agent::stand("phase8_scaffold", faults).await;
     stand.token = hub::Token::new(oauth_token(&stand.hub).await);
-    let params = agent_jobs::params(
+    let params = agent::params(
         &stand,
         serde_json::json!({
             "target_space": "summarizer",
@@ -75,7 +76,7 @@ async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_r
             "allow_gpu_fallback": true,
         }),
     );
-    let (job, log) = agent_jobs::run_job(&stand, SCAFFOLD_RUN, "8", params, &[]).await;
+    let (job, log) = agent::run_job(&stand, SCAFFOLD_RUN, "8", params, &[]).await;
     assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(SCAFFOLD_RUN);
@@ -179,7 +180,7 @@ async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_r
         .join("analysis/article.md")
         .is_file());
 
-    agent_jobs::assert_traces(&stand, SCAFFOLD_RUN, "alice@localhub.invalid");
+    agent::assert_traces(&stand, SCAFFOLD_RUN, "alice@localhub.invalid");
     let token = stand.token.expose().to_owned();
     assert!(assert_not_in_files(&stand.bucket_dir(), &token) >= 20);
     assert!(log.iter().all(|l| !l.contains(&token)));
@@ -187,8 +188,9 @@ async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_r
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documented_blockers_are_gated_technical_blocker_without_a_deploy() {
-    let stand = agent_jobs::stand("phase8_blockers", FaultConfig::default()).await;
-    let params = agent_jobs::params(
+    let _slot = limit::slot().await;
+    let stand = agent::stand("phase8_blockers", FaultConfig::default()).await;
+    let params = agent::params(
         &stand,
         serde_json::json!({
             "target_space": "blocked",
@@ -197,7 +199,7 @@ async fn documented_blockers_are_gated_technical_blocker_without_a_deploy() {
             "implementation_mode": "full-inference-attempt",
         }),
     );
-    let (job, log) = agent_jobs::run_job(&stand, BLOCKER_RUN, "8", params, &[]).await;
+    let (job, log) = agent::run_job(&stand, BLOCKER_RUN, "8", params, &[]).await;
     assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(BLOCKER_RUN);
@@ -229,6 +231,6 @@ async fn documented_blockers_are_gated_technical_blocker_without_a_deploy() {
     assert!(article.starts_with("Source: https://example.org/block-sparse\n\n# Summaries"));
     let id: hub::RepoId = "alice/blocked".parse().unwrap();
     assert!(!stand.space_exists(&id).await, "nothing to deploy");
-    agent_jobs::assert_traces(&stand, BLOCKER_RUN, "alice@localhub.invalid");
+    agent::assert_traces(&stand, BLOCKER_RUN, "alice@localhub.invalid");
     assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
 }

@@ -2,10 +2,10 @@
 //! shipped recipe and runs the official `hf` CLI itself against localhub to create and
 //! upload a private Space; the worker then checks the Space on its own and calls it.
 
-mod agent_jobs;
-mod job_stand;
-
-use job_stand::{assert_failed_at, assert_job_stage, assert_not_in_files, step_names};
+use crate::kit::agent;
+use crate::kit::files::assert_not_in_files;
+use crate::kit::stand::{assert_failed_at, assert_job_stage, step_names};
+use crate::kit::{limit, prepared};
 use localhub::FaultConfig;
 use runs::{RunStatus, StepStatus};
 
@@ -13,12 +13,7 @@ const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P41";
 const PUBLIC_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P42";
 
 async fn hf_cli_env() -> [(String, String); 1] {
-    let venv = tokio::task::spawn_blocking(|| {
-        localhub::python_env::ensure_venv("hf-client", &[runs::job::HF_CLI_PACKAGE])
-    })
-    .await
-    .unwrap()
-    .expect("the hf CLI's venv");
+    let venv = prepared::hf_client_venv().await;
     [(
         worker::phases::pi_recipe::HF_CLI_ENV.to_owned(),
         venv.bin_dir().join("hf").to_string_lossy().into_owned(),
@@ -27,10 +22,11 @@ async fn hf_cli_env() -> [(String, String); 1] {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_validates_it() {
+    let _slot = limit::slot().await;
     let env = hf_cli_env().await;
-    let stand = agent_jobs::stand("phase4_recipe", FaultConfig::default()).await;
-    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-recipe"}));
-    let (job, log) = agent_jobs::run_job(&stand, RUN, "4", params, &env).await;
+    let stand = agent::stand("phase4_recipe", FaultConfig::default()).await;
+    let params = agent::params(&stand, serde_json::json!({"target_space": "pi-recipe"}));
+    let (job, log) = agent::run_job(&stand, RUN, "4", params, &env).await;
     assert_job_stage(&job, &log, "COMPLETED");
 
     let state = stand.state(RUN);
@@ -97,7 +93,7 @@ async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_v
     assert!(stand.run_dir(RUN).join("logs/recipe.md").is_file());
 
     // Pi had the token in its environment for the CLI: it is still nowhere in the record.
-    agent_jobs::assert_traces(&stand, RUN, "alice@localhub.invalid");
+    agent::assert_traces(&stand, RUN, "alice@localhub.invalid");
     let token = stand.token.expose().to_owned();
     assert!(assert_not_in_files(&stand.bucket_dir(), &token) >= 12);
     assert!(log.iter().all(|l| !l.contains(&token)));
@@ -105,10 +101,11 @@ async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_v
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_public_space_claimed_private_fails_the_workers_own_check() {
+    let _slot = limit::slot().await;
     let env = hf_cli_env().await;
-    let stand = agent_jobs::stand("phase4_public_claimed_private", FaultConfig::default()).await;
-    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-public"}));
-    let (job, log) = agent_jobs::run_job(&stand, PUBLIC_RUN, "4", params, &env).await;
+    let stand = agent::stand("phase4_public_claimed_private", FaultConfig::default()).await;
+    let params = agent::params(&stand, serde_json::json!({"target_space": "pi-public"}));
+    let (job, log) = agent::run_job(&stand, PUBLIC_RUN, "4", params, &env).await;
     assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(PUBLIC_RUN);

@@ -1,19 +1,19 @@
 //! Phase 6 against localhub: model repos made here (tiny safetensors, configs of real
 //! sizes), the Hub's hardware list, and the recommendation the worker writes.
 
-mod model_env;
-
-use model_env::{card, gpt2_config, gpt2_weights, Env};
+use crate::kit::models::{card, gpt2_config, gpt2_weights};
+use crate::kit::stand::Stand;
+use crate::kit::RUN_ID;
 use runs::{RunStatus, StepStatus};
 use serde_json::{json, Value};
 
-fn recommendation(env: &Env) -> Value {
-    env.artifact_json("runtime_recommendation.json")
+fn recommendation(env: &Stand) -> Value {
+    env.artifact_json(RUN_ID, "runtime_recommendation.json")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tiny_model_gets_cpu_basic_for_free() {
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let id = env
         .model(
             "tiny-gpt2",
@@ -27,13 +27,13 @@ async fn a_tiny_model_gets_cpu_basic_for_free() {
             ],
         )
         .await;
-    let out = env.run("6", json!({ "model_id": id })).await;
+    let out = env.run_worker("6", json!({ "model_id": id })).await;
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let state = env.state();
+    let state = env.state(RUN_ID);
     assert_eq!(state.status, RunStatus::Succeeded);
     let names: Vec<_> = state.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["read_model", "read_hardware", "recommend"]);
@@ -57,13 +57,13 @@ async fn a_tiny_model_gets_cpu_basic_for_free() {
         .as_str()
         .unwrap()
         .contains("counted from its safetensors metadata"));
-    assert!(env.report().contains("cpu-basic"));
+    assert!(env.report(RUN_ID).contains("cpu-basic"));
     env.assert_token_nowhere(&out);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_7b_transformers_model_goes_to_zerogpu() {
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let config = json!({
         "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 4096,
         "num_hidden_layers": 32, "vocab_size": 32000, "intermediate_size": 11008,
@@ -75,7 +75,7 @@ async fn a_7b_transformers_model_goes_to_zerogpu() {
             vec![("config.json", config.to_string().into_bytes())],
         )
         .await;
-    let out = env.run("6", json!({ "model_id": id })).await;
+    let out = env.run_worker("6", json!({ "model_id": id })).await;
     assert!(
         out.status.success(),
         "{}",
@@ -112,7 +112,7 @@ async fn a_7b_transformers_model_goes_to_zerogpu() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_non_pytorch_model_gets_the_cheapest_gpu_that_holds_it() {
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let config = json!({
         "model_type": "llama", "hidden_size": 4096, "num_hidden_layers": 32,
         "vocab_size": 32000, "intermediate_size": 11008, "hidden_act": "silu",
@@ -130,7 +130,7 @@ async fn a_large_non_pytorch_model_gets_the_cheapest_gpu_that_holds_it() {
             ],
         )
         .await;
-    let out = env.run("6", json!({ "model_id": id })).await;
+    let out = env.run_worker("6", json!({ "model_id": id })).await;
     assert!(
         out.status.success(),
         "{}",
@@ -155,15 +155,15 @@ async fn a_large_non_pytorch_model_gets_the_cheapest_gpu_that_holds_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_model_fails_at_read_model() {
-    let env = Env::start().await;
+    let env = Stand::start().await;
     let out = env
-        .run("6", json!({ "model_id": "alice/nothing-here" }))
+        .run_worker("6", json!({ "model_id": "alice/nothing-here" }))
         .await;
     assert_eq!(out.status.code(), Some(1));
-    let state = env.state();
+    let state = env.state(RUN_ID);
     assert_eq!(state.status, RunStatus::Failed);
     assert_eq!(state.steps[0].name, "read_model");
     assert_eq!(state.steps[0].status, StepStatus::Failed);
     assert!(state.error.unwrap().contains("alice/nothing-here"));
-    assert!(env.report().contains("**Verdict: failed**"));
+    assert!(env.report(RUN_ID).contains("**Verdict: failed**"));
 }

@@ -9,41 +9,18 @@
 //! local Space that needs PyTorch stops at BUILD_ERROR saying how to install it, which is
 //! checked instead.
 
-mod job_stand;
-
+use crate::kit::files::assert_not_in_files;
+use crate::kit::limit;
+use crate::kit::stand::{step_names, Stand};
+use crate::kit::RUN_ID as RUN;
 use hub::commit::CommitFile;
-use hub::repos::{parse_repo_id, CreateRepo, RepoType};
-use job_stand::{assert_not_in_files, step_names, Stand};
 use runs::{RunStatus, StepStatus};
 use std::path::Path;
 use worker::generate::model_app;
 use worker::model::support::TextTask;
 
-const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0T2W";
-
 /// The switch for the live phase 5 test.
 const LIVE_TORCH_ENV: &str = "SPACE_FACTORY_LIVE_TORCH";
-
-/// Creates the public model repo `alice/{name}` from `files`.
-async fn model_repo(stand: &Stand, name: &str, files: Vec<CommitFile>) -> String {
-    let id = parse_repo_id(&format!("alice/{name}")).unwrap();
-    let mut spec = CreateRepo::new(id.clone(), RepoType::Model);
-    spec.public = true;
-    stand.client.create_repo(&spec, &stand.token).await.unwrap();
-    stand
-        .client
-        .upload_files(
-            RepoType::Model,
-            &id,
-            "main",
-            "add model",
-            &files,
-            &stand.token,
-        )
-        .await
-        .unwrap();
-    id.to_string()
-}
 
 /// Runs `phase` with `params` in a Job and returns its final stage and log.
 async fn run_job(stand: &Stand, phase: &str, params: serde_json::Value) -> (String, String) {
@@ -61,22 +38,22 @@ async fn a_runtime_recommender_job_writes_its_recommendation() {
         ("wte", "BF16", &[1000, 64]),
         ("h", "BF16", &[2, 12, 64, 64]),
     ]);
-    let id = model_repo(
-        &stand,
-        "small-lm",
-        vec![
-            CommitFile::new(
-                "README.md",
-                b"---\npipeline_tag: text-generation\nlicense: mit\n---\n".to_vec(),
-            ),
-            CommitFile::new(
-                "config.json",
-                br#"{"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2"}"#.to_vec(),
-            ),
-            CommitFile::new("model.safetensors", weights),
-        ],
-    )
-    .await;
+    let id = stand
+        .model_repo(
+            "small-lm",
+            vec![
+                CommitFile::new(
+                    "README.md",
+                    b"---\npipeline_tag: text-generation\nlicense: mit\n---\n".to_vec(),
+                ),
+                CommitFile::new(
+                    "config.json",
+                    br#"{"architectures": ["GPT2LMHeadModel"], "model_type": "gpt2"}"#.to_vec(),
+                ),
+                CommitFile::new("model.safetensors", weights),
+            ],
+        )
+        .await;
     let (stage, log) = run_job(&stand, "6", serde_json::json!({ "model_id": id })).await;
     assert_eq!(stage, "COMPLETED", "{log}");
     let state = stand.state(RUN);
@@ -145,6 +122,7 @@ fn live_torch() -> Option<localhub::spaces::SpaceEnv> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_model_card_job_builds_a_working_text_generation_space() {
+    let _slot = limit::slot().await;
     let Some(env) = live_torch() else { return };
     let python = tokio::task::spawn_blocking(move || env.ensure())
         .await
@@ -177,7 +155,7 @@ async fn a_model_card_job_builds_a_working_text_generation_space() {
     }
 
     let stand = Stand::start().await;
-    let id = model_repo(&stand, "tiny-gpt2", files).await;
+    let id = stand.model_repo("tiny-gpt2", files).await;
     let (stage, log) = run_job(
         &stand,
         "5",
@@ -270,6 +248,7 @@ async fn without_pytorch_a_model_card_job_on_the_demo_gpt2_stops_at_the_build_sa
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_model_card_job_builds_a_working_space_for_the_demo_gpt2() {
+    let _slot = limit::slot().await;
     let Some(env) = live_torch() else { return };
     tokio::task::spawn_blocking(move || env.ensure())
         .await

@@ -3,10 +3,10 @@
 //! output; and a Pi that claims an edit it never made fails the run before anything is
 //! deployed.
 
-mod agent_jobs;
-mod job_stand;
-
-use job_stand::{assert_failed_at, assert_job_stage, assert_not_in_files, step_names};
+use crate::kit::agent;
+use crate::kit::files::assert_not_in_files;
+use crate::kit::limit;
+use crate::kit::stand::{assert_failed_at, assert_job_stage, step_names};
 use localhub::FaultConfig;
 use runs::{RunStatus, StepStatus};
 
@@ -17,9 +17,10 @@ const TURNS_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P34";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
-    let stand = agent_jobs::stand("phase3_edit", FaultConfig::default()).await;
-    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "pi-shouter"}));
-    let (job, log) = agent_jobs::run_job(&stand, RUN, "3", params, &[]).await;
+    let _slot = limit::slot().await;
+    let stand = agent::stand("phase3_edit", FaultConfig::default()).await;
+    let params = agent::params(&stand, serde_json::json!({"target_space": "pi-shouter"}));
+    let (job, log) = agent::run_job(&stand, RUN, "3", params, &[]).await;
     assert_job_stage(&job, &log, "COMPLETED");
 
     let state = stand.state(RUN);
@@ -50,7 +51,7 @@ async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
     );
 
     // Pi's work was recorded live: its tool calls and messages are events of agent_edit.
-    let kinds = agent_jobs::pi_events(&stand, RUN);
+    let kinds = agent::pi_events(&stand, RUN);
     assert!(
         kinds.contains(&("tool_call".into(), "read".into())),
         "{kinds:?}"
@@ -102,7 +103,7 @@ async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
     );
 
     // Traces and Pi's answer; no token anywhere, no email in the redacted traces.
-    agent_jobs::assert_traces(&stand, RUN, "alice@localhub.invalid");
+    agent::assert_traces(&stand, RUN, "alice@localhub.invalid");
     let output = std::fs::read_to_string(stand.run_dir(RUN).join("logs/pi_output.txt")).unwrap();
     assert!(output.contains("two exclamation marks"), "{output}");
     let token = stand.token.expose().to_owned();
@@ -112,9 +113,10 @@ async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claimed_edit_that_was_never_made_fails_before_deploying() {
-    let stand = agent_jobs::stand("phase3_claim_without_edit", FaultConfig::default()).await;
-    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "claimed"}));
-    let (job, log) = agent_jobs::run_job(&stand, CLAIM_RUN, "3", params, &[]).await;
+    let _slot = limit::slot().await;
+    let stand = agent::stand("phase3_claim_without_edit", FaultConfig::default()).await;
+    let params = agent::params(&stand, serde_json::json!({"target_space": "claimed"}));
+    let (job, log) = agent::run_job(&stand, CLAIM_RUN, "3", params, &[]).await;
     assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(CLAIM_RUN);
@@ -130,9 +132,10 @@ async fn a_claimed_edit_that_was_never_made_fails_before_deploying() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_model_error_mid_run_fails_the_agent_step_although_pi_exits_0() {
-    let stand = agent_jobs::stand("phase3_model_error", FaultConfig::default()).await;
-    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "errored"}));
-    let (job, log) = agent_jobs::run_job(&stand, ERROR_RUN, "3", params, &[]).await;
+    let _slot = limit::slot().await;
+    let stand = agent::stand("phase3_model_error", FaultConfig::default()).await;
+    let params = agent::params(&stand, serde_json::json!({"target_space": "errored"}));
+    let (job, log) = agent::run_job(&stand, ERROR_RUN, "3", params, &[]).await;
     assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(ERROR_RUN);
@@ -155,13 +158,14 @@ async fn a_model_error_mid_run_fails_the_agent_step_although_pi_exits_0() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pi_past_the_runs_turn_limit_is_stopped_and_the_run_fails() {
-    let stand = agent_jobs::stand("phase3_edit", FaultConfig::default()).await;
-    let params = agent_jobs::params(&stand, serde_json::json!({"target_space": "limited"}));
+    let _slot = limit::slot().await;
+    let stand = agent::stand("phase3_edit", FaultConfig::default()).await;
+    let params = agent::params(&stand, serde_json::json!({"target_space": "limited"}));
     let env = [(
         worker::phases::agent_step::MAX_TURNS_ENV.to_owned(),
         "1".to_owned(),
     )];
-    let (job, log) = agent_jobs::run_job(&stand, TURNS_RUN, "3", params, &env).await;
+    let (job, log) = agent::run_job(&stand, TURNS_RUN, "3", params, &env).await;
     assert_job_stage(&job, &log, "ERROR");
 
     let state = stand.state(TURNS_RUN);
@@ -184,6 +188,6 @@ async fn pi_past_the_runs_turn_limit_is_stopped_and_the_run_fails() {
         Some("Pi exceeded its limit of 1 turns and was stopped")
     );
     assert!(!stand.space_exists(&"alice/limited".parse().unwrap()).await);
-    agent_jobs::assert_traces(&stand, TURNS_RUN, "alice@localhub.invalid");
+    agent::assert_traces(&stand, TURNS_RUN, "alice@localhub.invalid");
     assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
 }

@@ -1,0 +1,15 @@
+//! The worker's integration tests, one binary: one module per area, all sharing [`kit`].
+
+mod kit;
+
+mod agent_runner;
+mod job_article;
+mod job_failures;
+mod job_model_apps;
+mod job_pi_recipe;
+mod job_pi_smoke;
+mod job_template_space;
+mod job_validate;
+mod run_phase1;
+mod run_phase5;
+mod run_phase6;
