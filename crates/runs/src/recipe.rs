@@ -680,3 +680,74 @@ fn wrong_kind(field: Field, value: &Value) -> Option<String> {
             }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_field_sits_at_its_index_and_has_its_own_name() {
+        for (at, field) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(field.index(), at, "{field:?}");
+        }
+        let names: std::collections::HashSet<_> = Field::ALL.iter().map(|f| f.name()).collect();
+        assert_eq!(names.len(), Field::ALL.len());
+    }
+
+    #[test]
+    fn each_recipe_round_trips_through_its_wire_form() {
+        let asked = [
+            (Phase::BucketRoundTrip, json!({})),
+            (
+                Phase::TemplateSpace,
+                json!({"target_space": "hello", "space_hardware": "zero-a10g"}),
+            ),
+            (
+                Phase::PiSmokeTest,
+                json!({"target_space": "s", "agent_model": "m/x"}),
+            ),
+            (
+                Phase::PiRecipe,
+                json!({"target_space": "s", "unique_suffix": true, "agent_model": "m/x", "agent_base_url": "http://127.0.0.1:8080/v1"}),
+            ),
+            (
+                Phase::ModelCardApp,
+                json!({"model_id": "a/b", "target_space": "s"}),
+            ),
+            (Phase::RuntimeRecommender, json!({"model_id": "a/b"})),
+            (
+                Phase::ArticleReproduction,
+                json!({"article_text": "t", "target_space": "s", "agent_model": "m/x", "implementation_mode": "safe-scaffold", "allow_gpu_fallback": true}),
+            ),
+            (
+                Phase::ValidateExisting,
+                json!({"validate_url": "https://x.hf.space", "api_name": "/predict", "inputs": ["hi"]}),
+            ),
+        ];
+        for (phase, params) in asked {
+            let recipe = Recipe::from_params(phase, params.clone()).unwrap();
+            assert_eq!(recipe.phase(), phase);
+            let wire = serde_json::to_value(&recipe).unwrap();
+            assert_eq!(wire, json!({"phase": phase, "params": params}), "{phase:?}");
+            assert_eq!(serde_json::from_value::<Recipe>(wire).unwrap(), recipe);
+            for key in recipe.params().keys() {
+                assert!(
+                    phase.fields().iter().any(|f| f.field.name() == key),
+                    "{key}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_kind_is_refused_by_its_field() {
+        let refused = Recipe::from_params(
+            Phase::ModelCardApp,
+            json!({"model_id": "no-slash", "target_space": "s", "unique_suffix": "yes"}),
+        )
+        .unwrap_err();
+        let fields: Vec<_> = refused.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["model_id", "unique_suffix"]);
+    }
+}

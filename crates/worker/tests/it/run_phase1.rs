@@ -48,8 +48,7 @@ fn phase1_records_state_events_report_and_leaks_no_secret() {
     let tmp = tempfile::tempdir().unwrap();
     let output = tmp.path().join("bucket");
     let token = fake_token();
-    // The token also arrives inside the spec, as a careless user might paste it.
-    let spec = spec_json("1", serde_json::json!({ "target_space": token }));
+    let spec = spec_json("1", serde_json::json!({}));
     let out = run_worker(&spec, &output, &token);
     assert!(
         out.status.success(),
@@ -83,10 +82,6 @@ fn phase1_records_state_events_report_and_leaks_no_secret() {
     let report = std::fs::read_to_string(run_dir.join("report.md")).unwrap();
     assert!(report.contains("**Verdict: succeeded**"), "{report}");
     assert!(report.contains("| read_back | passed |"), "{report}");
-    assert!(
-        report.contains("[REDACTED]"),
-        "the pasted token shows as redacted"
-    );
 
     assert_nowhere(tmp.path(), &out, &token);
 }
@@ -127,15 +122,16 @@ fn a_spec_that_names_no_run_writes_nothing() {
 fn an_agent_phase_without_a_reachable_hub_fails_truthfully_at_hub_access() {
     let tmp = tempfile::tempdir().unwrap();
     let output = tmp.path().join("bucket");
+    let token = fake_token();
+    // The token also arrives inside the spec, as a careless user might paste it.
     let spec = spec_json(
         "8",
         serde_json::json!({
             "target_space": "article-app",
-            "article_url": "https://example.org/post",
+            "article_url": format!("https://example.org/post?token={token}"),
             "agent_model": "some/model",
         }),
     );
-    let token = fake_token();
     // Nothing listens on port 9 of the loopback: the Hub cannot be reached.
     let out = Command::new(env!("CARGO_BIN_EXE_worker"))
         .args(["run", "--output"])
@@ -157,5 +153,11 @@ fn an_agent_phase_without_a_reachable_hub_fails_truthfully_at_hub_access() {
     assert!(state.error.unwrap().contains("refused by the Hub"));
     let parsed: RunSpec = RunSpec::from_json(&spec).unwrap();
     assert_eq!(state.phase, parsed.phase());
+    let report =
+        std::fs::read_to_string(output.join("runs").join(RUN_ID).join("report.md")).unwrap();
+    assert!(
+        report.contains("[REDACTED]"),
+        "the pasted token shows as redacted: {report}"
+    );
     assert_nowhere(&output, &out, &token);
 }
