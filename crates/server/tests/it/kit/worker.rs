@@ -50,17 +50,21 @@ fn expected_path() -> PathBuf {
     target_dir.join("worker")
 }
 
-/// A source file newer than `binary`, read from the dependency list cargo writes beside
-/// it (`worker.d`); `None` when every one is older or cargo wrote no list.
+/// A source file of this workspace newer than `binary`, read from the dependency list cargo
+/// writes beside it (`worker.d`); `None` when every one is older or cargo wrote no list.
+/// Files outside this workspace (registry crates, another checkout's list) are not judged.
 fn newer_source(binary: &Path) -> Option<PathBuf> {
     let built = std::fs::metadata(binary).and_then(|m| m.modified()).ok()?;
     let list = std::fs::read_to_string(binary.with_extension("d")).ok()?;
     let (_, sources) = list.lines().next()?.split_once(": ")?;
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let workspace = workspace.canonicalize().unwrap_or(workspace);
     // Make's escaping: a space inside a path is `\ `.
     let sources = sources.replace("\\ ", "\u{0}");
     sources
         .split_whitespace()
         .map(|path| PathBuf::from(path.replace('\u{0}', " ")))
+        .filter(|path| path.starts_with(&workspace))
         .find(|path| modified(path).is_some_and(|time| time > built))
 }
 
