@@ -7,7 +7,7 @@
 # runs `worker run` in the same image (the Job is created with `spaceId` = this Space), so
 # the worker, Node with the pinned Pi agent and the `hf` CLI are there with nothing to
 # install when a Job starts. README.md "Deploy to Hugging Face" lists the Space settings;
-# crates/server/tests/deploy_settings/ checks that this file, the README and the code agree.
+# crates/server/tests/it/deploy_settings/ checks that this file, the README and the code agree.
 
 # ---- Build stage: the server, the worker and the wasm site, optimised -------------------
 FROM rust:1-bookworm AS build

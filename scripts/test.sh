@@ -16,12 +16,16 @@ cargo ${SPACE_FACTORY_FMT_TOOLCHAIN:+"+$SPACE_FACTORY_FMT_TOOLCHAIN"} fmt --all 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# The worker the embedded hub runs as the Job image: the server's tests and the browser
+# tests use it, and no test builds it.
+step "cargo build -p worker (the worker the local Jobs run)"
+cargo build -p worker --bin worker --locked
+
 step "cargo test (unit + integration)"
 cargo test --workspace --locked --no-fail-fast
 
-step "cargo leptos build (server + wasm site) and the worker the local Jobs run"
+step "cargo leptos build (server + wasm site)"
 cargo leptos build
-cargo build -p worker --bin worker --locked
 
 step "end2end browser tests"
 export LEPTOS_SITE_ROOT

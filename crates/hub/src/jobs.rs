@@ -195,7 +195,7 @@ impl JobStatus {
     }
 }
 
-/// The terminal stages of HUB_API.md §2.
+/// The terminal stages (docs/HUB.md#jobs).
 pub fn is_terminal_stage(stage: &str) -> bool {
     matches!(stage, "COMPLETED" | "CANCELED" | "ERROR" | "DELETED")
 }
@@ -270,7 +270,7 @@ pub struct HardwareFlavor {
 }
 
 /// How `follow_job_logs` reconnects; configurable because the Hub's behaviour here is
-/// only read from client sources (HUB_API §2), not verified live.
+/// only read from client sources (docs/HUB.md#job-logs), not verified live.
 #[derive(Debug, Clone)]
 pub struct FollowLogs {
     /// Longest silence on one connection before it is dropped and status is checked.
@@ -398,10 +398,11 @@ impl HubClient {
         )))
     }
 
-    /// Follows a Job's logs to the end, the way `hf jobs logs -f` does (HUB_API §2): when a
-    /// connection ends (or stays silent for `idle`) the Job's stage is checked; if it is not
-    /// terminal the stream is re-opened and lines already seen (same timestamp and text) are
-    /// skipped. `===== Job started` banners are dropped. Ends after the Job is terminal.
+    /// Follows a Job's logs to the end, the way `hf jobs logs -f` does
+    /// (docs/HUB.md#job-logs): when a connection ends (or stays silent for `idle`) the
+    /// Job's stage is checked; if it is not terminal the stream is re-opened and lines
+    /// already seen (same timestamp and text) are skipped. `===== Job started` banners are
+    /// dropped. Ends after the Job is terminal.
     pub fn follow_job_logs(
         &self,
         namespace: &str,

@@ -113,7 +113,7 @@ impl HubClient {
     }
 
     /// `POST /api/spaces/{id}/hardware`. Best effort: under OAuth this can 401/403
-    /// (HUB_API §7.1); callers record that as "manual hardware action required".
+    /// (docs/HUB.md#space-hardware); callers record that as "manual hardware action required".
     pub async fn request_space_hardware(
         &self,
         id: &RepoId,

@@ -1,7 +1,7 @@
 //! What the Hub's log streams carry besides log lines, so clients are tested against it:
-//! a `: keep-alive` comment (Job logs, every ~30 s on the Hub: HUB_API §2) and a `data:`
-//! event that is no JSON (Space logs keep alive with `data:` events that carry no log
-//! line). huggingface_hub keeps only `data: {` lines (its `fetch_job_logs` /
+//! a `: keep-alive` comment (Job logs, every ~30 s on the Hub: docs/HUB.md#job-logs) and a
+//! `data:` event that is no JSON (Space logs keep alive with `data:` events that carry no
+//! log line). huggingface_hub keeps only `data: {` lines (its `fetch_job_logs` /
 //! `fetch_space_logs` comments), so these must be skipped, not parsed.
 
 use axum::response::sse::Event;

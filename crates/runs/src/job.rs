@@ -65,7 +65,7 @@ pub const EXIT_TERMINATED: i32 = 143;
 /// - a final status the worker recorded stands;
 /// - a Job that ended while `state.json` still says queued or running ended without the
 ///   worker's last word (killed, out of memory, or still writing it after a cancel), so the
-///   Job's end tells: cancelled, timed out (`ERROR` with "timeout", HUB_API.md §2) or failed;
+///   Job's end tells: cancelled, timed out (`ERROR` with "timeout", docs/HUB.md#jobs) or failed;
 /// - otherwise the worker's word, or the Job's own progress before it wrote any.
 pub fn run_status(
     recorded: Option<crate::RunStatus>,

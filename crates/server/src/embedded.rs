@@ -1,7 +1,8 @@
-//! The embedded local hub: started in-process when no `HF_ENDPOINT` is configured, with the
-//! `worker` binary registered as the run Job image, in the environment the real image gives
-//! it (Pi, the `hf` CLI), so a launched run really runs; its router serves the built-in
-//! demo agent, or forwards to `--chat-upstream`.
+//! The embedded local hub, in a build with the (default-on) `embedded-hub` feature: started
+//! in-process when no `HF_ENDPOINT` is configured, with the `worker` binary registered as
+//! the run Job image, in the environment the real image gives it (Pi, the `hf` CLI), so a
+//! launched run really runs; its router serves the built-in demo agent, or forwards to
+//! `--chat-upstream`.
 
 use crate::config::Config;
 use std::path::{Path, PathBuf};
@@ -81,6 +82,15 @@ fn chat_backend(config: &Config) -> localhub::inference::ChatBackend {
         },
         _ => localhub::inference::ChatBackend::None,
     }
+}
+
+/// What the wizards suggest with the embedded hub at `hub_url`: its demo agent and models.
+pub fn suggestions(config: &Config, hub_url: &str) -> app::api::Suggestions {
+    let demo_models: Vec<(&str, &str)> = localhub::demo_models::ALL
+        .iter()
+        .map(|m| (m.id, m.description))
+        .collect();
+    crate::suggestions::embedded(hub_url, &demo_models, config.chat_upstream.is_some())
 }
 
 /// Starts `localhub` on a free loopback port with its default users (alice, bob, carol).

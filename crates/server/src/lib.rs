@@ -2,8 +2,9 @@
 //! binary serves.
 //!
 //! [`Factory::start`] wires everything: the Hub (the configured `HF_ENDPOINT`, or the
-//! embedded local hub), sign-in routes, the run stream, the Leptos pages and server
-//! functions with the [`app::api::server::Services`] in their context, the session layer
+//! embedded local hub, linked only with the default-on `embedded-hub` feature), sign-in
+//! routes, the run stream, the Leptos pages and server functions with the
+//! [`app::api::server::Services`] in their context, the session layer
 //! around all of it, the cross-site request guard around that
 //! ([`security::origin_guard`]), and the security headers on every answer
 //! ([`security::headers`]).
@@ -18,6 +19,7 @@
 //! | `GET /healthz` | liveness |
 
 pub mod config;
+#[cfg(feature = "embedded-hub")]
 pub mod embedded;
 pub mod routes;
 pub mod security;
@@ -40,8 +42,16 @@ pub use app::api::server::DEFAULT_BUCKET_NAME;
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The embedded hub did not start.
+    #[cfg(feature = "embedded-hub")]
     #[error(transparent)]
     Embedded(#[from] embedded::EmbeddedError),
+    /// No Hub is configured, and this build has no embedded hub to start in its place.
+    #[cfg(not(feature = "embedded-hub"))]
+    #[error(
+        "no Hub configured: set HF_ENDPOINT (or --hub-endpoint), e.g. HF_ENDPOINT=https://huggingface.co; \
+         this build has no embedded local hub (it was built without the `embedded-hub` feature)"
+    )]
+    NoHub,
     /// The configuration is unusable.
     #[error(transparent)]
     Setup(#[from] services::SetupError),
@@ -55,12 +65,16 @@ pub struct Factory {
     /// The shared services (the Hub client, OAuth and Job settings).
     pub services: Arc<Services>,
     /// The embedded hub; dropping it stops it.
+    #[cfg(feature = "embedded-hub")]
     pub embedded_hub: Option<localhub::RunningHub>,
 }
 
 impl Factory {
-    /// Sets the server up to be reached at `listening` (or `https://SPACE_HOST`).
+    /// Sets the server up to be reached at `listening` (or `https://SPACE_HOST`), talking to
+    /// the configured `HF_ENDPOINT`, else to the embedded hub it starts; a build without the
+    /// `embedded-hub` feature refuses to start with no Hub configured ([`StartError::NoHub`]).
     pub async fn start(config: &Config, listening: SocketAddr) -> Result<Factory, StartError> {
+        #[cfg(feature = "embedded-hub")]
         let (hub_url, embedded_hub) = match &config.hub_endpoint {
             Some(endpoint) => (endpoint.clone(), None),
             None => {
@@ -68,15 +82,15 @@ impl Factory {
                 (hub.url(), Some(hub))
             }
         };
-        let suggestions = if embedded_hub.is_some() {
-            let demo_models: Vec<(&str, &str)> = localhub::demo_models::ALL
-                .iter()
-                .map(|m| (m.id, m.description))
-                .collect();
-            suggestions::embedded(&hub_url, &demo_models, config.chat_upstream.is_some())
-        } else {
-            suggestions::remote()
+        #[cfg(not(feature = "embedded-hub"))]
+        let hub_url = config.hub_endpoint.clone().ok_or(StartError::NoHub)?;
+        #[cfg(feature = "embedded-hub")]
+        let suggestions = match &embedded_hub {
+            Some(_) => embedded::suggestions(config, &hub_url),
+            None => suggestions::remote(),
         };
+        #[cfg(not(feature = "embedded-hub"))]
+        let suggestions = suggestions::remote();
         let services = Arc::new(Services::new(
             config,
             &hub_url,
@@ -86,8 +100,17 @@ impl Factory {
         Ok(Factory {
             router: router(config, listening, services.clone()),
             services,
+            #[cfg(feature = "embedded-hub")]
             embedded_hub,
         })
+    }
+
+    /// The embedded hub's URL, when this server started one.
+    pub fn embedded_hub_url(&self) -> Option<String> {
+        #[cfg(feature = "embedded-hub")]
+        return self.embedded_hub.as_ref().map(localhub::RunningHub::url);
+        #[cfg(not(feature = "embedded-hub"))]
+        None
     }
 }
 

@@ -26,8 +26,8 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match &factory.embedded_hub {
-        Some(hub) => println!("Embedded local hub at {}", hub.url()),
+    match factory.embedded_hub_url() {
+        Some(url) => println!("Embedded local hub at {url}"),
         None => println!("Using the Hub at {}", factory.services.api.hub_url),
     }
     println!("Space Factory is running at http://{addr}/");

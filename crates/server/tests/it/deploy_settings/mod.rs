@@ -8,10 +8,9 @@
 //! defaults (the server's `Config`, the worker's, tracing's), and the binaries and folders
 //! the image puts in place. Every rule is also shown failing on a mutated copy.
 
-#[path = "../common/mod.rs"]
-mod common;
 mod packaging;
 
+use crate::kit::TestApp;
 use std::path::PathBuf;
 
 use packaging::{check, pinned_pi_version, CodeFacts, DeploySection, Dockerfile};
@@ -55,11 +54,6 @@ fn assert_flags(found: &[String], needle: &str) {
     );
 }
 
-/// The status the running server (with its embedded hub) answers `path` with.
-async fn status_of(stand: &common::Stand, path: &str) -> reqwest::StatusCode {
-    stand.browser().get(path).await.status()
-}
-
 #[test]
 fn dockerfile_readme_and_code_agree() {
     let s = sources();
@@ -73,9 +67,9 @@ async fn the_health_check_path_is_served() {
     let path = docker
         .health_path()
         .expect("HEALTHCHECK with a URL on ${PORT}");
-    let stand = common::Stand::start().await;
+    let stand = TestApp::start().await;
     assert_eq!(
-        status_of(&stand, &path).await,
+        stand.status_of(&path).await,
         reqwest::StatusCode::OK,
         "{path}"
     );
@@ -84,7 +78,7 @@ async fn the_health_check_path_is_served() {
     let bad = mutated(&sources().dockerfile, "/healthz", "/health");
     let path = Dockerfile::parse(&bad).unwrap().health_path().unwrap();
     assert_eq!(
-        status_of(&stand, &path).await,
+        stand.status_of(&path).await,
         reqwest::StatusCode::NOT_FOUND,
         "{path}"
     );

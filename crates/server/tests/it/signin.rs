@@ -1,14 +1,12 @@
 //! Sign-in through the embedded hub's consent page: PKCE, state, scopes, session cookie
 //! flags, who-am-I and logout, over real HTTP.
 
-mod common;
-
+use crate::kit::{location, Browser, TestApp};
 use app::api::Me;
 use app::api::WhoAmI;
-use common::{location, Stand};
 use reqwest::StatusCode;
 
-async fn who_am_i(browser: &mut common::Browser) -> Option<Me> {
+async fn who_am_i(browser: &mut Browser) -> Option<Me> {
     let (status, body) = browser.call("who_am_i", &WhoAmI {}).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     serde_json::from_str(&body).unwrap()
@@ -16,7 +14,7 @@ async fn who_am_i(browser: &mut common::Browser) -> Option<Me> {
 
 #[tokio::test]
 async fn sign_in_with_pkce_and_every_scope_then_logout() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut browser = stand.browser();
     assert_eq!(who_am_i(&mut browser).await, None);
 
@@ -67,7 +65,7 @@ async fn sign_in_with_pkce_and_every_scope_then_logout() {
 
 #[tokio::test]
 async fn another_site_cannot_sign_the_user_out() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut browser = stand.signed_in("alice").await;
 
     // `<img src=/logout>` on any page: a GET no longer signs out.
@@ -106,7 +104,7 @@ async fn another_site_cannot_sign_the_user_out() {
 
 #[tokio::test]
 async fn a_sign_in_returns_only_to_a_local_path() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let signed_in_to = |next: &'static str| {
         let stand = &stand;
         async move {
@@ -138,7 +136,7 @@ async fn a_sign_in_returns_only_to_a_local_path() {
 
 #[tokio::test]
 async fn a_provider_error_shows_no_text_of_the_link() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut browser = stand.browser();
     let bait = "Your%20account%20is%20locked.%20Call%20%2B1%20555%200100%20or%20visit%20https%3A%2F%2Fevil.example";
     for code in ["access_denied", "server_error", "made_up%3Cb%3E"] {
@@ -158,7 +156,7 @@ async fn a_provider_error_shows_no_text_of_the_link() {
 
 #[tokio::test]
 async fn a_callback_with_another_state_is_refused() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut browser = stand.browser();
     let consent = browser.start_login().await;
     let callback = browser.consent(&consent, "alice", None).await;
@@ -192,7 +190,7 @@ async fn a_callback_with_another_state_is_refused() {
 
 #[tokio::test]
 async fn the_code_exchange_proves_pkce() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut browser = stand.browser();
     let consent = browser.start_login().await;
     let callback = browser.consent(&consent, "alice", None).await;
@@ -223,7 +221,7 @@ async fn the_code_exchange_proves_pkce() {
 
 #[tokio::test]
 async fn a_grant_without_jobs_is_reported_and_cannot_launch() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut browser = stand.browser();
     browser
         .sign_in(
@@ -260,7 +258,7 @@ async fn a_grant_without_jobs_is_reported_and_cannot_launch() {
 
 #[tokio::test]
 async fn in_a_space_the_cookie_is_secure_and_cross_site_and_the_redirect_is_exact() {
-    let stand = Stand::start_with(|config| {
+    let stand = TestApp::start_with(|config| {
         config.space_host = Some("alice-space-factory.hf.space".into());
     })
     .await;
@@ -290,7 +288,7 @@ async fn in_a_space_the_cookie_is_secure_and_cross_site_and_the_redirect_is_exac
 
 #[tokio::test]
 async fn a_login_loop_fills_a_bounded_store_without_signing_anyone_out() {
-    let stand = Stand::start_with(|config| config.max_sessions = 20).await;
+    let stand = TestApp::start_with(|config| config.max_sessions = 20).await;
     let mut alice = stand.signed_in("alice").await;
     for _ in 0..200 {
         // A fresh cookie-less client each time: every request makes a new session.
@@ -306,7 +304,7 @@ async fn a_login_loop_fills_a_bounded_store_without_signing_anyone_out() {
 
 #[tokio::test]
 async fn run_streams_need_a_session_and_an_existing_run() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let run_id = runs::RunId::generate().to_string();
     let path = app::api::stream::run_stream_path("alice", &run_id);
     let mut anonymous = stand.browser();
@@ -322,7 +320,7 @@ async fn run_streams_need_a_session_and_an_existing_run() {
 
 #[tokio::test]
 async fn a_token_the_hub_refuses_ends_the_session() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut browser = stand.signed_in("alice").await;
     assert_eq!(who_am_i(&mut browser).await.unwrap().username, "alice");
 
@@ -354,7 +352,7 @@ async fn a_token_the_hub_refuses_ends_the_session() {
 
 #[tokio::test]
 async fn a_hub_outage_is_retried_briefly_then_shown_as_retryable() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut browser = stand.signed_in("alice").await;
     let outage = |count| localhub::FaultConfig {
         bursts: vec![localhub::Burst {

@@ -3,14 +3,12 @@
 //! an artifact; another user sees "not found"; a run can be cancelled; and the token never
 //! appears in any page or answer.
 
-mod common;
-
+use crate::kit::{Browser, ServerProcess, TestApp};
 use app::api::stream::LogMessage;
 use app::api::{
     ApiError, Artifact, ArtifactKind, HardwareOption, LaunchRequest, Launched, RunSummary, RunView,
 };
 use app::api::{CancelRun, GetRun, Hardware, JobLog, LaunchRun, ListRuns, ReadArtifact};
-use common::{Browser, Stand};
 use reqwest::StatusCode;
 use runs::recipe::RecipeRequest;
 use runs::{Phase, RunStatus};
@@ -116,7 +114,7 @@ async fn read_sse(
 
 #[tokio::test]
 async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
 
     // Server-side validation: a template Space without its name, a silly timeout and
@@ -417,7 +415,7 @@ async fn cancel_and_wait(alice: &mut Browser, run_id: &str) -> RunView {
 
 #[tokio::test]
 async fn a_running_run_can_be_cancelled_by_its_owner() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     let run_id = launch_a_long_run(&mut alice).await;
     let view = wait_running(&mut alice, &run_id).await;
@@ -436,7 +434,7 @@ async fn a_running_run_can_be_cancelled_by_its_owner() {
 
 #[tokio::test]
 async fn a_dedicated_gpu_needs_its_cost_confirmed_and_the_factorys_allowance() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     let field_of = |result: Result<Launched, ApiError>| match result {
         Err(ApiError::Invalid(errors)) => errors[0].field.clone(),
@@ -464,7 +462,7 @@ async fn a_dedicated_gpu_needs_its_cost_confirmed_and_the_factorys_allowance() {
 
 #[tokio::test]
 async fn an_account_that_cannot_pay_is_told_so_and_no_job_is_created() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut carol = stand.signed_in("carol").await;
     let (_, body) = carol.call("who_am_i", &app::api::WhoAmI {}).await;
     let me: Option<app::api::Me> = serde_json::from_str(&body).unwrap();
@@ -495,7 +493,7 @@ async fn an_account_that_cannot_pay_is_told_so_and_no_job_is_created() {
 
 #[tokio::test]
 async fn a_run_may_not_outlive_the_sign_in_it_works_with() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     let (_, body) = alice.call("who_am_i", &app::api::WhoAmI {}).await;
     let me: Option<app::api::Me> = serde_json::from_str(&body).unwrap();
@@ -522,7 +520,7 @@ async fn a_run_may_not_outlive_the_sign_in_it_works_with() {
 
 #[tokio::test]
 async fn a_launch_past_the_runs_under_way_limit_is_refused_until_one_ends() {
-    let stand = Stand::start_with(|config| config.max_runs_under_way = 1).await;
+    let stand = TestApp::start_with(|config| config.max_runs_under_way = 1).await;
     let mut alice = stand.signed_in("alice").await;
     let first = launch_a_long_run(&mut alice).await;
     let (status, body) = alice
@@ -547,7 +545,7 @@ async fn a_launch_past_the_runs_under_way_limit_is_refused_until_one_ends() {
 #[tokio::test]
 async fn the_ninth_live_stream_of_a_session_is_refused_until_one_closes() {
     use server::routes::stream_slots::MAX_PER_SESSION;
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     let run_id = launch_a_long_run(&mut alice).await;
     wait_running(&mut alice, &run_id).await;
@@ -584,7 +582,7 @@ async fn the_ninth_live_stream_of_a_session_is_refused_until_one_closes() {
 
 #[tokio::test]
 async fn a_run_cancelled_as_it_starts_is_recorded_as_cancelled_or_not_at_all() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     let run_id = launch_a_long_run(&mut alice).await;
     // No waiting: the cancel lands while the Job schedules or the worker starts up.
@@ -625,7 +623,7 @@ async fn run_ids(browser: &mut Browser) -> Vec<String> {
 
 #[tokio::test]
 async fn another_site_cannot_launch_a_run_as_the_user() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     for headers in CROSS_SITE {
         let (status, body) = alice
@@ -672,7 +670,7 @@ async fn another_site_cannot_launch_a_run_as_the_user() {
 
 #[tokio::test]
 async fn another_site_cannot_cancel_a_run_of_the_user() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     let run_id = launch_a_long_run(&mut alice).await;
     let cancel = CancelRun {
@@ -703,7 +701,7 @@ async fn another_site_cannot_cancel_a_run_of_the_user() {
 
 /// A run folder in `owner`'s bucket with nothing in it yet, straight in the embedded hub's
 /// folder for the bucket (a stranger's bucket can hold anything); its id and folder.
-async fn planted_run(stand: &Stand, owner: &str) -> (String, std::path::PathBuf) {
+async fn planted_run(stand: &TestApp, owner: &str) -> (String, std::path::PathBuf) {
     let bucket: runs::RepoId = format!("{owner}/{}", server::DEFAULT_BUCKET_NAME)
         .parse()
         .unwrap();
@@ -743,7 +741,7 @@ fn hostile_state(run_id: &str, padding: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_run_record_reaches_the_page_without_foreign_links_or_images() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     let (run_id, dir) = planted_run(&stand, "alice").await;
     std::fs::write(dir.join("state.json"), hostile_state(&run_id, 0)).unwrap();
@@ -762,7 +760,7 @@ async fn a_run_record_reaches_the_page_without_foreign_links_or_images() {
 
 #[tokio::test]
 async fn a_strangers_public_bucket_is_shown_as_such_and_read_bounded() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     // bob's bucket is public: anyone may have written it.
     let created = reqwest::Client::new()
@@ -833,7 +831,7 @@ async fn a_strangers_public_bucket_is_shown_as_such_and_read_bounded() {
 
 #[tokio::test]
 async fn a_run_record_over_its_size_cap_is_not_read() {
-    let stand = Stand::start().await;
+    let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
     let (run_id, dir) = planted_run(&stand, "alice").await;
     std::fs::write(dir.join("state.json"), hostile_state(&run_id, 0)).unwrap();
@@ -891,48 +889,16 @@ fn processes_working_in(dir: &std::path::Path) -> Vec<String> {
     found
 }
 
-/// The `space-factory` binary as `scripts/run.sh` starts it (embedded hub, nothing
-/// configured), with its hub's data in `data`; answers with the process and its URL.
-fn start_server_binary(data: &std::path::Path) -> (std::process::Child, String) {
-    use std::io::BufRead;
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_space-factory"));
-    for variable in [
-        "HF_ENDPOINT",
-        "SPACE_HOST",
-        "OAUTH_CLIENT_ID",
-        "OAUTH_CLIENT_SECRET",
-        "OPENID_PROVIDER_URL",
-        "SPACE_FACTORY_BUCKET_SOURCE",
-    ] {
-        command.env_remove(variable);
-    }
-    let mut child = command
-        .args(["--addr", "127.0.0.1:0"])
-        .env("SPACE_FACTORY_LOCALHUB_DATA", data)
-        .env("SPACE_FACTORY_WORKER_BIN", common::worker_binary())
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("the server printed its URL").unwrap();
-        if let Some(rest) = line.strip_prefix("Space Factory is running at ") {
-            break rest.trim_end_matches('/').to_owned();
-        }
-    };
-    // Keep reading, so the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, url)
-}
-
 /// Stopping the server (SIGTERM, as a Space, `kill` or the browser tests' harness do) stops
 /// every process its embedded hub started: the Space apps and the Jobs' commands.
 #[tokio::test]
 async fn a_stopped_server_leaves_no_process_of_its_own_behind() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("hub");
-    let (mut server, url) = start_server_binary(&data);
+    let ServerProcess {
+        child: mut server,
+        url,
+    } = ServerProcess::start(&data);
     let mut alice = Browser::new(&url);
     alice.sign_in("alice", None).await;
     // A Space that keeps running after its run, and a Job still running.

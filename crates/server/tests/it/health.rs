@@ -1,11 +1,10 @@
 //! The router answers health checks and renders the landing page server-side.
 
-mod common;
-
+use crate::kit::TestApp;
 use reqwest::StatusCode;
 
 async fn get(path: &str) -> (StatusCode, String) {
-    let stand = common::Stand::start().await;
+    let stand = TestApp::start().await;
     let response = stand.browser().get(path).await;
     let status = response.status();
     (status, response.text().await.unwrap())
@@ -86,7 +85,7 @@ async fn pages_assets_and_server_functions_all_carry_the_security_headers() {
     std::fs::create_dir_all(site.path().join("pkg")).unwrap();
     std::fs::write(site.path().join("pkg/space-factory.css"), "body{}").unwrap();
     let root = site.path().to_path_buf();
-    let stand = common::Stand::start_with(move |config| config.site_root = root).await;
+    let stand = TestApp::start_with(move |config| config.site_root = root).await;
     let mut browser = stand.browser();
 
     // A page: its inline hydration script runs by the nonce the policy names, and only it.
@@ -144,7 +143,7 @@ async fn pages_assets_and_server_functions_all_carry_the_security_headers() {
 
 #[tokio::test]
 async fn in_a_space_every_answer_also_demands_https() {
-    let stand = common::Stand::start_with(|config| {
+    let stand = TestApp::start_with(|config| {
         config.space_host = Some("alice-space-factory.hf.space".into());
     })
     .await;
