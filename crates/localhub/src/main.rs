@@ -66,7 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else if let Some(u) = args.chat_upstream {
         let api_key = std::env::var("LOCALHUB_UPSTREAM_KEY")
             .ok()
-            .map(localhub::Token::new);
+            .map(localhub::SecretToken::new);
         b = b.chat(localhub::inference::ChatBackend::Upstream {
             base_url: u,
             api_key,

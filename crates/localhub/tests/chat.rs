@@ -112,7 +112,9 @@ async fn chat_forwards_to_upstream() {
         .users(["alice"])
         .chat(localhub::inference::ChatBackend::Upstream {
             base_url: format!("{}/v1", upstream.url()),
-            api_key: Some(localhub::Token::new(upstream.token_for("alice").unwrap())),
+            api_key: Some(localhub::SecretToken::new(
+                upstream.token_for("alice").unwrap(),
+            )),
         })
         .start()
         .await
