@@ -16,6 +16,9 @@ cargo ${SPACE_FACTORY_FMT_TOOLCHAIN:+"+$SPACE_FACTORY_FMT_TOOLCHAIN"} fmt --all 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "Python venvs the tests look up (localhub prepare-venvs: installs only what is missing)"
+cargo run -q -p localhub --bin localhub --locked -- prepare-venvs
+
 step "cargo test (unit + integration)"
 cargo test --workspace --locked --no-fail-fast
 
