@@ -1,19 +1,12 @@
 //! Jobs as local processes: bucket mount, logs SSE, timeout, cancel, labels, hardware.
-mod common;
 
 use std::time::Duration;
 
-async fn job(t: &common::TestHub, id: &str) -> serde_json::Value {
-    t.get("alice", &format!("/api/jobs/alice/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+async fn job(t: &crate::kit::TestHub, id: &str) -> serde_json::Value {
+    t.get_json("alice", &format!("/api/jobs/alice/{id}")).await
 }
 
-async fn wait_stage(t: &common::TestHub, id: &str, want: &str) -> serde_json::Value {
+async fn wait_stage(t: &crate::kit::TestHub, id: &str, want: &str) -> serde_json::Value {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let v = job(t, id).await;
@@ -28,7 +21,7 @@ async fn wait_stage(t: &common::TestHub, id: &str, want: &str) -> serde_json::Va
     }
 }
 
-async fn run(t: &common::TestHub, body: serde_json::Value) -> String {
+async fn run(t: &crate::kit::TestHub, body: serde_json::Value) -> String {
     let r = t
         .post("alice", "/api/jobs/alice")
         .json(&body)
@@ -43,7 +36,7 @@ async fn run(t: &common::TestHub, body: serde_json::Value) -> String {
 
 #[tokio::test]
 async fn job_writes_to_bucket_mount_and_streams_logs() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     assert_eq!(
         t.post("alice", "/api/buckets/alice/out")
             .json(&serde_json::json!({"private": true}))
@@ -119,14 +112,7 @@ async fn job_writes_to_bucket_mount_and_streams_logs() {
     )
     .await;
     wait_stage(&t, &other, "COMPLETED").await;
-    let l: serde_json::Value = t
-        .get("alice", "/api/jobs/alice?label=run=r1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let l: serde_json::Value = t.get_json("alice", "/api/jobs/alice?label=run=r1").await;
     assert_eq!(l.as_array().unwrap().len(), 1);
     assert_eq!(l[0]["id"], id.as_str());
     // bob sees neither the job nor alice's private bucket for his own job.
@@ -147,7 +133,7 @@ async fn job_writes_to_bucket_mount_and_streams_logs() {
     assert_eq!(r.status(), 404);
 }
 
-async fn private_bucket(t: &common::TestHub, name: &str) -> std::path::PathBuf {
+async fn private_bucket(t: &crate::kit::TestHub, name: &str) -> std::path::PathBuf {
     let r = t
         .post("alice", &format!("/api/buckets/alice/{name}"))
         .json(&serde_json::json!({"private": true}))
@@ -158,7 +144,7 @@ async fn private_bucket(t: &common::TestHub, name: &str) -> std::path::PathBuf {
     t.hub.bucket_dir(&format!("alice/{name}"))
 }
 
-async fn job_stage(t: &common::TestHub, id: &str) -> String {
+async fn job_stage(t: &crate::kit::TestHub, id: &str) -> String {
     job(t, id).await["status"]["stage"]
         .as_str()
         .unwrap()
@@ -166,7 +152,7 @@ async fn job_stage(t: &common::TestHub, id: &str) -> String {
 }
 
 /// Runs `sh -c script` with alice's bucket `bucket` mounted at `/output`.
-async fn run_with_bucket(t: &common::TestHub, bucket: &str, script: &str) -> String {
+async fn run_with_bucket(t: &crate::kit::TestHub, bucket: &str, script: &str) -> String {
     run(
         t,
         serde_json::json!({
@@ -178,7 +164,7 @@ async fn run_with_bucket(t: &common::TestHub, bucket: &str, script: &str) -> Str
     .await
 }
 
-async fn log_lines(t: &common::TestHub, id: &str) -> Vec<String> {
+async fn log_lines(t: &crate::kit::TestHub, id: &str) -> Vec<String> {
     let body = t
         .get("alice", &format!("/api/jobs/alice/{id}/logs"))
         .send()
@@ -201,7 +187,7 @@ async fn log_lines(t: &common::TestHub, id: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_file_a_job_keeps_rewriting_is_served_whole_and_in_order() {
     const REWRITES: u64 = 6;
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let store = private_bucket(&t, "b1").await;
     std::fs::write(store.join("state.json"), "{\"n\":0}").unwrap();
     let script = format!(
@@ -243,7 +229,7 @@ async fn a_file_a_job_keeps_rewriting_is_served_whole_and_in_order() {
 /// writes (a file written right after making its folder included), and its deletes.
 #[tokio::test]
 async fn a_jobs_mount_starts_from_the_bucket_and_publishes_writes_and_deletes() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let store = private_bucket(&t, "b2").await;
     std::fs::create_dir_all(store.join("old")).unwrap();
     std::fs::write(store.join("keep.txt"), "kept").unwrap();
@@ -265,13 +251,8 @@ async fn a_jobs_mount_starts_from_the_bucket_and_publishes_writes_and_deletes() 
     assert_eq!(read("runs/r1/b.txt").as_deref(), Some("b\n"));
     assert_eq!(read("tmp.txt"), None, "renamed away");
     let tree: serde_json::Value = t
-        .get("alice", "/api/buckets/alice/b2/tree?recursive=true")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("alice", "/api/buckets/alice/b2/tree?recursive=true")
+        .await;
     let files: Vec<&str> = tree
         .as_array()
         .unwrap()
@@ -285,7 +266,7 @@ async fn a_jobs_mount_starts_from_the_bucket_and_publishes_writes_and_deletes() 
 /// A file reaches the bucket when the Job closes it, not only when the Job ends.
 #[tokio::test]
 async fn a_closed_file_is_published_while_the_job_still_runs() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let store = private_bucket(&t, "b3").await;
     let id = run_with_bucket(
         &t,
@@ -312,7 +293,7 @@ async fn a_closed_file_is_published_while_the_job_still_runs() {
 
 #[tokio::test]
 async fn job_failure_timeout_and_cancel() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let failing = run(
         &t,
         serde_json::json!({"dockerImage": "x", "command": ["sh", "-c", "exit 3"]}),
@@ -343,14 +324,7 @@ async fn job_failure_timeout_and_cancel() {
     );
     // Long before the sleep would end: the cancel stopped the process.
     wait_stage(&t, &c, "CANCELED").await;
-    let hw: serde_json::Value = t
-        .get("alice", "/api/jobs/hardware")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let hw: serde_json::Value = t.get_json("alice", "/api/jobs/hardware").await;
     assert!(hw
         .as_array()
         .unwrap()
@@ -443,7 +417,7 @@ async fn an_image_env_gives_its_programs_and_variables_and_the_jobs_own_environm
 
 #[tokio::test]
 async fn job_sees_a_container_environment_not_the_hosts() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     // Cargo sets CARGO_MANIFEST_DIR for this test process; a Job must not inherit it.
     assert!(std::env::var("CARGO_MANIFEST_DIR").is_ok());
     let id = run(
@@ -490,7 +464,7 @@ async fn job_sees_a_container_environment_not_the_hosts() {
 /// hardware the Hub offers.
 #[tokio::test]
 async fn a_job_with_no_image_two_images_a_missing_space_or_unknown_hardware_is_refused() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "space", "gradio-app", false, &[("README.md", "x")])
         .await;
     for (body, status) in [
@@ -520,20 +494,13 @@ async fn a_job_with_no_image_two_images_a_missing_space_or_unknown_hardware_is_r
             .unwrap();
         assert_eq!(r.status(), status, "{body}");
     }
-    let listed: serde_json::Value = t
-        .get("alice", "/api/jobs/alice")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: serde_json::Value = t.get_json("alice", "/api/jobs/alice").await;
     assert_eq!(listed, serde_json::json!([]), "nothing was started");
 }
 
 #[tokio::test]
 async fn a_job_log_stream_carries_a_keep_alive_comment_and_a_non_json_data_line_as_the_hubs_do() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let id = run(
         &t,
         serde_json::json!({"dockerImage": "python:3.12", "command": ["echo", "only line"]}),

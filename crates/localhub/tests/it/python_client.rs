@@ -1,5 +1,4 @@
 //! The official Python client `huggingface_hub` 2.4.0 against localhub.
-mod common;
 
 const SCRIPT: &str = r#"
 import os, tempfile, time
@@ -72,13 +71,8 @@ print("deleted", not api.repo_exists("alice/sp", repo_type="space"))
 
 #[tokio::test]
 async fn the_official_python_client_round_trips_and_sees_the_hubs_refusals() {
-    let env = tokio::task::spawn_blocking(|| {
-        localhub::python_env::ensure_venv("hf-client", &["huggingface_hub==2.4.0"])
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let t = common::TestHub::start().await;
+    let python = crate::kit::prepared_python(localhub::python_env::HF_CLIENT_VENV);
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
     // A signed-in user's OAuth token without the `jobs` scope, and a sign-in to an
     // unregistered redirect URI.
     let oauth = t
@@ -93,7 +87,7 @@ async fn the_official_python_client_round_trips_and_sees_the_hubs_refusals() {
         "openid profile",
         "alice",
     );
-    let mut cmd = tokio::process::Command::new(env.python());
+    let mut cmd = tokio::process::Command::new(&python);
     cmd.arg("-c")
         .arg(SCRIPT)
         .env("HF_ENDPOINT", t.hub.url())

@@ -1,25 +1,13 @@
 //! Each fault: 402 on Space create, 503/429 bursts, 401 on hardware for OAuth tokens,
 //! forced build error; set via the admin endpoint and via the builder.
-mod common;
 
-use std::time::Duration;
-
-async fn set(t: &common::TestHub, cfg: serde_json::Value) {
-    assert_eq!(
-        t.http
-            .post(t.url("/_localhub/faults"))
-            .json(&cfg)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+async fn set(t: &crate::kit::TestHub, cfg: serde_json::Value) {
+    crate::kit::json_of(t.http.post(t.url("/_localhub/faults")).json(&cfg)).await;
 }
 
 #[tokio::test]
 async fn space_create_402_and_bursts() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     set(&t, serde_json::json!({"space_create_402": true})).await;
     let r = t
         .post("alice", "/api/repos/create")
@@ -75,26 +63,17 @@ async fn space_create_402_and_bursts() {
 
 #[tokio::test]
 async fn hardware_401_for_oauth_and_forced_build_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = localhub::LocalHub::builder()
-        .data_dir(dir.path())
+    let t = crate::kit::TestHub::builder()
         .users(["alice", "bob"])
-        .faults(localhub::FaultConfig {
-            hardware_401_for_oauth: true,
-            force_build_error: true,
-            ..Default::default()
+        .hub(|b| {
+            b.faults(localhub::FaultConfig {
+                hardware_401_for_oauth: true,
+                force_build_error: true,
+                ..Default::default()
+            })
         })
         .start()
-        .await
-        .unwrap();
-    let t = common::TestHub {
-        hub,
-        _dir: dir,
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-    };
+        .await;
     t.create_and_commit("alice", "space", "s", false, &[("app.py", "print('x')")])
         .await;
     // OAuth token for alice (the factory app's code flow without PKCE).
@@ -124,20 +103,5 @@ async fn hardware_401_for_oauth_and_forced_build_error() {
         200
     );
     // Forced build error.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let v: serde_json::Value = t
-            .get("alice", "/api/spaces/alice/s/runtime")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if v["stage"] == "BUILD_ERROR" {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{v}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    t.space_stage("alice/s", &["BUILD_ERROR"], 20).await;
 }

@@ -6,7 +6,6 @@
 //! The Transformers check needs the PyTorch venv of phase 5's Spaces (about 5.6 GB from
 //! PyPI): like phase 5's live test it runs where that venv is prepared, installs it with
 //! `SPACE_FACTORY_LIVE_TORCH=1`, and is skipped with `0` or where it is missing.
-mod common;
 
 use localhub::demo_models::ALL;
 
@@ -31,15 +30,10 @@ except hh.errors.GatedRepoError as e:
 
 #[tokio::test]
 async fn the_official_client_lists_reads_and_is_refused_the_gated_demo_model() {
-    let env = tokio::task::spawn_blocking(|| {
-        localhub::python_env::ensure_venv("hf-client", &["huggingface_hub==2.4.0"])
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let t = common::TestHub::start().await;
+    let python = crate::kit::prepared_python(localhub::python_env::HF_CLIENT_VENV);
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
     let cache = tempfile::tempdir().unwrap();
-    let out = tokio::process::Command::new(env.python())
+    let out = tokio::process::Command::new(&python)
         .arg("-c")
         .arg(CLIENT_SCRIPT)
         .env("HF_ENDPOINT", t.hub.url())
@@ -98,7 +92,7 @@ async fn transformers_loads_every_demo_model_through_the_hub_and_runs_its_task()
         .unwrap()
         .expect("the PyTorch venv installs")
         .python();
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
     let cache = tempfile::tempdir().unwrap();
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/load_demo_models.py");

@@ -1,9 +1,8 @@
 //! Repo create/commit/resolve, 409 with url, access rules, lfsFile refusal.
-mod common;
 
 #[tokio::test]
 async fn repo_create_commit_resolve() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let oid = t
         .create_and_commit(
             "alice",
@@ -132,7 +131,7 @@ async fn repo_create_commit_resolve() {
 
 #[tokio::test]
 async fn datasets_and_spaces_use_their_prefix() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "dataset", "d1", false, &[("x.csv", "a,b")])
         .await;
     t.create_and_commit(
@@ -178,7 +177,7 @@ async fn datasets_and_spaces_use_their_prefix() {
 
 #[tokio::test]
 async fn bob_cannot_see_alices_private_repo() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "space", "secret", true, &[("README.md", "x")])
         .await;
     for user in [Some("bob"), None] {
@@ -228,7 +227,7 @@ async fn bob_cannot_see_alices_private_repo() {
 /// A Space needs an SDK the Hub still creates, and hardware the Hub offers.
 #[tokio::test]
 async fn a_space_without_an_sdk_or_with_unknown_hardware_is_refused() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     for (body, why) in [
         (
             serde_json::json!({"name": "s1", "type": "space"}),
@@ -278,7 +277,7 @@ async fn a_space_without_an_sdk_or_with_unknown_hardware_is_refused() {
 /// anybody else cannot, and a missing repo is 404.
 #[tokio::test]
 async fn the_owner_deletes_a_repo_and_nobody_else_can() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "space", "doomed", true, &[("README.md", "x")])
         .await;
     let delete = |user: &str, body: serde_json::Value| {
