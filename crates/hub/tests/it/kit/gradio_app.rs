@@ -1,9 +1,25 @@
-//! Launches a real Gradio app (4.x, 5.x or 6.x) from `localhub::python_env` for tests, and
-//! kills it when the guard drops.
+//! Launches a real Gradio app (4.x, 5.x or 6.x) in a venv set-up prepared
+//! (`localhub prepare-venvs`), at most [`GRADIO_AT_ONCE`] at a time, and kills it when the
+//! guard drops.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use localhub::python_env::VenvRecipe;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+/// How many Gradio processes (launched here or as a localhub Space) run at once.
+pub const GRADIO_AT_ONCE: usize = 2;
+static GRADIO_SLOTS: Semaphore = Semaphore::const_new(GRADIO_AT_ONCE);
+
+/// A permit to run Gradio; hold it as long as the Gradio process (or the Space) lives.
+pub async fn gradio_slot() -> SemaphorePermit<'static> {
+    GRADIO_SLOTS
+        .acquire()
+        .await
+        .expect("the Gradio semaphore is never closed")
+}
 
 /// The test app: text, number, multi-output, file output, and an endpoint raising
 /// `gr.Error`. Blocks with explicit `api_name`s, so the names are the same in 4, 5 and 6.
@@ -43,12 +59,13 @@ with gr.Blocks() as demo:
 demo.queue().launch()
 "#;
 
-/// A running Gradio process; killed on drop.
+/// A running Gradio process; killed on drop, which frees its slot.
 pub struct GradioProcess {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
     _dir: TempDir,
+    _slot: SemaphorePermit<'static>,
 }
 
 impl Drop for GradioProcess {
@@ -87,16 +104,12 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `source` as `app.py` under the named venv and waits for `Running on local URL:`.
-pub async fn launch(
-    venv: &'static str,
-    reqs: &'static [&'static str],
-    source: &str,
-) -> GradioProcess {
-    let env = tokio::task::spawn_blocking(move || localhub::python_env::ensure_venv(venv, reqs))
-        .await
-        .unwrap()
-        .expect("python venv");
+/// Starts `source` as `app.py` in the prepared `venv` once a slot is free, and waits for
+/// `Running on local URL:`. Panics, naming the set-up step, when the venv is not prepared.
+pub async fn launch(venv: VenvRecipe, source: &str) -> GradioProcess {
+    let env = venv.prepared().unwrap_or_else(|e| panic!("{e}"));
+    let venv = venv.name;
+    let slot = gradio_slot().await;
     let source = source.to_owned();
     tokio::task::spawn_blocking(move || {
         let dir = TempDir::new(venv);
@@ -141,6 +154,7 @@ pub async fn launch(
             child,
             url: format!("http://127.0.0.1:{port}"),
             _dir: dir,
+            _slot: slot,
         };
         loop {
             if rx.recv_timeout(Duration::from_millis(100)).is_ok() {
