@@ -4,20 +4,18 @@
 async fn bucket_create_tree_resolve_with_range() {
     let t = crate::kit::TestHub::start().await;
     let r = t
-        .post("alice", "/api/buckets/me/b1")
-        .json(&serde_json::json!({"private": true}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/buckets/me/b1",
+            &serde_json::json!({"private": true}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["url"], format!("{}/buckets/alice/b1", t.hub.url()));
     let r = t
-        .post("alice", "/api/buckets/alice/b1")
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
+        .post_json("alice", "/api/buckets/alice/b1", &serde_json::json!({}))
+        .await;
     assert_eq!(r.status(), 409);
     assert!(r.json::<serde_json::Value>().await.unwrap()["url"].is_string());
     let dir = t.hub.bucket_dir("alice/b1");

@@ -293,11 +293,12 @@ async fn nobody_writes_to_the_demo_namespace_and_nobody_may_be_called_demo() {
         .unwrap();
     assert_eq!(commit.status(), 403);
     let create = t
-        .post("alice", "/api/repos/create")
-        .json(&json!({"name": "space-factory-demo/mine", "type": "model"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/repos/create",
+            &json!({"name": "space-factory-demo/mine", "type": "model"}),
+        )
+        .await;
     assert_eq!(create.status(), 403);
     let settings = t
         .http

@@ -10,20 +10,22 @@ async fn space_create_402_and_bursts() {
     let t = crate::kit::TestHub::start().await;
     set(&t, serde_json::json!({"space_create_402": true})).await;
     let r = t
-        .post("alice", "/api/repos/create")
-        .json(&serde_json::json!({"name": "s", "type": "space", "sdk": "gradio"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/repos/create",
+            &serde_json::json!({"name": "s", "type": "space", "sdk": "gradio"}),
+        )
+        .await;
     assert_eq!(r.status(), 402);
     // Models are not affected.
     assert_eq!(
-        t.post("alice", "/api/repos/create")
-            .json(&serde_json::json!({"name": "m"}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json(
+            "alice",
+            "/api/repos/create",
+            &serde_json::json!({"name": "m"})
+        )
+        .await
+        .status(),
         200
     );
     set(&t, serde_json::json!({"bursts": [{"path_prefix": "/api/whoami-v2", "status": 503, "count": 2}, {"method": "POST", "path_prefix": "/api/jobs", "status": 429, "count": 1}]})).await;
@@ -42,21 +44,11 @@ async fn space_create_402_and_bursts() {
     );
     let job = serde_json::json!({"dockerImage": "x", "command": ["true"]});
     assert_eq!(
-        t.post("alice", "/api/jobs/alice")
-            .json(&job)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json("alice", "/api/jobs/alice", &job).await.status(),
         429
     );
     assert_eq!(
-        t.post("alice", "/api/jobs/alice")
-            .json(&job)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json("alice", "/api/jobs/alice", &job).await.status(),
         200
     );
 }
@@ -94,11 +86,8 @@ async fn hardware_401_for_oauth_and_forced_build_error() {
     assert_eq!(r.status(), 200);
     assert_eq!(t.hub.hits("get", "/api/spaces/alice/s"), 0);
     assert_eq!(
-        t.post("alice", "/api/spaces/alice/s/hardware")
-            .json(&body)
-            .send()
+        t.post_json("alice", "/api/spaces/alice/s/hardware", &body)
             .await
-            .unwrap()
             .status(),
         200
     );

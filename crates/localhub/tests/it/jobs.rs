@@ -22,12 +22,7 @@ async fn wait_stage(t: &crate::kit::TestHub, id: &str, want: &str) -> serde_json
 }
 
 async fn run(t: &crate::kit::TestHub, body: serde_json::Value) -> String {
-    let r = t
-        .post("alice", "/api/jobs/alice")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let r = t.post_json("alice", "/api/jobs/alice", &body).await;
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["owner"]["name"], "alice");
@@ -38,12 +33,13 @@ async fn run(t: &crate::kit::TestHub, body: serde_json::Value) -> String {
 async fn job_writes_to_bucket_mount_and_streams_logs() {
     let t = crate::kit::TestHub::start().await;
     assert_eq!(
-        t.post("alice", "/api/buckets/alice/out")
-            .json(&serde_json::json!({"private": true}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json(
+            "alice",
+            "/api/buckets/alice/out",
+            &serde_json::json!({"private": true})
+        )
+        .await
+        .status(),
         200
     );
     let id = run(
@@ -124,22 +120,18 @@ async fn job_writes_to_bucket_mount_and_streams_logs() {
             .status(),
         404
     );
-    let r = t
-        .post("bob", "/api/jobs/bob")
-        .json(&serde_json::json!({"dockerImage": "x", "command": ["true"], "volumes": [{"type": "bucket", "source": "alice/out", "mountPath": "/o"}]}))
-        .send()
-        .await
-        .unwrap();
+    let r = t.post_json("bob", "/api/jobs/bob", &serde_json::json!({"dockerImage": "x", "command": ["true"], "volumes": [{"type": "bucket", "source": "alice/out", "mountPath": "/o"}]})).await;
     assert_eq!(r.status(), 404);
 }
 
 async fn private_bucket(t: &crate::kit::TestHub, name: &str) -> std::path::PathBuf {
     let r = t
-        .post("alice", &format!("/api/buckets/alice/{name}"))
-        .json(&serde_json::json!({"private": true}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            &format!("/api/buckets/alice/{name}"),
+            &serde_json::json!({"private": true}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     t.hub.bucket_dir(&format!("alice/{name}"))
 }
@@ -166,13 +158,8 @@ async fn run_with_bucket(t: &crate::kit::TestHub, bucket: &str, script: &str) ->
 
 async fn log_lines(t: &crate::kit::TestHub, id: &str) -> Vec<String> {
     let body = t
-        .get("alice", &format!("/api/jobs/alice/{id}/logs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("alice", &format!("/api/jobs/alice/{id}/logs"))
+        .await;
     body.lines()
         .filter_map(|l| l.strip_prefix("data: "))
         .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
@@ -332,47 +319,27 @@ async fn job_failure_timeout_and_cancel() {
         .any(|h| h["name"] == "cpu-basic" && h["unitCostUSD"].is_number()));
 }
 
-/// Creates a Job as alice on `hub` and reads its whole log (the stream ends with the Job).
-async fn log_of_job(hub: &localhub::RunningHub, body: serde_json::Value) -> String {
-    let http = reqwest::Client::new();
-    let token = hub.token_for("alice").unwrap();
-    let v: serde_json::Value = http
-        .post(format!("{}/api/jobs/alice", hub.url()))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+/// Creates a Job as alice on `t` and reads its whole log (the stream ends with the Job).
+async fn log_of_job(t: &crate::kit::TestHub, body: serde_json::Value) -> String {
+    let v = crate::kit::json_of(t.post("alice", "/api/jobs/alice").json(&body)).await;
     let id = v["id"].as_str().unwrap();
-    tokio::time::timeout(Duration::from_secs(20), async {
-        http.get(format!("{}/api/jobs/alice/{id}/logs", hub.url()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    })
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        t.get_text("alice", &format!("/api/jobs/alice/{id}/logs")),
+    )
     .await
     .unwrap()
 }
 
 #[tokio::test]
 async fn job_image_maps_to_command_prefix() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = localhub::LocalHub::builder()
-        .data_dir(dir.path())
+    let t = crate::kit::TestHub::builder()
         .users(["alice"])
-        .job_image("busybox:latest", vec!["env".into(), "MAPPED=yes".into()])
+        .hub(|b| b.job_image("busybox:latest", vec!["env".into(), "MAPPED=yes".into()]))
         .start()
-        .await
-        .unwrap();
+        .await;
     let body = log_of_job(
-        &hub,
+        &t,
         serde_json::json!({"dockerImage": "busybox:latest", "command": ["sh", "-c", "echo mapped=$MAPPED"]}),
     )
     .await;
@@ -381,28 +348,27 @@ async fn job_image_maps_to_command_prefix() {
 
 #[tokio::test]
 async fn an_image_env_gives_its_programs_and_variables_and_the_jobs_own_environment_wins() {
-    let dir = tempfile::tempdir().unwrap();
-    let tools = dir.path().join("image-bin");
+    let builder = crate::kit::TestHub::builder().users(["alice"]);
+    let tools = builder.dir().join("image-bin");
     std::fs::create_dir_all(&tools).unwrap();
     let tool = tools.join("image-tool");
     std::fs::write(&tool, "#!/bin/sh\necho tool-ran\n").unwrap();
     std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let hub = localhub::LocalHub::builder()
-        .data_dir(dir.path().join("data"))
-        .users(["alice"])
-        .job_image_env(
-            "factory:latest",
-            vec![tools.clone()],
-            vec![
-                ("IMAGE_SET".into(), "by-image".into()),
-                ("OVERRIDDEN".into(), "by-image".into()),
-            ],
-        )
+    let t = builder
+        .hub(|b| {
+            b.job_image_env(
+                "factory:latest",
+                vec![tools.clone()],
+                vec![
+                    ("IMAGE_SET".into(), "by-image".into()),
+                    ("OVERRIDDEN".into(), "by-image".into()),
+                ],
+            )
+        })
         .start()
-        .await
-        .unwrap();
+        .await;
     let body = log_of_job(
-        &hub,
+        &t,
         serde_json::json!({
             "dockerImage": "factory:latest",
             "command": ["sh", "-c", "image-tool; echo \"set=$IMAGE_SET over=$OVERRIDDEN router=$HF_INFERENCE_URL\""],
@@ -411,7 +377,7 @@ async fn an_image_env_gives_its_programs_and_variables_and_the_jobs_own_environm
     )
     .await;
     assert!(body.contains("tool-ran"), "{body}");
-    let expected = format!("set=by-image over=by-job router={}/v1", hub.url());
+    let expected = format!("set=by-image over=by-job router={}/v1", t.hub.url());
     assert!(body.contains(&expected), "{body}");
 }
 
@@ -486,12 +452,7 @@ async fn a_job_with_no_image_two_images_a_missing_space_or_unknown_hardware_is_r
             400,
         ),
     ] {
-        let r = t
-            .post("alice", "/api/jobs/alice")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = t.post_json("alice", "/api/jobs/alice", &body).await;
         assert_eq!(r.status(), status, "{body}");
     }
     let listed: serde_json::Value = t.get_json("alice", "/api/jobs/alice").await;
@@ -508,13 +469,8 @@ async fn a_job_log_stream_carries_a_keep_alive_comment_and_a_non_json_data_line_
     .await;
     wait_stage(&t, &id, "COMPLETED").await;
     let body = t
-        .get("alice", &format!("/api/jobs/alice/{id}/logs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("alice", &format!("/api/jobs/alice/{id}/logs"))
+        .await;
     let lines: Vec<&str> = body.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(lines[0], ": keep-alive", "{body}");
     assert!(

@@ -116,6 +116,18 @@ pub fn sse_data(body: &str) -> Vec<String> {
         .collect()
 }
 
+/// Runs `command` to its end and returns its stdout, asserting success (shown with stderr).
+pub async fn stdout_of(command: &mut tokio::process::Command) -> String {
+    let out = command.kill_on_drop(true).output().await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// A prepared Python venv (`localhub prepare-venvs`), or a panic naming that set-up step.
 pub fn prepared_python(venv: localhub::python_env::VenvRecipe) -> PathBuf {
     venv.prepared().unwrap_or_else(|e| panic!("{e}")).python()
@@ -158,9 +170,26 @@ impl TestHub {
     pub async fn get_json(&self, user: &str, path: &str) -> Value {
         json_of(self.get(user, path)).await
     }
+    /// GET `path` as `user`: its body as text, asserting status 200.
+    pub async fn get_text(&self, user: &str, path: &str) -> String {
+        let r = self.get(user, path).send().await.unwrap();
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, 200, "{path}: {text}");
+        text
+    }
     /// POST `body` to `path` as `user`: the response, for its status.
     pub async fn post_json(&self, user: &str, path: &str, body: &Value) -> reqwest::Response {
         self.post(user, path).json(body).send().await.unwrap()
+    }
+    /// `python` pointed at this hub as alice (`HF_ENDPOINT`, `HF_TOKEN`, no telemetry).
+    pub fn python(&self, python: &Path) -> tokio::process::Command {
+        let mut command = tokio::process::Command::new(python);
+        command
+            .env("HF_ENDPOINT", self.hub.url())
+            .env("HF_TOKEN", self.tok("alice"))
+            .env("HF_HUB_DISABLE_TELEMETRY", "1");
+        command
     }
     /// Polls `/api/spaces/{id}/runtime` until its stage is one of `settled`; the runtime.
     pub async fn space_stage(&self, id: &str, settled: &[&str], secs: u64) -> Value {

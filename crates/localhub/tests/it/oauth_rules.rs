@@ -186,11 +186,12 @@ async fn an_expired_oauth_token_answers_401() {
 async fn an_oauth_token_may_not_change_hardware_restart_or_sleeptime_but_may_pause() {
     let t = crate::kit::TestHub::start().await;
     let r = t
-        .post("alice", "/api/repos/create")
-        .json(&json!({"name": "sp", "type": "space", "sdk": "gradio"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/repos/create",
+            &json!({"name": "sp", "type": "space", "sdk": "gradio"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let token = t
         .oauth_token(
@@ -225,11 +226,12 @@ async fn an_oauth_token_may_not_change_hardware_restart_or_sleeptime_but_may_pau
     assert_eq!(r.status(), 200);
     // The same calls with alice's user access token are fine.
     let r = t
-        .post("alice", "/api/spaces/alice/sp/hardware")
-        .json(&json!({"flavor": "t4-small"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/spaces/alice/sp/hardware",
+            &json!({"flavor": "t4-small"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
 }
 

@@ -143,20 +143,22 @@ async fn a_member_creates_in_a_paid_org_and_a_stranger_may_not() {
 async fn a_job_for_an_account_that_cannot_pay_is_402() {
     let t = crate::kit::TestHub::start().await;
     let r = t
-        .post("carol", "/api/jobs/carol")
-        .json(&json!({"dockerImage": "python:3.12", "command": ["true"]}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "carol",
+            "/api/jobs/carol",
+            &json!({"dockerImage": "python:3.12", "command": ["true"]}),
+        )
+        .await;
     assert_eq!(r.status(), 402);
     let message = r.headers()["x-error-message"].to_str().unwrap().to_owned();
     assert!(message.contains("positive credit balance"), "{message}");
     let r = t
-        .post("bob", "/api/jobs/bob")
-        .json(&json!({"dockerImage": "python:3.12", "command": ["true"]}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "bob",
+            "/api/jobs/bob",
+            &json!({"dockerImage": "python:3.12", "command": ["true"]}),
+        )
+        .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
 

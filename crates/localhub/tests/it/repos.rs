@@ -15,11 +15,12 @@ async fn repo_create_commit_resolve() {
     assert_eq!(oid.len(), 40);
     // 409 carries url.
     let r = t
-        .post("alice", "/api/repos/create")
-        .json(&serde_json::json!({"name": "m1"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/repos/create",
+            &serde_json::json!({"name": "m1"}),
+        )
+        .await;
     assert_eq!(r.status(), 409);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["url"], format!("{}/alice/m1", t.hub.url()));
@@ -80,11 +81,12 @@ async fn repo_create_commit_resolve() {
     assert_eq!(info["sha"], oid.as_str());
     // Preupload answers regular + shouldIgnore.
     let pre: serde_json::Value = t
-        .post("alice", "/api/models/alice/m1/preupload/main")
-        .json(&serde_json::json!({"files": [{"path": "big.bin", "size": 20000000, "sample": ""}]}))
-        .send()
+        .post_json(
+            "alice",
+            "/api/models/alice/m1/preupload/main",
+            &serde_json::json!({"files": [{"path": "big.bin", "size": 20000000, "sample": ""}]}),
+        )
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -121,11 +123,12 @@ async fn repo_create_commit_resolve() {
     assert!(r.text().await.unwrap().contains("lfsFile"));
     // validate-yaml answers JSON.
     let r = t
-        .post("alice", "/api/validate-yaml")
-        .json(&serde_json::json!({"content": "---\n---", "repoType": "space"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/validate-yaml",
+            &serde_json::json!({"content": "---\n---", "repoType": "space"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
 }
 
@@ -216,11 +219,12 @@ async fn bob_cannot_see_alices_private_repo() {
         .unwrap();
     assert_eq!(r.status(), 403);
     let r = t
-        .post("bob", "/api/repos/create")
-        .json(&serde_json::json!({"name": "x", "organization": "alice"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "bob",
+            "/api/repos/create",
+            &serde_json::json!({"name": "x", "organization": "alice"}),
+        )
+        .await;
     assert_eq!(r.status(), 403);
 }
 
@@ -242,12 +246,7 @@ async fn a_space_without_an_sdk_or_with_unknown_hardware_is_refused() {
             "Invalid hardware",
         ),
     ] {
-        let r = t
-            .post("alice", "/api/repos/create")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = t.post_json("alice", "/api/repos/create", &body).await;
         assert_eq!(r.status(), 400, "{body}");
         assert!(
             r.headers()["x-error-message"]
@@ -257,19 +256,15 @@ async fn a_space_without_an_sdk_or_with_unknown_hardware_is_refused() {
             "{body}"
         );
     }
-    let r = t
-        .post("alice", "/api/repos/create")
-        .json(&serde_json::json!({"name": "ok", "type": "space", "sdk": "gradio", "hardware": "zero-a10g"}))
-        .send()
-        .await
-        .unwrap();
+    let r = t.post_json("alice", "/api/repos/create", &serde_json::json!({"name": "ok", "type": "space", "sdk": "gradio", "hardware": "zero-a10g"})).await;
     assert_eq!(r.status(), 200);
     let r = t
-        .post("alice", "/api/spaces/alice/ok/hardware")
-        .json(&serde_json::json!({"flavor": "h100-huge"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/spaces/alice/ok/hardware",
+            &serde_json::json!({"flavor": "h100-huge"}),
+        )
+        .await;
     assert_eq!(r.status(), 400);
 }
 

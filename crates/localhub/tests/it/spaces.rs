@@ -15,21 +15,17 @@ gr.Interface(fn=upper, inputs="text", outputs="text").launch()
 #[tokio::test]
 async fn gradio_space_reaches_running_and_answers_config() {
     let t = crate::kit::TestHub::builder().runs_gradio().start().await;
-    let r = t
-        .post("alice", "/api/repos/create")
-        .json(&serde_json::json!({"name": "demo", "type": "space", "sdk": "gradio", "visibility": "private", "hardware": "cpu-upgrade", "sleepTimeSeconds": 600, "variables": [{"key": "SUFFIX", "value": "!"}]}))
-        .send()
-        .await
-        .unwrap();
+    let r = t.post_json("alice", "/api/repos/create", &serde_json::json!({"name": "demo", "type": "space", "sdk": "gradio", "visibility": "private", "hardware": "cpu-upgrade", "sleepTimeSeconds": 600, "variables": [{"key": "SUFFIX", "value": "!"}]})).await;
     assert_eq!(r.status(), 200);
     // Secrets endpoint.
     assert_eq!(
-        t.post("alice", "/api/spaces/alice/demo/secrets")
-            .json(&serde_json::json!({"key": "S", "value": "v"}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json(
+            "alice",
+            "/api/spaces/alice/demo/secrets",
+            &serde_json::json!({"key": "S", "value": "v"})
+        )
+        .await
+        .status(),
         200
     );
     // Commit app.py: the Space builds and starts.
@@ -100,23 +96,11 @@ async fn gradio_space_reaches_running_and_answers_config() {
     .unwrap();
     assert!(out.contains("HI!"), "{out}");
     // Logs.
-    let run = t
-        .get("alice", "/api/spaces/alice/demo/logs/run")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let run = t.get_text("alice", "/api/spaces/alice/demo/logs/run").await;
     assert!(run.contains("Running on local URL"), "{run}");
     let build = t
-        .get("alice", "/api/spaces/alice/demo/logs/build")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("alice", "/api/spaces/alice/demo/logs/build")
+        .await;
     // As on the Hub: a keep-alive comment and a non-JSON `data:` before the JSON lines.
     assert!(
         build.starts_with(": keep-alive\n\ndata: keep-alive\n"),
@@ -125,11 +109,12 @@ async fn gradio_space_reaches_running_and_answers_config() {
     assert!(build.contains("\ndata: {\"data\":"), "{build}");
     // Hardware change.
     let r = t
-        .post("alice", "/api/spaces/alice/demo/hardware")
-        .json(&serde_json::json!({"flavor": "t4-small"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/spaces/alice/demo/hardware",
+            &serde_json::json!({"flavor": "t4-small"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(
         r.json::<serde_json::Value>().await.unwrap()["hardware"]["requested"],
@@ -174,13 +159,8 @@ async fn failing_requirements_give_build_error() {
         .await;
     assert_eq!(rt["stage"], "BUILD_ERROR", "{rt}");
     let build = t
-        .get("alice", "/api/spaces/alice/broken/logs/build")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("alice", "/api/spaces/alice/broken/logs/build")
+        .await;
     assert!(
         build.contains("this-package-does-not-exist-localhub"),
         "{build}"
