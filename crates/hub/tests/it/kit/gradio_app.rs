@@ -104,76 +104,101 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// Starts `source` as `app.py` in the prepared `venv` once a slot is free, and waits for
-/// `Running on local URL:`. Panics, naming the set-up step, when the venv is not prepared.
+/// What Gradio 4, 5 and 6 print once `launch()` has checked that its own page answers
+/// (under load that check can time out, and Gradio then exits).
+const READY_LINE: &str = "To create a public link, set `share=True`";
+/// What Gradio says when that check timed out: worth starting it again.
+const SELF_CHECK_FAILED: &str = "When localhost is not accessible";
+/// Starts beyond the first when Gradio's self-check times out.
+const RESTARTS: usize = 2;
+
+/// Starts `source` as `app.py` in the prepared `venv` once a slot is free, and waits until
+/// Gradio has checked its own page ([`READY_LINE`]); starts it again when that check timed
+/// out on a busy machine. Panics, naming the set-up step, when the venv is not prepared.
 pub async fn launch(venv: VenvRecipe, source: &str) -> GradioProcess {
     let env = venv.prepared().unwrap_or_else(|e| panic!("{e}"));
     let venv = venv.name;
     let slot = gradio_slot().await;
     let source = source.to_owned();
     tokio::task::spawn_blocking(move || {
-        let dir = TempDir::new(venv);
-        std::fs::write(dir.0.join("app.py"), source).unwrap();
-        let tmp = dir.0.join("gradio-tmp");
-        std::fs::create_dir_all(&tmp).unwrap();
-        let port = free_port();
-        let mut child = Command::new(env.python())
-            .arg("app.py")
-            .current_dir(&dir.0)
-            .env("GRADIO_SERVER_NAME", "127.0.0.1")
-            .env("GRADIO_SERVER_PORT", port.to_string())
-            .env("GRADIO_NUM_PORTS", "1")
-            .env("GRADIO_ANALYTICS_ENABLED", "False")
-            .env("HF_HUB_OFFLINE", "1")
-            .env("GRADIO_TEMP_DIR", &tmp)
-            .env("PYTHONUNBUFFERED", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn python");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.contains("Running on local URL:") {
-                    let _ = tx.send(());
+        for attempt in 0..=RESTARTS {
+            match start_once(&env.python(), venv, &source) {
+                Ok((child, url, dir)) => {
+                    return GradioProcess {
+                        child,
+                        url,
+                        _dir: dir,
+                        _slot: slot,
+                    }
                 }
-            }
-        });
-        let stderr = child.stderr.take().unwrap();
-        let errlog = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let errlog2 = errlog.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                errlog2.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        let started = Instant::now();
-        let mut proc = GradioProcess {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-            _slot: slot,
-        };
-        loop {
-            if rx.recv_timeout(Duration::from_millis(100)).is_ok() {
-                return proc;
-            }
-            if let Ok(Some(status)) = proc.child.try_wait() {
-                panic!(
-                    "gradio ({venv}) exited {status}: {}",
-                    errlog.lock().unwrap()
-                );
-            }
-            if started.elapsed() > Duration::from_secs(90) {
-                panic!(
-                    "gradio ({venv}) not ready in 90 s: {}",
-                    errlog.lock().unwrap()
-                );
+                Err(log) if log.contains(SELF_CHECK_FAILED) && attempt < RESTARTS => {
+                    eprintln!("gradio ({venv}) failed its self-check on a busy machine; starting it again");
+                }
+                Err(log) => panic!("gradio ({venv}): {log}"),
             }
         }
+        unreachable!("the last attempt returns or panics")
     })
     .await
     .unwrap()
+}
+
+/// One start of `app.py`: the ready process, its URL and folder, or why it is not ready.
+fn start_once(
+    python: &std::path::Path,
+    venv: &str,
+    source: &str,
+) -> Result<(Child, String, TempDir), String> {
+    let dir = TempDir::new(venv);
+    std::fs::write(dir.0.join("app.py"), source).unwrap();
+    let tmp = dir.0.join("gradio-tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let port = free_port();
+    let mut child = Command::new(python)
+        .arg("app.py")
+        .current_dir(&dir.0)
+        .env("GRADIO_SERVER_NAME", "127.0.0.1")
+        .env("GRADIO_SERVER_PORT", port.to_string())
+        .env("GRADIO_NUM_PORTS", "1")
+        .env("GRADIO_ANALYTICS_ENABLED", "False")
+        .env("HF_HUB_OFFLINE", "1")
+        .env("GRADIO_TEMP_DIR", &tmp)
+        .env("PYTHONUNBUFFERED", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn python");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains(READY_LINE) {
+                let _ = tx.send(());
+            }
+        }
+    });
+    let stderr = child.stderr.take().unwrap();
+    let errlog = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let errlog2 = errlog.clone();
+    let stderr_reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            errlog2.lock().unwrap().push_str(&(line + "\n"));
+        }
+    });
+    let started = Instant::now();
+    loop {
+        if rx.recv_timeout(Duration::from_millis(100)).is_ok() {
+            return Ok((child, format!("http://127.0.0.1:{port}"), dir));
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            let _ = stderr_reader.join();
+            return Err(format!("exited {status}: {}", errlog.lock().unwrap()));
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("not ready in 90 s: {}", errlog.lock().unwrap()));
+        }
+    }
 }
