@@ -21,6 +21,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo build -p worker (the worker the local Jobs run)"
 cargo build -p worker --bin worker --locked
 
+step "Python venvs the tests look up (localhub prepare-venvs: installs only what is missing)"
+cargo run -q -p localhub --bin localhub --locked -- prepare-venvs
+
 step "cargo test (unit + integration)"
 cargo test --workspace --locked --no-fail-fast
 

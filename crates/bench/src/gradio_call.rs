@@ -11,7 +11,7 @@ use crate::report::Row;
 
 // The same real Gradio app the hub tests call, started from the cached venv.
 #[allow(dead_code)]
-#[path = "../../hub/tests/common/gradio_app.rs"]
+#[path = "../../hub/tests/it/kit/gradio_app.rs"]
 mod gradio_app;
 
 /// The Python side: connect, N calls, report timings and peak RSS (KiB on Linux).
@@ -74,9 +74,10 @@ fn timed(mut command: Command) -> Result<(Value, f64), String> {
 
 /// Starts the Gradio 6 app, then measures both clients.
 pub async fn measure(n: usize) -> Result<Vec<Row>, String> {
-    let app = gradio_app::launch("gradio-6", localhub::python_env::GRADIO_6, gradio_app::APP).await;
-    let venv = localhub::python_env::ensure_venv("gradio-6", localhub::python_env::GRADIO_6)
+    let venv = localhub::python_env::GRADIO_6_VENV
+        .ensure()
         .map_err(|e| e.to_string())?;
+    let app = gradio_app::launch(localhub::python_env::GRADIO_6_VENV, gradio_app::APP).await;
     let url = app.url.clone();
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let n_text = n.to_string();

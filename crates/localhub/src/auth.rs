@@ -1,7 +1,7 @@
 //! Local users, their tokens, and who is calling.
 //!
 //! Each user has a static dev token (`hf_...`) for CLIs and tests; OAuth logins mint further
-//! tokens (`hf_oauth_...`). Tokens are wrapped in [`Token`] so they never show in Debug output.
+//! tokens (`hf_oauth_...`). Tokens are wrapped in [`SecretToken`] so they never show in Debug output.
 
 pub mod clients;
 pub mod oidc;
@@ -17,15 +17,15 @@ use rand::distributions::Alphanumeric;
 use rand::Rng;
 use serde_json::json;
 
-use crate::errors::HubError;
+use crate::errors::ApiError;
 use crate::plans::Plan;
 use crate::AppState;
 
 /// A secret token; Debug and Display never reveal it.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Token(String);
+pub struct SecretToken(String);
 
-impl Token {
+impl SecretToken {
     /// Wraps a token string.
     pub fn new(s: impl Into<String>) -> Self {
         Self(s.into())
@@ -45,7 +45,7 @@ impl Token {
     }
 }
 
-impl fmt::Debug for Token {
+impl fmt::Debug for SecretToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Token(***)")
     }
@@ -66,7 +66,7 @@ pub struct User {
     /// need it ([`crate::plans`]).
     pub can_pay: bool,
     /// The static dev token; random unless given.
-    pub token: Token,
+    pub token: SecretToken,
 }
 
 impl User {
@@ -89,7 +89,7 @@ impl User {
                 Plan::Free
             },
             can_pay: matches!(name, "alice" | "bob"),
-            token: Token::random("hf_"),
+            token: SecretToken::random("hf_"),
         }
     }
     /// Same user on another plan.
@@ -108,7 +108,7 @@ impl User {
     }
     /// Same user with a fixed dev token.
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
-        self.token = Token::new(token);
+        self.token = SecretToken::new(token);
         self
     }
 }
@@ -135,7 +135,7 @@ struct OAuthGrant {
 pub struct Accounts {
     users: Vec<User>,
     orgs: Vec<crate::plans::Org>,
-    oauth: Mutex<HashMap<Token, OAuthGrant>>,
+    oauth: Mutex<HashMap<SecretToken, OAuthGrant>>,
 }
 
 impl Accounts {
@@ -190,7 +190,7 @@ impl Accounts {
             });
         }
         let map = self.oauth.lock().expect("oauth lock");
-        let g = map.get(&Token::new(token))?;
+        let g = map.get(&SecretToken::new(token))?;
         if g.expires_at < chrono::Utc::now() {
             return None;
         }
@@ -203,8 +203,8 @@ impl Accounts {
         })
     }
     /// Mints an OAuth access token for a user.
-    pub fn mint_oauth(&self, user: &str, scope: &str, ttl_secs: i64) -> Token {
-        let t = Token::random("hf_oauth_");
+    pub fn mint_oauth(&self, user: &str, scope: &str, ttl_secs: i64) -> SecretToken {
+        let t = SecretToken::random("hf_oauth_");
         let g = OAuthGrant {
             user: user.into(),
             scope: scope.into(),
@@ -214,7 +214,7 @@ impl Accounts {
         t
     }
     /// Every OAuth access token minted for `user` (for tests that search for leaks).
-    pub fn oauth_tokens_of(&self, user: &str) -> Vec<Token> {
+    pub fn oauth_tokens_of(&self, user: &str) -> Vec<SecretToken> {
         self.oauth
             .lock()
             .expect("oauth lock")
@@ -228,7 +228,7 @@ impl Accounts {
         self.oauth
             .lock()
             .expect("oauth lock")
-            .get(&Token::new(token))
+            .get(&SecretToken::new(token))
             .map(|g| g.scope.clone())
     }
 }
@@ -274,7 +274,7 @@ pub fn bearer(parts: &axum::http::HeaderMap) -> Option<&str> {
 }
 
 impl FromRequestParts<AppState> for MaybeCaller {
-    type Rejection = HubError;
+    type Rejection = ApiError;
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
@@ -285,19 +285,19 @@ impl FromRequestParts<AppState> for MaybeCaller {
                 .accounts
                 .authenticate(t)
                 .map(|c| MaybeCaller(Some(c)))
-                .ok_or_else(HubError::unauthorized),
+                .ok_or_else(ApiError::unauthorized),
         }
     }
 }
 
 impl FromRequestParts<AppState> for Authed {
-    type Rejection = HubError;
+    type Rejection = ApiError;
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let MaybeCaller(c) = MaybeCaller::from_request_parts(parts, state).await?;
-        c.map(Authed).ok_or_else(HubError::unauthorized)
+        c.map(Authed).ok_or_else(ApiError::unauthorized)
     }
 }
 

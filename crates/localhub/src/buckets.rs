@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::{Authed, Caller, MaybeCaller};
-use crate::errors::{HubError, HubResult};
+use crate::errors::{ApiError, ApiResult};
 use crate::store::{now_iso, safe_join, sha256_hex, valid_name, BucketMeta};
 use crate::AppState;
 
@@ -39,7 +39,7 @@ pub async fn create(
     Authed(c): Authed,
     Path((ns, name)): Path<(String, String)>,
     body: Option<Json<CreateBucket>>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let ns = resolve_ns(&ns, &c);
     crate::auth::scopes::require(
         &c,
@@ -47,13 +47,13 @@ pub async fn create(
         "create a bucket",
     )?;
     if ns != c.user.name {
-        return Err(HubError::new(
+        return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!("You don't have the rights to create a bucket under the namespace \"{ns}\""),
         ));
     }
     if !valid_name(&name) {
-        return Err(HubError::bad_request("Invalid bucket name"));
+        return Err(ApiError::bad_request("Invalid bucket name"));
     }
     let b = body.map(|Json(b)| b).unwrap_or_default();
     let private = b
@@ -67,7 +67,7 @@ pub async fn create(
     {
         let mut st = s.store.lock().expect("store");
         if st.buckets.contains_key(&id) {
-            return Err(HubError::conflict_with_url(
+            return Err(ApiError::conflict_with_url(
                 "You already created this bucket",
                 url,
             ));
@@ -87,11 +87,11 @@ pub async fn create(
 }
 
 /// Finds a bucket the caller may see, else 404 RepoNotFound.
-pub fn find(s: &AppState, id: &str, caller: Option<&Caller>) -> HubResult<BucketMeta> {
+pub fn find(s: &AppState, id: &str, caller: Option<&Caller>) -> ApiResult<BucketMeta> {
     let st = s.store.lock().expect("store");
     match st.buckets.get(id) {
         Some(b) if b.visible_to(caller) => Ok(b.clone()),
-        _ => Err(HubError::repo_not_found("Bucket", id)),
+        _ => Err(ApiError::repo_not_found("Bucket", id)),
     }
 }
 
@@ -138,7 +138,7 @@ pub async fn info(
     State(s): State<AppState>,
     MaybeCaller(c): MaybeCaller,
     Path((ns, name)): Path<(String, String)>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let ns = c.as_ref().map(|c| resolve_ns(&ns, c)).unwrap_or(ns);
     let b = find(&s, &format!("{ns}/{name}"), c.as_ref())?;
     Ok(Json(info_json(&s, &b)))
@@ -149,7 +149,7 @@ pub async fn list(
     State(s): State<AppState>,
     MaybeCaller(c): MaybeCaller,
     Path(ns): Path<String>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let ns = c.as_ref().map(|c| resolve_ns(&ns, c)).unwrap_or(ns);
     let all: Vec<BucketMeta> = {
         let st = s.store.lock().expect("store");
@@ -181,7 +181,7 @@ pub async fn tree(
     MaybeCaller(c): MaybeCaller,
     Path(p): Path<Vec<(String, String)>>,
     Query(q): Query<TreeQuery>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let get = |k: &str| {
         p.iter()
             .find(|(n, _)| n == k)
@@ -246,13 +246,13 @@ pub async fn resolve(
     method: Method,
     headers: HeaderMap,
     Path((ns, name, path)): Path<(String, String, String)>,
-) -> HubResult<Response> {
+) -> ApiResult<Response> {
     let id = format!("{ns}/{name}");
     find(&s, &id, c.as_ref())?;
     let p = safe_join(&s.bucket_dir(&id), &path)?;
     let bytes = match tokio::fs::read(&p).await {
         Ok(b) => b,
-        Err(_) => return Err(HubError::entry_not_found(&path)),
+        Err(_) => return Err(ApiError::entry_not_found(&path)),
     };
     let len = bytes.len() as u64;
     let mut h = HeaderMap::new();

@@ -8,7 +8,7 @@ use axum::Json;
 
 /// An HTTP error answered the way the Hub answers it.
 #[derive(Debug, Clone)]
-pub struct HubError {
+pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
     /// The `X-Error-Code` value, when the Hub sends one.
@@ -19,7 +19,7 @@ pub struct HubError {
     pub extra: Option<serde_json::Value>,
 }
 
-impl HubError {
+impl ApiError {
     /// A plain error with a status and message.
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
         Self {
@@ -65,13 +65,13 @@ impl HubError {
     }
 }
 
-impl From<std::io::Error> for HubError {
+impl From<std::io::Error> for ApiError {
     fn from(e: std::io::Error) -> Self {
         Self::internal(format!("storage error: {e}"))
     }
 }
 
-impl IntoResponse for HubError {
+impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = serde_json::json!({ "error": self.message });
         if let (Some(serde_json::Value::Object(extra)), Some(obj)) =
@@ -97,4 +97,4 @@ impl IntoResponse for HubError {
 }
 
 /// Result type for handlers.
-pub type HubResult<T> = Result<T, HubError>;
+pub type ApiResult<T> = Result<T, ApiError>;

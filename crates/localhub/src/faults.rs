@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::errors::HubError;
+use crate::errors::ApiError;
 use crate::AppState;
 
 /// A burst of error answers on one route.
@@ -88,9 +88,9 @@ impl Faults {
         *self.0.lock().expect("faults") = cfg;
     }
     /// The 402 error for Space creation, if enabled.
-    pub fn take_space_create_fault(&self) -> Option<HubError> {
+    pub fn take_space_create_fault(&self) -> Option<ApiError> {
         self.get().space_create_402.then(|| {
-            HubError::new(
+            ApiError::new(
                 StatusCode::PAYMENT_REQUIRED,
                 crate::plans::CPU_SPACE_NEEDS_PRO,
             )
@@ -145,7 +145,7 @@ pub async fn burst_layer(State(s): State<AppState>, req: Request, next: Next) ->
 
 fn injected(status: u16) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-    let mut r = HubError::new(status, format!("injected fault: {status}")).into_response();
+    let mut r = ApiError::new(status, format!("injected fault: {status}")).into_response();
     if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
         r.headers_mut()
             .insert("retry-after", "1".parse().expect("static"));

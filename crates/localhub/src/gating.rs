@@ -9,7 +9,7 @@
 use axum::http::StatusCode;
 
 use crate::auth::Caller;
-use crate::errors::{HubError, HubResult};
+use crate::errors::{ApiError, ApiResult};
 use crate::store::{RepoKind, RepoMeta};
 
 /// Files of a gated repo that anyone who sees the repo may download.
@@ -21,7 +21,7 @@ pub fn check_download(
     caller: Option<&Caller>,
     path: &str,
     base_url: &str,
-) -> HubResult<()> {
+) -> ApiResult<()> {
     if m.gated.is_none() || m.kind == RepoKind::Space || ALWAYS_READABLE.contains(&path) {
         return Ok(());
     }
@@ -29,7 +29,7 @@ pub fn check_download(
     let word = m.kind.word().to_lowercase();
     match caller {
         Some(c) if c.user.name == m.ns => Ok(()),
-        Some(c) if !c.has_scope(crate::auth::scopes::GATED) => Err(HubError::new(
+        Some(c) if !c.has_scope(crate::auth::scopes::GATED) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!(
                 "Access to {word} {id} is restricted: this OAuth token lacks the scope {}.",
@@ -37,7 +37,7 @@ pub fn check_download(
             ),
         )
         .code("GatedRepo")),
-        Some(_) => Err(HubError::new(
+        Some(_) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!(
                 "Access to {word} {id} is restricted and you are not in the authorized list. Visit {base_url}/{}{id} to ask for access.",
@@ -45,7 +45,7 @@ pub fn check_download(
             ),
         )
         .code("GatedRepo")),
-        None => Err(HubError::new(
+        None => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             format!(
                 "Access to {word} {id} is restricted. You must have access to it and be authenticated to access it. Please log in."

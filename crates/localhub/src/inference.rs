@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 
 use crate::auth::Authed;
 use crate::demo_agent;
-use crate::errors::{HubError, HubResult};
+use crate::errors::{ApiError, ApiResult};
 use crate::AppState;
 
 /// Where chat completions come from.
@@ -39,7 +39,7 @@ pub enum ChatBackend {
         /// Base URL ending in `/v1`.
         base_url: String,
         /// Bearer key sent upstream (not logged).
-        api_key: Option<crate::Token>,
+        api_key: Option<crate::SecretToken>,
     },
 }
 
@@ -90,16 +90,16 @@ fn default_model() -> String {
     "scripted".into()
 }
 
-fn load(path: &PathBuf) -> HubResult<Script> {
+fn load(path: &PathBuf) -> ApiResult<Script> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| HubError::internal(format!("chat script {}: {e}", path.display())))?;
+        .map_err(|e| ApiError::internal(format!("chat script {}: {e}", path.display())))?;
     serde_json::from_str(&text)
-        .map_err(|e| HubError::internal(format!("chat script {}: {e}", path.display())))
+        .map_err(|e| ApiError::internal(format!("chat script {}: {e}", path.display())))
 }
 
 /// `GET /v1/models`: the script's model (a script answers every request), else the demo
 /// agent, then an upstream's models.
-pub async fn models(State(s): State<AppState>, Authed(_): Authed) -> HubResult<Response> {
+pub async fn models(State(s): State<AppState>, Authed(_): Authed) -> ApiResult<Response> {
     let demo = json!({"id": demo_agent::MODEL, "object": "model", "created": 0, "owned_by": "localhub", "description": demo_agent::LABEL});
     match &s.chat {
         ChatBackend::Script(p) => {
@@ -120,8 +120,8 @@ pub async fn models(State(s): State<AppState>, Authed(_): Authed) -> HubResult<R
 }
 
 /// A model this hub does not serve: the router's 404, naming what it can do instead.
-fn not_served(model: &str) -> HubError {
-    HubError::new(
+fn not_served(model: &str) -> ApiError {
+    ApiError::new(
         StatusCode::NOT_FOUND,
         format!(
             "The model `{model}` is not served by the embedded hub: use `{}` ({}), or start the \
@@ -136,9 +136,9 @@ fn not_served(model: &str) -> HubError {
 async fn forward(
     method: reqwest::Method,
     url: String,
-    key: Option<&crate::Token>,
+    key: Option<&crate::SecretToken>,
     body: Option<Value>,
-) -> HubResult<Response> {
+) -> ApiResult<Response> {
     let mut rq = reqwest::Client::new().request(method, url);
     if let Some(k) = key {
         rq = rq.bearer_auth(k.expose());
@@ -147,7 +147,7 @@ async fn forward(
         rq = rq.json(&b);
     }
     let r = rq.send().await.map_err(|e| {
-        HubError::new(
+        ApiError::new(
             StatusCode::BAD_GATEWAY,
             format!("upstream: {}", e.without_url()),
         )
@@ -172,7 +172,7 @@ pub async fn chat(
     State(s): State<AppState>,
     Authed(c): Authed,
     Json(req): Json<Value>,
-) -> HubResult<Response> {
+) -> ApiResult<Response> {
     crate::auth::scopes::require(
         &c,
         crate::auth::scopes::INFERENCE,

@@ -37,10 +37,10 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::auth::{scopes, Authed, Caller};
-use crate::errors::{HubError, HubResult};
+use crate::errors::{ApiError, ApiResult};
 use crate::mount::StagedMount;
 use crate::process::{signal_group, Stop};
-use crate::spaces::LogLine;
+use crate::spaces::CapturedLogLine;
 use crate::store::now_iso;
 use crate::AppState;
 
@@ -94,7 +94,7 @@ impl ImageMap {
 
 /// A bucket (or repo) volume in a Job spec.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
-pub struct Volume {
+pub struct JobVolume {
     #[serde(rename = "type")]
     kind: String,
     source: String,
@@ -125,7 +125,7 @@ pub struct CreateJob {
     #[serde(default)]
     labels: BTreeMap<String, String>,
     #[serde(default)]
-    volumes: Vec<Volume>,
+    volumes: Vec<JobVolume>,
 }
 
 /// A Job's record. Secret values are only kept until the process starts.
@@ -138,7 +138,7 @@ struct Job {
     started: Option<chrono::DateTime<chrono::Utc>>,
     finished: Option<chrono::DateTime<chrono::Utc>>,
     created: chrono::DateTime<chrono::Utc>,
-    logs: Vec<LogLine>,
+    logs: Vec<CapturedLogLine>,
     pgid: Option<u32>,
     cancel_requested: bool,
 }
@@ -230,7 +230,7 @@ const MOUNT_PRELUDE: &str = r#"n=$1; shift; i=0; while [ $i -lt $n ]; do src=$1;
 
 fn push_log(s: &AppState, id: &str, text: &str) {
     s.jobs.with(id, |j| {
-        j.logs.push(LogLine {
+        j.logs.push(CapturedLogLine {
             timestamp: now_iso(),
             data: text.to_string(),
         })
@@ -257,7 +257,7 @@ fn check_image(
     c: &Caller,
     docker_image: Option<&str>,
     space_id: Option<&str>,
-) -> HubResult<()> {
+) -> ApiResult<()> {
     match (docker_image, space_id) {
         (Some(_), None) => Ok(()),
         (None, Some(id)) => {
@@ -265,12 +265,12 @@ fn check_image(
             if space.sdk.as_deref() == Some("docker") {
                 Ok(())
             } else {
-                Err(HubError::bad_request(format!(
+                Err(ApiError::bad_request(format!(
                     "spaceId {id} is not a Docker Space: a Job can only run a Docker Space's image"
                 )))
             }
         }
-        _ => Err(HubError::bad_request(
+        _ => Err(ApiError::bad_request(
             "exactly one of dockerImage and spaceId is required",
         )),
     }
@@ -284,24 +284,24 @@ struct PlannedVolume {
 }
 
 /// Checks every volume of a Job spec before anything starts.
-fn plan_volumes(s: &AppState, c: &Caller, volumes: &[Volume]) -> HubResult<Vec<PlannedVolume>> {
+fn plan_volumes(s: &AppState, c: &Caller, volumes: &[JobVolume]) -> ApiResult<Vec<PlannedVolume>> {
     let mut planned = Vec::new();
     for v in volumes {
         if v.kind != "bucket" {
-            return Err(HubError::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "localhub supports only bucket volumes, not {:?}",
                 v.kind
             )));
         }
         if !v.mount_path.starts_with('/') || v.mount_path == "/" {
-            return Err(HubError::bad_request(
+            return Err(ApiError::bad_request(
                 "mountPath must be absolute and not /",
             ));
         }
         let bucket = crate::buckets::find(s, &v.source, Some(c))?;
         let read_only = v.read_only == Some(true);
         if bucket.ns != c.user.name && !read_only {
-            return Err(HubError::new(
+            return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 format!("no write access to bucket {}", v.source),
             ));
@@ -329,7 +329,7 @@ async fn start_mounts(
     s: &AppState,
     workdir: &std::path::Path,
     planned: Vec<PlannedVolume>,
-) -> HubResult<Mounts> {
+) -> ApiResult<Mounts> {
     let mut binds = Vec::new();
     let mut staged: Vec<StagedMount> = Vec::new();
     for (n, v) in planned.into_iter().enumerate() {
@@ -366,10 +366,10 @@ async fn create(
     Authed(c): Authed,
     Path(ns): Path<String>,
     Json(b): Json<CreateJob>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let ns = if ns == "me" { c.user.name.clone() } else { ns };
     if ns != c.user.name {
-        return Err(HubError::new(
+        return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!("You cannot run Jobs in the namespace \"{ns}\""),
         ));
@@ -377,7 +377,7 @@ async fn create(
     scopes::require(&c, scopes::JOBS, "run Jobs")?;
     crate::plans::check_job(s.accounts.payer(&ns))?;
     if b.command.is_empty() {
-        return Err(HubError::bad_request("command is required"));
+        return Err(ApiError::bad_request("command is required"));
     }
     check_image(&s, &c, b.docker_image.as_deref(), b.space_id.as_deref())?;
     if let Some(flavor) = b.flavor.as_deref() {
@@ -395,7 +395,7 @@ async fn create(
         None
     } else {
         Some(unshare_prefix().ok_or_else(|| {
-            HubError::bad_request("bucket volumes need a private mount namespace (unshare --mount as root, or a user namespace), which this machine does not allow")
+            ApiError::bad_request("bucket volumes need a private mount namespace (unshare --mount as root, or a user namespace), which this machine does not allow")
         })?)
     };
     let mut env = container_env(&s, &workdir)?;
@@ -535,7 +535,7 @@ async fn run(
                 j.stage = "RUNNING".into();
                 j.started = Some(chrono::Utc::now());
                 j.pgid = child.id();
-                j.logs.push(LogLine {
+                j.logs.push(CapturedLogLine {
                     timestamp: now_iso(),
                     data: format!("===== Job started at {} =====", now_iso()),
                 });
@@ -617,13 +617,13 @@ async fn run(
     }
 }
 
-fn get_visible(s: &AppState, c: &Caller, ns: &str, id: &str) -> HubResult<Value> {
+fn get_visible(s: &AppState, c: &Caller, ns: &str, id: &str) -> ApiResult<Value> {
     scopes::require(c, scopes::JOBS, "read Jobs")?;
     let m = s.jobs.jobs.lock().expect("jobs");
     match m.get(id) {
         Some(j) if j.owner.user.name == ns && j.owner.user.name == c.user.name => Ok(j.json()),
         _ => Err(
-            HubError::new(StatusCode::NOT_FOUND, format!("Job {ns}/{id} not found"))
+            ApiError::new(StatusCode::NOT_FOUND, format!("Job {ns}/{id} not found"))
                 .code("JobNotFound"),
         ),
     }
@@ -633,7 +633,7 @@ async fn inspect(
     State(s): State<AppState>,
     Authed(c): Authed,
     Path((ns, id)): Path<(String, String)>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     Ok(Json(get_visible(&s, &c, &ns, &id)?))
 }
 
@@ -642,7 +642,7 @@ async fn list(
     Authed(c): Authed,
     Path(ns): Path<String>,
     Query(q): Query<Vec<(String, String)>>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let ns = if ns == "me" { c.user.name.clone() } else { ns };
     scopes::require(&c, scopes::JOBS, "list Jobs")?;
     if ns != c.user.name {
@@ -677,7 +677,7 @@ async fn cancel(
     State(s): State<AppState>,
     Authed(c): Authed,
     Path((ns, id)): Path<(String, String)>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     get_visible(&s, &c, &ns, &id)?;
     let pgid = s
         .jobs
@@ -719,7 +719,7 @@ async fn logs(
     Authed(c): Authed,
     Path((ns, id)): Path<(String, String)>,
     Query(q): Query<LogsQuery>,
-) -> HubResult<axum::response::Response> {
+) -> ApiResult<axum::response::Response> {
     get_visible(&s, &c, &ns, &id)?;
     let start = match q.tail {
         Some(n) => s

@@ -110,7 +110,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 pub use auth::clients::RegisteredClient;
-pub use auth::{Token, User};
+pub use auth::{SecretToken, User};
 pub use faults::{Burst, FaultConfig};
 pub use plans::{Org, Plan};
 

@@ -1,4 +1,5 @@
 //! `localhub --addr 127.0.0.1:PORT --data DIR`: the local Hub as a program.
+//! `localhub prepare-venvs`: the set-up step that creates the Python venvs the tests use.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,14 +8,21 @@ use clap::Parser;
 
 /// Command line.
 #[derive(Debug, Parser)]
-#[command(name = "localhub", about = "The Hugging Face Hub API served locally")]
+#[command(
+    name = "localhub",
+    about = "The Hugging Face Hub API served locally",
+    subcommand_negates_reqs = true
+)]
 struct Args {
+    /// A set-up task instead of serving.
+    #[command(subcommand)]
+    command: Option<Task>,
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:7860")]
     addr: SocketAddr,
     /// Data folder (repos, buckets, Spaces, Jobs).
-    #[arg(long)]
-    data: PathBuf,
+    #[arg(long, required = true)]
+    data: Option<PathBuf>,
     /// Users, comma-separated.
     #[arg(long, default_value = "alice,bob", value_delimiter = ',')]
     users: Vec<String>,
@@ -35,6 +43,13 @@ struct Args {
     faults: Option<String>,
 }
 
+/// Set-up tasks.
+#[derive(Debug, clap::Subcommand)]
+enum Task {
+    /// Creates every Python venv the test suites look up (installs only what is missing).
+    PrepareVenvs,
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
@@ -43,9 +58,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
+    if let Some(Task::PrepareVenvs) = args.command {
+        for env in localhub::python_env::prepare_test_venvs()? {
+            println!("prepared {}", env.dir().display());
+        }
+        return Ok(());
+    }
+    let data = args.data.ok_or("--data is required")?;
     let mut b = localhub::LocalHub::builder()
         .addr(args.addr)
-        .data_dir(&args.data);
+        .data_dir(&data);
     for u in &args.users {
         let mut user = localhub::User::new(u);
         if let Some(t) = args
@@ -66,7 +88,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else if let Some(u) = args.chat_upstream {
         let api_key = std::env::var("LOCALHUB_UPSTREAM_KEY")
             .ok()
-            .map(localhub::Token::new);
+            .map(localhub::SecretToken::new);
         b = b.chat(localhub::inference::ChatBackend::Upstream {
             base_url: u,
             api_key,

@@ -16,7 +16,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::errors::{HubError, HubResult};
+use crate::errors::{ApiError, ApiResult};
 
 /// A user's plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -143,20 +143,20 @@ pub fn check_space(
     sdk: &str,
     hardware: Option<&str>,
     zero_gpu_now: usize,
-) -> HubResult<()> {
+) -> ApiResult<()> {
     if sdk == "static" {
         return Ok(());
     }
     if hardware == Some(ZERO_GPU) {
         if sdk != "gradio" {
-            return Err(HubError::bad_request(
+            return Err(ApiError::bad_request(
                 "ZeroGPU hardware is only available for Gradio Spaces",
             ));
         }
         return zero_gpu_slot(payer, zero_gpu_now);
     }
     if is_cpu(hardware) && !payer.hosts_cpu_apps() {
-        return Err(HubError::new(
+        return Err(ApiError::new(
             StatusCode::PAYMENT_REQUIRED,
             CPU_SPACE_NEEDS_PRO,
         ));
@@ -165,7 +165,7 @@ pub fn check_space(
 }
 
 /// Whether one more ZeroGPU Space fits in `payer`'s cap, `now` being hosted.
-fn zero_gpu_slot(payer: Payer, now: usize) -> HubResult<()> {
+fn zero_gpu_slot(payer: Payer, now: usize) -> ApiResult<()> {
     let cap = payer.zero_gpu_cap();
     if now < cap {
         return Ok(());
@@ -182,15 +182,15 @@ fn zero_gpu_slot(payer: Payer, now: usize) -> HubResult<()> {
         }
         Payer::Org { paid: false } => "Subscribe to a Team or Enterprise plan to host ZeroGPU Spaces in this organization: https://huggingface.co/enterprise".into(),
     };
-    Err(HubError::new(StatusCode::PAYMENT_REQUIRED, message))
+    Err(ApiError::new(StatusCode::PAYMENT_REQUIRED, message))
 }
 
 /// May `payer` run a Job? 402 unless it can pay.
-pub fn check_job(payer: Payer) -> HubResult<()> {
+pub fn check_job(payer: Payer) -> ApiResult<()> {
     if payer.can_pay() {
         return Ok(());
     }
-    Err(HubError::new(
+    Err(ApiError::new(
         StatusCode::PAYMENT_REQUIRED,
         "Jobs are available to users and organizations with a positive credit balance. Add credits or a payment method at https://huggingface.co/settings/billing",
     ))

@@ -22,6 +22,83 @@ pub const GRADIO_4: &[&str] = &[
     "pydantic==2.10.6",
 ];
 
+/// A named venv and exactly what is installed in it: the unit `localhub prepare-venvs`
+/// creates and tests look up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VenvRecipe {
+    /// The folder name under the cache's `venvs/`.
+    pub name: &'static str,
+    /// The pip requirement lines.
+    pub requirements: &'static [&'static str],
+}
+
+/// Gradio 4 for the `hub` Gradio client tests.
+pub const GRADIO_4_VENV: VenvRecipe = VenvRecipe {
+    name: "gradio-4",
+    requirements: GRADIO_4,
+};
+/// Gradio 5 for the `hub` Gradio client tests.
+pub const GRADIO_5_VENV: VenvRecipe = VenvRecipe {
+    name: "gradio-5",
+    requirements: GRADIO_5,
+};
+/// Gradio 6 for the `hub` Gradio client tests and the bench.
+pub const GRADIO_6_VENV: VenvRecipe = VenvRecipe {
+    name: "gradio-6",
+    requirements: GRADIO_6,
+};
+/// The official Python client `huggingface_hub`, as Jobs and the tests run it.
+pub const HF_CLIENT_VENV: VenvRecipe = VenvRecipe {
+    name: "hf-client",
+    requirements: &[runs::job::HF_CLI_PACKAGE],
+};
+
+/// Every venv the test suites look up with [`VenvRecipe::prepared`]; set-up
+/// (`scripts/test.sh` through `localhub prepare-venvs`) creates them before `cargo test`.
+pub const TEST_VENVS: &[VenvRecipe] =
+    &[GRADIO_4_VENV, GRADIO_5_VENV, GRADIO_6_VENV, HF_CLIENT_VENV];
+
+/// The set-up step that prepares [`TEST_VENVS`], named in [`NotPrepared`]'s message.
+pub const PREPARE_STEP: &str = "scripts/test.sh (or `cargo run -p localhub -- prepare-venvs`)";
+
+impl VenvRecipe {
+    /// The venv, created the first time (installs from PyPI). Blocking.
+    pub fn ensure(&self) -> Result<PythonEnv, PythonEnvError> {
+        ensure_venv(self.name, self.requirements)
+    }
+
+    /// The venv if set-up already prepared it; never installs anything.
+    pub fn prepared(&self) -> Result<PythonEnv, NotPrepared> {
+        let env = PythonEnv {
+            dir: venvs_root().join(self.name),
+        };
+        if is_prepared(self.name, self.requirements) {
+            Ok(env)
+        } else {
+            Err(NotPrepared {
+                venv: env.dir,
+                requirements: self.requirements.join(" "),
+            })
+        }
+    }
+}
+
+/// A venv a test needs was not prepared by set-up.
+#[derive(Debug, thiserror::Error)]
+#[error("the Python venv {venv} ({requirements}) is not prepared: run {PREPARE_STEP} first")]
+pub struct NotPrepared {
+    /// Where the venv should be.
+    pub venv: PathBuf,
+    /// What it should hold.
+    pub requirements: String,
+}
+
+/// Creates every venv in [`TEST_VENVS`] that is missing; seconds when all are present.
+/// Blocking.
+pub fn prepare_test_venvs() -> Result<Vec<PythonEnv>, PythonEnvError> {
+    TEST_VENVS.iter().map(VenvRecipe::ensure).collect()
+}
+
 /// A prepared virtual environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PythonEnv {
@@ -79,12 +156,17 @@ pub fn cache_root() -> PathBuf {
     PathBuf::from(home).join(".cache").join("space-factory")
 }
 
+/// The folder that holds one folder per venv.
+fn venvs_root() -> PathBuf {
+    cache_root().join("venvs")
+}
+
 /// Returns the venv named `name` with exactly `requirements` installed, creating it the
 /// first time. Blocking: call it from `spawn_blocking` in async code.
 ///
 /// The interpreter is `SPACE_FACTORY_PYTHON`, else `python3`.
 pub fn ensure_venv(name: &str, requirements: &[&str]) -> Result<PythonEnv, PythonEnvError> {
-    let root = cache_root().join("venvs");
+    let root = venvs_root();
     fs::create_dir_all(&root).map_err(|source| io_error(&root, source))?;
     let dir = root.join(name);
     let env = PythonEnv { dir: dir.clone() };
@@ -124,7 +206,7 @@ pub fn ensure_venv(name: &str, requirements: &[&str]) -> Result<PythonEnv, Pytho
 /// Whether the venv `name` is already prepared with exactly `requirements` (no install
 /// would be needed).
 pub fn is_prepared(name: &str, requirements: &[&str]) -> bool {
-    let root = cache_root().join("venvs");
+    let root = venvs_root();
     let env = PythonEnv {
         dir: root.join(name),
     };

@@ -14,13 +14,13 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::{scopes, Authed, MaybeCaller};
-use crate::errors::{HubError, HubResult};
+use crate::errors::{ApiError, ApiResult};
 use crate::store::{hex40, now_iso, safe_join, valid_name, CommitRecord, RepoKind, RepoMeta};
 use crate::AppState;
 
 /// Body of `POST /api/repos/create`.
 #[derive(Debug, Deserialize)]
-pub struct CreateRepo {
+pub struct CreateRepoBody {
     name: String,
     organization: Option<String>,
     #[serde(rename = "type")]
@@ -39,8 +39,8 @@ pub fn repo_url(s: &AppState, kind: RepoKind, id: &str) -> String {
 }
 
 /// The repo type of a create or delete body (`model` when absent).
-fn parse_kind(kind: Option<&str>) -> HubResult<RepoKind> {
-    RepoKind::parse(kind).ok_or_else(|| HubError::bad_request("invalid repo type"))
+fn parse_kind(kind: Option<&str>) -> ApiResult<RepoKind> {
+    RepoKind::parse(kind).ok_or_else(|| ApiError::bad_request("invalid repo type"))
 }
 
 /// `(namespace, name)` of a create or delete body: `name` may be `ns/name`; else the
@@ -63,19 +63,19 @@ fn named_repo(
 pub async fn create(
     State(s): State<AppState>,
     Authed(c): Authed,
-    Json(b): Json<CreateRepo>,
-) -> HubResult<Json<Value>> {
+    Json(b): Json<CreateRepoBody>,
+) -> ApiResult<Json<Value>> {
     let kind = parse_kind(b.kind.as_deref())?;
     let (ns, name) = named_repo(&b.name, b.organization.as_deref(), &c);
     scopes::require(&c, scopes::CREATE_REPO, "create a repo")?;
     if !s.accounts.may_write_in(&c.user.name, &ns) {
-        return Err(HubError::new(
+        return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!("You don't have the rights to create a repo under the namespace \"{ns}\""),
         ));
     }
     if !valid_name(&name) {
-        return Err(HubError::bad_request(
+        return Err(ApiError::bad_request(
             "Invalid repo name: use letters, digits, '-', '_' and '.'",
         ));
     }
@@ -113,7 +113,7 @@ pub async fn create(
     {
         let mut st = s.store.lock().expect("store");
         if st.repos.contains_key(&(kind, id.clone())) {
-            return Err(HubError::conflict_with_url(
+            return Err(ApiError::conflict_with_url(
                 format!(
                     "You already created this {} repo",
                     kind.word().to_lowercase()
@@ -152,15 +152,15 @@ pub async fn create(
 const SPACE_SDKS: [&str; 4] = ["gradio", "docker", "static", "streamlit"];
 
 /// A Space needs its SDK, and hardware only the Hub offers.
-fn check_space_settings(sdk: Option<&str>, rest: &serde_json::Map<String, Value>) -> HubResult<()> {
+fn check_space_settings(sdk: Option<&str>, rest: &serde_json::Map<String, Value>) -> ApiResult<()> {
     match sdk {
         None => {
-            return Err(HubError::bad_request(
+            return Err(ApiError::bad_request(
                 "sdk is required when creating a Space (gradio, docker, static or streamlit)",
             ))
         }
         Some(sdk) if !SPACE_SDKS.contains(&sdk) => {
-            return Err(HubError::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "Invalid sdk {sdk:?}: use gradio, docker, static or streamlit"
             )))
         }
@@ -190,7 +190,7 @@ pub async fn delete(
     State(s): State<AppState>,
     Authed(c): Authed,
     Json(b): Json<DeleteRepo>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let kind = parse_kind(b.kind.as_deref())?;
     let (ns, name) = named_repo(&b.name, b.organization.as_deref(), &c);
     let id = format!("{ns}/{name}");
@@ -218,13 +218,13 @@ pub fn find(
     kind: RepoKind,
     id: &str,
     caller: Option<&crate::auth::Caller>,
-) -> HubResult<RepoMeta> {
+) -> ApiResult<RepoMeta> {
     let st = s.store.lock().expect("store");
     let member =
         |m: &RepoMeta| caller.is_some_and(|c| s.accounts.may_write_in(&c.user.name, &m.ns));
     match st.repos.get(&(kind, id.to_string())) {
         Some(m) if m.visible_to(caller) || member(m) => Ok(m.clone()),
-        _ => Err(HubError::repo_not_found(kind.word(), id)),
+        _ => Err(ApiError::repo_not_found(kind.word(), id)),
     }
 }
 
@@ -235,11 +235,11 @@ pub fn find_writable(
     kind: RepoKind,
     id: &str,
     caller: &crate::auth::Caller,
-) -> HubResult<RepoMeta> {
+) -> ApiResult<RepoMeta> {
     let m = find(s, kind, id, Some(caller))?;
     scopes::require(caller, scopes::WRITE_REPO, "write to a repo")?;
     if !s.accounts.may_write_in(&caller.user.name, &m.ns) {
-        return Err(HubError::new(
+        return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!("You don't have write access to {id}"),
         ));
@@ -275,7 +275,7 @@ pub async fn info(
     kind: RepoKind,
     ns: String,
     name: String,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let id = format!("{ns}/{name}");
     let m = find(&s, kind, &id, c.as_ref())?;
     let siblings: Vec<Value> = list_files(&s.repo_dir(kind, &id))
@@ -327,14 +327,14 @@ pub async fn settings(
     kind: RepoKind,
     id: String,
     Json(b): Json<Settings>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     find_writable(&s, kind, &id, &c)?;
     let gated = match &b.gated {
         None => None,
         Some(Value::Bool(false)) => Some(None),
         Some(Value::String(g)) if g == "auto" || g == "manual" => Some(Some(g.clone())),
         Some(other) => {
-            return Err(HubError::bad_request(format!(
+            return Err(ApiError::bad_request(format!(
                 "gated must be \"auto\", \"manual\" or false, not {other}"
             )))
         }
@@ -343,7 +343,7 @@ pub async fn settings(
     let m = st
         .repos
         .get_mut(&(kind, id.clone()))
-        .ok_or_else(|| HubError::repo_not_found(kind.word(), &id))?;
+        .ok_or_else(|| ApiError::repo_not_found(kind.word(), &id))?;
     if let Some(g) = gated {
         m.gated = g;
     }
@@ -372,7 +372,7 @@ pub async fn preupload(
     kind: RepoKind,
     id: String,
     Json(b): Json<Preupload>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     find_writable(&s, kind, &id, &c)?;
     let files: Vec<Value> = b
         .files
@@ -391,14 +391,14 @@ pub async fn commit(
     kind: RepoKind,
     id: String,
     body: String,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     find_writable(&s, kind, &id, &c)?;
     let root = s.repo_dir(kind, &id);
     let mut summary = String::from("Upload files");
     let mut ops: Vec<(String, Option<Vec<u8>>, bool)> = Vec::new();
     for line in body.lines().filter(|l| !l.trim().is_empty()) {
         let v: Value = serde_json::from_str(line)
-            .map_err(|e| HubError::bad_request(format!("invalid NDJSON line: {e}")))?;
+            .map_err(|e| ApiError::bad_request(format!("invalid NDJSON line: {e}")))?;
         let key = v["key"].as_str().unwrap_or_default();
         let val = &v["value"];
         let path = val["path"].as_str().unwrap_or_default().to_string();
@@ -413,7 +413,7 @@ pub async fn commit(
                 let bytes = match val["encoding"].as_str() {
                     Some("base64") | None => base64::engine::general_purpose::STANDARD
                         .decode(content)
-                        .map_err(|e| HubError::bad_request(format!("invalid base64 for {path}: {e}")))?,
+                        .map_err(|e| ApiError::bad_request(format!("invalid base64 for {path}: {e}")))?,
                     Some(_) => content.as_bytes().to_vec(),
                 };
                 safe_join(&root, &path)?;
@@ -422,11 +422,11 @@ pub async fn commit(
             "deletedFile" => ops.push((path, None, false)),
             "deletedFolder" => ops.push((path, None, true)),
             "lfsFile" => {
-                return Err(HubError::bad_request(format!(
+                return Err(ApiError::bad_request(format!(
                     "lfsFile entries are not supported by localhub ({path}): preupload answers uploadMode \"regular\", send the file inline"
                 )))
             }
-            other => return Err(HubError::bad_request(format!("unknown commit key {other:?}"))),
+            other => return Err(ApiError::bad_request(format!("unknown commit key {other:?}"))),
         }
     }
     let mut digest = Vec::new();
@@ -446,7 +446,7 @@ pub async fn commit(
             }
             None => {
                 if std::fs::remove_file(&p).is_err() {
-                    return Err(HubError::entry_not_found(path));
+                    return Err(ApiError::entry_not_found(path));
                 }
             }
         }
@@ -457,7 +457,7 @@ pub async fn commit(
         let m = st
             .repos
             .get_mut(&(kind, id.clone()))
-            .ok_or_else(|| HubError::repo_not_found(kind.word(), &id))?;
+            .ok_or_else(|| ApiError::repo_not_found(kind.word(), &id))?;
         digest.extend_from_slice(m.head().as_bytes());
         digest.extend_from_slice(date.as_bytes());
         let oid = hex40(&digest);
@@ -497,7 +497,7 @@ pub async fn tree(
     id: String,
     prefix: String,
     q: Query<TreeQuery>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let m = find(&s, kind, &id, c.as_ref())?;
     let recursive = matches!(q.recursive.as_deref(), Some("true" | "1" | "True"));
     let root = s.repo_dir(kind, &id);
@@ -560,17 +560,17 @@ pub async fn resolve(
     id: String,
     rev: String,
     path: String,
-) -> HubResult<Response> {
+) -> ApiResult<Response> {
     let m = find(&s, kind, &id, c.as_ref())?;
     if rev != "main" && !m.commits.iter().any(|c| c.oid == rev) {
         return Err(
-            HubError::new(StatusCode::NOT_FOUND, format!("Invalid rev id: {rev}"))
+            ApiError::new(StatusCode::NOT_FOUND, format!("Invalid rev id: {rev}"))
                 .code("RevisionNotFound"),
         );
     }
     crate::gating::check_download(&m, c.as_ref(), &path, &s.url())?;
     let p = safe_join(&s.repo_dir(kind, &id), &path)?;
-    let bytes = std::fs::read(&p).map_err(|_| HubError::entry_not_found(&path))?;
+    let bytes = std::fs::read(&p).map_err(|_| ApiError::entry_not_found(&path))?;
     let etag = format!("\"{}\"", hex40(&bytes));
     let mut headers = HeaderMap::new();
     headers.insert("x-repo-commit", m.head().parse().expect("hex"));

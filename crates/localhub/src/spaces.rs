@@ -29,14 +29,14 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::auth::{scopes, Authed, MaybeCaller};
-use crate::errors::{HubError, HubResult};
+use crate::errors::{ApiError, ApiResult};
 use crate::process::{signal_group, Stop};
 use crate::store::{now_iso, RepoKind};
 use crate::{repos, AppState};
 
 /// A log line with its time.
 #[derive(Debug, Clone)]
-pub struct LogLine {
+pub struct CapturedLogLine {
     /// ISO time.
     pub timestamp: String,
     /// Text.
@@ -54,8 +54,8 @@ struct SpaceRt {
     port: Option<u16>,
     pid: Option<u32>,
     error: Option<String>,
-    build_log: Vec<LogLine>,
-    run_log: Vec<LogLine>,
+    build_log: Vec<CapturedLogLine>,
+    run_log: Vec<CapturedLogLine>,
     generation: u64,
     /// For a ZeroGPU Space, the file the `spaces` shim touches once a GPU function is
     /// registered ([`crate::zerogpu`]).
@@ -97,8 +97,8 @@ impl SpaceRt {
     }
 }
 
-fn line(s: &str) -> LogLine {
-    LogLine {
+fn line(s: &str) -> CapturedLogLine {
+    CapturedLogLine {
         timestamp: now_iso(),
         data: s.to_string(),
     }
@@ -571,7 +571,7 @@ async fn runtime(
     State(s): State<AppState>,
     MaybeCaller(c): MaybeCaller,
     Path((ns, name)): Path<(String, String)>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let id = space_id(&ns, &name);
     repos::find(&s, RepoKind::Space, &id, c.as_ref())?;
     Ok(Json(s.spaces.runtime_json(&id)))
@@ -590,7 +590,7 @@ async fn set_hardware(
     Authed(c): Authed,
     Path((ns, name)): Path<(String, String)>,
     Json(b): Json<HardwareReq>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let id = space_id(&ns, &name);
     scopes::user_token_only(&c)?;
     let space = repos::find_writable(&s, RepoKind::Space, &id, &c)?;
@@ -619,7 +619,7 @@ async fn sleeptime(
     Authed(c): Authed,
     Path((ns, name)): Path<(String, String)>,
     Json(b): Json<Value>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let id = space_id(&ns, &name);
     scopes::user_token_only(&c)?;
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
@@ -631,7 +631,7 @@ async fn restart(
     State(s): State<AppState>,
     Authed(c): Authed,
     Path((ns, name)): Path<(String, String)>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let id = space_id(&ns, &name);
     scopes::user_token_only(&c)?;
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
@@ -643,7 +643,7 @@ async fn pause(
     State(s): State<AppState>,
     Authed(c): Authed,
     Path((ns, name)): Path<(String, String)>,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     let id = space_id(&ns, &name);
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
     s.spaces.with(&id, |rt| {
@@ -670,7 +670,7 @@ async fn upsert(
     id: String,
     kv: KeyValue,
     secret: bool,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     scopes::require(
         &c,
         scopes::WRITE_REPO,
@@ -690,7 +690,7 @@ async fn remove(
     id: String,
     kv: KeyValue,
     secret: bool,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     scopes::require(
         &c,
         scopes::WRITE_REPO,
@@ -733,7 +733,7 @@ fn list_entries(
     c: crate::auth::Caller,
     id: String,
     secret: bool,
-) -> HubResult<Json<Value>> {
+) -> ApiResult<Json<Value>> {
     repos::find_writable(&s, RepoKind::Space, &id, &c)?;
     let entries = s.spaces.with(&id, |rt| {
         if secret {
@@ -761,7 +761,7 @@ fn list_entries(
 /// A Space log stream as the Hub sends it: a keep-alive comment and a non-JSON `data:`
 /// event first ([`crate::log_stream`]), then one JSON event a line.
 fn sse_of(
-    lines: Vec<LogLine>,
+    lines: Vec<CapturedLogLine>,
 ) -> Sse<impl futures_core_stream::Stream<Item = Result<Event, Infallible>>> {
     let events = crate::log_stream::noise()
         .into_iter()
@@ -780,14 +780,14 @@ async fn logs(
     State(s): State<AppState>,
     Authed(c): Authed,
     Path((ns, name, which)): Path<(String, String, String)>,
-) -> HubResult<axum::response::Response> {
+) -> ApiResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let id = space_id(&ns, &name);
     repos::find(&s, RepoKind::Space, &id, Some(&c))?;
     let lines = s.spaces.with(&id, |rt| match which.as_str() {
         "build" => Ok(rt.build_log.clone()),
         "run" => Ok(rt.run_log.clone()),
-        _ => Err(HubError::new(StatusCode::NOT_FOUND, "unknown log kind")),
+        _ => Err(ApiError::new(StatusCode::NOT_FOUND, "unknown log kind")),
     })?;
     Ok(sse_of(lines).into_response())
 }
@@ -802,8 +802,8 @@ pub fn is_known_hardware(flavor: &str) -> bool {
 }
 
 /// 400 for hardware the Hub does not offer.
-pub fn unknown_hardware(flavor: &str) -> HubError {
-    HubError::bad_request(format!(
+pub fn unknown_hardware(flavor: &str) -> ApiError {
+    ApiError::bad_request(format!(
         "Invalid hardware flavor {flavor:?}: see GET /api/jobs/hardware for the flavors"
     ))
 }

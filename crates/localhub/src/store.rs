@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::Serialize;
 
 use crate::auth::Caller;
-use crate::errors::HubError;
+use crate::errors::ApiError;
 
 /// The three git repo kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -136,11 +136,11 @@ pub struct Store {
 }
 
 /// Joins a client-given relative path under `root`, refusing `..`, absolute paths and empties.
-pub fn safe_join(root: &Path, rel: &str) -> Result<PathBuf, HubError> {
+pub fn safe_join(root: &Path, rel: &str) -> Result<PathBuf, ApiError> {
     let rel = rel.trim_start_matches('/');
     let p = Path::new(rel);
     if rel.is_empty() || p.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return Err(HubError::bad_request(format!("invalid path: {rel}")));
+        return Err(ApiError::bad_request(format!("invalid path: {rel}")));
     }
     Ok(root.join(p))
 }

@@ -78,7 +78,7 @@ fn chat_backend(config: &Config) -> localhub::inference::ChatBackend {
             api_key: config
                 .chat_upstream_key
                 .as_ref()
-                .map(|key| localhub::Token::new(key.0.clone())),
+                .map(|key| localhub::SecretToken::new(key.0.clone())),
         },
         _ => localhub::inference::ChatBackend::None,
     }

@@ -9,7 +9,7 @@
 
 use base64::Engine;
 
-use super::Token;
+use super::SecretToken;
 
 /// The embedded factory's own app: public, PKCE, loopback `/login/callback` on any port.
 pub const FACTORY_CLIENT_ID: &str = "space-factory-local";
@@ -20,7 +20,7 @@ pub struct RegisteredClient {
     /// `client_id`.
     pub id: String,
     /// The secret of a confidential app; `None` for a public (PKCE) app.
-    pub secret: Option<Token>,
+    pub secret: Option<SecretToken>,
     /// The registered redirect URIs.
     pub redirect_uris: Vec<String>,
 }
@@ -38,7 +38,7 @@ impl RegisteredClient {
     pub fn confidential(id: &str, secret: &str, redirect_uri: &str) -> Self {
         Self {
             id: id.into(),
-            secret: Some(Token::new(secret)),
+            secret: Some(SecretToken::new(secret)),
             redirect_uris: vec![redirect_uri.into()],
         }
     }

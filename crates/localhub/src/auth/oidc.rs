@@ -21,8 +21,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::clients::{basic_credentials, RegisteredClient};
-use super::{Authed, Token};
-use crate::errors::{HubError, HubResult};
+use super::{Authed, SecretToken};
+use crate::errors::{ApiError, ApiResult};
 use crate::AppState;
 
 /// Lifetime of OAuth access tokens, as the Hub's default (8 h).
@@ -156,17 +156,17 @@ fn refusal_page(why: &str) -> Response {
 pub async fn authorize(
     State(s): State<AppState>,
     Query(q): Query<AuthorizeQuery>,
-) -> HubResult<Response> {
+) -> ApiResult<Response> {
     let redirect_uri = match check_request(&s.oidc, &q) {
         Ok(uri) => uri,
         Err(why) => return Ok(refusal_page(&why)),
     };
     if q.response_type.as_deref().unwrap_or("code") != "code" {
-        return Err(HubError::bad_request("unsupported response_type"));
+        return Err(ApiError::bad_request("unsupported response_type"));
     }
     if let Some(m) = &q.code_challenge_method {
         if m != "S256" {
-            return Err(HubError::bad_request(
+            return Err(ApiError::bad_request(
                 "only code_challenge_method=S256 is supported",
             ));
         }
@@ -209,9 +209,9 @@ pub async fn authorize(
         return Ok(Html(page).into_response());
     };
     if s.accounts.user(user).is_none() {
-        return Err(HubError::bad_request("unknown user"));
+        return Err(ApiError::bad_request("unknown user"));
     }
-    let code = Token::random("").expose().to_string();
+    let code = SecretToken::random("").expose().to_string();
     s.oidc.codes.lock().expect("codes").insert(
         code.clone(),
         CodeGrant {

@@ -14,7 +14,7 @@
 use axum::http::StatusCode;
 
 use super::{Caller, TokenKind};
-use crate::errors::{HubError, HubResult};
+use crate::errors::{ApiError, ApiResult};
 
 /// Every OAuth scope the Hub documents.
 pub const KNOWN: [&str; 18] = [
@@ -45,11 +45,11 @@ pub fn unknown(scope: &str) -> Option<&str> {
 
 /// Ok when the caller's token carries one of `any_of` (user access tokens carry all);
 /// else 403 naming the scope needed to `what`.
-pub fn require(c: &Caller, any_of: &[&str], what: &str) -> HubResult<()> {
+pub fn require(c: &Caller, any_of: &[&str], what: &str) -> ApiResult<()> {
     if any_of.iter().any(|s| c.has_scope(s)) {
         return Ok(());
     }
-    Err(HubError::new(
+    Err(ApiError::new(
         StatusCode::FORBIDDEN,
         format!(
             "This OAuth token cannot {what}: it needs the scope {} (granted: {})",
@@ -61,9 +61,9 @@ pub fn require(c: &Caller, any_of: &[&str], what: &str) -> HubResult<()> {
 
 /// The 401 the Hub answers an OAuth token on the Space runtime endpoints it keeps for user
 /// access tokens (hardware, restart, sleeptime).
-pub fn user_token_only(c: &Caller) -> HubResult<()> {
+pub fn user_token_only(c: &Caller) -> ApiResult<()> {
     if c.kind == TokenKind::OAuth {
-        return Err(HubError::new(
+        return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "Invalid username or password.",
         ));

@@ -13,7 +13,7 @@ const RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P41";
 const PUBLIC_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P42";
 
 async fn hf_cli_env() -> [(String, String); 1] {
-    let venv = prepared::hf_client_venv().await;
+    let venv = prepared::hf_client_venv();
     [(
         worker::phases::pi_recipe::HF_CLI_ENV.to_owned(),
         venv.bin_dir().join("hf").to_string_lossy().into_owned(),

@@ -29,20 +29,10 @@ pub fn replay(name: &str) -> PathBuf {
         .join(format!("{name}.json"))
 }
 
-/// The venv holding the official `hf` CLI ([`runs::job::HF_CLI_PACKAGE`]), prepared before
-/// the tests run.
-pub async fn hf_client_venv() -> localhub::python_env::PythonEnv {
-    const NAME: &str = "hf-client";
-    let requirements = [runs::job::HF_CLI_PACKAGE];
-    assert!(
-        localhub::python_env::is_prepared(NAME, &requirements),
-        "the `{NAME}` venv with {requirements:?} is not prepared: scripts/test.sh prepares it \
-         (localhub::python_env::ensure_venv(\"{NAME}\", ...)) before the tests run"
-    );
-    // Prepared, so this only names it: localhub has no lookup that returns the venv
-    // without the power to install it.
-    tokio::task::spawn_blocking(move || localhub::python_env::ensure_venv(NAME, &requirements))
-        .await
-        .unwrap()
-        .expect("the prepared hf CLI venv")
+/// The venv holding the official `hf` CLI ([`runs::job::HF_CLI_PACKAGE`]), prepared by
+/// set-up before the tests run (never installed here).
+pub fn hf_client_venv() -> localhub::python_env::PythonEnv {
+    localhub::python_env::HF_CLIENT_VENV
+        .prepared()
+        .unwrap_or_else(|missing| panic!("{missing}"))
 }

@@ -2,27 +2,16 @@
 //! Link-header pagination, OAuth code exchange and refresh, chat completions), checked
 //! against a scripted stand-in server that answers in a fixed order and records what it got.
 
-mod common;
-
 use std::time::Duration;
 
-use common::stand_in::scripted;
+use crate::kit::stand_in::scripted;
 use futures_util::StreamExt;
 use hub::jobs::FollowLogs;
 use hub::oauth::{OAuthApp, OidcDiscovery};
-use hub::{HubClient, HubConfig, RetryConfig, Token};
+use hub::{HubClient, Token};
 
 fn fast(url: &str) -> HubClient {
-    let cfg = HubConfig::new(url)
-        .unwrap()
-        .with_retry(RetryConfig {
-            max_retries: 2,
-            min_delay: Duration::from_millis(5),
-            max_delay: Duration::from_millis(20),
-        })
-        .with_inference_url(&format!("{url}/v1"))
-        .unwrap();
-    HubClient::new(cfg).unwrap()
+    crate::kit::fast_client(url, 2)
 }
 
 const SSE: (&str, &str) = ("content-type", "text/event-stream");

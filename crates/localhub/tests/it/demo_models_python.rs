@@ -6,7 +6,6 @@
 //! The Transformers check needs the PyTorch venv of phase 5's Spaces (about 5.6 GB from
 //! PyPI): like phase 5's live test it runs where that venv is prepared, installs it with
 //! `SPACE_FACTORY_LIVE_TORCH=1`, and is skipped with `0` or where it is missing.
-mod common;
 
 use localhub::demo_models::ALL;
 
@@ -31,31 +30,16 @@ except hh.errors.GatedRepoError as e:
 
 #[tokio::test]
 async fn the_official_client_lists_reads_and_is_refused_the_gated_demo_model() {
-    let env = tokio::task::spawn_blocking(|| {
-        localhub::python_env::ensure_venv("hf-client", &["huggingface_hub==2.4.0"])
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let t = common::TestHub::start().await;
+    let python = crate::kit::prepared_python(localhub::python_env::HF_CLIENT_VENV);
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
     let cache = tempfile::tempdir().unwrap();
-    let out = tokio::process::Command::new(env.python())
-        .arg("-c")
-        .arg(CLIENT_SCRIPT)
-        .env("HF_ENDPOINT", t.hub.url())
-        .env("HF_TOKEN", t.tok("alice"))
-        .env("HF_HOME", cache.path())
-        .env("HF_HUB_DISABLE_TELEMETRY", "1")
-        .kill_on_drop(true)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = crate::kit::stdout_of(
+        t.python(&python)
+            .arg("-c")
+            .arg(CLIENT_SCRIPT)
+            .env("HF_HOME", cache.path()),
+    )
+    .await;
     let mut ids: Vec<String> = ALL.iter().map(|m| format!("'{}'", m.id)).collect();
     ids.sort();
     let lines: Vec<&str> = stdout.lines().collect();
@@ -98,27 +82,17 @@ async fn transformers_loads_every_demo_model_through_the_hub_and_runs_its_task()
         .unwrap()
         .expect("the PyTorch venv installs")
         .python();
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
     let cache = tempfile::tempdir().unwrap();
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/load_demo_models.py");
-    let out = tokio::process::Command::new(python)
-        .arg(script)
-        .args(ALL.iter().map(|m| m.id))
-        .env("HF_ENDPOINT", t.hub.url())
-        .env("HF_TOKEN", t.tok("alice"))
-        .env("HF_HOME", cache.path())
-        .env("HF_HUB_DISABLE_TELEMETRY", "1")
-        .kill_on_drop(true)
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = crate::kit::stdout_of(
+        t.python(&python)
+            .arg(script)
+            .args(ALL.iter().map(|m| m.id))
+            .env("HF_HOME", cache.path()),
+    )
+    .await;
     let results: Vec<serde_json::Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

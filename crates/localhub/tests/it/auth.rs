@@ -1,5 +1,4 @@
 //! OIDC code flow with PKCE, userinfo, whoami and error shape.
-mod common;
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
@@ -8,7 +7,7 @@ fn challenge(v: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(v.as_bytes()))
 }
 
-async fn authorize(t: &common::TestHub, user: &str, verifier: &str) -> String {
+async fn authorize(t: &crate::kit::TestHub, user: &str, verifier: &str) -> String {
     let disc: serde_json::Value = t
         .http
         .get(t.url("/.well-known/openid-configuration"))
@@ -53,7 +52,7 @@ async fn authorize(t: &common::TestHub, user: &str, verifier: &str) -> String {
 
 #[tokio::test]
 async fn oidc_code_flow_with_pkce_gives_an_expiring_token_and_no_refresh_token() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let verifier = "a".repeat(20) + &"b".repeat(30);
     let code = authorize(&t, "bob", &verifier).await;
     let form = [
@@ -77,30 +76,12 @@ async fn oidc_code_flow_with_pkce_gives_an_expiring_token_and_no_refresh_token()
     assert_eq!(tok["token_type"], "bearer");
     assert_eq!(tok["scope"], "openid profile jobs");
     assert!(tok["id_token"].is_string());
-    let ui: serde_json::Value = t
-        .http
-        .get(t.url("/oauth/userinfo"))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ui: serde_json::Value = crate::kit::json_of(t.get_as(access, "/oauth/userinfo")).await;
     assert_eq!(ui["preferred_username"], "bob");
     for k in ["sub", "name", "picture", "profile", "isPro", "orgs"] {
         assert!(!ui[k].is_null(), "claim {k}");
     }
-    let who: serde_json::Value = t
-        .http
-        .get(t.url("/api/whoami-v2"))
-        .bearer_auth(access)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let who: serde_json::Value = crate::kit::json_of(t.get_as(access, "/api/whoami-v2")).await;
     assert_eq!(who["name"], "bob");
     assert_eq!(who["auth"]["type"], "oauth");
     // A code is single-use.
@@ -118,7 +99,7 @@ async fn oidc_code_flow_with_pkce_gives_an_expiring_token_and_no_refresh_token()
 
 #[tokio::test]
 async fn oidc_rejects_bad_verifier() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let code = authorize(&t, "alice", &"v".repeat(50)).await;
     let r = t
         .http
@@ -139,15 +120,8 @@ async fn oidc_rejects_bad_verifier() {
 
 #[tokio::test]
 async fn whoami_with_dev_token_and_errors_in_hub_shape() {
-    let t = common::TestHub::start().await;
-    let who: serde_json::Value = t
-        .get("alice", "/api/whoami-v2")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t = crate::kit::TestHub::start().await;
+    let who: serde_json::Value = t.get_json("alice", "/api/whoami-v2").await;
     assert_eq!(who["name"], "alice");
     assert_eq!(who["auth"]["type"], "access_token");
     assert!(t.tok("alice").starts_with("hf_"));

@@ -1,19 +1,12 @@
 //! Jobs as local processes: bucket mount, logs SSE, timeout, cancel, labels, hardware.
-mod common;
 
 use std::time::Duration;
 
-async fn job(t: &common::TestHub, id: &str) -> serde_json::Value {
-    t.get("alice", &format!("/api/jobs/alice/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+async fn job(t: &crate::kit::TestHub, id: &str) -> serde_json::Value {
+    t.get_json("alice", &format!("/api/jobs/alice/{id}")).await
 }
 
-async fn wait_stage(t: &common::TestHub, id: &str, want: &str) -> serde_json::Value {
+async fn wait_stage(t: &crate::kit::TestHub, id: &str, want: &str) -> serde_json::Value {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     loop {
         let v = job(t, id).await;
@@ -28,13 +21,8 @@ async fn wait_stage(t: &common::TestHub, id: &str, want: &str) -> serde_json::Va
     }
 }
 
-async fn run(t: &common::TestHub, body: serde_json::Value) -> String {
-    let r = t
-        .post("alice", "/api/jobs/alice")
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+async fn run(t: &crate::kit::TestHub, body: serde_json::Value) -> String {
+    let r = t.post_json("alice", "/api/jobs/alice", &body).await;
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["owner"]["name"], "alice");
@@ -43,14 +31,15 @@ async fn run(t: &common::TestHub, body: serde_json::Value) -> String {
 
 #[tokio::test]
 async fn job_writes_to_bucket_mount_and_streams_logs() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     assert_eq!(
-        t.post("alice", "/api/buckets/alice/out")
-            .json(&serde_json::json!({"private": true}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json(
+            "alice",
+            "/api/buckets/alice/out",
+            &serde_json::json!({"private": true})
+        )
+        .await
+        .status(),
         200
     );
     let id = run(
@@ -119,14 +108,7 @@ async fn job_writes_to_bucket_mount_and_streams_logs() {
     )
     .await;
     wait_stage(&t, &other, "COMPLETED").await;
-    let l: serde_json::Value = t
-        .get("alice", "/api/jobs/alice?label=run=r1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let l: serde_json::Value = t.get_json("alice", "/api/jobs/alice?label=run=r1").await;
     assert_eq!(l.as_array().unwrap().len(), 1);
     assert_eq!(l[0]["id"], id.as_str());
     // bob sees neither the job nor alice's private bucket for his own job.
@@ -138,27 +120,23 @@ async fn job_writes_to_bucket_mount_and_streams_logs() {
             .status(),
         404
     );
-    let r = t
-        .post("bob", "/api/jobs/bob")
-        .json(&serde_json::json!({"dockerImage": "x", "command": ["true"], "volumes": [{"type": "bucket", "source": "alice/out", "mountPath": "/o"}]}))
-        .send()
-        .await
-        .unwrap();
+    let r = t.post_json("bob", "/api/jobs/bob", &serde_json::json!({"dockerImage": "x", "command": ["true"], "volumes": [{"type": "bucket", "source": "alice/out", "mountPath": "/o"}]})).await;
     assert_eq!(r.status(), 404);
 }
 
-async fn private_bucket(t: &common::TestHub, name: &str) -> std::path::PathBuf {
+async fn private_bucket(t: &crate::kit::TestHub, name: &str) -> std::path::PathBuf {
     let r = t
-        .post("alice", &format!("/api/buckets/alice/{name}"))
-        .json(&serde_json::json!({"private": true}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            &format!("/api/buckets/alice/{name}"),
+            &serde_json::json!({"private": true}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     t.hub.bucket_dir(&format!("alice/{name}"))
 }
 
-async fn job_stage(t: &common::TestHub, id: &str) -> String {
+async fn job_stage(t: &crate::kit::TestHub, id: &str) -> String {
     job(t, id).await["status"]["stage"]
         .as_str()
         .unwrap()
@@ -166,7 +144,7 @@ async fn job_stage(t: &common::TestHub, id: &str) -> String {
 }
 
 /// Runs `sh -c script` with alice's bucket `bucket` mounted at `/output`.
-async fn run_with_bucket(t: &common::TestHub, bucket: &str, script: &str) -> String {
+async fn run_with_bucket(t: &crate::kit::TestHub, bucket: &str, script: &str) -> String {
     run(
         t,
         serde_json::json!({
@@ -178,15 +156,10 @@ async fn run_with_bucket(t: &common::TestHub, bucket: &str, script: &str) -> Str
     .await
 }
 
-async fn log_lines(t: &common::TestHub, id: &str) -> Vec<String> {
+async fn log_lines(t: &crate::kit::TestHub, id: &str) -> Vec<String> {
     let body = t
-        .get("alice", &format!("/api/jobs/alice/{id}/logs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("alice", &format!("/api/jobs/alice/{id}/logs"))
+        .await;
     body.lines()
         .filter_map(|l| l.strip_prefix("data: "))
         .filter_map(|d| serde_json::from_str::<serde_json::Value>(d).ok())
@@ -201,7 +174,7 @@ async fn log_lines(t: &common::TestHub, id: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_file_a_job_keeps_rewriting_is_served_whole_and_in_order() {
     const REWRITES: u64 = 6;
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let store = private_bucket(&t, "b1").await;
     std::fs::write(store.join("state.json"), "{\"n\":0}").unwrap();
     let script = format!(
@@ -243,7 +216,7 @@ async fn a_file_a_job_keeps_rewriting_is_served_whole_and_in_order() {
 /// writes (a file written right after making its folder included), and its deletes.
 #[tokio::test]
 async fn a_jobs_mount_starts_from_the_bucket_and_publishes_writes_and_deletes() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let store = private_bucket(&t, "b2").await;
     std::fs::create_dir_all(store.join("old")).unwrap();
     std::fs::write(store.join("keep.txt"), "kept").unwrap();
@@ -265,13 +238,8 @@ async fn a_jobs_mount_starts_from_the_bucket_and_publishes_writes_and_deletes() 
     assert_eq!(read("runs/r1/b.txt").as_deref(), Some("b\n"));
     assert_eq!(read("tmp.txt"), None, "renamed away");
     let tree: serde_json::Value = t
-        .get("alice", "/api/buckets/alice/b2/tree?recursive=true")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("alice", "/api/buckets/alice/b2/tree?recursive=true")
+        .await;
     let files: Vec<&str> = tree
         .as_array()
         .unwrap()
@@ -285,7 +253,7 @@ async fn a_jobs_mount_starts_from_the_bucket_and_publishes_writes_and_deletes() 
 /// A file reaches the bucket when the Job closes it, not only when the Job ends.
 #[tokio::test]
 async fn a_closed_file_is_published_while_the_job_still_runs() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let store = private_bucket(&t, "b3").await;
     let id = run_with_bucket(
         &t,
@@ -312,7 +280,7 @@ async fn a_closed_file_is_published_while_the_job_still_runs() {
 
 #[tokio::test]
 async fn job_failure_timeout_and_cancel() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let failing = run(
         &t,
         serde_json::json!({"dockerImage": "x", "command": ["sh", "-c", "exit 3"]}),
@@ -343,14 +311,7 @@ async fn job_failure_timeout_and_cancel() {
     );
     // Long before the sleep would end: the cancel stopped the process.
     wait_stage(&t, &c, "CANCELED").await;
-    let hw: serde_json::Value = t
-        .get("alice", "/api/jobs/hardware")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let hw: serde_json::Value = t.get_json("alice", "/api/jobs/hardware").await;
     assert!(hw
         .as_array()
         .unwrap()
@@ -358,47 +319,27 @@ async fn job_failure_timeout_and_cancel() {
         .any(|h| h["name"] == "cpu-basic" && h["unitCostUSD"].is_number()));
 }
 
-/// Creates a Job as alice on `hub` and reads its whole log (the stream ends with the Job).
-async fn log_of_job(hub: &localhub::RunningHub, body: serde_json::Value) -> String {
-    let http = reqwest::Client::new();
-    let token = hub.token_for("alice").unwrap();
-    let v: serde_json::Value = http
-        .post(format!("{}/api/jobs/alice", hub.url()))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+/// Creates a Job as alice on `t` and reads its whole log (the stream ends with the Job).
+async fn log_of_job(t: &crate::kit::TestHub, body: serde_json::Value) -> String {
+    let v = crate::kit::json_of(t.post("alice", "/api/jobs/alice").json(&body)).await;
     let id = v["id"].as_str().unwrap();
-    tokio::time::timeout(Duration::from_secs(20), async {
-        http.get(format!("{}/api/jobs/alice/{id}/logs", hub.url()))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    })
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        t.get_text("alice", &format!("/api/jobs/alice/{id}/logs")),
+    )
     .await
     .unwrap()
 }
 
 #[tokio::test]
 async fn job_image_maps_to_command_prefix() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = localhub::LocalHub::builder()
-        .data_dir(dir.path())
+    let t = crate::kit::TestHub::builder()
         .users(["alice"])
-        .job_image("busybox:latest", vec!["env".into(), "MAPPED=yes".into()])
+        .hub(|b| b.job_image("busybox:latest", vec!["env".into(), "MAPPED=yes".into()]))
         .start()
-        .await
-        .unwrap();
+        .await;
     let body = log_of_job(
-        &hub,
+        &t,
         serde_json::json!({"dockerImage": "busybox:latest", "command": ["sh", "-c", "echo mapped=$MAPPED"]}),
     )
     .await;
@@ -407,28 +348,27 @@ async fn job_image_maps_to_command_prefix() {
 
 #[tokio::test]
 async fn an_image_env_gives_its_programs_and_variables_and_the_jobs_own_environment_wins() {
-    let dir = tempfile::tempdir().unwrap();
-    let tools = dir.path().join("image-bin");
+    let builder = crate::kit::TestHub::builder().users(["alice"]);
+    let tools = builder.dir().join("image-bin");
     std::fs::create_dir_all(&tools).unwrap();
     let tool = tools.join("image-tool");
     std::fs::write(&tool, "#!/bin/sh\necho tool-ran\n").unwrap();
     std::fs::set_permissions(&tool, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let hub = localhub::LocalHub::builder()
-        .data_dir(dir.path().join("data"))
-        .users(["alice"])
-        .job_image_env(
-            "factory:latest",
-            vec![tools.clone()],
-            vec![
-                ("IMAGE_SET".into(), "by-image".into()),
-                ("OVERRIDDEN".into(), "by-image".into()),
-            ],
-        )
+    let t = builder
+        .hub(|b| {
+            b.job_image_env(
+                "factory:latest",
+                vec![tools.clone()],
+                vec![
+                    ("IMAGE_SET".into(), "by-image".into()),
+                    ("OVERRIDDEN".into(), "by-image".into()),
+                ],
+            )
+        })
         .start()
-        .await
-        .unwrap();
+        .await;
     let body = log_of_job(
-        &hub,
+        &t,
         serde_json::json!({
             "dockerImage": "factory:latest",
             "command": ["sh", "-c", "image-tool; echo \"set=$IMAGE_SET over=$OVERRIDDEN router=$HF_INFERENCE_URL\""],
@@ -437,13 +377,13 @@ async fn an_image_env_gives_its_programs_and_variables_and_the_jobs_own_environm
     )
     .await;
     assert!(body.contains("tool-ran"), "{body}");
-    let expected = format!("set=by-image over=by-job router={}/v1", hub.url());
+    let expected = format!("set=by-image over=by-job router={}/v1", t.hub.url());
     assert!(body.contains(&expected), "{body}");
 }
 
 #[tokio::test]
 async fn job_sees_a_container_environment_not_the_hosts() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     // Cargo sets CARGO_MANIFEST_DIR for this test process; a Job must not inherit it.
     assert!(std::env::var("CARGO_MANIFEST_DIR").is_ok());
     let id = run(
@@ -490,7 +430,7 @@ async fn job_sees_a_container_environment_not_the_hosts() {
 /// hardware the Hub offers.
 #[tokio::test]
 async fn a_job_with_no_image_two_images_a_missing_space_or_unknown_hardware_is_refused() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "space", "gradio-app", false, &[("README.md", "x")])
         .await;
     for (body, status) in [
@@ -512,28 +452,16 @@ async fn a_job_with_no_image_two_images_a_missing_space_or_unknown_hardware_is_r
             400,
         ),
     ] {
-        let r = t
-            .post("alice", "/api/jobs/alice")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = t.post_json("alice", "/api/jobs/alice", &body).await;
         assert_eq!(r.status(), status, "{body}");
     }
-    let listed: serde_json::Value = t
-        .get("alice", "/api/jobs/alice")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: serde_json::Value = t.get_json("alice", "/api/jobs/alice").await;
     assert_eq!(listed, serde_json::json!([]), "nothing was started");
 }
 
 #[tokio::test]
 async fn a_job_log_stream_carries_a_keep_alive_comment_and_a_non_json_data_line_as_the_hubs_do() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let id = run(
         &t,
         serde_json::json!({"dockerImage": "python:3.12", "command": ["echo", "only line"]}),
@@ -541,13 +469,8 @@ async fn a_job_log_stream_carries_a_keep_alive_comment_and_a_non_json_data_line_
     .await;
     wait_stage(&t, &id, "COMPLETED").await;
     let body = t
-        .get("alice", &format!("/api/jobs/alice/{id}/logs"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("alice", &format!("/api/jobs/alice/{id}/logs"))
+        .await;
     let lines: Vec<&str> = body.lines().filter(|l| !l.is_empty()).collect();
     assert_eq!(lines[0], ": keep-alive", "{body}");
     assert!(

@@ -1,49 +1,18 @@
 //! `hub` against a running `localhub`: OIDC sign-in, whoami, repos (create, info, commit,
 //! resolve, access rules), buckets, and fault injection (503 burst retried, 401 not).
 
-mod common;
-
 use std::time::Duration;
 
-use common::gradio_app::TempDir;
+use crate::kit::gradio_app::gradio_slot;
+use crate::kit::LocalStand;
 use hub::oauth::{OAuthApp, FACTORY_SCOPES};
 use hub::repos::{parse_repo_id, CreateRepo, RepoType};
-use hub::{HubClient, HubConfig, HubError, RetryConfig, Token};
-use localhub::{Burst, FaultConfig, LocalHub};
-
-struct Hub {
-    hub: localhub::RunningHub,
-    client: HubClient,
-    alice: Token,
-    bob: Token,
-    _dir: TempDir,
-}
-
-async fn start() -> Hub {
-    let dir = TempDir::new("localhub");
-    let hub = LocalHub::builder()
-        .data_dir(&dir.0)
-        .users(["alice", "bob"])
-        .start()
-        .await
-        .unwrap();
-    let cfg = HubConfig::new(&hub.url()).unwrap().with_retry(RetryConfig {
-        max_retries: 5,
-        min_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-    });
-    Hub {
-        alice: Token::new(hub.token_for("alice").unwrap()),
-        bob: Token::new(hub.token_for("bob").unwrap()),
-        client: HubClient::new(cfg).unwrap(),
-        hub,
-        _dir: dir,
-    }
-}
+use hub::{HubError, Token};
+use localhub::{Burst, FaultConfig};
 
 #[tokio::test]
 async fn oidc_sign_in_with_pkce_then_userinfo_and_whoami_and_no_refresh_token() {
-    let h = start().await;
+    let h = LocalStand::start().await;
     let d = h.client.oidc_discovery().await.unwrap();
     let app = OAuthApp {
         // The embedded factory's registered app: public, loopback `/login/callback`.
@@ -88,7 +57,7 @@ async fn oidc_sign_in_with_pkce_then_userinfo_and_whoami_and_no_refresh_token() 
 
 #[tokio::test]
 async fn whoami_and_bad_token() {
-    let h = start().await;
+    let h = LocalStand::start().await;
     assert_eq!(h.client.whoami(&h.alice).await.unwrap().name, "alice");
     assert_eq!(h.client.whoami(&h.bob).await.unwrap().name, "bob");
     let err = h
@@ -102,7 +71,7 @@ async fn whoami_and_bad_token() {
 
 #[tokio::test]
 async fn repo_create_commit_download_and_access_rules() {
-    let h = start().await;
+    let h = LocalStand::start().await;
     let id = parse_repo_id("alice/tiny-model").unwrap();
     let spec = CreateRepo::new(id.clone(), RepoType::Model);
     h.client.create_repo(&spec, &h.alice).await.unwrap();
@@ -155,7 +124,7 @@ async fn repo_create_commit_download_and_access_rules() {
 
 #[tokio::test]
 async fn buckets_private_tree_and_ranged_download() {
-    let h = start().await;
+    let h = LocalStand::start().await;
     let id = parse_repo_id("alice/factory-runs").unwrap();
     let info = h.client.ensure_bucket(&id, &h.alice).await.unwrap();
     assert!(info.private);
@@ -209,7 +178,7 @@ async fn buckets_private_tree_and_ranged_download() {
 
 #[tokio::test]
 async fn fault_injection_503_burst_is_retried_and_401_is_not() {
-    let h = start().await;
+    let h = LocalStand::start().await;
     h.hub.set_faults(FaultConfig {
         bursts: vec![Burst {
             method: Some("GET".into()),
@@ -241,7 +210,7 @@ async fn fault_injection_503_burst_is_retried_and_401_is_not() {
 #[tokio::test]
 async fn jobs_run_with_env_and_secrets_stream_logs_list_and_cancel() {
     use futures_util::StreamExt;
-    let h = start().await;
+    let h = LocalStand::start().await;
     let mut spec = hub::jobs::JobSpec::docker(
         "python:3.12",
         vec![
@@ -332,7 +301,9 @@ async fn jobs_run_with_env_and_secrets_stream_logs_list_and_cancel() {
 
 #[tokio::test]
 async fn space_create_upload_run_settings_and_gradio_call() {
-    let h = start().await;
+    // The Space runs Gradio: one of the shared slots, for as long as the Space lives.
+    let _gradio = gradio_slot().await;
+    let h = LocalStand::start().await;
     let id = parse_repo_id("alice/echo-app").unwrap();
     let mut spec = CreateRepo::gradio_space(id.clone());
     spec.hardware = Some("cpu-basic".into());
@@ -448,27 +419,18 @@ async fn space_create_upload_run_settings_and_gradio_call() {
 
 #[tokio::test]
 async fn chat_completion_and_models_against_the_scripted_model() {
-    let dir = TempDir::new("localhub-chat");
-    let script = dir.0.join("script.json");
-    std::fs::write(
-        &script,
-        serde_json::json!({"model": "scripted", "turns": [{"content": "Hello from the script."}]})
-            .to_string(),
-    )
-    .unwrap();
-    let hub = LocalHub::builder()
-        .data_dir(dir.0.join("data"))
-        .users(["alice"])
-        .chat(localhub::inference::ChatBackend::Script(script))
-        .start()
-        .await
+    let h = LocalStand::start_with(|b, dir| {
+        let script = dir.join("script.json");
+        std::fs::write(
+            &script,
+            serde_json::json!({"model": "scripted", "turns": [{"content": "Hello from the script."}]})
+                .to_string(),
+        )
         .unwrap();
-    let alice = Token::new(hub.token_for("alice").unwrap());
-    let cfg = HubConfig::new(&hub.url())
-        .unwrap()
-        .with_inference_url(&format!("{}/v1", hub.url()))
-        .unwrap();
-    let client = HubClient::new(cfg).unwrap();
+        b.chat(localhub::inference::ChatBackend::Script(script))
+    })
+    .await;
+    let (client, alice, hub) = (h.client, h.alice, h.hub);
 
     let models = client.inference_models(Some(&alice)).await.unwrap();
     assert_eq!(

@@ -3,22 +3,15 @@
 //!
 //! Runs against a scripted stand-in server until localhub's fault injection lands.
 
-mod common;
-
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::stand_in::scripted;
+use crate::kit::stand_in::scripted;
 use hub::repos::{parse_repo_id, RepoType};
-use hub::{HubClient, HubConfig, HubError, RetryConfig, Token};
+use hub::{HubClient, HubError, Token};
 
 fn fast(url: &str) -> HubClient {
-    let cfg = HubConfig::new(url).unwrap().with_retry(RetryConfig {
-        max_retries: 5,
-        min_delay: Duration::from_millis(5),
-        max_delay: Duration::from_millis(20),
-    });
-    HubClient::new(cfg).unwrap()
+    crate::kit::fast_client(url, 5)
 }
 
 const WHOAMI: &str = r#"{"name":"alice","orgs":[]}"#;

@@ -1,49 +1,34 @@
 //! Buckets: create (409 with url), info, tree, ranged resolve, privacy.
-mod common;
 
 #[tokio::test]
 async fn bucket_create_tree_resolve_with_range() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let r = t
-        .post("alice", "/api/buckets/me/b1")
-        .json(&serde_json::json!({"private": true}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/buckets/me/b1",
+            &serde_json::json!({"private": true}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["url"], format!("{}/buckets/alice/b1", t.hub.url()));
     let r = t
-        .post("alice", "/api/buckets/alice/b1")
-        .json(&serde_json::json!({}))
-        .send()
-        .await
-        .unwrap();
+        .post_json("alice", "/api/buckets/alice/b1", &serde_json::json!({}))
+        .await;
     assert_eq!(r.status(), 409);
     assert!(r.json::<serde_json::Value>().await.unwrap()["url"].is_string());
     let dir = t.hub.bucket_dir("alice/b1");
     std::fs::create_dir_all(dir.join("docs")).unwrap();
     std::fs::write(dir.join("docs/a.txt"), "0123456789").unwrap();
     std::fs::write(dir.join("top.txt"), "top").unwrap();
-    let info: serde_json::Value = t
-        .get("alice", "/api/buckets/alice/b1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: serde_json::Value = t.get_json("alice", "/api/buckets/alice/b1").await;
     assert_eq!(info["private"], true);
     assert_eq!(info["totalFiles"], 2);
     assert_eq!(info["size"], 13);
     let tree: serde_json::Value = t
-        .get("alice", "/api/buckets/alice/b1/tree?recursive=true")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("alice", "/api/buckets/alice/b1/tree?recursive=true")
+        .await;
     let f = tree
         .as_array()
         .unwrap()
@@ -53,23 +38,11 @@ async fn bucket_create_tree_resolve_with_range() {
     for k in ["xetHash", "mtime", "uploadedAt", "size"] {
         assert!(!f[k].is_null(), "{k}");
     }
-    let flat: serde_json::Value = t
-        .get("alice", "/api/buckets/alice/b1/tree")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let flat: serde_json::Value = t.get_json("alice", "/api/buckets/alice/b1/tree").await;
     assert_eq!(flat.as_array().unwrap().len(), 2, "{flat}");
     let pre: serde_json::Value = t
-        .get("alice", "/api/buckets/alice/b1/tree/docs?recursive=true")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json("alice", "/api/buckets/alice/b1/tree/docs?recursive=true")
+        .await;
     assert_eq!(pre.as_array().unwrap().len(), 1, "{pre}");
     let r = t
         .get("alice", "/buckets/alice/b1/resolve/docs/a.txt")
@@ -103,13 +76,6 @@ async fn bucket_create_tree_resolve_with_range() {
         assert_eq!(r.status(), 404, "{path}");
         assert_eq!(r.headers()["x-error-code"], "RepoNotFound");
     }
-    let list: serde_json::Value = t
-        .get("bob", "/api/buckets/alice")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: serde_json::Value = t.get_json("bob", "/api/buckets/alice").await;
     assert_eq!(list.as_array().unwrap().len(), 0);
 }

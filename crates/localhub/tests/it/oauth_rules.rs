@@ -2,7 +2,6 @@
 //! redirect URIs, known scopes, client authentication for confidential apps, expiring
 //! tokens and no refresh tokens; scopes gate calls; the runtime endpoints the Hub keeps for
 //! user access tokens answer 401 to OAuth tokens.
-mod common;
 
 use std::time::Duration;
 
@@ -10,7 +9,7 @@ use serde_json::{json, Value};
 
 const FACTORY: &str = "space-factory-local";
 
-async fn refused_without_redirect(t: &common::TestHub, url: String, why: &str) {
+async fn refused_without_redirect(t: &crate::kit::TestHub, url: String, why: &str) {
     let r = t.http.get(url).send().await.unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.headers().get("location").is_none());
@@ -20,14 +19,19 @@ async fn refused_without_redirect(t: &common::TestHub, url: String, why: &str) {
 
 #[tokio::test]
 async fn an_unknown_app_gets_no_code() {
-    let t = common::TestHub::start().await;
-    let url = t.authorize_url("someone-else", common::TestHub::CALLBACK, "openid", "alice");
+    let t = crate::kit::TestHub::start().await;
+    let url = t.authorize_url(
+        "someone-else",
+        crate::kit::TestHub::CALLBACK,
+        "openid",
+        "alice",
+    );
     refused_without_redirect(&t, url, "Unknown OAuth app").await;
 }
 
 #[tokio::test]
 async fn an_unregistered_redirect_uri_gets_no_code() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     for uri in [
         "http://127.0.0.1:9/elsewhere",
         "https://evil.example/login/callback",
@@ -40,10 +44,10 @@ async fn an_unregistered_redirect_uri_gets_no_code() {
 
 #[tokio::test]
 async fn an_unknown_scope_gets_no_code() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let url = t.authorize_url(
         FACTORY,
-        common::TestHub::CALLBACK,
+        crate::kit::TestHub::CALLBACK,
         "openid buckets",
         "alice",
     );
@@ -52,7 +56,7 @@ async fn an_unknown_scope_gets_no_code() {
 
 #[tokio::test]
 async fn the_factory_app_asks_for_all_its_scopes_on_any_loopback_port() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let scope = "openid profile email read-repos write-repos manage-repos gated-repos inference-api jobs read-billing";
     for uri in [
         "http://127.0.0.1:3000/login/callback",
@@ -69,7 +73,7 @@ async fn the_factory_app_asks_for_all_its_scopes_on_any_loopback_port() {
     }
 }
 
-async fn code_for(t: &common::TestHub, client: &str, uri: &str) -> String {
+async fn code_for(t: &crate::kit::TestHub, client: &str, uri: &str) -> String {
     let r = t
         .http
         .get(t.authorize_url(client, uri, "openid profile", "alice"))
@@ -87,26 +91,17 @@ async fn code_for(t: &common::TestHub, client: &str, uri: &str) -> String {
 
 #[tokio::test]
 async fn a_confidential_app_must_authenticate_at_the_token_endpoint() {
-    let dir = tempfile::tempdir().unwrap();
     let uri = "https://alice-demo.hf.space/login/callback";
-    let hub = localhub::LocalHub::builder()
-        .data_dir(dir.path())
-        .oauth_client(localhub::RegisteredClient::confidential(
-            "space-app",
-            "s3cret",
-            uri,
-        ))
+    let t = crate::kit::TestHub::builder()
+        .hub(|b| {
+            b.oauth_client(localhub::RegisteredClient::confidential(
+                "space-app",
+                "s3cret",
+                uri,
+            ))
+        })
         .start()
-        .await
-        .unwrap();
-    let t = common::TestHub {
-        hub,
-        _dir: dir,
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-    };
+        .await;
     let exchange = |code: String, secret: Option<&'static str>| {
         let t = &t;
         async move {
@@ -143,8 +138,8 @@ async fn a_confidential_app_must_authenticate_at_the_token_endpoint() {
 
 #[tokio::test]
 async fn no_refresh_tokens_are_issued_or_accepted() {
-    let t = common::TestHub::start().await;
-    let code = code_for(&t, FACTORY, common::TestHub::CALLBACK).await;
+    let t = crate::kit::TestHub::start().await;
+    let code = code_for(&t, FACTORY, crate::kit::TestHub::CALLBACK).await;
     let v: Value = t
         .http
         .post(t.url("/oauth/token"))
@@ -178,41 +173,25 @@ async fn no_refresh_tokens_are_issued_or_accepted() {
 
 #[tokio::test]
 async fn an_expired_oauth_token_answers_401() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = localhub::LocalHub::builder()
-        .data_dir(dir.path())
-        .oauth_token_ttl(Duration::ZERO)
+    let t = crate::kit::TestHub::builder()
+        .hub(|b| b.oauth_token_ttl(Duration::ZERO))
         .start()
-        .await
-        .unwrap();
-    let t = common::TestHub {
-        hub,
-        _dir: dir,
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-    };
+        .await;
     let token = t.oauth_token("alice", "openid profile").await;
-    let r = t
-        .http
-        .get(t.url("/api/whoami-v2"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = t.get_as(&token, "/api/whoami-v2").send().await.unwrap();
     assert_eq!(r.status(), 401);
 }
 
 #[tokio::test]
 async fn an_oauth_token_may_not_change_hardware_restart_or_sleeptime_but_may_pause() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let r = t
-        .post("alice", "/api/repos/create")
-        .json(&json!({"name": "sp", "type": "space", "sdk": "gradio"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/repos/create",
+            &json!({"name": "sp", "type": "space", "sdk": "gradio"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     let token = t
         .oauth_token(
@@ -226,9 +205,7 @@ async fn an_oauth_token_may_not_change_hardware_restart_or_sleeptime_but_may_pau
         ("sleeptime", json!({"seconds": 600})),
     ] {
         let r = t
-            .http
-            .post(t.url(&format!("/api/spaces/alice/sp/{path}")))
-            .bearer_auth(&token)
+            .post_as(&token, &format!("/api/spaces/alice/sp/{path}"))
             .json(&body)
             .send()
             .await
@@ -242,20 +219,19 @@ async fn an_oauth_token_may_not_change_hardware_restart_or_sleeptime_but_may_pau
         assert_eq!(v["error"], "Invalid username or password.");
     }
     let r = t
-        .http
-        .post(t.url("/api/spaces/alice/sp/pause"))
-        .bearer_auth(&token)
+        .post_as(&token, "/api/spaces/alice/sp/pause")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
     // The same calls with alice's user access token are fine.
     let r = t
-        .post("alice", "/api/spaces/alice/sp/hardware")
-        .json(&json!({"flavor": "t4-small"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/spaces/alice/sp/hardware",
+            &json!({"flavor": "t4-small"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
 }
 
@@ -271,14 +247,12 @@ async fn status_and_message(r: reqwest::Response) -> (u16, String) {
 
 #[tokio::test]
 async fn without_jobs_an_oauth_token_runs_no_job() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let token = t
         .oauth_token("alice", "openid profile write-repos manage-repos")
         .await;
     let r = t
-        .http
-        .post(t.url("/api/jobs/alice"))
-        .bearer_auth(&token)
+        .post_as(&token, "/api/jobs/alice")
         .json(&json!({"dockerImage": "python:3.12", "command": ["true"]}))
         .send()
         .await
@@ -288,9 +262,7 @@ async fn without_jobs_an_oauth_token_runs_no_job() {
     assert!(message.contains("jobs"), "{message}");
     let with = t.oauth_token("alice", "openid profile jobs").await;
     let r = t
-        .http
-        .post(t.url("/api/jobs/alice"))
-        .bearer_auth(&with)
+        .post_as(&with, "/api/jobs/alice")
         .json(&json!({"dockerImage": "python:3.12", "command": ["true"]}))
         .send()
         .await
@@ -300,12 +272,10 @@ async fn without_jobs_an_oauth_token_runs_no_job() {
 
 #[tokio::test]
 async fn without_manage_repos_no_repo_is_created_and_without_write_repos_nothing_committed() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let read_only = t.oauth_token("alice", "openid profile read-repos").await;
     let r = t
-        .http
-        .post(t.url("/api/repos/create"))
-        .bearer_auth(&read_only)
+        .post_as(&read_only, "/api/repos/create")
         .json(&json!({"name": "m", "type": "model"}))
         .send()
         .await
@@ -316,9 +286,7 @@ async fn without_manage_repos_no_repo_is_created_and_without_write_repos_nothing
     t.create_and_commit("alice", "model", "m", false, &[("a.txt", "a")])
         .await;
     let r = t
-        .http
-        .post(t.url("/api/models/alice/m/commit/main"))
-        .bearer_auth(&read_only)
+        .post_as(&read_only, "/api/models/alice/m/commit/main")
         .header("content-type", "application/x-ndjson")
         .body("{\"key\":\"header\",\"value\":{\"summary\":\"x\"}}\n")
         .send()
@@ -331,12 +299,10 @@ async fn without_manage_repos_no_repo_is_created_and_without_write_repos_nothing
 
 #[tokio::test]
 async fn without_inference_api_no_chat_completion() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let token = t.oauth_token("alice", "openid profile").await;
     let r = t
-        .http
-        .post(t.url("/v1/chat/completions"))
-        .bearer_auth(&token)
+        .post_as(&token, "/v1/chat/completions")
         .json(&json!({"model": "space-factory-demo/scripted-agent", "messages": [{"role": "user", "content": "hi"}]}))
         .send()
         .await
@@ -348,16 +314,10 @@ async fn without_inference_api_no_chat_completion() {
 
 #[tokio::test]
 async fn without_gated_repos_no_gated_file() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let path = format!("/{}/resolve/main/config.json", localhub::demo_models::GATED);
     let token = t.oauth_token("alice", "openid profile read-repos").await;
-    let r = t
-        .http
-        .get(t.url(&path))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = t.get_as(&token, &path).send().await.unwrap();
     assert_eq!(r.status(), 403);
     assert_eq!(r.headers()["x-error-code"], "GatedRepo");
     let message = r.headers()["x-error-message"].to_str().unwrap().to_owned();

@@ -1,23 +1,18 @@
 //! Plans and payment, as huggingface.co enforces them: CPU Gradio/Docker Spaces need PRO or a
 //! paid org (402), ZeroGPU slots per plan, Jobs need an account that can pay (402), and
 //! `whoami-v2` tells `isPro`, `canPay` and `orgs`.
-mod common;
 
 use serde_json::{json, Value};
 
 const CPU_402: &str = "Static Spaces are free for everyone, but hosting Gradio and Docker Spaces on free cpu-basic requires a PRO subscription. Subscribe at https://huggingface.co/pro";
 
-async fn create_space(t: &common::TestHub, user: &str, body: Value) -> reqwest::Response {
-    t.post(user, "/api/repos/create")
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+async fn create_space(t: &crate::kit::TestHub, user: &str, body: Value) -> reqwest::Response {
+    t.post_json(user, "/api/repos/create", &body).await
 }
 
 #[tokio::test]
 async fn a_free_account_gets_402_for_a_gradio_or_docker_space_on_cpu() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let mut n = 0;
     for sdk in ["gradio", "docker"] {
         for hardware in [Value::Null, json!("cpu-basic"), json!("cpu-upgrade")] {
@@ -38,7 +33,7 @@ async fn a_free_account_gets_402_for_a_gradio_or_docker_space_on_cpu() {
 
 #[tokio::test]
 async fn a_static_space_is_free_for_everyone_and_pro_hosts_gradio_on_cpu() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     for user in ["bob", "carol"] {
         let r = create_space(
             &t,
@@ -59,7 +54,7 @@ async fn a_static_space_is_free_for_everyone_and_pro_hosts_gradio_on_cpu() {
 
 #[tokio::test]
 async fn a_free_account_hosts_two_zero_gpu_spaces_and_the_third_is_refused() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     for name in ["z1", "z2"] {
         let r = create_space(
             &t,
@@ -99,7 +94,7 @@ async fn a_free_account_hosts_two_zero_gpu_spaces_and_the_third_is_refused() {
 
 #[tokio::test]
 async fn zero_gpu_is_for_gradio_spaces_only() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let r = create_space(
         &t,
         "alice",
@@ -115,7 +110,7 @@ async fn zero_gpu_is_for_gradio_spaces_only() {
 
 #[tokio::test]
 async fn a_member_creates_in_a_paid_org_and_a_stranger_may_not() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let r = create_space(
         &t,
         "alice",
@@ -146,39 +141,33 @@ async fn a_member_creates_in_a_paid_org_and_a_stranger_may_not() {
 
 #[tokio::test]
 async fn a_job_for_an_account_that_cannot_pay_is_402() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let r = t
-        .post("carol", "/api/jobs/carol")
-        .json(&json!({"dockerImage": "python:3.12", "command": ["true"]}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "carol",
+            "/api/jobs/carol",
+            &json!({"dockerImage": "python:3.12", "command": ["true"]}),
+        )
+        .await;
     assert_eq!(r.status(), 402);
     let message = r.headers()["x-error-message"].to_str().unwrap().to_owned();
     assert!(message.contains("positive credit balance"), "{message}");
     let r = t
-        .post("bob", "/api/jobs/bob")
-        .json(&json!({"dockerImage": "python:3.12", "command": ["true"]}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "bob",
+            "/api/jobs/bob",
+            &json!({"dockerImage": "python:3.12", "command": ["true"]}),
+        )
+        .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
 }
 
 #[tokio::test]
 async fn whoami_tells_the_plan_payment_and_orgs() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let who = |user: &'static str| {
         let t = &t;
-        async move {
-            t.get(user, "/api/whoami-v2")
-                .send()
-                .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
-        }
+        async move { t.get_json(user, "/api/whoami-v2").await }
     };
     let alice = who("alice").await;
     assert_eq!(alice["isPro"], true);
@@ -199,68 +188,45 @@ async fn whoami_tells_the_plan_payment_and_orgs() {
 
 #[tokio::test]
 async fn an_oauth_token_sees_can_pay_only_with_read_billing() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     for (scope, shown) in [
         ("openid profile", false),
         ("openid profile read-billing", true),
     ] {
         let token = t.oauth_token("alice", scope).await;
-        let v: Value = t
-            .http
-            .get(t.url("/api/whoami-v2"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let v: Value = crate::kit::json_of(t.get_as(&token, "/api/whoami-v2")).await;
         assert_eq!(v["isPro"], true);
         assert_eq!(v.get("canPay").is_some(), shown, "{scope}: {v}");
-        let ui: Value = t
-            .http
-            .get(t.url("/oauth/userinfo"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let ui: Value = crate::kit::json_of(t.get_as(&token, "/oauth/userinfo")).await;
         assert_eq!(ui.get("canPay").is_some(), shown, "{scope}: {ui}");
     }
 }
 
 #[tokio::test]
 async fn users_get_plans_through_the_builder() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = localhub::LocalHub::builder()
-        .data_dir(dir.path())
-        .user(
-            localhub::User::new("dora")
-                .plan(localhub::Plan::Pro)
-                .can_pay(true),
-        )
-        .org(localhub::Org::new("free-org").member("dora").paid(false))
+    let t = crate::kit::TestHub::builder()
+        .hub(|b| {
+            b.user(
+                localhub::User::new("dora")
+                    .plan(localhub::Plan::Pro)
+                    .can_pay(true),
+            )
+            .org(localhub::Org::new("free-org").member("dora").paid(false))
+        })
         .start()
-        .await
-        .unwrap();
-    let http = reqwest::Client::new();
-    let token = hub.token_for("dora").unwrap();
-    let r = http
-        .post(format!("{}/api/repos/create", hub.url()))
-        .bearer_auth(&token)
-        .json(&json!({"name": "app", "type": "space", "sdk": "gradio"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
+    let r = create_space(
+        &t,
+        "dora",
+        json!({"name": "app", "type": "space", "sdk": "gradio"}),
+    )
+    .await;
     assert_eq!(r.status(), 200);
-    let r = http
-        .post(format!("{}/api/repos/create", hub.url()))
-        .bearer_auth(&token)
-        .json(&json!({"name": "free-org/app", "type": "space", "sdk": "gradio"}))
-        .send()
-        .await
-        .unwrap();
+    let r = create_space(
+        &t,
+        "dora",
+        json!({"name": "free-org/app", "type": "space", "sdk": "gradio"}),
+    )
+    .await;
     assert_eq!(r.status(), 402);
 }

@@ -1,16 +1,14 @@
 //! `hub`'s Gradio client against real Gradio 6.x, 5.x and 4.x apps: text, number,
 //! multi-output and file endpoints, `gr.Error` (text via `/run` on 4/5, via `/call` on 6).
 
-mod common;
-
-use common::gradio_app::{launch, APP};
+use crate::kit::gradio_app::{launch, APP};
 use hub::gradio::FileData;
 use hub::{HubClient, HubError};
-use localhub::python_env::{GRADIO_4, GRADIO_5, GRADIO_6};
+use localhub::python_env::{VenvRecipe, GRADIO_4_VENV, GRADIO_5_VENV, GRADIO_6_VENV};
 use serde_json::json;
 
-async fn exercise(venv: &'static str, reqs: &'static [&'static str], major: u32) {
-    let app = launch(venv, reqs, APP).await;
+async fn exercise(venv: VenvRecipe, major: u32) {
+    let app = launch(venv, APP).await;
     let hub = HubClient::with_endpoint("http://127.0.0.1:9").unwrap();
     let g = hub.gradio(&app.url, None).await.unwrap();
     assert_eq!(g.config().major(), Some(major));
@@ -98,25 +96,25 @@ async fn exercise(venv: &'static str, reqs: &'static [&'static str], major: u32)
 
 #[tokio::test]
 async fn gradio_6_text_number_multi_error_file() {
-    exercise("gradio-6", GRADIO_6, 6).await;
+    exercise(GRADIO_6_VENV, 6).await;
 }
 
 #[tokio::test]
 async fn gradio_5_text_number_multi_error_file() {
-    exercise("gradio-5", GRADIO_5, 5).await;
+    exercise(GRADIO_5_VENV, 5).await;
 }
 
 #[tokio::test]
 async fn gradio_4_text_number_multi_error_file() {
-    exercise("gradio-4", GRADIO_4, 4).await;
+    exercise(GRADIO_4_VENV, 4).await;
 }
 
 /// A private Space: the Bearer header must be on every request to the app's host
 /// (config, info, call, the SSE read, file download).
 #[tokio::test]
 async fn private_app_gets_the_bearer_header_on_every_request() {
-    let app = launch("gradio-6", GRADIO_6, APP).await;
-    let (proxy, stats) = common::auth_proxy::start(app.url.clone(), "hf_space_token").await;
+    let app = launch(GRADIO_6_VENV, APP).await;
+    let (proxy, stats) = crate::kit::auth_proxy::start(app.url.clone(), "hf_space_token").await;
     let hub = HubClient::with_endpoint("http://127.0.0.1:9").unwrap();
 
     match hub.gradio(&proxy, None).await {

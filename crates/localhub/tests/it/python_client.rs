@@ -1,5 +1,4 @@
 //! The official Python client `huggingface_hub` 2.4.0 against localhub.
-mod common;
 
 const SCRIPT: &str = r#"
 import os, tempfile, time
@@ -72,13 +71,8 @@ print("deleted", not api.repo_exists("alice/sp", repo_type="space"))
 
 #[tokio::test]
 async fn the_official_python_client_round_trips_and_sees_the_hubs_refusals() {
-    let env = tokio::task::spawn_blocking(|| {
-        localhub::python_env::ensure_venv("hf-client", &["huggingface_hub==2.4.0"])
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    let t = common::TestHub::start().await;
+    let python = crate::kit::prepared_python(localhub::python_env::HF_CLIENT_VENV);
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
     // A signed-in user's OAuth token without the `jobs` scope, and a sign-in to an
     // unregistered redirect URI.
     let oauth = t
@@ -93,27 +87,19 @@ async fn the_official_python_client_round_trips_and_sees_the_hubs_refusals() {
         "openid profile",
         "alice",
     );
-    let mut cmd = tokio::process::Command::new(env.python());
+    let mut cmd = t.python(&python);
     cmd.arg("-c")
         .arg(SCRIPT)
-        .env("HF_ENDPOINT", t.hub.url())
-        .env("HF_TOKEN", t.tok("alice"))
         .env("BOB_TOKEN", t.tok("bob"))
         .env("CAROL_TOKEN", t.tok("carol"))
         .env("OAUTH_TOKEN", &oauth)
-        .env("BAD_REDIRECT_URL", &bad_redirect)
-        .env("HF_HUB_DISABLE_TELEMETRY", "1")
-        .kill_on_drop(true);
-    let out = tokio::time::timeout(std::time::Duration::from_secs(120), cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .env("BAD_REDIRECT_URL", &bad_redirect);
+    let stdout = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        crate::kit::stdout_of(&mut cmd),
+    )
+    .await
+    .unwrap();
     for want in [
         "whoami alice",
         "created http",

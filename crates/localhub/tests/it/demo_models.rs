@@ -1,19 +1,12 @@
 //! The demo models every hub serves under `demo/`: listed, described and downloadable
 //! through the Hub API, with real safetensors headers, a gate nobody passes, a namespace
 //! nobody writes to, and the same files after a restart on the same data folder.
-mod common;
 
 use localhub::demo_models::{self, ALL, GATED, TEXT_GENERATION};
 use localhub::{LocalHub, RunningHub, StartError, User};
 use serde_json::{json, Value};
 
-async fn get_json(t: &common::TestHub, user: &str, path: &str) -> Value {
-    let r = t.get(user, path).send().await.unwrap();
-    assert_eq!(r.status(), 200, "{path}");
-    r.json().await.unwrap()
-}
-
-async fn download(t: &common::TestHub, user: &str, id: &str, file: &str) -> Vec<u8> {
+async fn download(t: &crate::kit::TestHub, user: &str, id: &str, file: &str) -> Vec<u8> {
     let r = t
         .get(user, &format!("/{id}/resolve/main/{file}"))
         .send()
@@ -34,10 +27,12 @@ fn header(bytes: &[u8]) -> std::collections::BTreeMap<String, (String, Vec<usize
 
 #[tokio::test]
 async fn the_demo_models_are_listed_by_author_with_their_pipelines() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "model", "mine", true, &[("README.md", "# mine")])
         .await;
-    let listed = get_json(&t, "bob", "/api/models?author=space-factory-demo").await;
+    let listed = t
+        .get_json("bob", "/api/models?author=space-factory-demo")
+        .await;
     let ids: Vec<&str> = listed
         .as_array()
         .unwrap()
@@ -58,26 +53,28 @@ async fn the_demo_models_are_listed_by_author_with_their_pipelines() {
             .contains(&json!("space-factory-demo")));
     }
 
-    let fill = get_json(
-        &t,
-        "bob",
-        "/api/models?author=space-factory-demo&pipeline_tag=fill-mask",
-    )
-    .await;
+    let fill = t
+        .get_json(
+            "bob",
+            "/api/models?author=space-factory-demo&pipeline_tag=fill-mask",
+        )
+        .await;
     assert_eq!(
         fill,
         json!([listed[0]]),
         "space-factory-demo/tiny-bert sorts first"
     );
-    let searched = get_json(&t, "bob", "/api/models?search=T5-&limit=1").await;
+    let searched = t.get_json("bob", "/api/models?search=T5-&limit=1").await;
     assert_eq!(searched.as_array().unwrap().len(), 1);
     assert_eq!(searched[0]["id"], "space-factory-demo/tiny-t5-en-fr");
-    let by_tag = get_json(&t, "bob", "/api/models?filter=space-factory-demo").await;
+    let by_tag = t
+        .get_json("bob", "/api/models?filter=space-factory-demo")
+        .await;
     assert_eq!(by_tag, listed);
 
     let of_alice = |user: &'static str| {
         let t = &t;
-        async move { get_json(t, user, "/api/models?author=alice").await }
+        async move { t.get_json(user, "/api/models?author=alice").await }
     };
     assert_eq!(
         of_alice("bob").await,
@@ -89,8 +86,10 @@ async fn the_demo_models_are_listed_by_author_with_their_pipelines() {
 
 #[tokio::test]
 async fn the_demo_gpt2_is_a_gpt2_the_hub_api_describes_and_serves() {
-    let t = common::TestHub::start().await;
-    let info = get_json(&t, "alice", "/api/models/space-factory-demo/tiny-gpt2").await;
+    let t = crate::kit::TestHub::start().await;
+    let info = t
+        .get_json("alice", "/api/models/space-factory-demo/tiny-gpt2")
+        .await;
     assert_eq!(info["author"], "space-factory-demo");
     assert_eq!(info["pipeline_tag"], "text-generation");
     assert_eq!(info["library_name"], "transformers");
@@ -112,12 +111,12 @@ async fn the_demo_gpt2_is_a_gpt2_the_hub_api_describes_and_serves() {
     files.sort();
     assert_eq!(siblings, files);
 
-    let tree = get_json(
-        &t,
-        "alice",
-        "/api/models/space-factory-demo/tiny-gpt2/tree/main",
-    )
-    .await;
+    let tree = t
+        .get_json(
+            "alice",
+            "/api/models/space-factory-demo/tiny-gpt2/tree/main",
+        )
+        .await;
     let sized: Vec<(&str, u64)> = tree
         .as_array()
         .unwrap()
@@ -181,7 +180,7 @@ async fn the_demo_gpt2_is_a_gpt2_the_hub_api_describes_and_serves() {
 
 #[tokio::test]
 async fn every_demo_model_has_weights_shaped_by_its_config() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     for model in ALL.iter().filter(|m| !m.gated) {
         let config: Value =
             serde_json::from_slice(&download(&t, "alice", model.id, "config.json").await).unwrap();
@@ -216,7 +215,9 @@ async fn every_demo_model_has_weights_shaped_by_its_config() {
             other => panic!("{}: vocab {other}", model.id),
         };
         assert_eq!(size, vocab, "{}", model.id);
-        let info = get_json(&t, "alice", &format!("/api/models/{}", model.id)).await;
+        let info = t
+            .get_json("alice", &format!("/api/models/{}", model.id))
+            .await;
         assert_eq!(
             info["pipeline_tag"].as_str(),
             model.pipeline_tag,
@@ -228,15 +229,17 @@ async fn every_demo_model_has_weights_shaped_by_its_config() {
 
 #[tokio::test]
 async fn the_gated_demo_model_shows_its_card_but_refuses_its_files() {
-    let t = common::TestHub::start().await;
-    let info = get_json(&t, "alice", "/api/models/space-factory-demo/tiny-gated").await;
+    let t = crate::kit::TestHub::start().await;
+    let info = t
+        .get_json("alice", "/api/models/space-factory-demo/tiny-gated")
+        .await;
     assert_eq!(info["gated"], "manual");
-    let tree = get_json(
-        &t,
-        "alice",
-        "/api/models/space-factory-demo/tiny-gated/tree/main",
-    )
-    .await;
+    let tree = t
+        .get_json(
+            "alice",
+            "/api/models/space-factory-demo/tiny-gated/tree/main",
+        )
+        .await;
     assert_eq!(tree.as_array().unwrap().len(), 5, "files are listed");
     download(&t, "alice", GATED, "README.md").await;
 
@@ -277,7 +280,7 @@ async fn the_gated_demo_model_shows_its_card_but_refuses_its_files() {
 
 #[tokio::test]
 async fn nobody_writes_to_the_demo_namespace_and_nobody_may_be_called_demo() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let commit = t
         .post(
             "alice",
@@ -290,11 +293,12 @@ async fn nobody_writes_to_the_demo_namespace_and_nobody_may_be_called_demo() {
         .unwrap();
     assert_eq!(commit.status(), 403);
     let create = t
-        .post("alice", "/api/repos/create")
-        .json(&json!({"name": "space-factory-demo/mine", "type": "model"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/repos/create",
+            &json!({"name": "space-factory-demo/mine", "type": "model"}),
+        )
+        .await;
     assert_eq!(create.status(), 403);
     let settings = t
         .http

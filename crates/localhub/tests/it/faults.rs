@@ -1,41 +1,31 @@
 //! Each fault: 402 on Space create, 503/429 bursts, 401 on hardware for OAuth tokens,
 //! forced build error; set via the admin endpoint and via the builder.
-mod common;
 
-use std::time::Duration;
-
-async fn set(t: &common::TestHub, cfg: serde_json::Value) {
-    assert_eq!(
-        t.http
-            .post(t.url("/_localhub/faults"))
-            .json(&cfg)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+async fn set(t: &crate::kit::TestHub, cfg: serde_json::Value) {
+    crate::kit::json_of(t.http.post(t.url("/_localhub/faults")).json(&cfg)).await;
 }
 
 #[tokio::test]
 async fn space_create_402_and_bursts() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     set(&t, serde_json::json!({"space_create_402": true})).await;
     let r = t
-        .post("alice", "/api/repos/create")
-        .json(&serde_json::json!({"name": "s", "type": "space", "sdk": "gradio"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/repos/create",
+            &serde_json::json!({"name": "s", "type": "space", "sdk": "gradio"}),
+        )
+        .await;
     assert_eq!(r.status(), 402);
     // Models are not affected.
     assert_eq!(
-        t.post("alice", "/api/repos/create")
-            .json(&serde_json::json!({"name": "m"}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json(
+            "alice",
+            "/api/repos/create",
+            &serde_json::json!({"name": "m"})
+        )
+        .await
+        .status(),
         200
     );
     set(&t, serde_json::json!({"bursts": [{"path_prefix": "/api/whoami-v2", "status": 503, "count": 2}, {"method": "POST", "path_prefix": "/api/jobs", "status": 429, "count": 1}]})).await;
@@ -54,47 +44,28 @@ async fn space_create_402_and_bursts() {
     );
     let job = serde_json::json!({"dockerImage": "x", "command": ["true"]});
     assert_eq!(
-        t.post("alice", "/api/jobs/alice")
-            .json(&job)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json("alice", "/api/jobs/alice", &job).await.status(),
         429
     );
     assert_eq!(
-        t.post("alice", "/api/jobs/alice")
-            .json(&job)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json("alice", "/api/jobs/alice", &job).await.status(),
         200
     );
 }
 
 #[tokio::test]
 async fn hardware_401_for_oauth_and_forced_build_error() {
-    let dir = tempfile::tempdir().unwrap();
-    let hub = localhub::LocalHub::builder()
-        .data_dir(dir.path())
+    let t = crate::kit::TestHub::builder()
         .users(["alice", "bob"])
-        .faults(localhub::FaultConfig {
-            hardware_401_for_oauth: true,
-            force_build_error: true,
-            ..Default::default()
+        .hub(|b| {
+            b.faults(localhub::FaultConfig {
+                hardware_401_for_oauth: true,
+                force_build_error: true,
+                ..Default::default()
+            })
         })
         .start()
-        .await
-        .unwrap();
-    let t = common::TestHub {
-        hub,
-        _dir: dir,
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-    };
+        .await;
     t.create_and_commit("alice", "space", "s", false, &[("app.py", "print('x')")])
         .await;
     // OAuth token for alice (the factory app's code flow without PKCE).
@@ -115,29 +86,11 @@ async fn hardware_401_for_oauth_and_forced_build_error() {
     assert_eq!(r.status(), 200);
     assert_eq!(t.hub.hits("get", "/api/spaces/alice/s"), 0);
     assert_eq!(
-        t.post("alice", "/api/spaces/alice/s/hardware")
-            .json(&body)
-            .send()
+        t.post_json("alice", "/api/spaces/alice/s/hardware", &body)
             .await
-            .unwrap()
             .status(),
         200
     );
     // Forced build error.
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let v: serde_json::Value = t
-            .get("alice", "/api/spaces/alice/s/runtime")
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if v["stage"] == "BUILD_ERROR" {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "{v}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    t.space_stage("alice/s", &["BUILD_ERROR"], 20).await;
 }

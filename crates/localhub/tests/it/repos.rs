@@ -1,9 +1,8 @@
 //! Repo create/commit/resolve, 409 with url, access rules, lfsFile refusal.
-mod common;
 
 #[tokio::test]
 async fn repo_create_commit_resolve() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let oid = t
         .create_and_commit(
             "alice",
@@ -16,11 +15,12 @@ async fn repo_create_commit_resolve() {
     assert_eq!(oid.len(), 40);
     // 409 carries url.
     let r = t
-        .post("alice", "/api/repos/create")
-        .json(&serde_json::json!({"name": "m1"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/repos/create",
+            &serde_json::json!({"name": "m1"}),
+        )
+        .await;
     assert_eq!(r.status(), 409);
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["url"], format!("{}/alice/m1", t.hub.url()));
@@ -81,11 +81,12 @@ async fn repo_create_commit_resolve() {
     assert_eq!(info["sha"], oid.as_str());
     // Preupload answers regular + shouldIgnore.
     let pre: serde_json::Value = t
-        .post("alice", "/api/models/alice/m1/preupload/main")
-        .json(&serde_json::json!({"files": [{"path": "big.bin", "size": 20000000, "sample": ""}]}))
-        .send()
+        .post_json(
+            "alice",
+            "/api/models/alice/m1/preupload/main",
+            &serde_json::json!({"files": [{"path": "big.bin", "size": 20000000, "sample": ""}]}),
+        )
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -122,17 +123,18 @@ async fn repo_create_commit_resolve() {
     assert!(r.text().await.unwrap().contains("lfsFile"));
     // validate-yaml answers JSON.
     let r = t
-        .post("alice", "/api/validate-yaml")
-        .json(&serde_json::json!({"content": "---\n---", "repoType": "space"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/validate-yaml",
+            &serde_json::json!({"content": "---\n---", "repoType": "space"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
 }
 
 #[tokio::test]
 async fn datasets_and_spaces_use_their_prefix() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "dataset", "d1", false, &[("x.csv", "a,b")])
         .await;
     t.create_and_commit(
@@ -178,7 +180,7 @@ async fn datasets_and_spaces_use_their_prefix() {
 
 #[tokio::test]
 async fn bob_cannot_see_alices_private_repo() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "space", "secret", true, &[("README.md", "x")])
         .await;
     for user in [Some("bob"), None] {
@@ -217,18 +219,19 @@ async fn bob_cannot_see_alices_private_repo() {
         .unwrap();
     assert_eq!(r.status(), 403);
     let r = t
-        .post("bob", "/api/repos/create")
-        .json(&serde_json::json!({"name": "x", "organization": "alice"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "bob",
+            "/api/repos/create",
+            &serde_json::json!({"name": "x", "organization": "alice"}),
+        )
+        .await;
     assert_eq!(r.status(), 403);
 }
 
 /// A Space needs an SDK the Hub still creates, and hardware the Hub offers.
 #[tokio::test]
 async fn a_space_without_an_sdk_or_with_unknown_hardware_is_refused() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     for (body, why) in [
         (
             serde_json::json!({"name": "s1", "type": "space"}),
@@ -243,12 +246,7 @@ async fn a_space_without_an_sdk_or_with_unknown_hardware_is_refused() {
             "Invalid hardware",
         ),
     ] {
-        let r = t
-            .post("alice", "/api/repos/create")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let r = t.post_json("alice", "/api/repos/create", &body).await;
         assert_eq!(r.status(), 400, "{body}");
         assert!(
             r.headers()["x-error-message"]
@@ -258,19 +256,15 @@ async fn a_space_without_an_sdk_or_with_unknown_hardware_is_refused() {
             "{body}"
         );
     }
-    let r = t
-        .post("alice", "/api/repos/create")
-        .json(&serde_json::json!({"name": "ok", "type": "space", "sdk": "gradio", "hardware": "zero-a10g"}))
-        .send()
-        .await
-        .unwrap();
+    let r = t.post_json("alice", "/api/repos/create", &serde_json::json!({"name": "ok", "type": "space", "sdk": "gradio", "hardware": "zero-a10g"})).await;
     assert_eq!(r.status(), 200);
     let r = t
-        .post("alice", "/api/spaces/alice/ok/hardware")
-        .json(&serde_json::json!({"flavor": "h100-huge"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/spaces/alice/ok/hardware",
+            &serde_json::json!({"flavor": "h100-huge"}),
+        )
+        .await;
     assert_eq!(r.status(), 400);
 }
 
@@ -278,7 +272,7 @@ async fn a_space_without_an_sdk_or_with_unknown_hardware_is_refused() {
 /// anybody else cannot, and a missing repo is 404.
 #[tokio::test]
 async fn the_owner_deletes_a_repo_and_nobody_else_can() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "space", "doomed", true, &[("README.md", "x")])
         .await;
     let delete = |user: &str, body: serde_json::Value| {

@@ -1,6 +1,5 @@
 //! Spaces that really run Gradio 6; a failing requirements.txt ends in BUILD_ERROR; a crash
 //! in app.py ends in RUNTIME_ERROR; runtime, logs, secrets/variables, hardware.
-mod common;
 
 use std::time::Duration;
 
@@ -13,51 +12,20 @@ def upper(text):
 gr.Interface(fn=upper, inputs="text", outputs="text").launch()
 "#;
 
-async fn wait_stage(
-    t: &common::TestHub,
-    id: &str,
-    wanted: &[&str],
-    secs: u64,
-) -> serde_json::Value {
-    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-    loop {
-        let v: serde_json::Value = t
-            .get("alice", &format!("/api/spaces/{id}/runtime"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if wanted.iter().any(|w| v["stage"] == *w) {
-            return v;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "space never reached {wanted:?}: {v}"
-        );
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-}
-
 #[tokio::test]
 async fn gradio_space_reaches_running_and_answers_config() {
-    let t = common::TestHub::start().await;
-    let r = t
-        .post("alice", "/api/repos/create")
-        .json(&serde_json::json!({"name": "demo", "type": "space", "sdk": "gradio", "visibility": "private", "hardware": "cpu-upgrade", "sleepTimeSeconds": 600, "variables": [{"key": "SUFFIX", "value": "!"}]}))
-        .send()
-        .await
-        .unwrap();
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
+    let r = t.post_json("alice", "/api/repos/create", &serde_json::json!({"name": "demo", "type": "space", "sdk": "gradio", "visibility": "private", "hardware": "cpu-upgrade", "sleepTimeSeconds": 600, "variables": [{"key": "SUFFIX", "value": "!"}]})).await;
     assert_eq!(r.status(), 200);
     // Secrets endpoint.
     assert_eq!(
-        t.post("alice", "/api/spaces/alice/demo/secrets")
-            .json(&serde_json::json!({"key": "S", "value": "v"}))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        t.post_json(
+            "alice",
+            "/api/spaces/alice/demo/secrets",
+            &serde_json::json!({"key": "S", "value": "v"})
+        )
+        .await
+        .status(),
         200
     );
     // Commit app.py: the Space builds and starts.
@@ -75,24 +43,17 @@ async fn gradio_space_reaches_running_and_answers_config() {
             .status(),
         200
     );
-    let rt = wait_stage(
-        &t,
-        "alice/demo",
-        &["RUNNING", "RUNTIME_ERROR", "BUILD_ERROR"],
-        240,
-    )
-    .await;
+    let rt = t
+        .space_stage(
+            "alice/demo",
+            &["RUNNING", "RUNTIME_ERROR", "BUILD_ERROR"],
+            240,
+        )
+        .await;
     assert_eq!(rt["stage"], "RUNNING", "{rt}");
     assert_eq!(rt["hardware"]["requested"], "cpu-upgrade");
     assert_eq!(rt["gcTimeout"], 600);
-    let info: serde_json::Value = t
-        .get("alice", "/api/spaces/alice/demo")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: serde_json::Value = t.get_json("alice", "/api/spaces/alice/demo").await;
     let host = info["host"].as_str().unwrap().to_string();
     assert!(host.starts_with("http://127.0.0.1:"), "{host}");
     let cfg: serde_json::Value = t
@@ -135,23 +96,11 @@ async fn gradio_space_reaches_running_and_answers_config() {
     .unwrap();
     assert!(out.contains("HI!"), "{out}");
     // Logs.
-    let run = t
-        .get("alice", "/api/spaces/alice/demo/logs/run")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let run = t.get_text("alice", "/api/spaces/alice/demo/logs/run").await;
     assert!(run.contains("Running on local URL"), "{run}");
     let build = t
-        .get("alice", "/api/spaces/alice/demo/logs/build")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("alice", "/api/spaces/alice/demo/logs/build")
+        .await;
     // As on the Hub: a keep-alive comment and a non-JSON `data:` before the JSON lines.
     assert!(
         build.starts_with(": keep-alive\n\ndata: keep-alive\n"),
@@ -160,11 +109,12 @@ async fn gradio_space_reaches_running_and_answers_config() {
     assert!(build.contains("\ndata: {\"data\":"), "{build}");
     // Hardware change.
     let r = t
-        .post("alice", "/api/spaces/alice/demo/hardware")
-        .json(&serde_json::json!({"flavor": "t4-small"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "alice",
+            "/api/spaces/alice/demo/hardware",
+            &serde_json::json!({"flavor": "t4-small"}),
+        )
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(
         r.json::<serde_json::Value>().await.unwrap()["hardware"]["requested"],
@@ -179,20 +129,13 @@ async fn gradio_space_reaches_running_and_answers_config() {
             .status(),
         404
     );
-    let hw: serde_json::Value = t
-        .get("alice", "/api/spaces/hardware")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let hw: serde_json::Value = t.get_json("alice", "/api/spaces/hardware").await;
     assert!(hw.as_array().unwrap().len() > 3);
 }
 
 #[tokio::test]
 async fn failing_requirements_give_build_error() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
     t.create_and_commit(
         "alice",
         "space",
@@ -207,22 +150,17 @@ async fn failing_requirements_give_build_error() {
         ],
     )
     .await;
-    let rt = wait_stage(
-        &t,
-        "alice/broken",
-        &["BUILD_ERROR", "RUNNING", "RUNTIME_ERROR"],
-        240,
-    )
-    .await;
+    let rt = t
+        .space_stage(
+            "alice/broken",
+            &["BUILD_ERROR", "RUNNING", "RUNTIME_ERROR"],
+            240,
+        )
+        .await;
     assert_eq!(rt["stage"], "BUILD_ERROR", "{rt}");
     let build = t
-        .get("alice", "/api/spaces/alice/broken/logs/build")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .get_text("alice", "/api/spaces/alice/broken/logs/build")
+        .await;
     assert!(
         build.contains("this-package-does-not-exist-localhub"),
         "{build}"
@@ -231,7 +169,7 @@ async fn failing_requirements_give_build_error() {
 
 #[tokio::test]
 async fn crashing_app_gives_runtime_error() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
     t.create_and_commit(
         "alice",
         "space",
@@ -240,13 +178,13 @@ async fn crashing_app_gives_runtime_error() {
         &[("app.py", "raise SystemExit('boom at start')\n")],
     )
     .await;
-    let rt = wait_stage(
-        &t,
-        "alice/crash",
-        &["RUNTIME_ERROR", "RUNNING", "BUILD_ERROR"],
-        120,
-    )
-    .await;
+    let rt = t
+        .space_stage(
+            "alice/crash",
+            &["RUNTIME_ERROR", "RUNNING", "BUILD_ERROR"],
+            120,
+        )
+        .await;
     assert_eq!(rt["stage"], "RUNTIME_ERROR", "{rt}");
     assert!(
         rt["errorMessage"]
@@ -276,25 +214,18 @@ def health():
 app = gr.mount_gradio_app(app, demo, path="/")
 uvicorn.run(app, host=os.environ["GRADIO_SERVER_NAME"], port=int(os.environ["GRADIO_SERVER_PORT"]))
 "#;
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
     t.create_and_commit("alice", "space", "uv", true, &[("app.py", FASTAPI_APP)])
         .await;
-    let rt = wait_stage(
-        &t,
-        "alice/uv",
-        &["RUNNING", "RUNTIME_ERROR", "BUILD_ERROR"],
-        300,
-    )
-    .await;
+    let rt = t
+        .space_stage(
+            "alice/uv",
+            &["RUNNING", "RUNTIME_ERROR", "BUILD_ERROR"],
+            300,
+        )
+        .await;
     assert_eq!(rt["stage"], "RUNNING", "{rt}");
-    let info: serde_json::Value = t
-        .get("alice", "/api/spaces/alice/uv")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: serde_json::Value = t.get_json("alice", "/api/spaces/alice/uv").await;
     let host = info["host"].as_str().unwrap();
     let health: serde_json::Value = t
         .http

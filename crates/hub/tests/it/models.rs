@@ -1,27 +1,14 @@
 //! `model_info` and `set_repo_gated` against localhub: what the worker reads to judge a
 //! model (pipeline, library, card, config summary, safetensors counts, gating).
 
-mod common;
-
-use common::gradio_app::TempDir;
 use hub::commit::CommitFile;
 use hub::models::Gated;
 use hub::repos::{parse_repo_id, CreateRepo, RepoType};
-use hub::{HubClient, HubConfig, Token};
-use localhub::LocalHub;
 
 #[tokio::test]
 async fn model_info_describes_a_transformers_model_and_its_gating() {
-    let dir = TempDir::new("models");
-    let hub = LocalHub::builder()
-        .data_dir(&dir.0)
-        .users(["alice", "bob"])
-        .start()
-        .await
-        .unwrap();
-    let client = HubClient::new(HubConfig::new(&hub.url()).unwrap()).unwrap();
-    let alice = Token::new(hub.token_for("alice").unwrap());
-    let bob = Token::new(hub.token_for("bob").unwrap());
+    let stand = crate::kit::LocalStand::start().await;
+    let (hub, client, alice, bob) = (stand.hub, stand.client, stand.alice, stand.bob);
     let id = parse_repo_id("alice/tiny-gpt").unwrap();
     let mut spec = CreateRepo::new(id.clone(), RepoType::Model);
     spec.public = true;

@@ -1,6 +1,5 @@
 //! Model repo info as the Hub derives it: card front matter, config summary, Transformers
 //! info, safetensors parameter counts, gating through the repo settings.
-mod common;
 
 use serde_json::json;
 
@@ -32,7 +31,7 @@ fn safetensors_file(tensors: &[(&str, &str, &[u64], u64)]) -> String {
 
 #[tokio::test]
 async fn model_info_reads_card_config_and_safetensors() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let card = "---\nlicense: apache-2.0\ntags:\n  - tiny\nlanguage: en\n---\n# Tiny\n";
     let config =
         r#"{"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": 8}"#;
@@ -54,14 +53,7 @@ async fn model_info_reads_card_config_and_safetensors() {
         ],
     )
     .await;
-    let v: serde_json::Value = t
-        .get("alice", "/api/models/alice/tiny")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: serde_json::Value = t.get_json("alice", "/api/models/alice/tiny").await;
     assert_eq!(v["pipeline_tag"], "text-generation", "{v}");
     assert_eq!(v["library_name"], "transformers");
     assert_eq!(v["gated"], false);
@@ -96,31 +88,17 @@ async fn model_info_reads_card_config_and_safetensors() {
 
 #[tokio::test]
 async fn card_pipeline_wins_and_no_config_means_no_library() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     let card = "---\npipeline_tag: image-classification\nlibrary_name: timm\n---\n";
     t.create_and_commit("alice", "model", "vision", false, &[("README.md", card)])
         .await;
     t.create_and_commit("alice", "model", "bare", false, &[("notes.txt", "x")])
         .await;
-    let v: serde_json::Value = t
-        .get("alice", "/api/models/alice/vision")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: serde_json::Value = t.get_json("alice", "/api/models/alice/vision").await;
     assert_eq!(v["pipeline_tag"], "image-classification");
     assert_eq!(v["library_name"], "timm");
     assert!(v.get("safetensors").is_none());
-    let v: serde_json::Value = t
-        .get("alice", "/api/models/alice/bare")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: serde_json::Value = t.get_json("alice", "/api/models/alice/bare").await;
     assert_eq!(v["pipeline_tag"], serde_json::Value::Null);
     assert_eq!(v["library_name"], serde_json::Value::Null);
     assert!(v.get("cardData").is_none());
@@ -128,7 +106,7 @@ async fn card_pipeline_wins_and_no_config_means_no_library() {
 
 #[tokio::test]
 async fn settings_gate_a_model_for_its_owner_only() {
-    let t = common::TestHub::start().await;
+    let t = crate::kit::TestHub::start().await;
     t.create_and_commit("alice", "model", "gated", false, &[("README.md", "# g")])
         .await;
     let put = |user: &str, body: serde_json::Value| {
@@ -157,15 +135,8 @@ async fn settings_gate_a_model_for_its_owner_only() {
         200
     );
     let t = &t;
-    let info = |user: &'static str| async move {
-        t.get(user, "/api/models/alice/gated")
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap()
-    };
+    let info =
+        |user: &'static str| async move { t.get_json(user, "/api/models/alice/gated").await };
     assert_eq!(info("bob").await["gated"], "manual");
     assert_eq!(
         put("alice", json!({"gated": false}))

@@ -1,0 +1,19 @@
+//! localhub's integration tests, one binary (a change to `localhub` relinks one test
+//! program): one module per area of the served API, and [`kit`], what they share.
+
+mod kit;
+
+mod auth;
+mod buckets;
+mod chat;
+mod demo_models;
+mod demo_models_python;
+mod faults;
+mod jobs;
+mod models;
+mod oauth_rules;
+mod plans;
+mod python_client;
+mod repos;
+mod spaces;
+mod zerogpu;
