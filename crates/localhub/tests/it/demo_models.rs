@@ -375,18 +375,15 @@ async fn a_restart_on_the_same_data_folder_keeps_the_same_demo_models() {
         .join("repos/models/space-factory-demo/tiny-gpt2/README.md");
     let written = std::fs::metadata(&card).unwrap().modified().unwrap();
 
-    let started = std::time::Instant::now();
     let (hub, sha_again, weights_again) = start_on(dir.path()).await;
-    let took = started.elapsed();
     hub.shutdown().await;
     assert_eq!(sha_again, sha);
     assert_eq!(weights_again, weights);
     assert_eq!(
         std::fs::metadata(&card).unwrap().modified().unwrap(),
         written,
-        "present files are left as they are"
+        "present files are left as they are (a restart regenerates nothing)"
     );
-    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
 
     // A lost file is written again, the same bytes.
     let path = dir
