@@ -46,7 +46,11 @@ async fn model_repo(stand: &Stand, name: &str, files: Vec<CommitFile>) -> String
 }
 
 /// Runs `phase` with `params` in a Job and returns its final stage and log.
-async fn run_job(stand: &Stand, phase: &str, params: serde_json::Value) -> (String, String) {
+async fn run_job(
+    stand: &Stand,
+    phase: &str,
+    params: serde_json::Value,
+) -> (hub::jobs::JobStage, String) {
     let spec = stand.spec(RUN, phase, params);
     let job = stand.launch(RUN, phase, &spec, &[]).await;
     let job = stand.wait_job(&job.id).await;

@@ -24,8 +24,8 @@ pub const API_KEY_ENV: &str = crate::agent::provider::CUSTOM_KEY_ENV;
 /// The Inference Providers router when it is not the public one (set in the embedded hub's
 /// Jobs, which it serves itself).
 pub const ROUTER_ENV: &str = hub::INFERENCE_URL_ENV;
-/// The Job secret carrying the user's token.
-pub const TOKEN_ENV: &str = "HF_TOKEN";
+/// The Job secret carrying the user's token ([`runs::job::TOKEN_SECRET`]).
+pub const TOKEN_ENV: &str = runs::job::TOKEN_SECRET;
 
 /// Pi ready for this run, plus the folders it works in.
 #[derive(Debug, Clone)]

@@ -3,8 +3,8 @@
 use hub::repos::WhoAmI;
 use hub::{HubClient, Token};
 
-/// The Job secret that carries the user's token.
-pub const TOKEN_ENV: &str = "HF_TOKEN";
+/// The Job secret that carries the user's token ([`runs::job::TOKEN_SECRET`]).
+pub const TOKEN_ENV: &str = runs::job::TOKEN_SECRET;
 
 /// A Hub client plus the token every call of the run is made with.
 #[derive(Debug, Clone)]

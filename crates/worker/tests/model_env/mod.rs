@@ -73,7 +73,7 @@ impl Env {
             .arg(self.output())
             .env(runs::RUN_SPEC_ENV, spec.to_string())
             .env("HF_ENDPOINT", self.hub.url())
-            .env("HF_TOKEN", &self.token)
+            .env(runs::job::TOKEN_SECRET, &self.token)
             .env("TMPDIR", self.tmp.path())
             .output()
             .await
