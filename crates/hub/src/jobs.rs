@@ -178,11 +178,14 @@ fn check_label(s: &str) -> HubResult<()> {
     Ok(())
 }
 
+pub use runs::stage::JobStage;
+
 /// A Job's status.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct JobStatus {
-    /// `SCHEDULING`, `RUNNING`, `COMPLETED`, `CANCELED`, `ERROR`, `DELETED`, … (open string).
-    pub stage: String,
+    /// `SCHEDULING`, `RUNNING`, `COMPLETED`, `CANCELED`, `ERROR`, `DELETED`, … (open: the Hub
+    /// may add stages).
+    pub stage: JobStage,
     /// e.g. "Job timeout".
     #[serde(default)]
     pub message: Option<String>,
@@ -191,13 +194,8 @@ pub struct JobStatus {
 impl JobStatus {
     /// Whether the Job is over (COMPLETED/CANCELED/ERROR/DELETED).
     pub fn is_terminal(&self) -> bool {
-        is_terminal_stage(&self.stage)
+        self.stage.is_terminal()
     }
-}
-
-/// The terminal stages (docs/HUB.md#jobs).
-pub fn is_terminal_stage(stage: &str) -> bool {
-    matches!(stage, "COMPLETED" | "CANCELED" | "ERROR" | "DELETED")
 }
 
 /// A Job's owner.
@@ -555,12 +553,13 @@ fn check_job_id(id: &str) -> HubResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use runs::job::TOKEN_SECRET;
 
     #[test]
     fn payload_has_the_hub_keys_and_debug_hides_secrets() {
         let mut s = JobSpec::docker("python:3.12", vec!["worker".into(), "run".into()]);
         s.env.insert("RUN_SPEC".into(), "{}".into());
-        s.secrets.insert("HF_TOKEN".into(), "hf_secret".into());
+        s.secrets.insert(TOKEN_SECRET.into(), "hf_secret".into());
         s.timeout_seconds = Some(600);
         s.labels.insert("run_id".into(), "01ABC".into());
         s.volumes
@@ -570,7 +569,7 @@ mod tests {
         assert_eq!(p["dockerImage"], "python:3.12");
         assert_eq!(p["command"][1], "run");
         assert_eq!(p["environment"]["RUN_SPEC"], "{}");
-        assert_eq!(p["secrets"]["HF_TOKEN"], "hf_secret");
+        assert_eq!(p["secrets"][TOKEN_SECRET], "hf_secret");
         assert_eq!(p["timeoutSeconds"], 600);
         assert_eq!(p["labels"]["run_id"], "01ABC");
         assert_eq!(p["volumes"][0]["type"], "bucket");
@@ -606,6 +605,8 @@ mod tests {
             Some("y")
         );
         assert_eq!(next_link(r#"<x>; rel="prev""#), None);
-        assert!(is_terminal_stage("COMPLETED") && !is_terminal_stage("RUNNING"));
+        assert!(
+            JobStage::from("COMPLETED").is_terminal() && !JobStage::from("RUNNING").is_terminal()
+        );
     }
 }

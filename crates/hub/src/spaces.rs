@@ -15,6 +15,8 @@ use crate::sse::{self, HubStream, LogLine};
 use crate::token::Token;
 use crate::RepoId;
 
+pub use runs::stage::SpaceStage;
+
 /// Requested and current hardware of a Space.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct SpaceHardware {
@@ -30,8 +32,8 @@ pub struct SpaceHardware {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SpaceRuntime {
-    /// `BUILDING`, `RUNNING`, `BUILD_ERROR`, … (an open string: the Hub adds stages).
-    pub stage: String,
+    /// `BUILDING`, `RUNNING`, `BUILD_ERROR`, … (open: the Hub adds stages).
+    pub stage: SpaceStage,
     /// Hardware.
     #[serde(default)]
     pub hardware: Option<SpaceHardware>,
@@ -47,16 +49,9 @@ pub struct SpaceRuntime {
 }
 
 impl SpaceRuntime {
-    /// Stages after which waiting longer will not help without a new commit.
-    pub fn is_error(&self) -> bool {
-        matches!(
-            self.stage.as_str(),
-            "BUILD_ERROR" | "RUNTIME_ERROR" | "CONFIG_ERROR" | "NO_APP_FILE" | "DELETING"
-        )
-    }
-    /// Whether the app is up.
+    /// Whether the app is up ([`SpaceStage::is_running`]).
     pub fn is_running(&self) -> bool {
-        self.stage == "RUNNING"
+        self.stage.is_running()
     }
 }
 
@@ -259,9 +254,11 @@ impl HubClient {
         .await
     }
 
-    /// Polls the runtime every `poll` until the Space is `RUNNING` (returned), reaches an
-    /// error stage (returned too: check [`SpaceRuntime::is_error`]), or `timeout` passes
-    /// (`HubError::Timeout`). RUNNING is not "working": call the app's API afterwards.
+    /// Polls the runtime every `poll` until the Space is `RUNNING` (returned), reaches a
+    /// failed stage (returned too: check [`SpaceStage::is_failed`]), or `timeout` passes
+    /// (`HubError::Timeout`). `NO_APP_FILE` keeps it polling, as right after a commit the
+    /// Hub may not have seen the app file yet. RUNNING is not "working": call the app's
+    /// API afterwards.
     pub async fn wait_for_space(
         &self,
         id: &RepoId,
@@ -272,7 +269,7 @@ impl HubClient {
         let wait = async {
             loop {
                 let rt = self.space_runtime(id, token).await?;
-                if rt.is_running() || rt.is_error() {
+                if rt.is_running() || rt.stage.is_failed() {
                     return Ok(rt);
                 }
                 tokio::time::sleep(poll).await;

@@ -67,9 +67,144 @@ impl Event {
     }
 }
 
+/// The coding agents whose steps a run reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Agent {
+    /// The Pi coding agent.
+    Pi,
+}
+
+/// What the coding agent did, carried in an [`Event`]'s `data` as
+/// `{"agent": "pi", "kind": "<kind>", …}`: the worker writes these, the run page picks them
+/// out to show the agent's work on its own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AgentEvent {
+    /// The agent started.
+    Start {
+        /// The model, as `provider/model`.
+        model: String,
+        /// The turn limit.
+        max_turns: u32,
+        /// The wall-clock limit.
+        wall_clock_secs: u64,
+    },
+    /// The agent ended; `report` is the worker's account of the whole agent run.
+    End {
+        /// How it ended, its counts and timings (the worker's `AgentReport`).
+        report: serde_json::Value,
+    },
+    /// The agent's session began.
+    Session {
+        /// The session's id.
+        session_id: String,
+    },
+    /// The agent began a tool call.
+    ToolCall {
+        /// The turn, from 1.
+        turn: u32,
+        /// `bash`, `edit`, `write`, …
+        tool: String,
+        /// The start of its arguments (redacted).
+        args: String,
+    },
+    /// A tool call finished.
+    ToolResult {
+        /// The turn, from 1.
+        turn: u32,
+        /// The tool.
+        tool: String,
+        /// Whether the agent reported it as failed.
+        is_error: bool,
+        /// The start of its output (redacted).
+        output: String,
+    },
+    /// The model finished one message.
+    AssistantMessage {
+        /// The turn, from 1.
+        turn: u32,
+        /// `stop`, `toolUse`, `length`, `error` or `aborted`.
+        stop_reason: String,
+        /// The tools it called.
+        tool_calls: Vec<String>,
+        /// The start of its text (redacted).
+        text: String,
+        /// The provider's error, when it failed (redacted).
+        error: Option<String>,
+    },
+    /// The agent retries a failed model call.
+    Retry {
+        /// The attempt number.
+        attempt: u64,
+    },
+}
+
+/// An agent event as it sits in `data`: which agent, then the event.
+#[derive(Serialize, Deserialize)]
+struct AgentData {
+    agent: Agent,
+    #[serde(flatten)]
+    event: AgentEvent,
+}
+
+impl AgentEvent {
+    /// The event's `data` for `agent`.
+    pub fn to_data(&self, agent: Agent) -> serde_json::Value {
+        serde_json::to_value(AgentData {
+            agent,
+            event: self.clone(),
+        })
+        .expect("an agent event always serializes")
+    }
+
+    /// The agent and what it did, when `event` tells of a coding agent.
+    pub fn of(event: &Event) -> Option<(Agent, AgentEvent)> {
+        let data = AgentData::deserialize(&event.data).ok()?;
+        Some((data.agent, data.event))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn agent_events_of_every_kind_read_from_old_records_and_write_the_same() {
+        // One line of each kind, as the worker has written them to `events.jsonl`.
+        let lines = [
+            r#"{"time":"2026-11-25T08:00:00Z","seq":3,"stage":"agent","level":"info","message":"Pi 0.9 started on huggingface/org/m (limits: 40 turns, 1800 s)","data":{"agent":"pi","kind":"start","max_turns":40,"model":"huggingface/org/m","wall_clock_secs":1800}}"#,
+            r#"{"time":"2026-11-25T08:00:01Z","seq":4,"stage":"agent","level":"debug","message":"Pi session 0193","data":{"agent":"pi","kind":"session","session_id":"0193"}}"#,
+            r#"{"time":"2026-11-25T08:00:02Z","seq":5,"stage":"agent","level":"info","message":"Pi runs bash: ls","data":{"agent":"pi","args":"{\"command\":\"ls\"}","kind":"tool_call","tool":"bash","turn":1}}"#,
+            r#"{"time":"2026-11-25T08:00:03Z","seq":6,"stage":"agent","level":"warn","message":"Pi's bash call failed: no such file","data":{"agent":"pi","is_error":true,"kind":"tool_result","output":"no such file","tool":"bash","turn":1}}"#,
+            r#"{"time":"2026-11-25T08:00:04Z","seq":7,"stage":"agent","level":"info","message":"Pi calls write","data":{"agent":"pi","error":null,"kind":"assistant_message","stop_reason":"toolUse","text":"","tool_calls":["write"],"turn":2}}"#,
+            r#"{"time":"2026-11-25T08:00:05Z","seq":8,"stage":"agent","level":"warn","message":"Pi retries the model call (attempt 1): overloaded","data":{"agent":"pi","attempt":1,"kind":"retry"}}"#,
+            r#"{"time":"2026-11-25T08:00:06Z","seq":9,"stage":"agent","level":"info","message":"completed","data":{"agent":"pi","kind":"end","report":{"duration_ms":5000,"model":"huggingface/org/m","outcome":"completed","turns":2}}}"#,
+        ];
+        let mut kinds = Vec::new();
+        for line in lines {
+            let event: Event = serde_json::from_str(line).unwrap();
+            let (agent, what) = AgentEvent::of(&event).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(agent, Agent::Pi);
+            assert_eq!(what.to_data(agent), event.data, "{line}");
+            kinds.push(event.data["kind"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(
+            kinds,
+            [
+                "start",
+                "session",
+                "tool_call",
+                "tool_result",
+                "assistant_message",
+                "retry",
+                "end"
+            ]
+        );
+        let (_, retry) = AgentEvent::of(&serde_json::from_str(lines[5]).unwrap()).unwrap();
+        assert_eq!(retry, AgentEvent::Retry { attempt: 1 });
+        assert_eq!(AgentEvent::of(&sample(0)), None);
+    }
 
     fn sample(seq: u64) -> Event {
         Event {

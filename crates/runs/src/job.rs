@@ -12,6 +12,8 @@
 //! | labels | [`LABEL_APP`] = [`LABEL_APP_VALUE`], [`LABEL_RUN_ID`] = run id, [`LABEL_PHASE`] = phase id |
 //! | exit code | [`EXIT_SUCCEEDED`], [`EXIT_FAILED`], [`EXIT_SPEC_REFUSED`], [`EXIT_TERMINATED`] |
 
+use crate::stage::JobStage;
+
 /// The Job's command: the worker, told to carry out the run in its environment.
 pub const JOB_COMMAND: [&str; 2] = ["worker", "run"];
 
@@ -69,7 +71,7 @@ pub const EXIT_TERMINATED: i32 = 143;
 /// - otherwise the worker's word, or the Job's own progress before it wrote any.
 pub fn run_status(
     recorded: Option<crate::RunStatus>,
-    stage: Option<&str>,
+    stage: Option<&JobStage>,
     message: Option<&str>,
 ) -> crate::RunStatus {
     use crate::RunStatus;
@@ -77,19 +79,28 @@ pub fn run_status(
         return status;
     }
     let timed_out = message.is_some_and(|m| m.to_ascii_lowercase().contains("timeout"));
-    match stage.map(str::to_ascii_uppercase).as_deref() {
-        Some("CANCELED" | "CANCELLED" | "DELETED") => RunStatus::Cancelled,
-        Some("ERROR") if timed_out => RunStatus::TimedOut,
-        Some("ERROR" | "COMPLETED") => RunStatus::Failed,
-        Some("RUNNING") => recorded.unwrap_or(RunStatus::Running),
+    match stage {
+        Some(JobStage::Canceled | JobStage::Deleted) => RunStatus::Cancelled,
+        Some(JobStage::Error) if timed_out => RunStatus::TimedOut,
+        Some(JobStage::Error | JobStage::Completed) => RunStatus::Failed,
+        Some(JobStage::Running) => recorded.unwrap_or(RunStatus::Running),
         _ => recorded.unwrap_or(RunStatus::Queued),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::run_status;
-    use crate::RunStatus::*;
+    use crate::stage::JobStage;
+    use crate::RunStatus::{self, *};
+
+    /// [`super::run_status`] with the Job stage as the Hub writes it.
+    fn run_status(
+        recorded: Option<RunStatus>,
+        stage: Option<&str>,
+        message: Option<&str>,
+    ) -> RunStatus {
+        super::run_status(recorded, stage.map(JobStage::from).as_ref(), message)
+    }
 
     #[test]
     fn a_final_word_from_the_worker_stands_whatever_the_job_says() {

@@ -45,6 +45,11 @@ impl RunPaths {
         self.file("report.md")
     }
 
+    /// `runs/<id>/inference_gate.json` (phase 8's [`crate::gate::InferenceGate`]).
+    pub fn inference_gate(&self) -> String {
+        self.file(crate::gate::INFERENCE_GATE_JSON)
+    }
+
     /// `runs/<id>/<relative>`, for an artifact path that stays inside the run folder.
     pub fn artifact(&self, relative: &str) -> Result<String, ArtifactPathError> {
         check_relative(relative)?;
@@ -86,6 +91,10 @@ mod tests {
         assert_eq!(p.state(), "runs/01JDQ7ZK3G8X5V2N4M6P8R0T2W/state.json");
         assert_eq!(p.events(), "runs/01JDQ7ZK3G8X5V2N4M6P8R0T2W/events.jsonl");
         assert_eq!(p.report(), "runs/01JDQ7ZK3G8X5V2N4M6P8R0T2W/report.md");
+        assert_eq!(
+            p.inference_gate(),
+            "runs/01JDQ7ZK3G8X5V2N4M6P8R0T2W/inference_gate.json"
+        );
         assert_eq!(
             p.artifact("tests/test_result.json").unwrap(),
             "runs/01JDQ7ZK3G8X5V2N4M6P8R0T2W/tests/test_result.json"

@@ -3,6 +3,7 @@
 
 use crate::config::WorkerConfig;
 use crate::space::probe::{self, Expectation, TestResult};
+use hub::spaces::SpaceStage;
 use hub::{RepoId, Token};
 use serde_json::Value;
 
@@ -40,11 +41,13 @@ pub async fn run(
             let stage = info.runtime.as_ref().map(|r| r.stage.clone());
             let Some(url) = info
                 .space_url()
-                .filter(|_| stage.as_deref() == Some("RUNNING"))
+                .filter(|_| stage.as_ref().is_some_and(SpaceStage::is_running))
             else {
                 return Ok(TestResult::new("", Some(id.to_string())).failed(format!(
                     "the Space {id} is {}, not RUNNING",
-                    stage.as_deref().unwrap_or("in an unknown stage")
+                    stage
+                        .as_ref()
+                        .map_or("in an unknown stage", SpaceStage::as_str)
                 )));
             };
             (url, Some(id.to_string()), token)

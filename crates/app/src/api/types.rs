@@ -4,7 +4,7 @@
 //! the bucket, and only these cross to the browser.
 
 use runs::recipe::RecipeRequest;
-use runs::{Event, Phase, Recipe, RunId, RunState, RunStatus};
+use runs::{Event, GateStatus, JobStage, Phase, Recipe, RunId, RunState, RunStatus};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user, as the header and the wizards need them.
@@ -146,8 +146,8 @@ pub struct RunSummary {
 pub struct JobView {
     /// The Job id.
     pub id: String,
-    /// The Hub's stage name (`QUEUED`, `RUNNING`, `COMPLETED`, `ERROR`, `CANCELED`, …).
-    pub stage: String,
+    /// The Hub's stage (`SCHEDULING`, `RUNNING`, `COMPLETED`, `ERROR`, `CANCELED`, …).
+    pub stage: JobStage,
     /// The Hub's message about the stage, when it gives one.
     pub message: Option<String>,
     /// The hardware flavor it runs on.
@@ -193,8 +193,8 @@ pub struct RunView {
     /// Whether the run is recorded in a bucket that is not private: anyone may have written
     /// it, so the page says so.
     pub public_record: bool,
-    /// The gate verdict of `inference_gate.json` (phase 8), e.g. `health_only`.
-    pub gate: Option<String>,
+    /// The gate status of `inference_gate.json` (phase 8), e.g. `health_only`.
+    pub gate: Option<GateStatus>,
     /// Whether the viewer may cancel it (their own run, not yet over).
     pub can_cancel: bool,
 }

@@ -3,7 +3,7 @@
 
 use crate::api::{JobView, RunView};
 use leptos::prelude::*;
-use runs::{Event, RunState, RunStatus};
+use runs::{AgentEvent, Event, RunState, RunStatus};
 
 /// How many Job log lines the logs panel keeps.
 pub const MAX_LOG_LINES: usize = 2000;
@@ -67,7 +67,7 @@ impl LiveRun {
                 let j = j.as_ref();
                 runs::job::run_status(
                     recorded,
-                    j.map(|j| j.stage.as_str()),
+                    j.map(|j| &j.stage),
                     j.and_then(|j| j.message.as_deref()),
                 )
             })
@@ -91,9 +91,9 @@ pub fn merge_event(events: &mut Vec<Event>, event: Event) {
     }
 }
 
-/// Whether an event tells what the coding agent did (the worker marks those `agent`).
+/// Whether an event tells what the coding agent did (an [`AgentEvent`]).
 pub fn is_agent_event(event: &Event) -> bool {
-    event.data.get("agent").is_some()
+    AgentEvent::of(event).is_some()
 }
 
 #[cfg(test)]
@@ -163,7 +163,12 @@ mod tests {
     fn agent_events_are_told_by_their_data() {
         let mut e = event(0);
         assert!(!is_agent_event(&e));
-        e.data = serde_json::json!({"agent": "pi", "kind": "tool_call"});
+        e.data = AgentEvent::ToolCall {
+            turn: 1,
+            tool: "bash".into(),
+            args: "ls".into(),
+        }
+        .to_data(runs::Agent::Pi);
         assert!(is_agent_event(&e));
     }
 }

@@ -47,7 +47,7 @@ pub fn PhasePicker() -> impl IntoView {
                         {phase.uses_agent().then(|| view! {
                             <p class="note">"Drives the Pi coding agent through Inference Providers."</p>
                         })}
-                        <a class="button primary open-wizard" href=format!("/new/{}", phase.id())>
+                        <a class="button primary open-wizard" href=runs::routes::new_run_page(phase)>
                             {match phase.status() {
                                 PhaseStatus::Available => "Set up this run",
                                 PhaseStatus::Planned => "See its options",

@@ -16,6 +16,7 @@ use crate::components::run_stream::follow_run;
 use crate::components::status_badge::StatusBadge;
 use crate::components::step_timeline::StepTimeline;
 use leptos::prelude::*;
+use runs::routes;
 
 /// The run's header, steps, events, logs, report and artifacts. While the run is open it
 /// follows the live stream (unless `stream_ended` says the server already closed it), and
@@ -59,9 +60,9 @@ pub fn RunDetail(
             });
         })
     });
-    let path = format!("/runs/{owner}/{run_id}");
+    let path = routes::run_page(&owner, &run_id);
     // The recipe's wizard, filled with this run's options.
-    let again = format!("/new/{}?again={owner}/{run_id}", view.phase.id());
+    let again = routes::run_again_page(view.phase, &owner, &run_id);
     let target_space = view
         .recipe
         .as_ref()
@@ -100,7 +101,7 @@ pub fn RunDetail(
             </div>
             <div class="run-state" role="status" aria-live="polite">
                 <StatusBadge status />
-                {view.gate.clone().map(|gate| view! { <GateBadge gate /> })}
+                {view.gate.map(|gate| view! { <GateBadge gate /> })}
                 <Show when=move || live.connected.get()>
                     <span class="live-dot" title="Receiving live updates">"live"</span>
                 </Show>

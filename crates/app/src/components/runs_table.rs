@@ -30,7 +30,7 @@ pub fn RunsTable(runs: Vec<RunSummary>) -> impl IntoView {
                 </thead>
                 <tbody>
                     {runs.into_iter().map(|run| {
-                        let href = format!("/runs/{}/{}", run.owner, run.run_id);
+                        let href = runs::routes::run_page(&run.owner, run.run_id);
                         let status = run.status;
                         view! {
                             <tr data-run-id=run.run_id.to_string()>

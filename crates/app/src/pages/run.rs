@@ -38,7 +38,7 @@ pub fn RunPage() -> impl IntoView {
                             }
                         }
                         view! {
-                            <ErrorPanel error retry=move |_| run.refetch() next=format!("/runs/{owner}/{run_id}") />
+                            <ErrorPanel error retry=move |_| run.refetch() next=runs::routes::run_page(&owner, &run_id) />
                         }.into_any()
                     }
                 }

@@ -11,7 +11,7 @@ use crate::pages::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use runs::Phase;
+use runs::{routes, Phase};
 use std::future::IntoFuture;
 
 /// The recipe named in the URL, its options and the launch; asks to sign in first.
@@ -35,7 +35,7 @@ fn Wizard(phase: Phase) -> impl IntoView {
     // see it; otherwise the form starts empty).
     let query = use_query_map();
     let again = Resource::new(
-        move || query.with(|q| q.get("again")),
+        move || query.with(|q| q.get(routes::AGAIN_QUERY)),
         move |again| async move {
             let (owner, run_id) = again.as_deref()?.split_once('/')?;
             let view = get_run(owner.to_owned(), run_id.to_owned()).await.ok()?;
@@ -47,7 +47,7 @@ fn Wizard(phase: Phase) -> impl IntoView {
             })
         },
     );
-    let next = format!("/new/{}", phase.id());
+    let next = routes::new_run_page(phase);
     view! {
         <Title text=format!("{} — Space Factory", phase.title()) />
         <nav class="breadcrumb" aria-label="Breadcrumb"><a href="/">"Recipes"</a>" / "{phase.title()}</nav>
@@ -83,7 +83,7 @@ fn Wizard(phase: Phase) -> impl IntoView {
                                 {again.as_ref().map(|again| view! {
                                     <p class="notice info run-again-notice">
                                         "Options copied from run "
-                                        <a href=format!("/runs/{}", again.run)>{again.run.clone()}</a>
+                                        <a href=again.run.split_once('/').map(|(owner, run_id)| routes::run_page(owner, run_id))>{again.run.clone()}</a>
                                         ". If its Space name is taken now, choose another or add a fresh suffix."
                                     </p>
                                 })}

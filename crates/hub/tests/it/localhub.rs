@@ -221,7 +221,7 @@ async fn jobs_run_with_env_and_secrets_stream_logs_list_and_cancel() {
     );
     spec.env.insert("FOO".into(), "bar".into());
     spec.secrets
-        .insert("HF_TOKEN".into(), h.alice.expose().into());
+        .insert(runs::job::TOKEN_SECRET.into(), h.alice.expose().into());
     spec.labels.insert("run_id".into(), "r1".into());
     spec.timeout_seconds = Some(60);
     let job = h.client.create_job("alice", &spec, &h.alice).await.unwrap();
@@ -276,7 +276,7 @@ async fn jobs_run_with_env_and_secrets_stream_logs_list_and_cancel() {
         .cancel_job("alice", &j2.id, &h.alice)
         .await
         .unwrap();
-    let mut stage = String::new();
+    let mut stage = hub::jobs::JobStage::Other(String::new());
     // Bounded generously: a loaded machine may take a while to reap the process.
     for _ in 0..300 {
         stage = h
@@ -286,7 +286,7 @@ async fn jobs_run_with_env_and_secrets_stream_logs_list_and_cancel() {
             .unwrap()
             .status
             .stage;
-        if hub::jobs::is_terminal_stage(&stage) {
+        if stage.is_terminal() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -83,7 +83,7 @@ async fn stream(
 struct Sent {
     resume_after: Option<u64>,
     seqs: HashSet<u64>,
-    stage: Option<String>,
+    stage: Option<hub::jobs::JobStage>,
     state: Option<String>,
 }
 
@@ -213,7 +213,7 @@ async fn poll(
         }
     }
     if let Ok(Some(job)) = &job {
-        if sent.stage.as_deref() != Some(job.status.stage.as_str()) {
+        if sent.stage.as_ref() != Some(&job.status.stage) {
             sent.stage = Some(job.status.stage.clone());
             messages.extend(
                 SseEvent::default()

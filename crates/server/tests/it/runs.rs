@@ -692,7 +692,7 @@ async fn another_site_cannot_cancel_a_run_of_the_user() {
     // Nothing asked the Job to stop: the worker starts and runs, still cancellable by its
     // owner (a cancelled Job would never get its worker to say "running").
     let view = wait_running(&mut alice, &run_id).await;
-    let stage = view.job.as_ref().map(|j| j.stage.clone());
+    let stage = view.job.as_ref().map(|j| j.stage.to_string());
     assert_ne!(stage.as_deref(), Some("CANCELED"), "{view:?}");
     assert!(view.can_cancel, "{view:?}");
     let view = cancel_and_wait(&mut alice, &run_id).await;

@@ -20,7 +20,7 @@ pub const CUSTOM_PROVIDER: &str = "space-factory";
 pub const CUSTOM_KEY_ENV: &str = "SPACE_FACTORY_AGENT_API_KEY";
 
 /// The environment variable Pi's built-in `huggingface` provider reads its key from.
-pub const HF_KEY_ENV: &str = "HF_TOKEN";
+pub const HF_KEY_ENV: &str = runs::job::TOKEN_SECRET;
 
 /// Where the model is served.
 #[derive(Debug, Clone, PartialEq, Eq)]

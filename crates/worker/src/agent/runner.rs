@@ -13,9 +13,9 @@ use super::stream::{excerpt, AssistantMessage, Seen, StreamVerdict, StreamWatch}
 use super::traces;
 use crate::engine::recorder::{Recorder, StepFailure};
 use crate::engine::Redactor;
-use runs::Level;
+use runs::{Agent, AgentEvent, Level};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -226,8 +226,11 @@ pub async fn run_agent(
             task.limits.max_turns,
             task.limits.wall_clock.as_secs()
         ),
-        json!({"agent": "pi", "kind": "start", "model": model_name,
-               "max_turns": task.limits.max_turns, "wall_clock_secs": task.limits.wall_clock.as_secs()}),
+        AgentEvent::Start {
+            model: model_name.clone(),
+            max_turns: task.limits.max_turns,
+            wall_clock_secs: task.limits.wall_clock.as_secs(),
+        },
     )?;
 
     let stdout = child.stdout.take().expect("stdout is piped");
@@ -331,7 +334,7 @@ pub async fn run_agent(
         &step,
         level,
         &report.outcome.describe(),
-        json!({"agent": "pi", "kind": "end", "report": data}),
+        AgentEvent::End { report: data },
     )?;
     Ok(report)
 }
@@ -424,7 +427,7 @@ fn record_seen(
             step,
             Level::Debug,
             &format!("Pi session {id}"),
-            json!({"agent": "pi", "kind": "session", "session_id": id}),
+            AgentEvent::Session { session_id: id },
         ),
         Seen::TurnStarted(_) | Seen::AgentEnded => Ok(()),
         Seen::ToolStarted { tool, args } => {
@@ -434,8 +437,11 @@ fn record_seen(
                 step,
                 Level::Info,
                 &format!("Pi runs {tool}: {summary}"),
-                json!({"agent": "pi", "kind": "tool_call", "turn": turn, "tool": tool,
-                       "args": strict.redact(&excerpt(&args.to_string()))}),
+                AgentEvent::ToolCall {
+                    turn,
+                    tool,
+                    args: strict.redact(&excerpt(&args.to_string())),
+                },
             )
         }
         Seen::ToolEnded {
@@ -453,8 +459,12 @@ fn record_seen(
                 step,
                 level,
                 &strict.redact(&message),
-                json!({"agent": "pi", "kind": "tool_result", "turn": turn, "tool": tool,
-                       "is_error": is_error, "output": strict.redact(&excerpt)}),
+                AgentEvent::ToolResult {
+                    turn,
+                    tool,
+                    is_error,
+                    output: strict.redact(&excerpt),
+                },
             )
         }
         Seen::AssistantEnded(message) => {
@@ -464,10 +474,13 @@ fn record_seen(
                 step,
                 level,
                 &strict.redact(&text),
-                json!({"agent": "pi", "kind": "assistant_message", "turn": turn,
-                       "stop_reason": message.stop_reason, "tool_calls": message.tool_calls,
-                       "text": strict.redact(&excerpt(&message.text)),
-                       "error": message.error.as_deref().map(|e| strict.redact(e))}),
+                AgentEvent::AssistantMessage {
+                    turn,
+                    text: strict.redact(&excerpt(&message.text)),
+                    error: message.error.as_deref().map(|e| strict.redact(e)),
+                    stop_reason: message.stop_reason,
+                    tool_calls: message.tool_calls,
+                },
             )
         }
         Seen::RetryStarted { attempt, error } => record(
@@ -477,7 +490,7 @@ fn record_seen(
             &strict.redact(&format!(
                 "Pi retries the model call (attempt {attempt}): {error}"
             )),
-            json!({"agent": "pi", "kind": "retry", "attempt": attempt}),
+            AgentEvent::Retry { attempt },
         ),
     }
 }
@@ -515,15 +528,17 @@ fn tool_summary(tool: &str, args: &Value) -> String {
     }
 }
 
+/// Records what Pi did as an event of the step under way.
 fn record(
     rec: &mut Recorder,
     step: &str,
     level: Level,
     message: &str,
-    data: Value,
+    what: AgentEvent,
 ) -> Result<(), StepFailure> {
-    rec.event(level, message, data).map_err(|e| StepFailure {
-        step: step.to_owned(),
-        message: format!("could not record: {e}"),
-    })
+    rec.event(level, message, what.to_data(Agent::Pi))
+        .map_err(|e| StepFailure {
+            step: step.to_owned(),
+            message: format!("could not record: {e}"),
+        })
 }

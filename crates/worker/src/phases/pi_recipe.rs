@@ -238,7 +238,10 @@ fn hf_env(
                 .trim_end_matches('/')
                 .to_owned(),
         ),
-        ("HF_TOKEN".into(), access.token.expose().to_owned()),
+        (
+            runs::job::TOKEN_SECRET.into(),
+            access.token.expose().to_owned(),
+        ),
         (
             "HF_HOME".into(),
             agent_dir.join("hf-home").to_string_lossy().into_owned(),

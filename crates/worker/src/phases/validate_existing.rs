@@ -7,6 +7,7 @@ use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::space::probe::{self, Expectation};
 use crate::space::{self, HealthCheck, HubAccess, LiveCheck};
+use hub::spaces::SpaceStage;
 use hub::RepoId;
 use runs::recipe::{ValidateOptions, ValidateTarget};
 
@@ -69,12 +70,9 @@ async fn resolve(
             .space_info(id, &access.token)
             .await
             .map_err(|e| fail(RESOLVE_STEP, format!("cannot read the Space {id}: {e}")))?;
-        let stage = info
-            .runtime
-            .as_ref()
-            .map(|r| r.stage.as_str())
-            .unwrap_or("unknown");
-        if stage != "RUNNING" {
+        let stage = info.runtime.as_ref().map(|r| &r.stage);
+        if !stage.is_some_and(SpaceStage::is_running) {
+            let stage = stage.map_or("unknown", SpaceStage::as_str);
             return Err(fail(
                 RESOLVE_STEP,
                 format!("the Space {id} is {stage}, not RUNNING; start it and validate again"),

@@ -4,7 +4,7 @@ use crate::config::WorkerConfig;
 use hub::repos::WhoAmI;
 use hub::{HubClient, Token};
 
-/// The Job secret that carries the user's token.
+/// The Job secret that carries the user's token ([`runs::job::TOKEN_SECRET`]).
 pub const TOKEN_ENV: &str = runs::job::TOKEN_SECRET;
 
 /// A Hub client plus the token every call of the run is made with.

@@ -61,7 +61,7 @@ pub struct TargetSpace {
     pub app_url: Option<String>,
     /// The last runtime stage seen.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
+    pub stage: Option<hub::spaces::SpaceStage>,
 }
 
 /// A create the Hub refused for the hardware it asked for.

@@ -5,7 +5,7 @@ use super::{HubAccess, TargetSpace};
 use crate::engine::step::{fail, step_async};
 use crate::engine::{Recorder, StepFailure};
 use futures_util::StreamExt;
-use hub::spaces::{SpaceLogKind, SpaceRuntime};
+use hub::spaces::{SpaceLogKind, SpaceRuntime, SpaceStage};
 use runs::Level;
 use std::time::{Duration, Instant};
 
@@ -65,15 +65,17 @@ enum Verdict {
     Failed,
 }
 
-fn classify(stage: &str) -> Verdict {
-    match stage {
-        "RUNNING" => Verdict::Running,
-        "BUILD_ERROR" | "RUNTIME_ERROR" | "CONFIG_ERROR" | "DELETING" | "PAUSED" | "STOPPED" => {
-            Verdict::Failed
-        }
-        "APP_STARTING" | "RUNNING_APP_STARTING" | "RUNNING_BUILDING" => Verdict::Wait(Phase::Start),
-        // BUILDING, NO_APP_FILE (just after an upload), SLEEPING, and stages added later.
-        _ => Verdict::Wait(Phase::Build),
+/// By the one classification of [`SpaceStage`]: building covers BUILDING, NO_APP_FILE (just
+/// after an upload), SLEEPING, and stages added later.
+fn classify(stage: &SpaceStage) -> Verdict {
+    if stage.is_running() {
+        Verdict::Running
+    } else if stage.is_failed() {
+        Verdict::Failed
+    } else if stage.is_starting() {
+        Verdict::Wait(Phase::Start)
+    } else {
+        Verdict::Wait(Phase::Build)
     }
 }
 
@@ -92,15 +94,15 @@ pub async fn wait_running(
         let started = Instant::now();
         let mut phase_started = Instant::now();
         let mut phase = Phase::Build;
-        let mut last_stage = String::new();
+        let mut last_stage = None;
         loop {
             let runtime = access
                 .hub
                 .space_runtime(&target.id, &access.token)
                 .await
                 .map_err(|e| fail(STEP, format!("could not read the Space's runtime: {e}")))?;
-            if runtime.stage != last_stage {
-                last_stage = runtime.stage.clone();
+            if last_stage.as_ref() != Some(&runtime.stage) {
+                last_stage = Some(runtime.stage.clone());
                 rec.event(
                     Level::Info,
                     &format!("Space {} is {}", target.id, runtime.stage),
@@ -110,7 +112,7 @@ pub async fn wait_running(
             }
             let verdict = match classify(&runtime.stage) {
                 Verdict::Wait(Phase::Build)
-                    if runtime.stage == "NO_APP_FILE"
+                    if runtime.stage.lacks_app_file()
                         && started.elapsed() > policy.no_app_file_grace =>
                 {
                     Verdict::Failed
@@ -246,6 +248,11 @@ fn last_lines(text: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`super::classify`] of a stage as the Hub names it.
+    fn classify(stage: &str) -> Verdict {
+        super::classify(&stage.into())
+    }
 
     #[test]
     fn stages_are_classified_by_what_waiting_can_do() {

@@ -23,7 +23,11 @@ use worker::model::support::TextTask;
 const LIVE_TORCH_ENV: &str = "SPACE_FACTORY_LIVE_TORCH";
 
 /// Runs `phase` with `params` in a Job and returns its final stage and log.
-async fn run_job(stand: &Stand, phase: &str, params: serde_json::Value) -> (String, String) {
+async fn run_job(
+    stand: &Stand,
+    phase: &str,
+    params: serde_json::Value,
+) -> (hub::jobs::JobStage, String) {
     let spec = stand.spec(RUN, phase, params);
     let job = stand.launch(RUN, phase, &spec, &[]).await;
     let job = stand.wait_job(&job.id).await;

@@ -166,7 +166,7 @@ async fn a_template_space_job_deploys_validates_live_and_leaks_no_token() {
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap())
             .env("HF_ENDPOINT", stand.hub.url())
-            .env("HF_TOKEN", &token)
+            .env(runs::job::TOKEN_SECRET, &token)
             .output()
             .unwrap()
     };

@@ -78,7 +78,7 @@ async fn an_app_url_outside_the_hub_never_receives_the_token() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_worker"))
         .args(["validate", "--url", &url])
         .env("HF_ENDPOINT", stand.hub.url())
-        .env("HF_TOKEN", &token)
+        .env(runs::job::TOKEN_SECRET, &token)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -73,7 +73,7 @@ pub async fn launch(
     Ok(Launched {
         owner: user.username.clone(),
         run_id,
-        page: format!("/runs/{}/{run_id}", user.username),
+        page: runs::routes::run_page(&user.username, run_id),
     })
 }
 

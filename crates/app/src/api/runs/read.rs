@@ -11,7 +11,9 @@ use crate::api::server::viewer::SignedIn;
 use crate::api::server::Services;
 use crate::api::{ApiError, ArtifactEntry, JobView, RunSummary, RunView};
 use hub::jobs::JobInfo;
-use runs::{job, Event, Phase, Recipe, RunId, RunSpec, RunState, RunStatus};
+use runs::{
+    job, Event, GateStatus, InferenceGate, Phase, Recipe, RunId, RunSpec, RunState, RunStatus,
+};
 
 /// The viewer's runs, newest first.
 pub async fn list(services: &Services, user: &SignedIn) -> Result<Vec<RunSummary>, ApiError> {
@@ -83,10 +85,7 @@ pub async fn view(
     run: &RunLocation,
 ) -> Result<RunView, ApiError> {
     let token = user.token();
-    let gate_path = run
-        .paths
-        .artifact("inference_gate.json")
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let gate_path = run.paths.inference_gate();
     let dir = run.paths.dir();
     let report_path = run.paths.report();
     let (events, report, gate, tree, bucket) = tokio::join!(
@@ -187,7 +186,7 @@ pub fn job_view(services: &Services, job: &JobInfo) -> JobView {
 pub fn status(job: Option<&JobInfo>, state: Option<&RunState>) -> RunStatus {
     job::run_status(
         state.map(|s| s.status),
-        job.map(|j| j.status.stage.as_str()),
+        job.map(|j| &j.status.stage),
         job.and_then(|j| j.status.message.as_deref()),
     )
 }
@@ -222,14 +221,10 @@ fn duration_secs(state: &RunState) -> Option<u64> {
     u64::try_from((end - start).whole_seconds()).ok()
 }
 
-/// The verdict of `inference_gate.json`: its `status` (or `gate`) field.
-fn gate_status(bytes: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    value
-        .get("status")
-        .or_else(|| value.get("gate"))
-        .and_then(|v| v.as_str())
-        .map(str::to_owned)
+/// The status of `inference_gate.json`; `None` when the file is not a gate record.
+fn gate_status(bytes: &[u8]) -> Option<GateStatus> {
+    let gate: InferenceGate = serde_json::from_slice(bytes).ok()?;
+    Some(gate.status)
 }
 
 /// Events of `events.jsonl`, its newest [`MAX_EVENTS_BYTES`] (re-read by the live stream).

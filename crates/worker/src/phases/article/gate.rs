@@ -9,9 +9,9 @@
 //! without such a call is a candidate; anything else is a health-only scaffold. A scaffold
 //! is never called a reproduction.
 
-use runs::{GateStatus, ImplementationMode};
+use runs::{GateStatus, ImplementationMode, InferenceGate};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Words that mark stand-in code or output (matched case-insensitively).
 pub const PLACEHOLDER_MARKERS: [&str; 9] = [
@@ -302,27 +302,48 @@ pub fn decide(input: &GateInput) -> GateDecision {
     }
 }
 
+/// The evidence part of `inference_gate.json` ([`InferenceGate::evidence`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GateEvidence<'a> {
+    /// Whether `GET /health` answered 2xx.
+    pub health_passed: bool,
+    /// The agent's blockers file, if it wrote one.
+    pub technical_blockers: Option<&'a Blockers>,
+    /// The code scan.
+    pub code: &'a AppScan,
+    /// The API call, if one was made.
+    pub api_call: Option<&'a CallEvidence>,
+}
+
 /// `inference_gate.json`: the status, the verdict and all the evidence behind it.
-pub fn gate_json(input: &GateInput, decision: &GateDecision) -> Value {
-    json!({
-        "status": decision.status,
-        "mode": input.mode,
-        "is_reproduction": decision.status.is_reproduction(),
-        "run_succeeds": decision.run_succeeds,
-        "verdict": decision.verdict,
-        "reasons": decision.reasons,
-        "evidence": {
-            "health_passed": input.health_passed,
-            "technical_blockers": input.blockers,
-            "code": input.scan,
-            "api_call": input.call,
+pub fn gate_record<'a>(
+    input: &'a GateInput,
+    decision: &GateDecision,
+) -> InferenceGate<GateEvidence<'a>> {
+    InferenceGate::new(
+        decision.status,
+        input.mode,
+        decision.run_succeeds,
+        decision.verdict.clone(),
+        decision.reasons.clone(),
+        GateEvidence {
+            health_passed: input.health_passed,
+            technical_blockers: input.blockers.as_ref(),
+            code: &input.scan,
+            api_call: input.call.as_ref(),
         },
-    })
+    )
+}
+
+/// [`gate_record`] as the JSON the recorder writes (and redacts).
+pub fn gate_json(input: &GateInput, decision: &GateDecision) -> Value {
+    serde_json::to_value(gate_record(input, decision)).expect("the gate record serializes")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     const REAL_APP: &str =
         "from transformers import pipeline\nclf = pipeline('text-classification', model='org/m')\n";
@@ -449,6 +470,35 @@ mod tests {
         ));
         assert_eq!(d.status, GateStatus::HealthFailed);
         assert!(!d.run_succeeds);
+    }
+
+    #[test]
+    fn the_record_keeps_the_shape_inference_gate_json_always_had() {
+        let mut i = input(
+            ImplementationMode::FullInferenceAttempt,
+            REAL_APP,
+            true,
+            Some(call(false, "")),
+        );
+        i.blockers = Some(Blockers::parse(r#"{"blockers": [{"component": "cuda"}]}"#).unwrap());
+        let d = decide(&i);
+        assert_eq!(
+            gate_json(&i, &d),
+            json!({
+                "status": d.status,
+                "mode": i.mode,
+                "is_reproduction": d.status.is_reproduction(),
+                "run_succeeds": d.run_succeeds,
+                "verdict": d.verdict,
+                "reasons": d.reasons,
+                "evidence": {
+                    "health_passed": i.health_passed,
+                    "technical_blockers": i.blockers,
+                    "code": i.scan,
+                    "api_call": i.call,
+                },
+            })
+        );
     }
 
     #[test]
