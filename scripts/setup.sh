@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up for building and testing Space Factory.
 #
-# Installs (only what is missing) the wasm32 toolchain, cargo-leptos, the wasm-bindgen CLI
+# Installs (only what is missing) the wasm32 toolchain, cargo-leptos, leptosfmt, the wasm-bindgen CLI
 # matching Cargo.lock, wasm-opt, Chromium and the end2end npm packages, and Python with
 # Gradio for local Spaces. Source it to get the environment the build needs:
 #     source scripts/setup.sh
@@ -125,6 +125,13 @@ _sf_setup() {
     say "installing wasm-bindgen-cli $wb_version (about 2 minutes)"
     # Unlocked on purpose: its lock names a webpki-roots version the registry no longer serves.
     cargo_install_tool wasm-bindgen-cli --version "$wb_version"
+  fi
+
+  # --- 3b. leptosfmt: the formatter of `view!` blocks (rustfmt leaves macros alone) ------
+  local leptosfmt_version="0.1.33"
+  if ! leptosfmt --version 2>/dev/null | grep -q " $leptosfmt_version\$"; then
+    say "installing leptosfmt $leptosfmt_version (a few minutes, once)"
+    cargo_install_tool --locked leptosfmt --version "$leptosfmt_version"
   fi
 
   # --- 4. Node packages: wasm-opt (binaryen) and playwright-core ------------------------

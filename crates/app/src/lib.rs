@@ -56,9 +56,17 @@ pub fn App() -> impl IntoView {
                 // answer 404 for "not found or no access".
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
-                    <Route path=path!("/new/:phase") view=pages::wizard::WizardPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/new/:phase")
+                        view=pages::wizard::WizardPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=path!("/runs") view=pages::runs::RunsPage ssr=SsrMode::Async />
-                    <Route path=path!("/runs/:owner/:run_id") view=pages::run::RunPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/runs/:owner/:run_id")
+                        view=pages::run::RunPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

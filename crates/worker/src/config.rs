@@ -156,7 +156,10 @@ mod tests {
 
     #[test]
     fn blank_values_count_as_unset_and_values_are_trimmed() {
-        let c = config(&[(runs::job::TOKEN_SECRET, "  hf_abc \n"), (API_KEY_ENV, "  ")]);
+        let c = config(&[
+            (runs::job::TOKEN_SECRET, "  hf_abc \n"),
+            (API_KEY_ENV, "  "),
+        ]);
         assert_eq!(c.token.as_deref(), Some("hf_abc"));
         assert_eq!(c.agent_api_key, None);
         assert_eq!(c.hub.unwrap().endpoint.as_str(), "https://huggingface.co/");

@@ -26,26 +26,34 @@ pub fn ArtifactBrowser(
             {empty.then(|| view! { <p class="muted">"No files yet."</p> })}
             <div class="artifact-layout">
                 <ul class="artifact-list">
-                    {entries.into_iter().map(|entry| {
-                        let path = entry.path.clone();
-                        let current = {
-                            let path = path.clone();
-                            move || chosen.get().as_deref() == Some(path.as_str())
-                        };
-                        view! {
-                            <li>
-                                <button type="button" class="artifact-entry" class:selected=current.clone()
-                                    aria-pressed=move || current().to_string() data-path=path.clone()
-                                    on:click=move |_| {
-                                        chosen.set(Some(path.clone()));
-                                        open.dispatch(path.clone());
-                                    }>
-                                    <span class="artifact-path">{entry.path.clone()}</span>
-                                    <span class="muted">{bytes(entry.size)}</span>
-                                </button>
-                            </li>
-                        }
-                    }).collect_view()}
+                    {entries
+                        .into_iter()
+                        .map(|entry| {
+                            let path = entry.path.clone();
+                            let current = {
+                                let path = path.clone();
+                                move || chosen.get().as_deref() == Some(path.as_str())
+                            };
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="artifact-entry"
+                                        class:selected=current.clone()
+                                        aria-pressed=move || current().to_string()
+                                        data-path=path.clone()
+                                        on:click=move |_| {
+                                            chosen.set(Some(path.clone()));
+                                            open.dispatch(path.clone());
+                                        }
+                                    >
+                                        <span class="artifact-path">{entry.path.clone()}</span>
+                                        <span class="muted">{bytes(entry.size)}</span>
+                                    </button>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
                 </ul>
                 <div class="artifact-view" aria-live="polite">
                     {move || {
@@ -53,7 +61,9 @@ pub fn ArtifactBrowser(
                             return view! { <p class="muted">"Loading…"</p> }.into_any();
                         }
                         match open.value().get() {
-                            None => view! { <p class="muted">"Choose a file to see it."</p> }.into_any(),
+                            None => {
+                                view! { <p class="muted">"Choose a file to see it."</p> }.into_any()
+                            }
                             Some(Ok(artifact)) => view! { <ArtifactContent artifact /> }.into_any(),
                             Some(Err(error)) => retry_panel(error, open, chosen).into_any(),
                         }
@@ -94,11 +104,18 @@ fn ArtifactContent(artifact: Artifact) -> impl IntoView {
             } else {
                 "text"
             };
-            view! { <pre class=class tabindex="0">{artifact.text}</pre> }.into_any()
+            view! {
+                <pre class=class tabindex="0">
+                    {artifact.text}
+                </pre>
+            }
+            .into_any()
         }
     };
     view! {
-        <h3 class="artifact-title">{artifact.path}" "<span class="muted">{bytes(artifact.size)}</span></h3>
+        <h3 class="artifact-title">
+            {artifact.path}" "<span class="muted">{bytes(artifact.size)}</span>
+        </h3>
         {body}
     }
 }

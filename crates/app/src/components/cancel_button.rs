@@ -21,12 +21,31 @@ pub fn CancelButton(
         }
     });
     view! {
-        <button type="button" class="button danger cancel" disabled=move || cancel.pending().get()
-            on:click=move |_| { cancel.dispatch(()); }>
+        <button
+            type="button"
+            class="button danger cancel"
+            disabled=move || cancel.pending().get()
+            on:click=move |_| {
+                cancel.dispatch(());
+            }
+        >
             {move || if cancel.pending().get() { "Cancelling…" } else { "Cancel run" }}
         </button>
-        {move || cancel.value().get().and_then(Result::err).map(|error| view! {
-            <ErrorPanel error retry=move |_| { cancel.dispatch(()); } />
-        })}
+        {move || {
+            cancel
+                .value()
+                .get()
+                .and_then(Result::err)
+                .map(|error| {
+                    view! {
+                        <ErrorPanel
+                            error
+                            retry=move |_| {
+                                cancel.dispatch(());
+                            }
+                        />
+                    }
+                })
+        }}
     }
 }

@@ -23,7 +23,9 @@ pub fn CheckField(
                 on:change=move |ev| value.set(event_target_checked(&ev))
             />
             <label for=control_id(field)>{label}</label>
-            <p class="field-hint" id=hint_id>{hint}</p>
+            <p class="field-hint" id=hint_id>
+                {hint}
+            </p>
         </div>
     }
 }

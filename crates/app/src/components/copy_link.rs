@@ -14,13 +14,25 @@ pub fn CopyLink(path: String) -> impl IntoView {
     });
     view! {
         <div class="copy-link">
-            <label for="share-link" class="visually-hidden">"Link to this run"</label>
-            <input id="share-link" class="share-url" type="text" readonly prop:value=move || url.get()
-                on:focus=move |ev| select_all(&ev) />
-            <button type="button" class="button copy" on:click=move |_| {
-                copy(&url.get_untracked());
-                copied.set(true);
-            }>
+            <label for="share-link" class="visually-hidden">
+                "Link to this run"
+            </label>
+            <input
+                id="share-link"
+                class="share-url"
+                type="text"
+                readonly
+                prop:value=move || url.get()
+                on:focus=move |ev| select_all(&ev)
+            />
+            <button
+                type="button"
+                class="button copy"
+                on:click=move |_| {
+                    copy(&url.get_untracked());
+                    copied.set(true);
+                }
+            >
                 {move || if copied.get() { "Copied" } else { "Copy link" }}
             </button>
         </div>

@@ -20,12 +20,22 @@ pub fn ErrorPanel(
             <h2>{title}</h2>
             <p>{detail}</p>
             <div class="actions">
-                {sign_in.then(|| view! { <SignInButton next=next.clone().unwrap_or_else(|| "/".into()) /> })}
-                {retryable.then(|| view! {
-                    <button type="button" class="button retry" on:click=move |_| retry.run(())>
-                        "Try again"
-                    </button>
-                })}
+                {sign_in
+                    .then(|| {
+                        view! { <SignInButton next=next.clone().unwrap_or_else(|| "/".into()) /> }
+                    })}
+                {retryable
+                    .then(|| {
+                        view! {
+                            <button
+                                type="button"
+                                class="button retry"
+                                on:click=move |_| retry.run(())
+                            >
+                                "Try again"
+                            </button>
+                        }
+                    })}
             </div>
         </section>
     }

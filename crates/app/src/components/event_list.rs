@@ -21,14 +21,22 @@ pub fn EventList(#[prop(into)] events: Signal<Vec<Event>>) -> impl IntoView {
                 <h2 id="events-title">"Events"</h2>
                 <Show when=has_agent>
                     <label class="toggle">
-                        <input type="checkbox" prop:checked=move || agent_only.get()
-                            on:change=move |ev| agent_only.set(event_target_checked(&ev)) />
+                        <input
+                            type="checkbox"
+                            prop:checked=move || agent_only.get()
+                            on:change=move |ev| agent_only.set(event_target_checked(&ev))
+                        />
                         " Agent activity only"
                     </label>
                 </Show>
             </div>
-            <ol class="events" aria-live="polite" aria-relevant="additions"
-                node_ref=tail.node() on:scroll=move |_| tail.on_scroll()>
+            <ol
+                class="events"
+                aria-live="polite"
+                aria-relevant="additions"
+                node_ref=tail.node()
+                on:scroll=move |_| tail.on_scroll()
+            >
                 <For
                     each=move || {
                         let only = agent_only.get();
@@ -39,7 +47,11 @@ pub fn EventList(#[prop(into)] events: Signal<Vec<Event>>) -> impl IntoView {
                         let level = level_slug(event.level);
                         let agent = is_agent_event(&event);
                         view! {
-                            <li class=format!("event level-{level}") class:agent=agent data-seq=event.seq>
+                            <li
+                                class=format!("event level-{level}")
+                                class:agent=agent
+                                data-seq=event.seq
+                            >
                                 <time datetime=event.time.clone()>{clock(&event.time)}</time>
                                 <span class="event-stage">{event.stage.clone()}</span>
                                 <span class="event-message">{event.message.clone()}</span>

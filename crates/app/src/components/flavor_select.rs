@@ -42,12 +42,16 @@ pub fn FlavorSelect(
                             move || value.with(|v| *v == name)
                         };
                         view! {
-                            <option value=name selected=selected>{option_label(&option)}</option>
+                            <option value=name selected=selected>
+                                {option_label(&option)}
+                            </option>
                         }
                     }
                 />
             </select>
-            <p class="field-hint" id=hint_id>{hint}</p>
+            <p class="field-hint" id=hint_id>
+                {hint}
+            </p>
             <FieldError field error />
         </div>
     }

@@ -14,7 +14,8 @@ pub fn GateBadge(gate: GateStatus) -> impl IntoView {
     };
     view! {
         <span class=format!("gate-badge gate-{tone}") data-gate=gate.id()>
-            "Gate: "{gate.id().replace('_', " ")}
+            "Gate: "
+            {gate.id().replace('_', " ")}
         </span>
     }
 }

@@ -77,7 +77,11 @@ pub fn LaunchSummary(
                 <li class="summary-job">{job_line}</li>
                 {makes_space.then(|| view! { <li class="summary-space">{space_line}</li> })}
                 {phase.uses_agent().then(|| view! { <li class="summary-agent">{agent_line}</li> })}
-                <li>{format!("Writes the run's record to your private bucket {owner}/space-factory-runs.")}</li>
+                <li>
+                    {format!(
+                        "Writes the run's record to your private bucket {owner}/space-factory-runs.",
+                    )}
+                </li>
             </ul>
         </section>
     }

@@ -33,9 +33,16 @@ pub fn LogPanel(
                 <h2>"Job logs"</h2>
                 <span class="muted log-count">{count}</span>
             </summary>
-            <p class="field-hint">"Lines arrive live while the Job runs; the Job's page on the Hub keeps them all."</p>
-            <pre class="logs" tabindex="0" aria-label="Job log lines"
-                node_ref=tail.node() on:scroll=move |_| tail.on_scroll()>
+            <p class="field-hint">
+                "Lines arrive live while the Job runs; the Job's page on the Hub keeps them all."
+            </p>
+            <pre
+                class="logs"
+                tabindex="0"
+                aria-label="Job log lines"
+                node_ref=tail.node()
+                on:scroll=move |_| tail.on_scroll()
+            >
                 {move || lines.with(|l| l.join("\n"))}
             </pre>
         </details>

@@ -44,7 +44,9 @@ pub fn ModeSelect(value: RwSignal<ImplementationMode>) -> impl IntoView {
                     .into_iter()
                     .map(|(mode, wire, text)| {
                         view! {
-                            <option value=wire selected=move || value.get() == mode>{text}</option>
+                            <option value=wire selected=move || value.get() == mode>
+                                {text}
+                            </option>
                         }
                     })
                     .collect_view()}

@@ -40,20 +40,35 @@ pub fn PhasePicker() -> impl IntoView {
             </ul>
             <div class="phase-detail" aria-live="polite">
                 {move || match selected.get() {
-                    None => view! { <p class="hint">"Choose a recipe to see what it does."</p> }.into_any(),
-                    Some(phase) => view! {
-                        <h3 class="selected-title">{phase.title()}</h3>
-                        <p class="selected-summary">{phase.summary()}</p>
-                        {phase.uses_agent().then(|| view! {
-                            <p class="note">"Drives the Pi coding agent through Inference Providers."</p>
-                        })}
-                        <a class="button primary open-wizard" href=runs::routes::new_run_page(phase)>
-                            {match phase.status() {
-                                PhaseStatus::Available => "Set up this run",
-                                PhaseStatus::Planned => "See its options",
-                            }}
-                        </a>
-                    }.into_any(),
+                    None => {
+                        view! { <p class="hint">"Choose a recipe to see what it does."</p> }
+                            .into_any()
+                    }
+                    Some(phase) => {
+                        view! {
+                            <h3 class="selected-title">{phase.title()}</h3>
+                            <p class="selected-summary">{phase.summary()}</p>
+                            {phase
+                                .uses_agent()
+                                .then(|| {
+                                    view! {
+                                        <p class="note">
+                                            "Drives the Pi coding agent through Inference Providers."
+                                        </p>
+                                    }
+                                })}
+                            <a
+                                class="button primary open-wizard"
+                                href=runs::routes::new_run_page(phase)
+                            >
+                                {match phase.status() {
+                                    PhaseStatus::Available => "Set up this run",
+                                    PhaseStatus::Planned => "See its options",
+                                }}
+                            </a>
+                        }
+                            .into_any()
+                    }
                 }}
             </div>
         </section>

@@ -9,8 +9,13 @@ pub fn ReportView(html: Option<String>) -> impl IntoView {
         <section class="panel report" aria-labelledby="report-title">
             <h2 id="report-title">"Report"</h2>
             {match html {
-                Some(html) => view! { <article class="markdown" inner_html=html></article> }.into_any(),
-                None => view! { <p class="muted">"The report is written when the run ends."</p> }.into_any(),
+                Some(html) => {
+                    view! { <article class="markdown" inner_html=html></article> }.into_any()
+                }
+                None => {
+                    view! { <p class="muted">"The report is written when the run ends."</p> }
+                        .into_any()
+                }
             }}
         </section>
     }

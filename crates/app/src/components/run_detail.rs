@@ -95,7 +95,8 @@ pub fn RunDetail(
             <div class="run-title">
                 <h1>
                     <span class="phase-id">{format!("Phase {}", view.phase.id())}</span>
-                    " "{view.phase.title()}
+                    " "
+                    {view.phase.title()}
                 </h1>
                 <p class="run-id muted">{format!("{owner} · {run_id}")}</p>
             </div>
@@ -103,31 +104,45 @@ pub fn RunDetail(
                 <StatusBadge status />
                 {view.gate.map(|gate| view! { <GateBadge gate /> })}
                 <Show when=move || live.connected.get()>
-                    <span class="live-dot" title="Receiving live updates">"live"</span>
+                    <span class="live-dot" title="Receiving live updates">
+                        "live"
+                    </span>
                 </Show>
             </div>
         </header>
-        {view.public_record.then(|| view! {
-            <p class="notice warn public-record" role="note">
-                "A public record: this run is kept in a bucket that is not private, so anyone may have written or changed what this page shows. Trust it no more than its source."
-            </p>
-        })}
+        {view
+            .public_record
+            .then(|| {
+                view! {
+                    <p class="notice warn public-record" role="note">
+                        "A public record: this run is kept in a bucket that is not private, so anyone may have written or changed what this page shows. Trust it no more than its source."
+                    </p>
+                }
+            })}
         <p class="verdict" data-status=move || crate::components::status_badge::slug(status.get())>
             {move || verdict().or_else(|| current().map(|s| format!("Now: {s}")))}
         </p>
         <div class="run-actions">
             <CopyLink path />
             <RunLinks job=live.job state=live.state target_space />
-            {view.can_cancel.then(|| {
-                let (owner, run_id) = (owner.clone(), run_id.clone());
-                view! {
-                    <Show when=move || !status.get().is_terminal()>
-                        <CancelButton owner=owner.clone() run_id=run_id.clone() on_done=reload />
-                    </Show>
-                }
-            })}
+            {view
+                .can_cancel
+                .then(|| {
+                    let (owner, run_id) = (owner.clone(), run_id.clone());
+                    view! {
+                        <Show when=move || !status.get().is_terminal()>
+                            <CancelButton
+                                owner=owner.clone()
+                                run_id=run_id.clone()
+                                on_done=reload
+                            />
+                        </Show>
+                    }
+                })}
             <Show when=move || status.get().is_terminal()>
-                <a class="button run-again" href=again.clone()>"Run again"</a>
+                <a class="button run-again" href=again.clone()>
+                    "Run again"
+                </a>
             </Show>
         </div>
         <div class="run-grid">
@@ -137,10 +152,17 @@ pub fn RunDetail(
         <LogPanel lines=live.logs on_open=load_log pending=log_pending />
         <ReportView html=view.report_html.clone() />
         <ArtifactBrowser owner=owner.clone() run_id=run_id.clone() entries=view.artifacts.clone() />
-        {view.artifacts_truncated.then(|| view! {
-            <p class="muted artifacts-truncated">
-                {format!("Only the first {} files of this run are listed.", view.artifacts.len())}
-            </p>
-        })}
+        {view
+            .artifacts_truncated
+            .then(|| {
+                view! {
+                    <p class="muted artifacts-truncated">
+                        {format!(
+                            "Only the first {} files of this run are listed.",
+                            view.artifacts.len(),
+                        )}
+                    </p>
+                }
+            })}
     }
 }

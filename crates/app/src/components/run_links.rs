@@ -23,15 +23,42 @@ pub fn RunLinks(
     let space_url = move || state.with(|s| s.as_ref().and_then(|s| s.links.space_url.clone()));
     view! {
         <ul class="run-links">
-            {move || job_url().map(|href| view! {
-                <li><a class="job-link" href=href target="_blank" rel="noopener noreferrer">"Job on the Hub"</a></li>
-            })}
-            {move || space().map(|name| {
-                let page = space_url().unwrap_or_else(|| format!("https://huggingface.co/spaces/{name}"));
-                view! {
-                    <li><a class="space-link" href=page target="_blank" rel="noopener noreferrer">{format!("Space {name}")}</a></li>
-                }
-            })}
+            {move || {
+                job_url()
+                    .map(|href| {
+                        view! {
+                            <li>
+                                <a
+                                    class="job-link"
+                                    href=href
+                                    target="_blank"
+                                    rel="noopener noreferrer"
+                                >
+                                    "Job on the Hub"
+                                </a>
+                            </li>
+                        }
+                    })
+            }}
+            {move || {
+                space()
+                    .map(|name| {
+                        let page = space_url()
+                            .unwrap_or_else(|| format!("https://huggingface.co/spaces/{name}"));
+                        view! {
+                            <li>
+                                <a
+                                    class="space-link"
+                                    href=page
+                                    target="_blank"
+                                    rel="noopener noreferrer"
+                                >
+                                    {format!("Space {name}")}
+                                </a>
+                            </li>
+                        }
+                    })
+            }}
         </ul>
     }
 }

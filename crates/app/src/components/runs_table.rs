@@ -9,9 +9,7 @@ use leptos::prelude::*;
 #[component]
 pub fn RunsTable(runs: Vec<RunSummary>) -> impl IntoView {
     if runs.is_empty() {
-        return view! {
-            <p class="empty">"No runs yet. "<a href="/">"Pick a recipe"</a>" to start one."</p>
-        }
+        return view! { <p class="empty">"No runs yet. "<a href="/">"Pick a recipe"</a>" to start one."</p> }
         .into_any();
     }
     view! {
@@ -29,20 +27,41 @@ pub fn RunsTable(runs: Vec<RunSummary>) -> impl IntoView {
                     </tr>
                 </thead>
                 <tbody>
-                    {runs.into_iter().map(|run| {
-                        let href = runs::routes::run_page(&run.owner, run.run_id);
-                        let status = run.status;
-                        view! {
-                            <tr data-run-id=run.run_id.to_string()>
-                                <td><a href=href class="run-link">{run.run_id.to_string()}</a></td>
-                                <td><StatusBadge status=Signal::stored(status) /></td>
-                                <td>{format!("{} · {}", run.phase.id(), run.phase.title())}</td>
-                                <td>{run.target_space.unwrap_or_else(|| "—".into())}</td>
-                                <td>{run.duration_secs.map(duration).unwrap_or_else(|| "—".into())}</td>
-                                <td>{run.created_at.map(short_time).unwrap_or_else(|| "—".into())}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
+                    {runs
+                        .into_iter()
+                        .map(|run| {
+                            let href = runs::routes::run_page(&run.owner, run.run_id);
+                            let status = run.status;
+                            view! {
+                                <tr data-run-id=run.run_id.to_string()>
+                                    <td>
+                                        <a href=href class="run-link">
+                                            {run.run_id.to_string()}
+                                        </a>
+                                    </td>
+                                    <td>
+                                        <StatusBadge status=Signal::stored(status) />
+                                    </td>
+                                    <td>
+                                        {format!("{} · {}", run.phase.id(), run.phase.title())}
+                                    </td>
+                                    <td>{run.target_space.unwrap_or_else(|| "—".into())}</td>
+                                    <td>
+                                        {run
+                                            .duration_secs
+                                            .map(duration)
+                                            .unwrap_or_else(|| "—".into())}
+                                    </td>
+                                    <td>
+                                        {run
+                                            .created_at
+                                            .map(short_time)
+                                            .unwrap_or_else(|| "—".into())}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
         </div>

@@ -22,7 +22,9 @@ pub fn ScopeNotice(me: Me) -> impl IntoView {
                     ". You can still look at runs shared with you."
                 </p>
                 <form method="post" action="/logout" class="inline">
-                    <button type="submit" class="button">"Sign out and sign in again granting them"</button>
+                    <button type="submit" class="button">
+                        "Sign out and sign in again granting them"
+                    </button>
                 </form>
             </section>
         }

@@ -62,8 +62,12 @@ pub fn SpaceNameField(value: RwSignal<String>, unique_suffix: RwSignal<bool>) ->
             placeholder="my-gradio-app"
             hint="Created private in your namespace; an existing Space is never overwritten."
         >
-            <p class="name-check" role="status" aria-live="polite"
-                data-check=move || status().map(|(kind, _)| kind).unwrap_or("none")>
+            <p
+                class="name-check"
+                role="status"
+                aria-live="polite"
+                data-check=move || status().map(|(kind, _)| kind).unwrap_or("none")
+            >
                 {move || status().map(|(_, text)| text)}
             </p>
         </TextField>

@@ -18,25 +18,42 @@ pub fn StepTimeline(#[prop(into)] steps: Signal<Vec<StepRecord>>) -> impl IntoVi
                 let longest = steps.iter().filter_map(|s| s.duration_ms).max().unwrap_or(1).max(1);
                 view! {
                     <ol class="steps">
-                        {steps.into_iter().map(|step| {
-                            let share = step.duration_ms.map_or(0.0, |ms| ms as f64 / longest as f64 * 100.0);
-                            let slug = status_slug(step.status);
-                            view! {
-                                <li class=format!("step step-{slug}") data-step=step.name.clone()>
-                                    <span class="step-name">{step.name.clone()}</span>
-                                    <span class="step-status">{slug}</span>
-                                    <span class="step-duration">
-                                        {step.duration_ms.map(duration_ms).unwrap_or_else(|| "…".into())}
-                                    </span>
-                                    <span class="bar-track" aria-hidden="true">
-                                        <span class="bar" style=format!("width: max({share:.1}%, 3px)")></span>
-                                    </span>
-                                    {step.message.map(|m| view! { <span class="step-message">{m}</span> })}
-                                </li>
-                            }
-                        }).collect_view()}
+                        {steps
+                            .into_iter()
+                            .map(|step| {
+                                let share = step
+                                    .duration_ms
+                                    .map_or(0.0, |ms| ms as f64 / longest as f64 * 100.0);
+                                let slug = status_slug(step.status);
+                                view! {
+                                    <li
+                                        class=format!("step step-{slug}")
+                                        data-step=step.name.clone()
+                                    >
+                                        <span class="step-name">{step.name.clone()}</span>
+                                        <span class="step-status">{slug}</span>
+                                        <span class="step-duration">
+                                            {step
+                                                .duration_ms
+                                                .map(duration_ms)
+                                                .unwrap_or_else(|| "…".into())}
+                                        </span>
+                                        <span class="bar-track" aria-hidden="true">
+                                            <span
+                                                class="bar"
+                                                style=format!("width: max({share:.1}%, 3px)")
+                                            ></span>
+                                        </span>
+                                        {step
+                                            .message
+                                            .map(|m| view! { <span class="step-message">{m}</span> })}
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
                     </ol>
-                }.into_any()
+                }
+                    .into_any()
             }}
         </section>
     }

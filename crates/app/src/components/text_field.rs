@@ -57,7 +57,9 @@ pub fn TextField(
         <div class="field" data-field=field>
             <label for=control_id(field)>{label}</label>
             {control}
-            <p class="field-hint" id=hint_id>{hint}</p>
+            <p class="field-hint" id=hint_id>
+                {hint}
+            </p>
             {children.map(|c| c())}
             <FieldError field error />
         </div>

@@ -130,87 +130,228 @@ pub fn WizardForm(
                 submit();
             }
         >
-            {has("model_id").then(|| view! {
-                <TextField field="model_id" label="Model id" value=form.text(Field::ModelId) list="models"
-                    placeholder="owner/model" hint="A model on the Hub, e.g. Qwen/Qwen3-0.6B.">
-                    <ModelLabel value=form.text(Field::ModelId) suggestions=model_labels />
-                </TextField>
-                <SuggestionList id="models" suggestions=models />
-            })}
-            {has("article_url").then(|| view! {
-                <TextField field="article_url" label="Article URL" value=form.text(Field::ArticleUrl) kind="url"
-                    placeholder="https://…" hint="The article (or blog post) whose code the Space reproduces." />
-            })}
-            {has("article_text").then(|| view! {
-                <TextField field="article_text" label="…or the article's text" value=form.text(Field::ArticleText) multiline=true
-                    hint="Paste the article when it has no public URL." />
-            })}
-            {has("target_space").then(|| view! {
-                <SpaceNameField value=form.text(Field::TargetSpace) unique_suffix=form.flag(Field::UniqueSuffix) />
-                <CheckField field="unique_suffix" label="Add a fresh suffix to the name" value=form.flag(Field::UniqueSuffix)
-                    hint="Use this to run the recipe again without choosing a new name." />
-            })}
-            {has("agent_model").then(|| view! {
-                <TextField field="agent_model" label="Pi model" value=form.text(Field::AgentModel) list="agent-models"
-                    hint="The chat model the Pi agent drives, through Inference Providers.">
-                    <ModelLabel value=form.text(Field::AgentModel) suggestions=agent_model_labels />
-                </TextField>
-                <SuggestionList id="agent-models" suggestions=agent_models />
-            })}
-            {has("agent_base_url").then(|| view! {
-                <TextField field="agent_base_url" label="Model endpoint (optional)" value=form.text(Field::AgentBaseUrl) kind="url"
-                    placeholder="https://…/v1" hint="An OpenAI-compatible URL serving the Pi model, instead of Inference Providers." />
-            })}
-            {has("implementation_mode").then(|| view! { <ModeSelect value=form.implementation_mode /> })}
-            {has("allow_gpu_fallback").then(|| view! {
-                <CheckField field="allow_gpu_fallback" label="Allow a fixed GPU when ZeroGPU fails" value=form.flag(Field::AllowGpuFallback)
-                    hint="ZeroGPU is tried first; a fixed GPU costs per hour while the Space runs." />
-            })}
-            {has("space_hardware").then(|| view! {
-                <FlavorSelect field="space_hardware" label="Space hardware" value=form.text(Field::SpaceHardware) options=space_hardware
-                    default_label=cpu_label hint="Asked for when the Space is created. ZeroGPU is free (two Spaces per free account); a refusal is reported, not retried." />
-            })}
-            {has("validate_space").then(|| view! {
-                <TextField field="validate_space" label="Space to validate" value=form.text(Field::ValidateSpace)
-                    placeholder="owner/space" hint="A Space on the Hub; or give a URL below instead." />
-                <TextField field="validate_url" label="…or its URL" value=form.text(Field::ValidateUrl) kind="url"
-                    placeholder="https://owner-space.hf.space" hint="An app's address; leave empty when you gave a Space." />
-                <TextField field="api_name" label="Endpoint (optional)" value=form.text(Field::ApiName)
-                    placeholder="/predict" hint="Found automatically when left empty." />
-                <TextField field="inputs" label="Inputs (optional, JSON array)" value=form.text(Field::Inputs) multiline=true
-                    placeholder="[\"Hello\"]" hint="One value per parameter of the endpoint." />
-            })}
+            {has("model_id")
+                .then(|| {
+                    view! {
+                        <TextField
+                            field="model_id"
+                            label="Model id"
+                            value=form.text(Field::ModelId)
+                            list="models"
+                            placeholder="owner/model"
+                            hint="A model on the Hub, e.g. Qwen/Qwen3-0.6B."
+                        >
+                            <ModelLabel value=form.text(Field::ModelId) suggestions=model_labels />
+                        </TextField>
+                        <SuggestionList id="models" suggestions=models />
+                    }
+                })}
+            {has("article_url")
+                .then(|| {
+                    view! {
+                        <TextField
+                            field="article_url"
+                            label="Article URL"
+                            value=form.text(Field::ArticleUrl)
+                            kind="url"
+                            placeholder="https://…"
+                            hint="The article (or blog post) whose code the Space reproduces."
+                        />
+                    }
+                })}
+            {has("article_text")
+                .then(|| {
+                    view! {
+                        <TextField
+                            field="article_text"
+                            label="…or the article's text"
+                            value=form.text(Field::ArticleText)
+                            multiline=true
+                            hint="Paste the article when it has no public URL."
+                        />
+                    }
+                })}
+            {has("target_space")
+                .then(|| {
+                    view! {
+                        <SpaceNameField
+                            value=form.text(Field::TargetSpace)
+                            unique_suffix=form.flag(Field::UniqueSuffix)
+                        />
+                        <CheckField
+                            field="unique_suffix"
+                            label="Add a fresh suffix to the name"
+                            value=form.flag(Field::UniqueSuffix)
+                            hint="Use this to run the recipe again without choosing a new name."
+                        />
+                    }
+                })}
+            {has("agent_model")
+                .then(|| {
+                    view! {
+                        <TextField
+                            field="agent_model"
+                            label="Pi model"
+                            value=form.text(Field::AgentModel)
+                            list="agent-models"
+                            hint="The chat model the Pi agent drives, through Inference Providers."
+                        >
+                            <ModelLabel
+                                value=form.text(Field::AgentModel)
+                                suggestions=agent_model_labels
+                            />
+                        </TextField>
+                        <SuggestionList id="agent-models" suggestions=agent_models />
+                    }
+                })}
+            {has("agent_base_url")
+                .then(|| {
+                    view! {
+                        <TextField
+                            field="agent_base_url"
+                            label="Model endpoint (optional)"
+                            value=form.text(Field::AgentBaseUrl)
+                            kind="url"
+                            placeholder="https://…/v1"
+                            hint="An OpenAI-compatible URL serving the Pi model, instead of Inference Providers."
+                        />
+                    }
+                })}
+            {has("implementation_mode")
+                .then(|| view! { <ModeSelect value=form.implementation_mode /> })}
+            {has("allow_gpu_fallback")
+                .then(|| {
+                    view! {
+                        <CheckField
+                            field="allow_gpu_fallback"
+                            label="Allow a fixed GPU when ZeroGPU fails"
+                            value=form.flag(Field::AllowGpuFallback)
+                            hint="ZeroGPU is tried first; a fixed GPU costs per hour while the Space runs."
+                        />
+                    }
+                })}
+            {has("space_hardware")
+                .then(|| {
+                    view! {
+                        <FlavorSelect
+                            field="space_hardware"
+                            label="Space hardware"
+                            value=form.text(Field::SpaceHardware)
+                            options=space_hardware
+                            default_label=cpu_label
+                            hint="Asked for when the Space is created. ZeroGPU is free (two Spaces per free account); a refusal is reported, not retried."
+                        />
+                    }
+                })}
+            {has("validate_space")
+                .then(|| {
+                    view! {
+                        <TextField
+                            field="validate_space"
+                            label="Space to validate"
+                            value=form.text(Field::ValidateSpace)
+                            placeholder="owner/space"
+                            hint="A Space on the Hub; or give a URL below instead."
+                        />
+                        <TextField
+                            field="validate_url"
+                            label="…or its URL"
+                            value=form.text(Field::ValidateUrl)
+                            kind="url"
+                            placeholder="https://owner-space.hf.space"
+                            hint="An app's address; leave empty when you gave a Space."
+                        />
+                        <TextField
+                            field="api_name"
+                            label="Endpoint (optional)"
+                            value=form.text(Field::ApiName)
+                            placeholder="/predict"
+                            hint="Found automatically when left empty."
+                        />
+                        <TextField
+                            field="inputs"
+                            label="Inputs (optional, JSON array)"
+                            value=form.text(Field::Inputs)
+                            multiline=true
+                            placeholder="[\"Hello\"]"
+                            hint="One value per parameter of the endpoint."
+                        />
+                    }
+                })}
             <fieldset class="job-options">
                 <legend>"Job"</legend>
-                <FlavorSelect field="job_flavor" label="Job hardware" value=form.job_flavor options=hardware
-                    default_label="Server default" hint="The machine the worker runs on, with the Hub's price." />
-                <TextField field="job_timeout_minutes" label="Timeout (minutes)" value=form.job_timeout_minutes kind="number"
-                    hint=TIMEOUT_HINT>
-                    {sign_in_left.map(|left| view! {
-                        <p class="field-note sign-in-left">
-                            {format!("Your sign-in lasts {left} more minutes, and the run works with it: it cannot run longer.")}
-                        </p>
-                    })}
+                <FlavorSelect
+                    field="job_flavor"
+                    label="Job hardware"
+                    value=form.job_flavor
+                    options=hardware
+                    default_label="Server default"
+                    hint="The machine the worker runs on, with the Hub's price."
+                />
+                <TextField
+                    field="job_timeout_minutes"
+                    label="Timeout (minutes)"
+                    value=form.job_timeout_minutes
+                    kind="number"
+                    hint=TIMEOUT_HINT
+                >
+                    {sign_in_left
+                        .map(|left| {
+                            view! {
+                                <p class="field-note sign-in-left">
+                                    {format!(
+                                        "Your sign-in lasts {left} more minutes, and the run works with it: it cannot run longer.",
+                                    )}
+                                </p>
+                            }
+                        })}
                 </TextField>
             </fieldset>
             <CostConfirmation sentence=cost value=form.paid_hardware_confirmed />
             <LaunchSummary phase owner=owner.clone() form hardware />
-            {move || failure.get().map(|error| {
-                let retry = submit_retry;
-                view! { <ErrorPanel error retry=move |_| retry() /> }
-            })}
-            {cannot_pay.clone().map(|why| view! {
-                <p class="notice warn cannot-pay" role="alert">{why}" "
-                    <a href=crate::api::BILLING_URL rel="external noopener" target="_blank">"Billing settings"</a>
-                </p>
-            })}
+            {move || {
+                failure
+                    .get()
+                    .map(|error| {
+                        let retry = submit_retry;
+                        view! { <ErrorPanel error retry=move |_| retry() /> }
+                    })
+            }}
+            {cannot_pay
+                .clone()
+                .map(|why| {
+                    view! {
+                        <p class="notice warn cannot-pay" role="alert">
+                            {why}
+                            " "
+                            <a href=crate::api::BILLING_URL rel="external noopener" target="_blank">
+                                "Billing settings"
+                            </a>
+                        </p>
+                    }
+                })}
             <div class="actions">
-                <button type="submit" class="button primary launch" disabled=move || !runnable || launch.pending().get()>
+                <button
+                    type="submit"
+                    class="button primary launch"
+                    disabled=move || !runnable || launch.pending().get()
+                >
                     {move || if launch.pending().get() { "Launching…" } else { "Launch run" }}
                 </button>
-                {(!runnable).then(|| view! {
-                    <span class="muted">{if cannot_pay.is_some() { "Your account cannot pay for runs yet." } else if me.can_launch { "This recipe is not available yet." } else { "Your sign-in cannot launch runs." }}</span>
-                })}
+                {(!runnable)
+                    .then(|| {
+                        view! {
+                            <span class="muted">
+                                {if cannot_pay.is_some() {
+                                    "Your account cannot pay for runs yet."
+                                } else if me.can_launch {
+                                    "This recipe is not available yet."
+                                } else {
+                                    "Your sign-in cannot launch runs."
+                                }}
+                            </span>
+                        }
+                    })}
             </div>
         </form>
     }

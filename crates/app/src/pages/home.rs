@@ -18,14 +18,21 @@ pub fn HomePage() -> impl IntoView {
                 "builds a Gradio app, deploys it as a private Space in your namespace, and only calls it done "
                 "after it has called the live Space itself."
             </p>
-            <Transition fallback=|| view! { <SignInButton /> }>
+            <Transition fallback=|| {
+                view! { <SignInButton /> }
+            }>
                 {move || Suspend::new(async move {
                     match user.await {
-                        Ok(Some(me)) => view! {
-                            <p class="signed-in">"Signed in as "<strong>{me.username.clone()}</strong>". "
-                                <a href="/runs">"See your runs"</a>" or pick a recipe below."</p>
-                            <ScopeNotice me />
-                        }.into_any(),
+                        Ok(Some(me)) => {
+                            view! {
+                                <p class="signed-in">
+                                    "Signed in as "<strong>{me.username.clone()}</strong>". "
+                                    <a href="/runs">"See your runs"</a>" or pick a recipe below."
+                                </p>
+                                <ScopeNotice me />
+                            }
+                                .into_any()
+                        }
                         _ => view! { <SignInButton /> }.into_any(),
                     }
                 })}

@@ -25,7 +25,9 @@ pub fn RunPage() -> impl IntoView {
     let stream_ended = RwSignal::new(false);
     view! {
         <Title text="Run — Space Factory" />
-        <Transition fallback=|| view! { <p class="muted">"Loading the run…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading the run…"</p> }
+        }>
             {move || Suspend::new(async move {
                 let (owner, run_id) = key();
                 match run.await {
@@ -38,8 +40,13 @@ pub fn RunPage() -> impl IntoView {
                             }
                         }
                         view! {
-                            <ErrorPanel error retry=move |_| run.refetch() next=runs::routes::run_page(&owner, &run_id) />
-                        }.into_any()
+                            <ErrorPanel
+                                error
+                                retry=move |_| run.refetch()
+                                next=runs::routes::run_page(&owner, &run_id)
+                            />
+                        }
+                            .into_any()
                     }
                 }
             })}

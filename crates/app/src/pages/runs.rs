@@ -37,28 +37,41 @@ pub fn RunsPage() -> impl IntoView {
     view! {
         <Title text="My runs — Space Factory" />
         <section class="runs-page" data-hydrated=hydrated>
-        <div class="page-head">
-            <h1>"My runs"</h1>
-            <button type="button" class="button" on:click=move |_| runs.refetch()>"Refresh"</button>
-        </div>
-        <Transition fallback=|| view! { <p class="muted">"Loading runs…"</p> }>
-            {move || Suspend::new(async move {
-                match runs.await {
-                    Ok(list) => {
-                        let live = under_way(&list);
-                        view! {
-                            {live.then(|| view! {
-                                <p class="muted live-note">"Runs are under way: this list updates itself."</p>
-                            })}
-                            <RunsTable runs=list />
-                        }.into_any()
+            <div class="page-head">
+                <h1>"My runs"</h1>
+                <button type="button" class="button" on:click=move |_| runs.refetch()>
+                    "Refresh"
+                </button>
+            </div>
+            <Transition fallback=|| {
+                view! { <p class="muted">"Loading runs…"</p> }
+            }>
+                {move || Suspend::new(async move {
+                    match runs.await {
+                        Ok(list) => {
+                            let live = under_way(&list);
+                            view! {
+                                {live
+                                    .then(|| {
+                                        view! {
+                                            <p class="muted live-note">
+                                                "Runs are under way: this list updates itself."
+                                            </p>
+                                        }
+                                    })}
+                                <RunsTable runs=list />
+                            }
+                                .into_any()
+                        }
+                        Err(error) => {
+                            view! {
+                                <ErrorPanel error retry=move |_| runs.refetch() next="/runs" />
+                            }
+                                .into_any()
+                        }
                     }
-                    Err(error) => view! {
-                        <ErrorPanel error retry=move |_| runs.refetch() next="/runs" />
-                    }.into_any(),
-                }
-            })}
-        </Transition>
+                })}
+            </Transition>
         </section>
     }
 }

@@ -50,55 +50,82 @@ fn Wizard(phase: Phase) -> impl IntoView {
     let next = routes::new_run_page(phase);
     view! {
         <Title text=format!("{} — Space Factory", phase.title()) />
-        <nav class="breadcrumb" aria-label="Breadcrumb"><a href="/">"Recipes"</a>" / "{phase.title()}</nav>
+        <nav class="breadcrumb" aria-label="Breadcrumb">
+            <a href="/">"Recipes"</a>
+            " / "
+            {phase.title()}
+        </nav>
         <h1 class="wizard-title">
             <span class="phase-id">{format!("Phase {}", phase.id())}</span>
-            " "{phase.title()}
+            " "
+            {phase.title()}
         </h1>
         <p class="lede">{phase.summary()}</p>
         <PhaseNotice phase />
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="muted">"Loading…"</p> }
+        }>
             {move || {
                 let next = next.clone();
                 Suspend::new(async move {
-                    // Both read at once: a resource first read only after another resolved
-                    // is not tracked by the Transition from the start, and the page could
-                    // then hydrate against HTML that has not streamed in yet.
                     let (user_now, hw, again, suggested) = futures_util::join!(
                         user.into_future(),
                         hardware_list.into_future(),
                         again.into_future(),
                         suggested.into_future()
                     );
-                    // Without suggestions the form starts empty, as on any Hub.
                     let suggestions = suggested.unwrap_or_default();
                     match user_now {
                         Ok(Some(me)) => {
                             let options: Vec<HardwareOption> = hw.clone().unwrap_or_default();
+                            // Both read at once: a resource first read only after another resolved
+                            // is not tracked by the Transition from the start, and the page could
+                            // then hydrate against HTML that has not streamed in yet.
+                            // Without suggestions the form starts empty, as on any Hub.
                             view! {
                                 <ScopeNotice me=me.clone() />
-                                {hw.err().map(|error| view! {
-                                    <ErrorPanel error retry=move |_| hardware_list.refetch() />
-                                })}
-                                {again.as_ref().map(|again| view! {
-                                    <p class="notice info run-again-notice">
-                                        "Options copied from run "
-                                        <a href=again.run.split_once('/').map(|(owner, run_id)| routes::run_page(owner, run_id))>{again.run.clone()}</a>
-                                        ". If its Space name is taken now, choose another or add a fresh suffix."
-                                    </p>
-                                })}
-                                <WizardForm phase me hardware=Signal::stored(options) again suggestions />
+                                {hw
+                                    .err()
+                                    .map(|error| {
+                                        view! {
+                                            <ErrorPanel error retry=move |_| hardware_list.refetch() />
+                                        }
+                                    })}
+                                {again
+                                    .as_ref()
+                                    .map(|again| {
+                                        view! {
+                                            <p class="notice info run-again-notice">
+                                                "Options copied from run "
+                                                <a href=again
+                                                    .run
+                                                    .split_once('/')
+                                                    .map(|(owner, run_id)| routes::run_page(
+                                                        owner,
+                                                        run_id,
+                                                    ))>{again.run.clone()}</a>
+                                                ". If its Space name is taken now, choose another or add a fresh suffix."
+                                            </p>
+                                        }
+                                    })}
+                                <WizardForm
+                                    phase
+                                    me
+                                    hardware=Signal::stored(options)
+                                    again
+                                    suggestions
+                                />
                             }
-                            .into_any()
+                                .into_any()
                         }
-                        Ok(None) => view! {
-                            <ErrorPanel error=ApiError::NotSignedIn retry=|_| {} next />
+                        Ok(None) => {
+                            view! { <ErrorPanel error=ApiError::NotSignedIn retry=|_| {} next /> }
+                                .into_any()
                         }
-                        .into_any(),
-                        Err(error) => view! {
-                            <ErrorPanel error retry=move |_| user.refetch() next />
+                        Err(error) => {
+                            view! { <ErrorPanel error retry=move |_| user.refetch() next /> }
+                                .into_any()
                         }
-                        .into_any(),
                     }
                 })
             }}
