@@ -101,6 +101,38 @@ impl JobSpec {
         JobSpec::new(JobImage::Docker(image.into()), command)
     }
 
+    /// The Job that carries out one factory run, as the contract in [`runs::job`] says: the
+    /// worker's command in `image`, the spec (JSON, passed as given so a refused one can be
+    /// tried too) in [`runs::RUN_SPEC_ENV`], the user's token as the encrypted secret
+    /// [`runs::job::TOKEN_SECRET`], the bucket mounted read-write at `mount`, and the labels
+    /// a run is found by. One builder for the server and the tests; each adds its own
+    /// environment, hardware and timeout.
+    pub fn for_run(
+        image: JobImage,
+        spec_json: String,
+        run_id: &str,
+        phase: runs::Phase,
+        bucket: &RepoId,
+        mount: &str,
+        token: &Token,
+    ) -> JobSpec {
+        use runs::job;
+        let mut spec = JobSpec::new(
+            image,
+            job::JOB_COMMAND.iter().map(|s| s.to_string()).collect(),
+        );
+        spec.env.insert(runs::RUN_SPEC_ENV.into(), spec_json);
+        spec.secrets
+            .insert(job::TOKEN_SECRET.into(), token.expose().to_owned());
+        spec.volumes.push(Volume::bucket(bucket, mount));
+        spec.labels
+            .insert(job::LABEL_APP.into(), job::LABEL_APP_VALUE.into());
+        spec.labels.insert(job::LABEL_RUN_ID.into(), run_id.into());
+        spec.labels
+            .insert(job::LABEL_PHASE.into(), phase.id().into());
+        spec
+    }
+
     /// A Job running `command` in a Docker image or a Space's image on `cpu-basic`.
     pub fn new(image: JobImage, command: Vec<String>) -> JobSpec {
         JobSpec {

@@ -6,7 +6,7 @@ use crate::api::server::hub_error;
 use crate::api::server::viewer::SignedIn;
 use crate::api::server::Services;
 use crate::api::{ApiError, LaunchRequest, Launched};
-use hub::jobs::{JobSpec, Volume};
+use hub::jobs::JobSpec;
 use runs::recipe::RecipeRequest;
 use runs::spec::SPEC_VERSION;
 use runs::{job, FieldError, PhaseStatus, Recipe, RunId, RunSpec};
@@ -214,7 +214,8 @@ fn validate(
     }
 }
 
-/// The Job of the contract in [`runs::job`].
+/// The run's Job ([`JobSpec::for_run`]) with what this factory adds: its Hub, the token's
+/// expiry, where the bucket is mounted, the hardware and timeout.
 fn job_spec(
     services: &Services,
     user: &SignedIn,
@@ -223,13 +224,17 @@ fn job_spec(
     timeout_secs: u64,
 ) -> Result<JobSpec, ApiError> {
     let settings = &services.jobs;
-    let mut job_spec = JobSpec::new(
-        settings.image.clone(),
-        job::JOB_COMMAND.iter().map(|s| s.to_string()).collect(),
-    );
     let spec_json = serde_json::to_string(spec)
         .map_err(|e| ApiError::Internal(format!("the run spec does not serialize: {e}")))?;
-    job_spec.env.insert(runs::RUN_SPEC_ENV.into(), spec_json);
+    let mut job_spec = JobSpec::for_run(
+        settings.image.clone(),
+        spec_json,
+        &spec.run_id.to_string(),
+        spec.phase(),
+        &spec.bucket,
+        &settings.bucket_mount,
+        &user.token(),
+    );
     if let Some(endpoint) = &settings.hub_endpoint {
         job_spec.env.insert("HF_ENDPOINT".into(), endpoint.clone());
     }
@@ -243,21 +248,6 @@ fn job_spec(
             .env
             .insert("SPACE_FACTORY_OUTPUT".into(), settings.bucket_mount.clone());
     }
-    job_spec
-        .secrets
-        .insert(job::TOKEN_SECRET.into(), user.token().expose().to_owned());
-    job_spec
-        .volumes
-        .push(Volume::bucket(&spec.bucket, &settings.bucket_mount));
-    job_spec
-        .labels
-        .insert(job::LABEL_APP.into(), job::LABEL_APP_VALUE.into());
-    job_spec
-        .labels
-        .insert(job::LABEL_RUN_ID.into(), spec.run_id.to_string());
-    job_spec
-        .labels
-        .insert(job::LABEL_PHASE.into(), spec.phase().id().into());
     job_spec.flavor = flavor;
     job_spec.timeout_seconds = Some(timeout_secs);
     Ok(job_spec)

@@ -6,7 +6,7 @@
 
 use super::files::{assert_not_in_files, assert_not_in_output};
 use hub::commit::CommitFile;
-use hub::jobs::{JobInfo, JobSpec, Volume};
+use hub::jobs::{JobImage, JobInfo, JobSpec};
 use hub::repos::{parse_repo_id, CreateRepo, RepoType};
 use hub::{HubClient, RepoId, Token};
 use localhub::inference::ChatBackend;
@@ -132,26 +132,22 @@ impl Stand {
         spec_json: &str,
         env: &[(&str, &str)],
     ) -> JobInfo {
-        let mut spec = JobSpec::docker(
-            WORKER_IMAGE,
-            job::JOB_COMMAND.iter().map(|s| s.to_string()).collect(),
+        let phase = runs::Phase::from_id(phase).expect("a phase's wire name");
+        let mut spec = JobSpec::for_run(
+            JobImage::Docker(WORKER_IMAGE.into()),
+            spec_json.to_owned(),
+            run_id,
+            phase,
+            &self.bucket,
+            job::OUTPUT_MOUNT,
+            &self.token,
         );
-        spec.env
-            .insert(runs::RUN_SPEC_ENV.into(), spec_json.to_owned());
         // A stuck Space fails the run within minutes, with diagnostics, not after 10.
         spec.env
             .insert("SPACE_FACTORY_START_TIMEOUT_SECS".into(), "300".into());
         for (k, v) in env {
             spec.env.insert((*k).into(), (*v).into());
         }
-        spec.secrets
-            .insert(job::TOKEN_SECRET.into(), self.token.expose().to_owned());
-        spec.volumes
-            .push(Volume::bucket(&self.bucket, job::OUTPUT_MOUNT));
-        spec.labels
-            .insert(job::LABEL_APP.into(), job::LABEL_APP_VALUE.into());
-        spec.labels.insert(job::LABEL_RUN_ID.into(), run_id.into());
-        spec.labels.insert(job::LABEL_PHASE.into(), phase.into());
         spec.timeout_seconds = Some(JOB_TIMEOUT.as_secs());
         self.client
             .create_job("alice", &spec, &self.token)
