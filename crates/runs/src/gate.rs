@@ -97,7 +97,7 @@ mod tests {
 
     #[test]
     fn a_recorded_gate_reads_back_typed() {
-        // As phase 8 writes it (`crates/worker/tests/job_article.rs` checks the same fields).
+        // As phase 8 writes it (`crates/worker/tests/it/job_article.rs` checks the same fields).
         let text = r#"{
           "evidence": {"api_call": null, "code": {"files": ["app.py"], "mentions_model_id": false,
             "model_loading": [], "placeholder_markers": ["app.py: scaffold"]},
