@@ -1,9 +1,10 @@
 //! Phase 1: proves the run can record into its bucket — writes files through the mount
 //! and reads them back, byte for byte.
 
-use super::{fail, step};
+use super::step;
 use crate::engine::clock::now_rfc3339;
 use crate::engine::recorder::{Recorder, StepFailure};
+use crate::engine::step::because;
 use runs::{Event, RunState};
 
 const PROBE: &str = "roundtrip/probe.json";
@@ -24,30 +25,23 @@ pub async fn run(rec: &mut Recorder) -> Result<String, StepFailure> {
 
     step(rec, "read_back", |rec| {
         let path = rec.paths().artifact(PROBE).expect("constant path is valid");
-        let got = rec.read_back(&path).map_err(|e| fail("read_back", e))?;
+        let got = rec.read_back(&path).map_err(because)?;
         if got != expected {
-            return Err(fail(
-                "read_back",
-                format!("{PROBE} came back different ({} bytes)", got.len()),
-            ));
+            return Err(because(format!(
+                "{PROBE} came back different ({} bytes)",
+                got.len()
+            )));
         }
-        let state_bytes = rec
-            .read_back(&rec.paths().state())
-            .map_err(|e| fail("read_back", e))?;
+        let state_bytes = rec.read_back(&rec.paths().state()).map_err(because)?;
         let state: RunState = serde_json::from_slice(&state_bytes)
-            .map_err(|e| fail("read_back", format!("state.json does not parse: {e}")))?;
+            .map_err(|e| because(format!("state.json does not parse: {e}")))?;
         if state.run_id != rec.state().run_id {
-            return Err(fail("read_back", "state.json names another run"));
+            return Err(because("state.json names another run"));
         }
-        let events_bytes = rec
-            .read_back(&rec.paths().events())
-            .map_err(|e| fail("read_back", e))?;
+        let events_bytes = rec.read_back(&rec.paths().events()).map_err(because)?;
         let events = Event::parse_jsonl(&String::from_utf8_lossy(&events_bytes));
         if events.is_empty() || events.iter().enumerate().any(|(i, e)| e.seq != i as u64) {
-            return Err(fail(
-                "read_back",
-                "events.jsonl is missing events or out of order",
-            ));
+            return Err(because("events.jsonl is missing events or out of order"));
         }
         Ok(format!(
             "read back {PROBE}, state.json and {} events identical to what was written",

@@ -6,9 +6,10 @@
 //! `tests/model_output.json`.
 
 use crate::config::WorkerConfig;
+use crate::engine::step::because;
 use serde_json::{json, Value};
 
-use super::{fail, step};
+use super::step;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::model_app::{self, ModelApp};
@@ -37,7 +38,7 @@ pub async fn run(
     let facts = step_async(rec, "read_model", async |_rec: &mut Recorder| {
         let f = ModelFacts::read(&access, &model_id)
             .await
-            .map_err(|e| fail("read_model", format!("cannot read {model_id}: {e}")))?;
+            .map_err(|e| because(format!("cannot read {model_id}: {e}")))?;
         let msg = format!(
             "read {}: pipeline {}, library {}, license {}, card {}",
             f.id,
@@ -73,7 +74,7 @@ pub async fn run(
                 task.tag(),
                 size.human_parameters()
             )),
-            Support::Unsupported { reason } => Err(fail("decide_support", reason)),
+            Support::Unsupported { reason } => Err(because(reason)),
         }
     })?;
     let app = app.expect("a supported model has an app");
@@ -121,12 +122,7 @@ pub async fn run(
         )?;
         verdict
             .map(|seen| format!("the model answered with {seen}"))
-            .map_err(|why| {
-                fail(
-                    "check_model_output",
-                    format!("the model's answer is wrong: {why}"),
-                )
-            })
+            .map_err(|why| because(format!("the model's answer is wrong: {why}")))
     });
     seen?;
 

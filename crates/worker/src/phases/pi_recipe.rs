@@ -5,11 +5,12 @@
 //! exists, is private, runs, and its API answers as the task asked. Pi's claim counts for
 //! nothing.
 
-use super::{agent_step, fail};
+use super::agent_step;
 use crate::agent::AgentLimits;
 use crate::config::WorkerConfig;
 use crate::engine::clock::now_rfc3339;
 use crate::engine::step::step_async;
+use crate::engine::step::{because, StepError};
 use crate::engine::{Recorder, StepFailure};
 use crate::space::{self, HubAccess, LiveCheck, TargetSpace};
 use hub::RepoId;
@@ -91,12 +92,11 @@ pub async fn run(
 
     let run_id = rec.state().run_id.to_string();
     let (space_id, hf_cli) = step_async(rec, NAME_STEP, async |rec: &mut Recorder| {
-        let requested = RepoId::new(&spec.owner, &name).map_err(|e| fail(NAME_STEP, e))?;
+        let requested = RepoId::new(&spec.owner, &name).map_err(because)?;
         let id =
             space::target::choose_name(&access, &requested, options.space.unique_suffix, &run_id)
-                .await
-                .map_err(|f| fail(NAME_STEP, f.message))?;
-        let hf_cli = find_hf_cli(config).map_err(|why| fail(NAME_STEP, why))?;
+                .await?;
+        let hf_cli = find_hf_cli(config).map_err(because)?;
         rec.text_artifact(RECIPE_ARTIFACT, RECIPE)?;
         let message = format!("Pi is to create {id} with {}", hf_cli.display());
         Ok(((id, hf_cli), message))
@@ -150,27 +150,25 @@ async fn check_space(
     access: &HubAccess,
     id: &RepoId,
     requested: &str,
-) -> Result<TargetSpace, StepFailure> {
+) -> Result<TargetSpace, StepError> {
     let info = access
         .hub
         .space_info(id, &access.token)
         .await
-        .map_err(|e| fail(CHECK_STEP, format!("Pi did not create {id}: {e}")))?;
+        .map_err(|e| because(format!("Pi did not create {id}: {e}")))?;
     if info.private != Some(true) {
-        return Err(fail(CHECK_STEP, format!("{id} is not private")));
+        return Err(because(format!("{id} is not private")));
     }
     let sdk = info.sdk.clone().unwrap_or_default();
     if sdk != "gradio" {
-        return Err(fail(
-            CHECK_STEP,
-            format!("{id} is a `{sdk}` Space, not a Gradio one"),
-        ));
+        return Err(because(format!(
+            "{id} is a `{sdk}` Space, not a Gradio one"
+        )));
     }
     if !info.siblings.iter().any(|f| f.rfilename == "app.py") {
-        return Err(fail(
-            CHECK_STEP,
-            format!("{id} has no app.py: Pi did not upload the app"),
-        ));
+        return Err(because(format!(
+            "{id} has no app.py: Pi did not upload the app"
+        )));
     }
     Ok(TargetSpace {
         url: format!(

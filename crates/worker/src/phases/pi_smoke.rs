@@ -3,9 +3,10 @@
 //! of one), the worker checks that the edit is that and nothing more, deploys the edited app
 //! as a private Space, and passes only when the live API returns the *edited* output.
 
-use super::{agent_step, fail, workspace};
+use super::{agent_step, workspace};
 use crate::agent::AgentLimits;
 use crate::config::WorkerConfig;
+use crate::engine::step::because;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::{template_app, GeneratedFile};
@@ -62,7 +63,7 @@ pub async fn run(
 
     let original = template_app::files(&name);
     super::step(rec, "generate", |_rec| {
-        workspace::write_files(&agent.workspace, &original).map_err(|why| fail("generate", why))?;
+        workspace::write_files(&agent.workspace, &original).map_err(because)?;
         Ok(format!(
             "wrote the template app ({}) into Pi's workspace",
             names(&original)
@@ -80,10 +81,10 @@ pub async fn run(
     .await?;
 
     let files = step_async(rec, CHECK_STEP, async |rec: &mut Recorder| {
-        let files = workspace::read_files(&agent.workspace).map_err(|why| fail(CHECK_STEP, why))?;
+        let files = workspace::read_files(&agent.workspace).map_err(because)?;
         let changes = workspace::changes(&original, &files);
         rec.text_artifact(EDIT_DIFF, &changes.diff)?;
-        let message = judge_edit(&changes).map_err(|why| fail(CHECK_STEP, why))?;
+        let message = judge_edit(&changes).map_err(because)?;
         space::save_generated(rec, &files)?;
         Ok((files, message))
     })

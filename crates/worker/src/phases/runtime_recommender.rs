@@ -3,6 +3,7 @@
 //! flavor considered) and `analysis/model_facts.json`.
 
 use crate::config::WorkerConfig;
+use crate::engine::step::because;
 use serde_json::json;
 
 use super::fail;
@@ -29,7 +30,7 @@ pub async fn run(
     let facts = step_async(rec, "read_model", async |_rec: &mut Recorder| {
         let f = ModelFacts::read(&hub, &model_id)
             .await
-            .map_err(|e| fail("read_model", format!("cannot read {model_id}: {e}")))?;
+            .map_err(|e| because(format!("cannot read {model_id}: {e}")))?;
         let msg = format!(
             "read {}: pipeline {}, library {}, {} files",
             f.id,
@@ -47,14 +48,9 @@ pub async fn run(
             .hub
             .spaces_hardware(Some(&hub.token))
             .await
-            .map_err(|e| {
-                fail(
-                    "read_hardware",
-                    format!("cannot read the hardware list: {e}"),
-                )
-            })?;
+            .map_err(|e| because(format!("cannot read the hardware list: {e}")))?;
         if list.is_empty() {
-            return Err(fail("read_hardware", "the Hub listed no hardware"));
+            return Err(because("the Hub listed no hardware"));
         }
         let flavors: Vec<Flavor> = list.iter().map(Flavor::from_hub).collect();
         let msg = format!("{} Space hardware flavors with prices", flavors.len());
@@ -64,7 +60,7 @@ pub async fn run(
 
     let summary = step_async(rec, "recommend", async |rec: &mut Recorder| {
         let r = recommend(&facts, &size, &flavors)
-            .ok_or_else(|| fail("recommend", "no flavor of the list could be judged"))?;
+            .ok_or_else(|| because("no flavor of the list could be judged"))?;
         let doc = json!({
             "model_id": facts.id,
             "inputs": {

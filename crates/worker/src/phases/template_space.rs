@@ -1,8 +1,9 @@
 //! Phase 2.1: generates the template Gradio app, deploys it as a private Space in the
 //! owner's namespace, waits for it to run, and calls its API for a known answer.
 
-use super::{fail, step};
+use super::step;
 use crate::config::WorkerConfig;
+use crate::engine::step::because;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::{self, template_app};
 use crate::space::{self, Deployment, LiveCheck, SpaceSettings};
@@ -30,8 +31,7 @@ pub async fn run(
                 .join(", ")
         );
         if let Some(dir) = &config.app_override {
-            let changed =
-                generate::apply_override(&mut files, dir).map_err(|why| fail("generate", why))?;
+            let changed = generate::apply_override(&mut files, dir).map_err(because)?;
             message.push_str(&format!(
                 "; replaced {} from {}",
                 changed.join(", "),

@@ -3,6 +3,7 @@
 
 use super::fail;
 use crate::config::WorkerConfig;
+use crate::engine::step::because;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::space::probe::{self, Expectation};
@@ -69,18 +70,17 @@ async fn resolve(
             .hub
             .space_info(id, &access.token)
             .await
-            .map_err(|e| fail(RESOLVE_STEP, format!("cannot read the Space {id}: {e}")))?;
+            .map_err(|e| because(format!("cannot read the Space {id}: {e}")))?;
         let stage = info.runtime.as_ref().map(|r| &r.stage);
         if !stage.is_some_and(SpaceStage::is_running) {
             let stage = stage.map_or("unknown", SpaceStage::as_str);
-            return Err(fail(
-                RESOLVE_STEP,
-                format!("the Space {id} is {stage}, not RUNNING; start it and validate again"),
-            ));
+            return Err(because(format!(
+                "the Space {id} is {stage}, not RUNNING; start it and validate again"
+            )));
         }
         let url = info
             .space_url()
-            .ok_or_else(|| fail(RESOLVE_STEP, "the Hub gave no host for the Space"))?;
+            .ok_or_else(|| because("the Hub gave no host for the Space"))?;
         let message = format!("{id} is RUNNING at {url}");
         Ok((url, message))
     })

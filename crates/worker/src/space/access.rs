@@ -75,24 +75,21 @@ async fn access_step(
     config: &WorkerConfig,
     owner: Option<&str>,
 ) -> Result<HubAccess, crate::engine::StepFailure> {
-    use crate::engine::step::{fail, step_async};
+    use crate::engine::step::{because, step_async};
     step_async(rec, STEP, async |_rec: &mut crate::engine::Recorder| {
-        let mut access = HubAccess::from_config(config).map_err(|why| fail(STEP, why))?;
+        let mut access = HubAccess::from_config(config).map_err(because)?;
         let me = access
             .hub
             .whoami(&access.token)
             .await
-            .map_err(|e| fail(STEP, format!("the token was refused by the Hub: {e}")))?;
+            .map_err(|e| because(format!("the token was refused by the Hub: {e}")))?;
         if let Some(owner) = owner {
             let allowed = me.name == owner || me.orgs.iter().any(|o| o.name == owner);
             if !allowed {
-                return Err(fail(
-                    STEP,
-                    format!(
-                        "the token belongs to {}, who cannot create Spaces in {owner}'s namespace",
-                        me.name
-                    ),
-                ));
+                return Err(because(format!(
+                    "the token belongs to {}, who cannot create Spaces in {owner}'s namespace",
+                    me.name
+                )));
             }
         }
         let message = format!(

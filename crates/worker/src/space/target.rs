@@ -3,6 +3,7 @@
 
 use super::HubAccess;
 use crate::engine::clock::now_rfc3339;
+use crate::engine::step::{because, StepError};
 use crate::engine::step::{fail, step_async};
 use crate::engine::{Recorder, StepFailure};
 use hub::repos::{CreateRepo, KeyValue, RepoType, RepoUrl};
@@ -96,7 +97,7 @@ pub async fn create_target(
     settings: &SpaceSettings,
 ) -> Result<TargetSpace, StepFailure> {
     step_async(rec, STEP, async |rec: &mut Recorder| {
-        let requested = RepoId::new(owner, name).map_err(|e| fail(STEP, e))?;
+        let requested = RepoId::new(owner, name).map_err(because)?;
         let id = choose_name(
             access,
             &requested,
@@ -130,19 +131,19 @@ pub async fn create_target(
                         ),
                         serde_json::json!({"space": id.to_string(), "hardware": hardware}),
                     )
-                    .map_err(|e| fail(STEP, e))?;
+                    .map_err(because)?;
                     refused.push(HardwareRefusal {
                         hardware: hardware.clone(),
                         detail,
                     });
                 }
                 Created::Refused(e) => {
-                    return Err(fail(STEP, format!("could not create the Space {id}: {e}")))
+                    return Err(because(format!("could not create the Space {id}: {e}")))
                 }
             }
         }
         let Some((created, hardware)) = created else {
-            return Err(fail(STEP, format!("could not create the Space {id}")));
+            return Err(because(format!("could not create the Space {id}")));
         };
         let target = TargetSpace {
             suffix_added: id != requested,
@@ -179,7 +180,7 @@ async fn create(
     rec: &mut Recorder,
     access: &HubAccess,
     spec: &CreateRepo,
-) -> Result<Created, StepFailure> {
+) -> Result<Created, StepError> {
     let id = &spec.id;
     match access.hub.create_repo(spec, &access.token).await {
         Ok(created) => Ok(Created::Made(created)),
@@ -191,21 +192,18 @@ async fn create(
                 &format!("the answer to creating {id} was lost ({e}); the Space exists, so it was created"),
                 serde_json::json!({"space": id.to_string()}),
             )
-            .map_err(|e| fail(STEP, e))?;
+            .map_err(because)?;
             Ok(Created::Made(RepoUrl {
                 url: access.hub.repo_page_url(RepoType::Space, id),
             }))
         }
-        Err(HubError::Conflict { .. }) => Err(fail(
-            STEP,
-            format!(
-                "the Space {id} already exists; choose another name or ask for a unique suffix"
-            ),
-        )),
+        Err(HubError::Conflict { .. }) => Err(because(format!(
+            "the Space {id} already exists; choose another name or ask for a unique suffix"
+        ))),
         Err(e @ (HubError::PaymentRequired { .. } | HubError::Forbidden { .. })) => {
             Ok(Created::Refused(e))
         }
-        Err(e) => Err(fail(STEP, format!("could not create the Space {id}: {e}"))),
+        Err(e) => Err(because(format!("could not create the Space {id}: {e}"))),
     }
 }
 
@@ -217,14 +215,12 @@ pub async fn choose_name(
     requested: &RepoId,
     unique_suffix: bool,
     run_id: &str,
-) -> Result<RepoId, StepFailure> {
+) -> Result<RepoId, StepError> {
     if !exists(access, requested).await? {
         return Ok(requested.clone());
     }
     if !unique_suffix {
-        return Err(fail(
-            STEP,
-            format!(
+        return Err(because(format!(
                 "the Space {requested} already exists and target Spaces are never overwritten; choose another name or ask for a unique suffix"
             ),
         ));
@@ -236,26 +232,25 @@ pub async fn choose_name(
             return Ok(id);
         }
     }
-    Err(fail(
-        STEP,
-        format!("no free name found for {requested} with a suffix"),
-    ))
+    Err(because(format!(
+        "no free name found for {requested} with a suffix"
+    )))
 }
 
-async fn exists(access: &HubAccess, id: &RepoId) -> Result<bool, StepFailure> {
+async fn exists(access: &HubAccess, id: &RepoId) -> Result<bool, StepError> {
     access
         .hub
         .repo_exists(RepoType::Space, id, Some(&access.token))
         .await
-        .map_err(|e| fail(STEP, format!("could not check whether {id} exists: {e}")))
+        .map_err(|e| because(format!("could not check whether {id} exists: {e}")))
 }
 
 /// `name-suffix`, shortening `name` so the result stays within the Hub's length limit.
-fn with_suffix(requested: &RepoId, suffix: &str) -> Result<RepoId, StepFailure> {
+fn with_suffix(requested: &RepoId, suffix: &str) -> Result<RepoId, StepError> {
     let room = runs::repo_id::MAX_PART_LEN - suffix.len() - 1;
     let base: String = requested.name().chars().take(room).collect();
     let base = base.trim_end_matches(['-', '.', '_']);
-    RepoId::new(requested.owner(), &format!("{base}-{suffix}")).map_err(|e| fail(STEP, e))
+    RepoId::new(requested.owner(), &format!("{base}-{suffix}")).map_err(because)
 }
 
 /// Six characters of the run id's random part: unique per run, stable within it.

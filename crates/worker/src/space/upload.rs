@@ -1,7 +1,8 @@
 //! Keeping the generated app in the run's record and uploading it to the target Space.
 
 use super::{HubAccess, TargetSpace};
-use crate::engine::step::{fail, step_async};
+use crate::engine::step::because;
+use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::GeneratedFile;
 use hub::commit::CommitFile;
@@ -46,7 +47,7 @@ pub async fn upload_app(
                 &access.token,
             )
             .await
-            .map_err(|e| fail(STEP, format!("could not upload to {}: {e}", target.id)))?;
+            .map_err(|e| because(format!("could not upload to {}: {e}", target.id)))?;
         let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         let message = format!(
             "uploaded {} to {} (commit {})",

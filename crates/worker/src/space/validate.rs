@@ -4,6 +4,7 @@
 
 use super::probe::{self, Expectation, HealthOutcome, TestResult};
 use super::HubAccess;
+use crate::engine::step::because;
 use crate::engine::step::{fail, step_async};
 use crate::engine::{Recorder, StepFailure};
 use hub::gradio::{ApiInfo, Endpoint, GradioApp};
@@ -90,17 +91,17 @@ pub async fn validate_live(
     let (app, schema, name, endpoint) = step_async(rec, SCHEMA_STEP, async |rec: &mut Recorder| {
         let app = probe::connect(&access.hub, url, token)
             .await
-            .map_err(|why| fail(SCHEMA_STEP, why))?;
+            .map_err(because)?;
         let schema = app
             .info()
             .await
-            .map_err(|e| fail(SCHEMA_STEP, format!("could not read the API schema: {e}")))?;
+            .map_err(|e| because(format!("could not read the API schema: {e}")))?;
         rec.json_artifact(
             API_SCHEMA_JSON,
             &serde_json::to_value(&schema).expect("schema serializes"),
         )?;
-        let (name, endpoint) = probe::choose_endpoint(&schema, check.api_name.as_deref())
-            .map_err(|why| fail(SCHEMA_STEP, why))?;
+        let (name, endpoint) =
+            probe::choose_endpoint(&schema, check.api_name.as_deref()).map_err(because)?;
         let message = format!(
             "Gradio {} lists {} named endpoint(s); {name} takes {} input(s)",
             app.config()
@@ -140,8 +141,8 @@ async fn health_step(
             )?;
             Ok(((), format!("GET /health answered {}", answer.status)))
         }
-        HealthOutcome::Absent => Err(fail(HEALTH_STEP, "the app has no /health route (404)")),
-        HealthOutcome::Unhealthy(why) => Err(fail(HEALTH_STEP, why)),
+        HealthOutcome::Absent => Err(because("the app has no /health route (404)")),
+        HealthOutcome::Unhealthy(why) => Err(because(why)),
     })
     .await
 }
@@ -162,7 +163,7 @@ async fn call_step(
         result.endpoint_found = true;
         let inputs = match check.inputs.clone() {
             Some(inputs) => inputs,
-            None => probe::example_inputs(endpoint).map_err(|why| fail(CALL_STEP, why))?,
+            None => probe::example_inputs(endpoint).map_err(because)?,
         };
         result.inputs = inputs.clone();
         let (call, latency_ms) = probe::timed_call(app, name, inputs).await;
@@ -175,7 +176,7 @@ async fn call_step(
             let message = result.reason.clone();
             Ok((result, message))
         } else {
-            Err(fail(CALL_STEP, &result.reason))
+            Err(because(&result.reason))
         }
     })
     .await

@@ -2,7 +2,8 @@
 //! stage with the build and run log tails saved under `diagnostics/`.
 
 use super::{HubAccess, TargetSpace};
-use crate::engine::step::{fail, step_async};
+use crate::engine::step::because;
+use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use futures_util::StreamExt;
 use hub::spaces::{SpaceLogKind, SpaceRuntime, SpaceStage};
@@ -100,7 +101,7 @@ pub async fn wait_running(
                 .hub
                 .space_runtime(&target.id, &access.token)
                 .await
-                .map_err(|e| fail(STEP, format!("could not read the Space's runtime: {e}")))?;
+                .map_err(|e| because(format!("could not read the Space's runtime: {e}")))?;
             if last_stage.as_ref() != Some(&runtime.stage) {
                 last_stage = Some(runtime.stage.clone());
                 rec.event(
@@ -108,7 +109,7 @@ pub async fn wait_running(
                     &format!("Space {} is {}", target.id, runtime.stage),
                     serde_json::json!({ "stage": runtime.stage, "elapsed_ms": started.elapsed().as_millis() as u64 }),
                 )
-                .map_err(|e| fail(STEP, format!("could not record: {e}")))?;
+                .map_err(|e| because(format!("could not record: {e}")))?;
             }
             let verdict = match classify(&runtime.stage) {
                 Verdict::Wait(Phase::Build)
@@ -125,9 +126,9 @@ pub async fn wait_running(
                         .hub
                         .space_info(&target.id, &access.token)
                         .await
-                        .map_err(|e| fail(STEP, format!("could not read the Space's host: {e}")))?;
+                        .map_err(|e| because(format!("could not read the Space's host: {e}")))?;
                     let url = info.space_url().ok_or_else(|| {
-                        fail(STEP, "the Hub gave no host for the running Space")
+                        because("the Hub gave no host for the running Space")
                     })?;
                     target.app_url = Some(url.clone());
                     target.stage = Some(runtime.stage.clone());
@@ -148,9 +149,7 @@ pub async fn wait_running(
                         .as_deref()
                         .map(|m| format!(": {}", last_lines(m, 3)))
                         .unwrap_or_default();
-                    return Err(fail(
-                        STEP,
-                        format!(
+                    return Err(because(format!(
                             "the Space {} stopped at {}{why} (log tails in diagnostics/)",
                             target.id, runtime.stage
                         ),
@@ -169,9 +168,7 @@ pub async fn wait_running(
                         save_diagnostics(rec, access, &target, &runtime).await;
                         target.stage = Some(runtime.stage.clone());
                         target.save(rec)?;
-                        return Err(fail(
-                            STEP,
-                            format!(
+                        return Err(because(format!(
                                 "the Space {} was still {} after {} s (log tails in diagnostics/)",
                                 target.id,
                                 runtime.stage,

@@ -8,9 +8,10 @@ pub mod hardware;
 pub mod source;
 pub mod task;
 
-use super::{agent_step, fail, step, workspace};
+use super::{agent_step, step, workspace};
 use crate::agent::AgentLimits;
 use crate::config::WorkerConfig;
+use crate::engine::step::because;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::GeneratedFile;
@@ -53,11 +54,9 @@ pub async fn run(
 
     let article_path = agent.setup.agent_dir.join("article.md");
     step_async(rec, ARTICLE_STEP, async |rec: &mut Recorder| {
-        let article = source::obtain(&options.article)
-            .await
-            .map_err(|why| fail(ARTICLE_STEP, why))?;
+        let article = source::obtain(&options.article).await.map_err(because)?;
         std::fs::write(&article_path, &article.text)
-            .map_err(|e| fail(ARTICLE_STEP, format!("cannot write the article: {e}")))?;
+            .map_err(|e| because(format!("cannot write the article: {e}")))?;
         rec.text_artifact(ARTICLE_ARTIFACT, &article.text)?;
         Ok((
             (),
@@ -82,12 +81,11 @@ pub async fn run(
     .await?;
 
     let (files, blockers) = step_async(rec, COLLECT_STEP, async |rec: &mut Recorder| {
-        let files =
-            workspace::read_files(&agent.workspace).map_err(|why| fail(COLLECT_STEP, why))?;
+        let files = workspace::read_files(&agent.workspace).map_err(because)?;
         let blockers = match files.iter().find(|f| f.path == TECHNICAL_BLOCKERS_JSON) {
             Some(file) => {
                 rec.text_artifact(TECHNICAL_BLOCKERS_JSON, &file.content)?;
-                Some(Blockers::parse(&file.content).map_err(|why| fail(COLLECT_STEP, why))?)
+                Some(Blockers::parse(&file.content).map_err(because)?)
             }
             None => None,
         };
@@ -135,7 +133,7 @@ pub async fn run(
         if decision.run_succeeds {
             Ok(message)
         } else {
-            Err(fail(GATE_STEP, message))
+            Err(because(message))
         }
     })?;
     Ok(verdict)
