@@ -174,3 +174,19 @@ test('validate: the Space recipe 2.1 made is checked live', async () => {
   assertSucceeded('validate', run);
   await assertArtifacts('validate', ['tests/api_schema.json', 'tests/test_result.json']);
 });
+
+test('the runs list fits a 1280 px window, each finished run with its verdict in view', async () => {
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.goto(`${server.url}/runs`, { waitUntil: 'load' });
+  await page.locator('.runs-table').waitFor({ timeout: 30_000 });
+  const wrap = page.locator('.table-wrap');
+  const { scroll, client } = await wrap.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+  assert.ok(scroll <= client, `the table is wider than its place: ${scroll} > ${client} px`);
+  const verdicts = page.locator('.runs-table .run-verdict');
+  assert.ok((await verdicts.count()) >= 7, 'the recipes\' runs show their verdicts');
+  for (const verdict of await verdicts.all()) {
+    const box = await verdict.boundingBox();
+    assert.ok(box && box.x + box.width <= 1280, 'a verdict is cut off at the right edge');
+  }
+  await page.screenshot({ path: path.join(screenshots, 'runs-list-1280.png'), fullPage: true });
+});

@@ -180,7 +180,6 @@ impl Phase {
             AGENT_URL,
             optional(F::ImplementationMode),
             optional(F::AllowGpuFallback),
-            HARDWARE,
         ];
         const VALIDATE: &[RecipeField] = &[
             optional(F::ValidateSpace),
@@ -296,7 +295,9 @@ pub struct ArticleSource {
     pub article_text: Option<String>,
 }
 
-/// Recipe 8: an article reproduced as a Space by the agent, gated on real inference.
+/// Recipe 8: an article reproduced as a Space by the agent, gated on real inference. It
+/// takes no Space hardware: the worker asks for ZeroGPU first, then (when allowed) a fixed
+/// GPU, then the default, so `space.space_hardware` is always `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ArticleOptions {
     /// The article.
@@ -738,6 +739,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_reproduction_takes_no_space_hardware_since_its_worker_chooses_zero_gpu_first() {
+        assert!(!Phase::ArticleReproduction.takes(Field::SpaceHardware));
+        let refused = Recipe::from_params(
+            Phase::ArticleReproduction,
+            json!({"article_text": "t", "target_space": "s", "agent_model": "m/x", "space_hardware": "cpu-basic"}),
+        )
+        .unwrap_err();
+        assert_eq!(refused.0[0].field, "space_hardware");
     }
 
     #[test]

@@ -42,10 +42,17 @@ pub fn RunsTable(runs: Vec<RunSummary>) -> impl IntoView {
                                     <td>
                                         <StatusBadge status=Signal::stored(status) />
                                     </td>
-                                    <td>
+                                    <td class="run-what">
                                         {format!("{} · {}", run.phase.id(), run.phase.title())}
+                                        {run
+                                            .verdict
+                                            .map(|verdict| {
+                                                view! { <span class="run-verdict">{verdict}</span> }
+                                            })}
                                     </td>
-                                    <td>{run.target_space.unwrap_or_else(|| "—".into())}</td>
+                                    <td class="run-target">
+                                        {run.target_space.unwrap_or_else(|| "—".into())}
+                                    </td>
                                     <td>
                                         {run
                                             .duration_secs

@@ -292,7 +292,6 @@ mod tests {
                     "agent_model": "openai/gpt-oss-120b",
                     "implementation_mode": "full-inference-attempt",
                     "allow_gpu_fallback": true,
-                    "space_hardware": "t4-small",
                 }),
             ),
             (
@@ -305,7 +304,11 @@ mod tests {
             ),
             (
                 Phase::ModelCardApp,
-                serde_json::json!({"model_id": "openai-community/gpt2", "target_space": "gpt2-app"}),
+                serde_json::json!({
+                    "model_id": "openai-community/gpt2",
+                    "target_space": "gpt2-app",
+                    "space_hardware": "t4-small",
+                }),
             ),
         ];
         for (phase, params) in runs {
