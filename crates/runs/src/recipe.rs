@@ -502,11 +502,14 @@ impl Recipe {
             .iter()
             .any(|f| f.required && !map.contains_key(f.field.name()));
         if !missing {
+            // Presence was checked above on these very keys: only the values remain.
             match Recipe::from_checked(phase, Value::Object(map)) {
-                Ok(recipe) if errors.is_empty() => {
-                    return recipe.validate().map(|()| recipe);
+                Ok(recipe) => {
+                    errors.extend(content_errors(&recipe));
+                    if errors.is_empty() {
+                        return Ok(recipe);
+                    }
                 }
-                Ok(recipe) => errors.extend(content_errors(&recipe)),
                 Err(err) => errors.push(FieldError::new("params", err.to_string())),
             }
         }
