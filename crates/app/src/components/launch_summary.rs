@@ -2,7 +2,7 @@
 
 use crate::api::HardwareOption;
 use crate::components::format::usd;
-use crate::components::wizard_fields::{fields_for, WizardFields};
+use crate::components::wizard_fields::WizardFields;
 use leptos::prelude::*;
 use runs::recipe::Field;
 use runs::Phase;
@@ -21,8 +21,7 @@ pub fn LaunchSummary(
     form: WizardFields,
     #[prop(into)] hardware: Signal<Vec<HardwareOption>>,
 ) -> impl IntoView {
-    let shown = fields_for(phase);
-    let makes_space = shown.contains(&"target_space");
+    let makes_space = phase.takes(Field::TargetSpace);
     let price = move |name: &str| {
         hardware.with(|list| {
             list.iter()

@@ -3,6 +3,7 @@
 use crate::api::check_space_name;
 use crate::components::text_field::TextField;
 use leptos::prelude::*;
+use runs::recipe::Field;
 use runs::repo_id::check_part;
 use std::time::Duration;
 
@@ -56,7 +57,7 @@ pub fn SpaceNameField(value: RwSignal<String>, unique_suffix: RwSignal<bool>) ->
     };
     view! {
         <TextField
-            field="target_space"
+            field=Field::TargetSpace.name()
             label="Target Space name"
             value
             placeholder="my-gradio-app"

@@ -14,7 +14,7 @@ use crate::components::mode_select::ModeSelect;
 use crate::components::model_label::{ModelLabel, SuggestionList};
 use crate::components::space_name_field::SpaceNameField;
 use crate::components::text_field::TextField;
-use crate::components::wizard_fields::{control_id, fields_for, FormErrors, WizardFields};
+use crate::components::wizard_fields::{control_id, FormErrors, WizardFields};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use runs::recipe::Field;
@@ -87,7 +87,7 @@ pub fn WizardForm(
             form.text(Field::SpaceHardware).set(free.to_owned());
         }
     }
-    let has_space_hardware = fields_for(phase).contains(&"space_hardware");
+    let has_space_hardware = phase.takes(Field::SpaceHardware);
     let cost = Signal::derive(move || {
         let timeout = form.job_timeout_minutes.get().trim().parse::<u32>().ok();
         let space = if has_space_hardware {
@@ -116,7 +116,6 @@ pub fn WizardForm(
         }
     };
     let submit_retry = submit;
-    let has = move |name: &str| fields_for(phase).contains(&name);
     let hydrated = hydrated_mark();
 
     view! {
@@ -130,11 +129,12 @@ pub fn WizardForm(
                 submit();
             }
         >
-            {has("model_id")
+            {phase
+                .takes(Field::ModelId)
                 .then(|| {
                     view! {
                         <TextField
-                            field="model_id"
+                            field=Field::ModelId.name()
                             label="Model id"
                             value=form.text(Field::ModelId)
                             list="models"
@@ -146,11 +146,12 @@ pub fn WizardForm(
                         <SuggestionList id="models" suggestions=models />
                     }
                 })}
-            {has("article_url")
+            {phase
+                .takes(Field::ArticleUrl)
                 .then(|| {
                     view! {
                         <TextField
-                            field="article_url"
+                            field=Field::ArticleUrl.name()
                             label="Article URL"
                             value=form.text(Field::ArticleUrl)
                             kind="url"
@@ -159,11 +160,12 @@ pub fn WizardForm(
                         />
                     }
                 })}
-            {has("article_text")
+            {phase
+                .takes(Field::ArticleText)
                 .then(|| {
                     view! {
                         <TextField
-                            field="article_text"
+                            field=Field::ArticleText.name()
                             label="…or the article's text"
                             value=form.text(Field::ArticleText)
                             multiline=true
@@ -171,7 +173,8 @@ pub fn WizardForm(
                         />
                     }
                 })}
-            {has("target_space")
+            {phase
+                .takes(Field::TargetSpace)
                 .then(|| {
                     view! {
                         <SpaceNameField
@@ -179,18 +182,19 @@ pub fn WizardForm(
                             unique_suffix=form.flag(Field::UniqueSuffix)
                         />
                         <CheckField
-                            field="unique_suffix"
+                            field=Field::UniqueSuffix.name()
                             label="Add a fresh suffix to the name"
                             value=form.flag(Field::UniqueSuffix)
                             hint="Use this to run the recipe again without choosing a new name."
                         />
                     }
                 })}
-            {has("agent_model")
+            {phase
+                .takes(Field::AgentModel)
                 .then(|| {
                     view! {
                         <TextField
-                            field="agent_model"
+                            field=Field::AgentModel.name()
                             label="Pi model"
                             value=form.text(Field::AgentModel)
                             list="agent-models"
@@ -204,11 +208,12 @@ pub fn WizardForm(
                         <SuggestionList id="agent-models" suggestions=agent_models />
                     }
                 })}
-            {has("agent_base_url")
+            {phase
+                .takes(Field::AgentBaseUrl)
                 .then(|| {
                     view! {
                         <TextField
-                            field="agent_base_url"
+                            field=Field::AgentBaseUrl.name()
                             label="Model endpoint (optional)"
                             value=form.text(Field::AgentBaseUrl)
                             kind="url"
@@ -217,24 +222,27 @@ pub fn WizardForm(
                         />
                     }
                 })}
-            {has("implementation_mode")
+            {phase
+                .takes(Field::ImplementationMode)
                 .then(|| view! { <ModeSelect value=form.implementation_mode /> })}
-            {has("allow_gpu_fallback")
+            {phase
+                .takes(Field::AllowGpuFallback)
                 .then(|| {
                     view! {
                         <CheckField
-                            field="allow_gpu_fallback"
+                            field=Field::AllowGpuFallback.name()
                             label="Allow a fixed GPU when ZeroGPU fails"
                             value=form.flag(Field::AllowGpuFallback)
                             hint="ZeroGPU is tried first; a fixed GPU costs per hour while the Space runs."
                         />
                     }
                 })}
-            {has("space_hardware")
+            {phase
+                .takes(Field::SpaceHardware)
                 .then(|| {
                     view! {
                         <FlavorSelect
-                            field="space_hardware"
+                            field=Field::SpaceHardware.name()
                             label="Space hardware"
                             value=form.text(Field::SpaceHardware)
                             options=space_hardware
@@ -243,18 +251,19 @@ pub fn WizardForm(
                         />
                     }
                 })}
-            {has("validate_space")
+            {phase
+                .takes(Field::ValidateSpace)
                 .then(|| {
                     view! {
                         <TextField
-                            field="validate_space"
+                            field=Field::ValidateSpace.name()
                             label="Space to validate"
                             value=form.text(Field::ValidateSpace)
                             placeholder="owner/space"
                             hint="A Space on the Hub; or give a URL below instead."
                         />
                         <TextField
-                            field="validate_url"
+                            field=Field::ValidateUrl.name()
                             label="…or its URL"
                             value=form.text(Field::ValidateUrl)
                             kind="url"
@@ -262,14 +271,14 @@ pub fn WizardForm(
                             hint="An app's address; leave empty when you gave a Space."
                         />
                         <TextField
-                            field="api_name"
+                            field=Field::ApiName.name()
                             label="Endpoint (optional)"
                             value=form.text(Field::ApiName)
                             placeholder="/predict"
                             hint="Found automatically when left empty."
                         />
                         <TextField
-                            field="inputs"
+                            field=Field::Inputs.name()
                             label="Inputs (optional, JSON array)"
                             value=form.text(Field::Inputs)
                             multiline=true
