@@ -4,6 +4,7 @@ mod kit;
 
 mod agent_runner;
 mod job_article;
+mod job_endpoint_key;
 mod job_failures;
 mod job_model_apps;
 mod job_pi_recipe;
