@@ -9,6 +9,7 @@ mod job_failures;
 mod job_model_apps;
 mod job_pi_recipe;
 mod job_pi_smoke;
+mod job_secret_scan;
 mod job_template_space;
 mod job_validate;
 mod run_phase1;
