@@ -84,19 +84,18 @@ pub async fn upload_app(
 mod tests {
     use super::*;
 
-    fn file(path: &str, content: &str) -> GeneratedFile {
-        GeneratedFile {
-            path: path.into(),
-            content: content.into(),
-        }
-    }
-
     #[test]
     fn a_file_holding_a_secret_in_any_form_is_found_by_name() {
         use base64::Engine;
         let token = "hf_Wq3RtY7uIo9PaS1dF5gH";
         let redactor = Redactor::new([token.to_owned()]);
-        let clean = vec![file("app.py", "print('hi')\n"), file("README.md", "# hi\n")];
+        let clean: Vec<GeneratedFile> = [("app.py", "print('hi')\n"), ("README.md", "# hi\n")]
+            .into_iter()
+            .map(|(path, content)| GeneratedFile {
+                path: path.into(),
+                content: content.into(),
+            })
+            .collect();
         assert_eq!(file_holding_secret(&redactor, &clean), None);
         let encoded = base64::engine::general_purpose::STANDARD.encode(format!("t={token}"));
         for (name, content) in [
@@ -106,7 +105,10 @@ mod tests {
             (&format!("{}.txt", &token[3..]), "x".to_owned()),
         ] {
             let mut files = clean.clone();
-            files.push(file(name, &content));
+            files.push(GeneratedFile {
+                path: name.to_owned(),
+                content,
+            });
             assert_eq!(
                 file_holding_secret(&redactor, &files).map(|f| f.path.as_str()),
                 Some(name)
