@@ -381,8 +381,8 @@ async fn space_create_upload_run_settings_and_gradio_call() {
     assert_eq!(repo.private, Some(true));
     assert!(repo.sha.is_some());
     let info = h.client.space_info(&id, &h.alice).await.unwrap();
-    let base = info.space_url().expect("host or subdomain");
-    let g = h.client.gradio(&base, Some(&h.alice)).await.unwrap();
+    let app = info.space_app(Some(&h.alice)).expect("host or subdomain");
+    let g = h.client.gradio(&app).await.unwrap();
     assert_eq!(
         g.call("upper", vec![serde_json::json!("live")])
             .await

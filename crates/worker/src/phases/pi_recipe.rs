@@ -129,15 +129,7 @@ pub async fn run(
     let live = space::wait_running(rec, &access, &target, &config.wait).await?;
     let expected = expected_output(SAMPLE_INPUT);
     let check = LiveCheck::expect_text(API_NAME, vec![SAMPLE_INPUT.into()], &expected);
-    space::validate_live(
-        rec,
-        &access,
-        &live.url,
-        Some(&access.token),
-        Some(target.id.to_string()),
-        &check,
-    )
-    .await?;
+    space::validate_live(rec, &access, &live.app, Some(target.id.to_string()), &check).await?;
     Ok(format!(
         "Pi built the private Space {} with the hf CLI, and the worker's own call of {API_NAME} answered {expected:?}.",
         target.id
