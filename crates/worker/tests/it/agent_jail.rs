@@ -79,8 +79,11 @@ async fn a_hostile_agent_learns_no_token_forges_no_record_and_leaves_nothing_run
     let requests = endpoint.requests();
     assert!(requests.len() >= 2, "{requests:#?}");
     let last = requests.last().unwrap();
+    // `ps -o sid=,args=` of the sleeper: it ran, in a session of its own.
     assert!(
-        last.contains("escaped: 1"),
+        regex::Regex::new(r"escaped: +[0-9]+ sleep 6007")
+            .unwrap()
+            .is_match(last),
         "the sleeper ran detached: {last}"
     );
     assert!(last.contains("write exit"), "{last}");
@@ -166,4 +169,73 @@ async fn phase_4s_hf_cli_is_refused_deleting_a_repo_that_is_not_the_runs_space()
         "{state:#?}"
     );
     assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
+}
+
+/// `/proc/<pid>/environ` of a process, as text (empty when it cannot be read).
+fn environ(pid: u32) -> String {
+    String::from_utf8_lossy(&std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default())
+        .into_owned()
+}
+
+/// Where the file descriptors of a process point.
+fn fd_targets(pid: u32) -> Vec<String> {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|fd| std::fs::read_link(fd.path()).ok())
+        .map(|target| target.to_string_lossy().into_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_worker_keeps_its_secrets_out_of_its_environment() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    // `--spec /dev/stdin` holds the worker at its start until stdin closes.
+    let mut worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_worker"))
+        .args(["run", "--spec", "/dev/stdin", "--output"])
+        .arg(dir.path())
+        .env(runs::job::TOKEN_SECRET, "hf_SealedTokenValue0123456789")
+        .env("SOME_API_KEY", "sealed-api-key-value")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = worker.id().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    // Re-executed once it names the sealed descriptor; then the secrets are read back and
+    // the memory file closed.
+    while !environ(pid).contains(worker::sealed::SEALED_FD_ENV)
+        || fd_targets(pid)
+            .iter()
+            .any(|t| t.contains("space-factory-secrets"))
+    {
+        assert!(Instant::now() < deadline, "the worker never re-executed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let env = environ(pid);
+    assert!(env.contains("HOME=") || env.contains("PATH="), "{env}");
+    assert!(!env.contains("hf_SealedTokenValue0123456789"), "{env}");
+    assert!(!env.contains("sealed-api-key-value"), "{env}");
+    assert!(!env.contains(runs::job::TOKEN_SECRET), "{env}");
+
+    // The worker still knows them: a spec that quotes the key has it redacted (the
+    // token's `hf_` shape would be redacted anyway).
+    use tokio::io::AsyncWriteExt;
+    let mut stdin = worker.stdin.take().unwrap();
+    stdin
+        .write_all(b"{\"version\": \"sealed-api-key-value\"}")
+        .await
+        .unwrap();
+    drop(stdin);
+    let out = worker.wait_with_output().await.unwrap();
+    assert_eq!(out.status.code(), Some(runs::job::EXIT_SPEC_REFUSED));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("hf_SealedTokenValue0123456789"),
+        "{stderr}"
+    );
 }
