@@ -93,23 +93,16 @@ pub fn spawn(
     };
     let mut tries = Vec::new();
     if hideable.is_ok() {
-        tries.push(if root {
-            Namespace::Mount
-        } else {
-            Namespace::UserAndMount
-        });
+        // A container may refuse a plain mount namespace to root and allow a user one.
+        if root {
+            tries.push(Namespace::Mount);
+        }
+        tries.push(Namespace::UserAndMount);
     }
     tries.push(Namespace::None);
     let mut why_not = hideable.err();
     for namespace in tries {
-        let plan = Confinement::new(namespace, mount.as_deref(), root);
-        let mut command = build();
-        command.process_group(0);
-        // SAFETY: `confine` makes only raw system calls on data prepared before the fork.
-        unsafe {
-            command.pre_exec(move || plan.confine());
-        }
-        match command.spawn() {
+        match start(build(), namespace, mount.as_deref(), root) {
             Ok(child) => {
                 let containment = Containment {
                     process_group: true,
@@ -139,6 +132,22 @@ pub fn spawn(
         }
     }
     unreachable!("the last try has no namespace and returns")
+}
+
+/// Starts `command` in its own process group, confined as `namespace` says.
+fn start(
+    mut command: tokio::process::Command,
+    namespace: Namespace,
+    mount: Option<&Path>,
+    root: bool,
+) -> std::io::Result<tokio::process::Child> {
+    let plan = Confinement::new(namespace, mount, root);
+    command.process_group(0);
+    // SAFETY: `confine` makes only raw system calls on data prepared before the fork.
+    unsafe {
+        command.pre_exec(move || plan.confine());
+    }
+    command.spawn()
 }
 
 fn absolute(path: &Path) -> PathBuf {
@@ -222,6 +231,33 @@ fn write_proc(path: &std::ffi::CStr, bytes: &[u8]) -> std::io::Result<()> {
     let fd = rustix::fs::open(path, OFlags::WRONLY | OFlags::CLOEXEC, Mode::empty())?;
     rustix::io::write(&fd, bytes)?;
     Ok(())
+}
+
+/// One sentence for the run's record: which layers held Pi in.
+pub fn describe(c: &Containment) -> String {
+    let mount = match &c.mount {
+        MountAccess::Hidden { how } => format!("the bucket mount hidden ({how})"),
+        MountAccess::Reachable { why } => format!("the bucket mount reachable ({why})"),
+    };
+    let privileges = match c.privileges {
+        Privileges::CapabilitiesDropped => "no capabilities",
+        Privileges::Unprivileged => "unprivileged",
+    };
+    let mut layers = vec![
+        "its own process group".to_owned(),
+        mount,
+        privileges.to_owned(),
+    ];
+    if c.subreaper {
+        layers.push("escaped processes adopted and killed".into());
+    }
+    if c.worker_non_dumpable {
+        layers.push("the worker not dumpable".into());
+    }
+    if c.gateway {
+        layers.push("no secret in its environment (gateway)".into());
+    }
+    format!("Pi ran contained: {}", layers.join(", "))
 }
 
 /// Kills what is left of an agent run: Pi's process group, every descendant of `pi` still
@@ -322,6 +358,88 @@ impl ProcessTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a shell started as `namespace` reports: whether it can write into `mount`,
+    /// what it sees there, and its capability sets.
+    async fn confined_view(namespace: Namespace, mount: &Path) -> String {
+        let mut command = tokio::process::Command::new("/bin/sh");
+        command
+            .arg("-c")
+            .arg(
+                "touch \"$0/forged\" 2>/dev/null && echo wrote || echo refused; \
+                 ls -A \"$0\"; grep -E '^Cap(Eff|Prm|Bnd)' /proc/self/status; \
+                 echo \"group $(ps -o pgid= -p $$) self $$\"",
+            )
+            .arg(mount)
+            .stdout(std::process::Stdio::piped());
+        let root = rustix::process::geteuid().is_root();
+        let child = start(command, namespace, Some(mount), root).unwrap();
+        let out = child.wait_with_output().await.unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn assert_contained(view: &str, mount: &Path) {
+        assert!(view.starts_with("refused\n"), "{view}");
+        assert!(
+            !view.contains("kept"),
+            "the mount's files are out of sight: {view}"
+        );
+        for set in ["CapEff", "CapPrm", "CapBnd"] {
+            assert!(
+                view.contains(&format!("{set}:\t0000000000000000")),
+                "{set}: {view}"
+            );
+        }
+        assert!(!mount.join("forged").exists());
+        let group = regex::Regex::new(r"group +(\d+) self (\d+)").unwrap();
+        let ids = group.captures(view).expect("the group line");
+        assert_eq!(ids[1], ids[2], "its own process group: {view}");
+    }
+
+    #[tokio::test]
+    async fn a_confined_process_cannot_see_or_write_the_mount_and_has_no_capabilities() {
+        if !rustix::process::geteuid().is_root() {
+            return; // The plain mount namespace is root's; the user namespace is tried next.
+        }
+        let mount = tempfile::tempdir().unwrap();
+        std::fs::write(mount.path().join("kept"), "the bucket").unwrap();
+        assert_contained(
+            &confined_view(Namespace::Mount, mount.path()).await,
+            mount.path(),
+        );
+    }
+
+    #[tokio::test]
+    async fn a_user_namespace_confines_as_well() {
+        let mount = tempfile::tempdir().unwrap();
+        std::fs::write(mount.path().join("kept"), "the bucket").unwrap();
+        assert_contained(
+            &confined_view(Namespace::UserAndMount, mount.path()).await,
+            mount.path(),
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_namespace_the_mount_is_reachable_and_the_run_says_why() {
+        let mount = tempfile::tempdir().unwrap();
+        let workspace = mount.path().join("workspace");
+        std::fs::create_dir(&workspace).unwrap();
+        let build = || {
+            let mut command = tokio::process::Command::new("/bin/true");
+            command.stdout(std::process::Stdio::null());
+            command
+        };
+        let (mut child, containment) = spawn(build, Some(mount.path()), &workspace).unwrap();
+        child.wait().await.unwrap();
+        assert_eq!(
+            containment.mount,
+            MountAccess::Reachable {
+                why: "the agent's workspace lies under the bucket mount".into()
+            }
+        );
+        assert!(containment.process_group);
+        assert!(describe(&containment).contains("the bucket mount reachable"));
+    }
 
     #[test]
     fn the_process_tree_finds_a_grandchild_and_skips_the_root() {

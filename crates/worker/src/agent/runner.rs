@@ -16,7 +16,7 @@ use super::stream::{excerpt, AssistantMessage, Seen, StreamVerdict, StreamWatch}
 use super::traces;
 use crate::engine::recorder::{Recorder, StepFailure};
 use crate::engine::Redactor;
-use runs::{Agent, AgentEvent, Containment, Level, MountAccess, Privileges};
+use runs::{Agent, AgentEvent, Containment, Level};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Write;
@@ -281,7 +281,7 @@ pub async fn run_agent(
         rec,
         &step,
         Level::Info,
-        &describe_containment(&containment),
+        &jail::describe(&containment),
         AgentEvent::Contained {
             containment: containment.clone(),
         },
@@ -472,33 +472,6 @@ async fn stop(child: &mut tokio::process::Child) {
     }
     let _ = child.start_kill();
     let _ = child.wait().await;
-}
-
-/// One sentence for the run's record: which layers held Pi in.
-fn describe_containment(c: &Containment) -> String {
-    let mount = match &c.mount {
-        MountAccess::Hidden { how } => format!("the bucket mount hidden ({how})"),
-        MountAccess::Reachable { why } => format!("the bucket mount reachable ({why})"),
-    };
-    let privileges = match c.privileges {
-        Privileges::CapabilitiesDropped => "no capabilities",
-        Privileges::Unprivileged => "unprivileged",
-    };
-    let mut layers = vec![
-        "its own process group".to_owned(),
-        mount,
-        privileges.to_owned(),
-    ];
-    if c.subreaper {
-        layers.push("escaped processes adopted and killed".into());
-    }
-    if c.worker_non_dumpable {
-        layers.push("the worker not dumpable".into());
-    }
-    if c.gateway {
-        layers.push("no secret in its environment (gateway)".into());
-    }
-    format!("Pi is contained: {}", layers.join(", "))
 }
 
 fn outcome_of(watch: &StreamWatch, status: Option<std::process::ExitStatus>) -> AgentOutcome {

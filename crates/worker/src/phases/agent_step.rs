@@ -168,11 +168,12 @@ pub async fn run_step(
         });
     let message = result.as_ref().map(|report| {
         format!(
-            "{} after {} turns and {} tool calls ({:.1} s)",
+            "{} after {} turns and {} tool calls ({:.1} s). {}",
             report.outcome.describe(),
             report.turns,
             report.tool_calls,
-            report.duration_ms as f64 / 1000.0
+            report.duration_ms as f64 / 1000.0,
+            crate::agent::jail::describe(&report.containment)
         )
     });
     finish(rec, step, &message.map_err(|f| f.clone()))?;
