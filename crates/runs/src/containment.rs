@@ -58,3 +58,38 @@ pub enum Privileges {
     /// The worker itself was unprivileged, and so was the agent (`no_new_privs` set).
     Unprivileged,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Agent, AgentEvent};
+
+    #[test]
+    fn a_contained_event_reads_back_as_written() {
+        let containment = Containment {
+            process_group: true,
+            subreaper: true,
+            mount: MountAccess::Hidden {
+                how: "mount namespace".into(),
+            },
+            privileges: Privileges::CapabilitiesDropped,
+            worker_non_dumpable: true,
+            gateway: true,
+        };
+        let event = AgentEvent::Contained {
+            containment: containment.clone(),
+        };
+        let data = event.to_data(Agent::Pi);
+        assert_eq!(data["kind"], "contained");
+        assert_eq!(data["containment"]["mount"]["access"], "hidden");
+        assert_eq!(data["containment"]["privileges"], "capabilities_dropped");
+        let line = serde_json::json!({
+            "time": "2026-01-01T00:00:00.000Z", "seq": 3, "stage": "agent_edit",
+            "level": "info", "message": "Pi ran contained", "data": data
+        });
+        let parsed: crate::Event = serde_json::from_value(line).unwrap();
+        assert_eq!(AgentEvent::of(&parsed), Some((Agent::Pi, event)));
+        assert!(containment.mount.is_hidden());
+        assert!(!MountAccess::Reachable { why: "x".into() }.is_hidden());
+    }
+}
