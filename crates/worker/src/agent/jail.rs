@@ -378,7 +378,13 @@ mod tests {
         String::from_utf8(out.stdout).unwrap()
     }
 
-    fn assert_contained(view: &str, mount: &Path) {
+    /// Confines a shell as `namespace` beside a mount holding a file, and checks it sees
+    /// nothing there, writes nothing, keeps no capability and leads its own group.
+    async fn assert_confines(namespace: Namespace) {
+        let dir = tempfile::tempdir().unwrap();
+        let mount = dir.path();
+        std::fs::write(mount.join("kept"), "the bucket").unwrap();
+        let view = confined_view(namespace, mount).await;
         assert!(view.starts_with("refused\n"), "{view}");
         assert!(
             !view.contains("kept"),
@@ -392,7 +398,7 @@ mod tests {
         }
         assert!(!mount.join("forged").exists());
         let group = regex::Regex::new(r"group +(\d+) self (\d+)").unwrap();
-        let ids = group.captures(view).expect("the group line");
+        let ids = group.captures(&view).expect("the group line");
         assert_eq!(ids[1], ids[2], "its own process group: {view}");
     }
 
@@ -401,22 +407,12 @@ mod tests {
         if !rustix::process::geteuid().is_root() {
             return; // The plain mount namespace is root's; the user namespace is tried next.
         }
-        let mount = tempfile::tempdir().unwrap();
-        std::fs::write(mount.path().join("kept"), "the bucket").unwrap();
-        assert_contained(
-            &confined_view(Namespace::Mount, mount.path()).await,
-            mount.path(),
-        );
+        assert_confines(Namespace::Mount).await;
     }
 
     #[tokio::test]
     async fn a_user_namespace_confines_as_well() {
-        let mount = tempfile::tempdir().unwrap();
-        std::fs::write(mount.path().join("kept"), "the bucket").unwrap();
-        assert_contained(
-            &confined_view(Namespace::UserAndMount, mount.path()).await,
-            mount.path(),
-        );
+        assert_confines(Namespace::UserAndMount).await;
     }
 
     #[tokio::test]
