@@ -11,7 +11,7 @@ source scripts/setup.sh
 
 # Release builds, as the Docker image holds them: the server and its site (item 5 measures
 # its wasm), and the worker the local Jobs run (items 1, 3, 4).
-cargo leptos build --release
+scripts/build-site.sh --release
 cargo build --release --locked -p worker --bin worker
-export LEPTOS_SITE_ROOT SPACE_FACTORY_BENCH_SITE_BUILD="release: cargo leptos build --release"
+export LEPTOS_SITE_ROOT SPACE_FACTORY_BENCH_SITE_BUILD="release: scripts/build-site.sh --release"
 cargo run --release --locked -p bench -- "$@"
