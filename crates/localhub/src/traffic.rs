@@ -35,9 +35,15 @@ pub struct RouteTraffic {
     pub open_streams: u64,
 }
 
+/// Method, route and status.
+type Key = (String, String, u16);
+
+/// Per key: answers so far, and event streams of them still open.
+type Counts = Arc<Mutex<BTreeMap<Key, (u64, u64)>>>;
+
 /// Every answer so far, by method, route and status.
 #[derive(Debug, Default)]
-pub struct Traffic(Arc<Mutex<BTreeMap<(String, String, u16), (u64, u64)>>>);
+pub struct Traffic(Counts);
 
 impl Traffic {
     /// The counts now, sorted by method, route and status.
@@ -55,7 +61,7 @@ impl Traffic {
             .collect()
     }
 
-    fn record(&self, key: &(String, String, u16), stream: bool) {
+    fn record(&self, key: &Key, stream: bool) {
         let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let entry = counts.entry(key.clone()).or_default();
         entry.0 += 1;
@@ -66,8 +72,8 @@ impl Traffic {
 /// An event stream's place in the open count, given back when its body is dropped (sent
 /// to its end, or its client went away).
 struct OpenStream {
-    counts: Arc<Mutex<BTreeMap<(String, String, u16), (u64, u64)>>>,
-    key: (String, String, u16),
+    counts: Counts,
+    key: Key,
 }
 
 impl Drop for OpenStream {
