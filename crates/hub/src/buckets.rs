@@ -201,7 +201,9 @@ impl HubClient {
         range: Option<ByteRange>,
         token: &Token,
     ) -> HubResult<Vec<u8>> {
-        let resp = self.send(resolve_req(self, id, path, range, None, token)?).await?;
+        let resp = self
+            .send(resolve_req(self, id, path, range, None, token)?)
+            .await?;
         Ok(resp.bytes().await.map_err(HubError::network)?.to_vec())
     }
 
@@ -263,9 +265,8 @@ fn resolve_req(
         client.url(&["buckets", id.owner(), id.name(), "resolve", path]),
         Some(token),
     );
-    let header = |text: &str| {
-        HeaderValue::from_str(text).map_err(|e| HubError::InvalidInput(e.to_string()))
-    };
+    let header =
+        |text: &str| HeaderValue::from_str(text).map_err(|e| HubError::InvalidInput(e.to_string()));
     if let Some(r) = range {
         req = req.header(RANGE, header(&r.header())?);
     }

@@ -242,9 +242,10 @@ fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
 /// Whether an `If-None-Match` value names `etag` (or is `*`): a weak comparison, as
 /// RFC 9110 asks of `If-None-Match`.
 fn none_match_hits(value: &str, etag: &str) -> bool {
-    value.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
-    })
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
 }
 
 /// `GET|HEAD /buckets/{ns}/{name}/resolve/{path}` with `Range` support, and `304 Not

@@ -73,7 +73,11 @@ async fn stream(
         let json = serde_json::to_string(state).ok()?;
         Some(Message::State(json.into()))
     }));
-    first.extend(run.job.as_ref().and_then(|job| Message::job(&services.api, job)));
+    first.extend(
+        run.job
+            .as_ref()
+            .and_then(|job| Message::job(&services.api, job)),
+    );
     first.extend(watching.before.logs.iter().map(|l| Message::Log(l.clone())));
     let viewer = Viewer {
         first,
@@ -147,7 +151,10 @@ impl Viewer {
             let message = match self.watching.rx.recv().await {
                 Ok(message) => message,
                 Err(RecvError::Lagged(missed)) => {
-                    tracing::info!(missed, "a run stream fell behind; it is closed to reconnect");
+                    tracing::info!(
+                        missed,
+                        "a run stream fell behind; it is closed to reconnect"
+                    );
                     return None;
                 }
                 Err(RecvError::Closed) => return None,

@@ -374,7 +374,10 @@ impl Upstream {
             },
             logs,
             log_lines: 0,
-            state_json: run.state.as_ref().and_then(|s| serde_json::to_string(s).ok()),
+            state_json: run
+                .state
+                .as_ref()
+                .and_then(|s| serde_json::to_string(s).ok()),
             run,
             token,
         }
@@ -489,7 +492,10 @@ impl Upstream {
         let settling = self.job_over_since.is_some();
         match read {
             Ok(StateRead::Changed(read)) => {
-                let json = read.state.as_ref().and_then(|s| serde_json::to_string(s).ok());
+                let json = read
+                    .state
+                    .as_ref()
+                    .and_then(|s| serde_json::to_string(s).ok());
                 let changed = json.is_some() && json != self.state_json;
                 if changed {
                     live.publish_some(json.clone().map(|json| Message::State(json.into())));

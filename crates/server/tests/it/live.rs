@@ -5,8 +5,7 @@
 
 use crate::kit::{Browser, TestApp};
 use crate::runs::{
-    cancel_and_wait, get_run, launch, launch_a_long_run, phase1, read_sse, wait_over,
-    wait_running,
+    cancel_and_wait, get_run, launch, launch_a_long_run, phase1, read_sse, wait_over, wait_running,
 };
 use app::api::ApiError;
 use reqwest::StatusCode;
@@ -77,28 +76,25 @@ async fn two_viewers_of_a_live_run_share_one_job_log_stream_and_both_see_every_e
     let run_id = launch_a_long_run(&mut alice).await;
     wait_running(&mut alice, &run_id).await;
     let path = app::api::stream::run_stream_path("alice", &run_id);
-    let (first, second) = tokio::join!(
-        read_sse(&mut alice, &path, None),
-        async {
-            until("the first viewer's upstream never opened", || {
-                open_log_streams(&stand) == 1
+    let (first, second) = tokio::join!(read_sse(&mut alice, &path, None), async {
+        until("the first viewer's upstream never opened", || {
+            open_log_streams(&stand) == 1
+        })
+        .await;
+        let seen = read_sse(&mut alice_elsewhere, &path, None);
+        let stop = async {
+            // Both are watching: one log stream at the hub, then the run ends.
+            until("the second viewer never joined", || {
+                stand.factory.services.live.followed() == 1
             })
             .await;
-            let seen = read_sse(&mut alice_elsewhere, &path, None);
-            let stop = async {
-                // Both are watching: one log stream at the hub, then the run ends.
-                until("the second viewer never joined", || {
-                    stand.factory.services.live.followed() == 1
-                })
-                .await;
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                assert_eq!(open_log_streams(&stand), 1, "one Job-log stream per run");
-                let mut owner = stand.signed_in("alice").await;
-                cancel_and_wait(&mut owner, &run_id).await;
-            };
-            tokio::join!(seen, stop).0
-        }
-    );
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert_eq!(open_log_streams(&stand), 1, "one Job-log stream per run");
+            let mut owner = stand.signed_in("alice").await;
+            cancel_and_wait(&mut owner, &run_id).await;
+        };
+        tokio::join!(seen, stop).0
+    });
     assert_eq!(
         answered(&stand, LOGS_ROUTE, None),
         1,
@@ -116,8 +112,16 @@ async fn two_viewers_of_a_live_run_share_one_job_log_stream_and_both_see_every_e
         .map(|e| e.seq)
         .collect();
     assert!(!recorded.is_empty());
-    assert_eq!(event_seqs(&first), recorded, "the first viewer saw every event once");
-    assert_eq!(event_seqs(&second), recorded, "the second viewer saw every event once");
+    assert_eq!(
+        event_seqs(&first),
+        recorded,
+        "the first viewer saw every event once"
+    );
+    assert_eq!(
+        event_seqs(&second),
+        recorded,
+        "the second viewer saw every event once"
+    );
 }
 
 #[tokio::test]
@@ -174,11 +178,21 @@ async fn state_json_is_read_again_by_its_etag_while_the_run_is_live() {
 async fn a_finished_runs_page_comes_from_the_cache_only_to_viewers_who_may_see_it() {
     let stand = TestApp::start().await;
     let mut alice = stand.signed_in("alice").await;
-    let run_id = launch(&mut alice, phase1()).await.unwrap().run_id.to_string();
+    let run_id = launch(&mut alice, phase1())
+        .await
+        .unwrap()
+        .run_id
+        .to_string();
     let view = wait_over(&mut alice, "alice", &run_id).await;
-    let report = view.report_html.clone().expect("a finished run has its report");
+    let report = view
+        .report_html
+        .clone()
+        .expect("a finished run has its report");
     let finished = &stand.factory.services.api.finished;
-    until("the finished run was never kept", || finished.records_kept() == 1).await;
+    until("the finished run was never kept", || {
+        finished.records_kept() == 1
+    })
+    .await;
 
     // Served again with no Hub request at all.
     let total = |stand: &TestApp| -> u64 { stand.hub().traffic().iter().map(|t| t.count).sum() };

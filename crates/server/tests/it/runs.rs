@@ -29,7 +29,10 @@ pub(crate) fn phase1() -> LaunchRequest {
     }
 }
 
-pub(crate) async fn launch(browser: &mut Browser, launch: LaunchRequest) -> Result<Launched, ApiError> {
+pub(crate) async fn launch(
+    browser: &mut Browser,
+    launch: LaunchRequest,
+) -> Result<Launched, ApiError> {
     let (status, body) = browser.call("launch_run", &LaunchRun { launch }).await;
     if status.is_success() {
         Ok(serde_json::from_str(&body).unwrap())
@@ -41,7 +44,11 @@ pub(crate) async fn launch(browser: &mut Browser, launch: LaunchRequest) -> Resu
     }
 }
 
-pub(crate) async fn get_run(browser: &mut Browser, owner: &str, run_id: &str) -> Result<RunView, ApiError> {
+pub(crate) async fn get_run(
+    browser: &mut Browser,
+    owner: &str,
+    run_id: &str,
+) -> Result<RunView, ApiError> {
     let args = GetRun {
         owner: owner.into(),
         run_id: run_id.into(),

@@ -254,8 +254,12 @@ async fn read_state(
         Ok(Fetched::Changed { bytes, etag }) => (bytes, etag),
         Err(HubError::BadRequest { status: 416, .. }) => (Vec::new(), None),
         Err(err) => {
-            return invisible_is_none(err)
-                .map(|_: Option<()>| StateRead::Changed(Box::new(Versioned { state: None, etag: None })))
+            return invisible_is_none(err).map(|_: Option<()>| {
+                StateRead::Changed(Box::new(Versioned {
+                    state: None,
+                    etag: None,
+                }))
+            })
         }
     };
     let Capped::Whole(bytes) = Capped::judge(bytes, MAX_STATE_BYTES) else {

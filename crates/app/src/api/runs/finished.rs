@@ -115,11 +115,7 @@ impl Records {
 
 /// Roughly what a record holds in memory.
 fn record_size(record: &RunRecord) -> usize {
-    let events: usize = record
-        .events
-        .iter()
-        .map(|e| 256 + e.message.len())
-        .sum();
+    let events: usize = record.events.iter().map(|e| 256 + e.message.len()).sum();
     let artifacts: usize = record.artifacts.iter().map(|a| 48 + a.path.len()).sum();
     256 + record.report_html.as_ref().map_or(0, String::len) + events + artifacts
 }
@@ -216,11 +212,11 @@ pub async fn view(
             // record may still grow.
             let complete = record.report_html.is_some();
             if let Some(record_key) = RecordKey::of(&run).filter(|_| complete) {
-                cache.records.lock().unwrap_or_else(|e| e.into_inner()).keep(
-                    record_key,
-                    Arc::new(record.clone()),
-                    cache.budget,
-                );
+                cache
+                    .records
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .keep(record_key, Arc::new(record.clone()), cache.budget);
             }
             record
         }
@@ -260,7 +256,10 @@ mod tests {
         let (a, b, c) = (key(1), key(2), key(3));
         records.keep(a.clone(), record(300), 1200);
         records.keep(b.clone(), record(300), 1200);
-        assert!(records.get(&a).is_some(), "a is served again: b is older now");
+        assert!(
+            records.get(&a).is_some(),
+            "a is served again: b is older now"
+        );
         records.keep(c.clone(), record(300), 1200);
         assert!(records.get(&a).is_some());
         assert!(records.get(&b).is_none(), "b went to make room");

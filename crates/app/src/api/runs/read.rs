@@ -108,13 +108,7 @@ pub async fn record(
     let report_path = run.paths.report();
     let (events, report, gate, tree, bucket) = tokio::join!(
         events(services, run, token),
-        read_capped(
-            services,
-            &run.bucket,
-            &report_path,
-            MAX_REPORT_BYTES,
-            token
-        ),
+        read_capped(services, &run.bucket, &report_path, MAX_REPORT_BYTES, token),
         read_capped(services, &run.bucket, &gate_path, MAX_STATE_BYTES, token),
         services
             .hub
