@@ -63,12 +63,13 @@ async fn stream(
     let token = viewer.token();
     // Joined before the history is read, so an event logged meanwhile is in one or the
     // other (and sent once, by its `seq`).
-    let watching = services.live.join(&services.api, &run, &token);
+    let mut watching = services.live.join(&services.api, &run, &token);
+    let before = std::mem::take(&mut watching.before);
     let history = read::events(&services.api, &run, &token)
         .await
         .unwrap_or_default();
     let mut sent = Sent { after: resume };
-    let mut first = sent.history(history, &watching.before);
+    let mut first = sent.history(history, &before);
     first.extend(run.state.as_ref().and_then(|state| {
         let json = serde_json::to_string(state).ok()?;
         Some(Message::State(json.into()))
@@ -78,7 +79,7 @@ async fn stream(
             .as_ref()
             .and_then(|job| Message::job(&services.api, job)),
     );
-    first.extend(watching.before.logs.iter().map(|l| Message::Log(l.clone())));
+    first.extend(before.logs.into_iter().map(Message::Log));
     let viewer = Viewer {
         first,
         sent,

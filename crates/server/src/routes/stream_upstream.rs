@@ -309,7 +309,7 @@ async fn follow(
     runs: Weak<LiveRuns>,
 ) {
     let mut upstream = Upstream::open(&services, run, token);
-    loop {
+    while !upstream.is_over() {
         tokio::select! {
             () = live.stop.notified() => return,
             line = next_line(&mut upstream.logs) => upstream.on_line(&live, line),
@@ -318,14 +318,11 @@ async fn follow(
             }
             () = sleep_until(upstream.job_next) => upstream.read_job(&services, &live).await,
         }
-        if upstream.is_over() {
-            if let Some(runs) = runs.upgrade() {
-                runs.forget(&live);
-            }
-            live.publish(Message::End);
-            return;
-        }
     }
+    if let Some(runs) = runs.upgrade() {
+        runs.forget(&live);
+    }
+    live.publish(Message::End);
 }
 
 /// What the upstream of one run knows and when it looks again.
@@ -535,5 +532,38 @@ async fn sleep_until(at: Option<Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unchanged_state_is_read_less_and_less_often_until_an_event_brings_it_closer() {
+        let mut schedule = StateSchedule {
+            next: Instant::now(),
+            gap: STATE_FIRST,
+            last_read: None,
+        };
+        let mut gaps = Vec::new();
+        for _ in 0..5 {
+            schedule.read(false, false);
+            gaps.push(schedule.gap.as_secs());
+        }
+        assert_eq!(gaps, [15, 30, 60, 60, 60]);
+        schedule.nudge();
+        let soon = schedule.next - schedule.last_read.unwrap();
+        assert_eq!(
+            soon, STATE_GAP,
+            "an event brings the next read within the gap"
+        );
+        schedule.read(true, false);
+        assert_eq!(schedule.gap, STATE_GAP, "a change keeps the gap short");
+        schedule.read(false, true);
+        assert_eq!(
+            schedule.gap, SETTLE_GAP,
+            "once the Job ended, read often for a while"
+        );
     }
 }
