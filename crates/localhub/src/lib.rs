@@ -113,6 +113,7 @@ pub mod routes;
 pub mod space_proxy;
 pub mod spaces;
 pub mod store;
+pub mod traffic;
 pub mod zerogpu;
 
 use std::net::SocketAddr;
@@ -150,6 +151,8 @@ pub struct HubState {
     pub jobs: jobs::Jobs,
     /// Chat completions backend.
     pub chat: inference::ChatBackend,
+    /// What clients asked, by route and answer.
+    pub traffic: traffic::Traffic,
 }
 
 impl HubState {
@@ -369,6 +372,7 @@ impl LocalHubBuilder {
                 .map_err(std::io::Error::other)?,
             jobs: jobs::Jobs::new(self.images),
             chat: self.chat,
+            traffic: traffic::Traffic::default(),
         });
         if !self.without_demo_models {
             demo_models::seed(&state)?;
@@ -442,6 +446,11 @@ impl RunningHub {
     /// The folder of a bucket `ns/name` on disk.
     pub fn bucket_dir(&self, id: &str) -> PathBuf {
         self.state.bucket_dir(id)
+    }
+    /// Every request so far by method, route and status, with the event streams still open
+    /// (same as `GET /_localhub/traffic`).
+    pub fn traffic(&self) -> Vec<traffic::RouteTraffic> {
+        self.state.traffic.snapshot()
     }
     /// Stops serving and stops all Space and Job processes.
     pub async fn shutdown(mut self) {
