@@ -3,8 +3,8 @@
 //! calls it at all.
 
 use crate::kit::agent;
-use crate::kit::endpoint::RecordingEndpoint;
-use crate::kit::files::assert_not_in_files;
+use crate::kit::files::{assert_no_form_of, assert_not_in_files};
+use crate::kit::recording::RecordingEndpoint;
 use crate::kit::limit;
 use crate::kit::stand::{assert_failed_at, assert_job_stage, Stand};
 use localhub::FaultConfig;
@@ -18,17 +18,14 @@ const KEY: &str = "sk-endpoint-own-7d2b90c4e1";
 /// `check_edit`, before any Space), and an endpoint serving that model.
 async fn stand_and_endpoint() -> (Stand, RecordingEndpoint) {
     let stand = agent::stand("phase3_claim_without_edit", FaultConfig::default()).await;
-    let endpoint = RecordingEndpoint::start(
-        format!("{}/v1", stand.hub.url()),
-        stand.token.expose().to_owned(),
-    )
-    .await;
+    let endpoint = RecordingEndpoint::start(&format!("{}/v1", stand.hub.url()), stand.token.expose())
+        .await;
     (stand, endpoint)
 }
 
 fn params(endpoint: &RecordingEndpoint, space: &str) -> serde_json::Value {
     let mut params = agent::params(serde_json::json!({ "target_space": space }));
-    params["agent_base_url"] = endpoint.base_url.clone().into();
+    params["agent_base_url"] = endpoint.url().into();
     params
 }
 
@@ -51,21 +48,15 @@ async fn a_custom_endpoint_receives_its_own_key_and_never_the_hub_token() {
     let state = stand.state(KEYED_RUN);
     assert_failed_at(&state, "check_edit", "Pi changed nothing, whatever it said");
 
-    let received = endpoint.received();
-    assert!(!received.is_empty(), "Pi never called the endpoint");
+    let requests = endpoint.requests();
+    assert!(!requests.is_empty(), "Pi never called the endpoint");
     let token = stand.token.expose();
-    for request in &received {
-        assert_eq!(
-            request.authorization(),
-            Some(format!("Bearer {KEY}").as_str()),
-            "{}",
-            request.line
-        );
+    for (i, request) in requests.iter().enumerate() {
         assert!(
-            !request.contains(token),
-            "the Hub token reached the endpoint: {}",
-            request.line
+            request.contains(&format!("\nauthorization: Bearer {KEY}\n")),
+            "request {i} lacks the endpoint's own key: {request}"
         );
+        assert_no_form_of(token, request, &format!("request {i}"));
     }
     // The key is a secret like the token: in no file of the run, nor in the Job's log.
     assert!(assert_not_in_files(&stand.bucket_dir(), KEY) >= 5);
@@ -82,5 +73,5 @@ async fn a_custom_endpoint_without_its_own_key_fails_the_agent_step_and_gets_not
     assert_job_stage(&job, &log, "ERROR");
     let state = stand.state(KEYLESS_RUN);
     assert_failed_at(&state, "agent_setup", ENDPOINT_KEY_NEEDED);
-    assert_eq!(endpoint.received().len(), 0);
+    assert_eq!(endpoint.requests(), Vec::<String>::new());
 }

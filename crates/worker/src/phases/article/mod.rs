@@ -195,15 +195,8 @@ async fn deploy(
         inputs: None,
         expect: space::Expectation::TypesOnly,
     };
-    let validation = space::validate_live(
-        rec,
-        access,
-        &live.url,
-        Some(&access.token),
-        Some(target.id.to_string()),
-        &check,
-    )
-    .await;
+    let validation =
+        space::validate_live(rec, access, &live.app, Some(target.id.to_string()), &check).await;
     space::wait::save_diagnostics(rec, access, &target, &live.runtime).await;
     let health_passed = match &validation {
         Ok(_) => true,
