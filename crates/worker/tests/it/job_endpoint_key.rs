@@ -4,8 +4,8 @@
 
 use crate::kit::agent;
 use crate::kit::files::{assert_no_form_of, assert_not_in_files};
-use crate::kit::recording::RecordingEndpoint;
 use crate::kit::limit;
+use crate::kit::recording::RecordingEndpoint;
 use crate::kit::stand::{assert_failed_at, assert_job_stage, Stand};
 use localhub::FaultConfig;
 use runs::job::{EndpointKey, ENDPOINT_KEY_NEEDED};
@@ -18,8 +18,8 @@ const KEY: &str = "sk-endpoint-own-7d2b90c4e1";
 /// `check_edit`, before any Space), and an endpoint serving that model.
 async fn stand_and_endpoint() -> (Stand, RecordingEndpoint) {
     let stand = agent::stand("phase3_claim_without_edit", FaultConfig::default()).await;
-    let endpoint = RecordingEndpoint::start(&format!("{}/v1", stand.hub.url()), stand.token.expose())
-        .await;
+    let endpoint =
+        RecordingEndpoint::start(&format!("{}/v1", stand.hub.url()), stand.token.expose()).await;
     (stand, endpoint)
 }
 
