@@ -315,28 +315,19 @@ async fn run_space(s: AppState, id: String, generation: u64) {
             )
         }
     };
-    let port = match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
-        Ok(a) => a.port(),
+    // The app's own port, and the Space's host in front of it.
+    let ports = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .and_then(|a| Ok((a.port(), s.proxies.host_for(&s, &id)?)));
+    let (port, public_host) = match ports {
+        Ok(ports) => ports,
         Err(e) => {
             return fail(
                 &s,
                 &id,
                 generation,
                 "RUNTIME_ERROR",
-                format!("no free port: {e}"),
-                false,
-            )
-        }
-    };
-    let public_host = match s.proxies.host_for(&s, &id) {
-        Ok(host) => host,
-        Err(e) => {
-            return fail(
-                &s,
-                &id,
-                generation,
-                "RUNTIME_ERROR",
-                format!("no host for the Space: {e}"),
+                format!("no port for the app: {e}"),
                 false,
             )
         }

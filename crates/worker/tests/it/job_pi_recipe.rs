@@ -85,11 +85,7 @@ async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_v
     assert_eq!(result["endpoint"], "/reverse");
     assert_eq!(result["outputs"], serde_json::json!(["yrotcaf ecaps"]));
     assert!(state.links.space_url.is_some());
-    let live = stand
-        .client
-        .gradio(&info.space_app(Some(&stand.token)).unwrap())
-        .await
-        .unwrap();
+    let live = stand.live_app(&info).await;
     assert_eq!(
         live.call("/reverse", vec!["abc".into()]).await.unwrap(),
         vec![serde_json::json!("cba")]

@@ -96,11 +96,7 @@ async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
         serde_json::json!(["HELLO FROM SPACE FACTORY!!"])
     );
     assert!(state.links.space_url.is_some());
-    let live = stand
-        .client
-        .gradio(&info.space_app(Some(&stand.token)).unwrap())
-        .await
-        .unwrap();
+    let live = stand.live_app(&info).await;
     assert_eq!(
         live.call("/shout", vec!["again".into()]).await.unwrap(),
         vec![serde_json::json!("AGAIN!!")]

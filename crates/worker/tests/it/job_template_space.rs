@@ -112,11 +112,7 @@ async fn a_template_space_job_deploys_validates_live_and_leaks_no_token() {
     );
 
     // The live Space answers the same when we call it ourselves.
-    let app = stand
-        .client
-        .gradio(&info.space_app(Some(&stand.token)).unwrap())
-        .await
-        .unwrap();
+    let app = stand.live_app(&info).await;
     let out = app.call("/shout", vec!["again".into()]).await.unwrap();
     assert_eq!(out, vec![serde_json::json!("AGAIN!")]);
 

@@ -102,6 +102,15 @@ impl Stand {
         id.to_string()
     }
 
+    /// The Space's live app, reached as the worker reaches the run's own Space (alice's
+    /// token, the Spaces proxy's way).
+    pub async fn live_app(&self, space: &hub::repos::RepoInfo) -> hub::gradio::GradioApp {
+        let app = space
+            .space_app(Some(&self.token))
+            .expect("the Space has a host");
+        self.client.gradio(&app).await.unwrap()
+    }
+
     /// Runs `worker run` here for a run [`super::RUN_ID`] of `phase` with `params`, as a
     /// Job would (spec, endpoint and token in the environment, the bucket at `--output`).
     pub async fn run_worker(&self, phase: &str, params: serde_json::Value) -> std::process::Output {
