@@ -126,3 +126,60 @@ async fn a_deleted_spaces_host_stops_answering() {
     }
     assert!(refused, "{host} still answers after the Space was deleted");
 }
+
+/// The official `gradio_client` reaches a private Space through the proxy with the token
+/// it is given (it sends it as `X-HF-Authorization`), and is turned away without one.
+#[tokio::test]
+async fn the_official_gradio_client_calls_a_private_space_through_the_proxy() {
+    const UPPER_APP: &str = r#"import gradio as gr
+
+gr.Interface(fn=lambda text: text.upper(), inputs="text", outputs="text", api_name="upper").launch()
+"#;
+    const CLIENT: &str = r#"import os, sys
+from gradio_client import Client
+
+host, token = sys.argv[1], os.environ.get("ALICE_TOKEN")
+try:
+    client = Client(host, token=token, verbose=False)
+    print("ANSWER", client.predict("through the proxy", api_name="/upper"))
+except Exception as e:
+    print("REFUSED", type(e).__name__, e)
+"#;
+    let t = crate::kit::TestHub::builder().runs_gradio().start().await;
+    t.create_and_commit("alice", "space", "upper", true, &[("app.py", UPPER_APP)])
+        .await;
+    let rt = t
+        .space_stage(
+            "alice/upper",
+            &["RUNNING", "RUNTIME_ERROR", "BUILD_ERROR"],
+            240,
+        )
+        .await;
+    assert_eq!(rt["stage"], "RUNNING", "{rt}");
+    let info = t.get_json("alice", "/api/spaces/alice/upper").await;
+    let host = info["host"].as_str().unwrap().to_owned();
+    let python = crate::kit::prepared_python(localhub::python_env::GRADIO_6_VENV);
+    let run = |token: Option<String>| {
+        let mut command = tokio::process::Command::new(&python);
+        command
+            .args(["-c", CLIENT, &host])
+            .env("HF_HUB_DISABLE_TELEMETRY", "1")
+            .env("GRADIO_ANALYTICS_ENABLED", "False")
+            .env_remove("HF_TOKEN");
+        if let Some(token) = token {
+            command.env("ALICE_TOKEN", token);
+        }
+        command
+    };
+    let with_token = crate::kit::stdout_of(&mut run(Some(t.tok("alice")))).await;
+    assert!(
+        with_token.contains("ANSWER THROUGH THE PROXY"),
+        "{with_token}"
+    );
+    let without = crate::kit::stdout_of(&mut run(None)).await;
+    // The proxy's 404 on `/config` is all the client gets.
+    assert!(
+        without.starts_with("REFUSED ValueError Could not fetch config"),
+        "{without}"
+    );
+}
