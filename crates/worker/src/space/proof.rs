@@ -367,7 +367,8 @@ mod tests {
             pair(OutputKind::Declared, json!("POSITIVE"), json!("NEGATIVE")),
             ProofVerdict::Proven
         );
-        let label = |l: &str, c: f64| json!({"label": l, "confidences": [{"label": l, "confidence": c}]});
+        let label =
+            |l: &str, c: f64| json!({"label": l, "confidences": [{"label": l, "confidence": c}]});
         assert_eq!(
             pair(
                 OutputKind::Label,

@@ -267,10 +267,20 @@ pub fn decide(input: &GateInput) -> GateDecision {
     match &input.proof {
         Some(proof) if proof.verdict.disproves() => {
             disproved = true;
-            objections.extend(proof.reasons.iter().map(|r| format!("inference proof: {r}")));
+            objections.extend(
+                proof
+                    .reasons
+                    .iter()
+                    .map(|r| format!("inference proof: {r}")),
+            );
         }
         Some(proof) if proof.verdict != ProofVerdict::Proven => {
-            objections.extend(proof.reasons.iter().map(|r| format!("inference proof: {r}")));
+            objections.extend(
+                proof
+                    .reasons
+                    .iter()
+                    .map(|r| format!("inference proof: {r}")),
+            );
         }
         Some(_) => {}
         None if objections.is_empty() => objections.push("no inference proof was made".into()),
@@ -448,7 +458,11 @@ mod tests {
         ));
         assert_eq!(d.status, GateStatus::FullInferencePassed);
         assert!(d.run_succeeds);
-        assert!(d.reasons[0].ends_with("(the proof says proven)"), "{:?}", d.reasons);
+        assert!(
+            d.reasons[0].ends_with("(the proof says proven)"),
+            "{:?}",
+            d.reasons
+        );
     }
 
     #[test]
