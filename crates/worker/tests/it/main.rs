@@ -10,6 +10,7 @@ mod job_pi_recipe;
 mod job_pi_smoke;
 mod job_template_space;
 mod job_validate;
+mod proof_live;
 mod run_phase1;
 mod run_phase5;
 mod run_phase6;

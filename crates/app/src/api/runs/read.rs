@@ -1,5 +1,5 @@
 //! Reading runs back: the runs list (Jobs by label + each run's `state.json`) and one
-//! run's page data (state, events, report, artifacts, gate).
+//! run's page data (state, events, report, artifacts, gate and its proof).
 
 use super::access::{read_capped, read_newest, read_state_bytes, RunLocation};
 use super::record::{
@@ -86,9 +86,10 @@ pub async fn view(
 ) -> Result<RunView, ApiError> {
     let token = user.token();
     let gate_path = run.paths.inference_gate();
+    let proof_path = run.paths.inference_proof();
     let dir = run.paths.dir();
     let report_path = run.paths.report();
-    let (events, report, gate, tree, bucket) = tokio::join!(
+    let (events, report, gate, proof, tree, bucket) = tokio::join!(
         events(services, run, &token),
         read_capped(
             services,
@@ -98,6 +99,7 @@ pub async fn view(
             &token
         ),
         read_capped(services, &run.bucket, &gate_path, MAX_STATE_BYTES, &token),
+        read_capped(services, &run.bucket, &proof_path, MAX_STATE_BYTES, &token),
         services
             .hub
             .bucket_tree_bounded(&run.bucket, Some(&dir), true, MAX_TREE_ENTRIES, &token),
@@ -110,6 +112,11 @@ pub async fn view(
     });
     let gate = match gate? {
         Some(Capped::Whole(bytes)) => gate_status(&bytes),
+        _ => None,
+    };
+    // Untrusted and bounded: a proof that does not parse, or is too large, is not shown.
+    let proof = match proof? {
+        Some(Capped::Whole(bytes)) => serde_json::from_slice(&bytes).ok(),
         _ => None,
     };
     let prefix = format!("{}/", dir.trim_end_matches('/'));
@@ -159,6 +166,7 @@ pub async fn view(
         artifacts_truncated,
         public_record,
         gate,
+        proof,
         can_cancel: run.owner == user.username && run.job.is_some() && !run_status.is_terminal(),
     })
 }
