@@ -141,7 +141,10 @@ test('recipe 5: the model-card app is built for the demo GPT-2, or says how to e
   assert.equal(await page.getByLabel('Model id').inputValue(), 'space-factory-demo/tiny-gpt2');
   const run = await runRecipe('5', async () => { await nameSpace('5'); });
   if (run.status === 'succeeded') {
-    await assertArtifacts('5', ['analysis/model_card.json', ...SPACE_FILES]);
+    await assertArtifacts('5', ['analysis/model_card.json', 'tests/inference_proof.json', 'inference_gate.json', ...SPACE_FILES]);
+    // The gate and its evidence: the app's example and the worker's other prompt.
+    await page.locator('.gate-badge[data-gate]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.proof-evidence .proof-call').count(), 2, 'two calls of the proof');
   } else {
     // Where the local Spaces have no PyTorch the Space build fails, and says how to enable it.
     assert.notEqual(process.env.SPACE_FACTORY_LIVE_TORCH, '1', `with PyTorch enabled recipe 5 must succeed: ${run.verdict}\n${run.steps}`);
