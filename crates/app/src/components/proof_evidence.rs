@@ -79,6 +79,7 @@ pub fn ProofEvidence(proof: InferenceProof) -> impl IntoView {
             </table>
         </section>
     }
+    .into_any()
 }
 
 fn verdict_text(verdict: ProofVerdict) -> &'static str {

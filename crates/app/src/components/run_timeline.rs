@@ -25,6 +25,7 @@ pub fn RunTimeline(
                     <TimelineChart timeline />
                 </section>
             }
+            .into_any()
         })
     }
 }
@@ -108,6 +109,7 @@ pub fn TimelineChart(timeline: Timeline) -> impl IntoView {
             </details>
         </figure>
     }
+    .into_any()
 }
 
 /// One bar with its label, duration and `<title>`; a failed one marked `✕`.
