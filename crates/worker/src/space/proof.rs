@@ -107,7 +107,10 @@ pub fn judge(
         if let Err(why) = call_fits(kind, endpoint, call) {
             return say(
                 ProofVerdict::WrongType,
-                format!("the answer to {} is {why}", shown(&call.inputs)),
+                format!(
+                    "the answer to {} does not fit the pipeline: {why}",
+                    shown(&call.inputs)
+                ),
             );
         }
     }
@@ -151,20 +154,9 @@ fn call_fits(kind: OutputKind, endpoint: &Endpoint, call: &ProofCall) -> Result<
         return Err("no output".into());
     };
     if kind == OutputKind::Declared {
-        let bad: Vec<String> = probe::check_types(endpoint, &call.outputs)
-            .into_iter()
-            .filter(|c| !c.ok)
-            .map(|c| {
-                format!(
-                    "output {} of type {} not {}",
-                    c.index, c.actual_type, c.expected_type
-                )
-            })
-            .collect();
-        return if bad.is_empty() {
-            Ok(())
-        } else {
-            Err(bad.join("; "))
+        return match probe::mismatches(&probe::check_types(endpoint, &call.outputs)) {
+            Some(bad) => Err(bad),
+            None => Ok(()),
         };
     }
     let input = call.inputs.first().unwrap_or(&Value::Null);

@@ -24,6 +24,24 @@ const DEMO_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P85";
 const ARTICLE: &str =
     "# Summaries with attention\n\nWe summarize articles with a small encoder-decoder.";
 
+/// Steps of a phase 8 run whose app was deployed, validated and put to the proof.
+const PROVED_STEPS: [&str; 14] = [
+    "hub_access",
+    "agent_setup",
+    "article",
+    "agent_reproduce",
+    "collect",
+    "create_space",
+    "hardware",
+    "upload",
+    "wait_running",
+    "health",
+    "api_schema",
+    "api_call",
+    "inference_proof",
+    "inference_gate",
+];
+
 /// An OAuth access token for alice, as a signed-in user's session holds.
 async fn oauth_token(hub: &localhub::RunningHub) -> String {
     let http = reqwest::Client::builder()
@@ -88,25 +106,7 @@ async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_r
 
     let state = stand.state(SCAFFOLD_RUN);
     assert_eq!(state.status, RunStatus::Failed, "{state:#?}");
-    assert_eq!(
-        step_names(&state),
-        [
-            "hub_access",
-            "agent_setup",
-            "article",
-            "agent_reproduce",
-            "collect",
-            "create_space",
-            "hardware",
-            "upload",
-            "wait_running",
-            "health",
-            "api_schema",
-            "api_call",
-            "inference_proof",
-            "inference_gate"
-        ]
-    );
+    assert_eq!(step_names(&state), PROVED_STEPS);
     for step in &state.steps {
         let expected = if step.name == "inference_gate" {
             StepStatus::Failed
@@ -242,24 +242,6 @@ async fn documented_blockers_are_gated_technical_blocker_without_a_deploy() {
     agent::assert_traces(&stand, BLOCKER_RUN, "alice@localhub.invalid");
     assert_not_in_files(&stand.bucket_dir(), stand.token.expose());
 }
-
-/// Steps of a phase 8 run whose app was deployed, validated and put to the proof.
-const PROVED_STEPS: [&str; 14] = [
-    "hub_access",
-    "agent_setup",
-    "article",
-    "agent_reproduce",
-    "collect",
-    "create_space",
-    "hardware",
-    "upload",
-    "wait_running",
-    "health",
-    "api_schema",
-    "api_call",
-    "inference_proof",
-    "inference_gate",
-];
 
 /// `tests/inference_proof.json` of `run`, checked for its evidence: the app's example and
 /// the worker's different input, each answered, with its latency.
