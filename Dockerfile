@@ -12,16 +12,20 @@
 # ---- Build stage: the server, the worker and the wasm site, optimised -------------------
 FROM rust:1-bookworm AS build
 
-# cargo-leptos 0.3.11 needs rustc >= 1.96. It downloads the matching wasm-bindgen CLI and
-# Binaryen's wasm-opt itself during the release build.
-RUN rustup target add wasm32-unknown-unknown \
-    && cargo install --locked cargo-leptos --version 0.3.11
-
+# scripts/build-site.sh drives what it needs: the wasm32 target, the wasm-bindgen CLI of the
+# version Cargo.lock pins, and Binaryen's wasm-opt (npm's, the version end2end pins).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends nodejs npm \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
+RUN rustup target add wasm32-unknown-unknown \
+    && cargo install wasm-bindgen-cli --version "$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)" \
+    && npm install -g "binaryen@$(node -p "require('./end2end/package.json').devDependencies.binaryen")"
 # The server and the site (wasm built with the `wasm-release` profile: opt-level z, LTO,
-# then wasm-opt), then the worker.
-RUN cargo leptos build --release \
+# then wasm-opt), then the worker. The target folder is the clone's own.
+RUN SPACE_FACTORY_TARGET_DIR=/src/target LEPTOS_SITE_ROOT=/src/target/site \
+    scripts/build-site.sh --release \
     && cargo build --release --locked -p worker
 
 # ---- Runtime stage: slim, non-root ------------------------------------------------------

@@ -8,15 +8,15 @@ cd "$root"
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
-# `cargo leptos build` builds the server only; the embedded local hub runs launched
+# build-site.sh builds the site and the server only; the embedded local hub runs launched
 # runs with the `worker` binary next to it, so that is built too, in the same profile.
 profile=debug
 if [ "${SPACE_FACTORY_RELEASE:-0}" = "1" ]; then
-  cargo leptos build --release
+  scripts/build-site.sh --release
   cargo build -p worker --bin worker --release
   profile=release
 else
-  cargo leptos build
+  scripts/build-site.sh
   cargo build -p worker --bin worker
 fi
 export LEPTOS_SITE_ROOT

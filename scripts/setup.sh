@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Idempotent set-up for building and testing Space Factory.
 #
-# Installs (only what is missing) the wasm32 toolchain, cargo-leptos, leptosfmt, the wasm-bindgen CLI
+# Installs (only what is missing) the wasm32 toolchain, leptosfmt, the wasm-bindgen CLI
 # matching Cargo.lock, wasm-opt, Chromium and the end2end npm packages, and Python with
-# Gradio for local Spaces. Source it to get the environment the build needs:
+# Gradio for local Spaces. The site is built by scripts/build-site.sh with those tools, so
+# cargo-leptos is not needed (`cargo leptos watch` still works where it is installed).
+# Source it to get the environment the build needs:
 #     source scripts/setup.sh
 # Seconds when everything is present. See README.md "Development" for the measured times.
 #
@@ -23,7 +25,6 @@ _sf_setup() {
   say() { echo "$log_prefix $*" >&2; }
   fail() { echo "$log_prefix error: $*" >&2; return 1; }
 
-  local cargo_leptos_version="0.3.11"
   local apt_updated=""
   apt_install() {
     local missing=()
@@ -109,16 +110,7 @@ _sf_setup() {
     cargo +debian-web install -q "$@"
   }
 
-  # --- 2. cargo-leptos ----------------------------------------------------------------
-  if ! cargo leptos --version 2>/dev/null | grep -q "$cargo_leptos_version"; then
-    say "installing cargo-leptos $cargo_leptos_version (half an hour or more on 2 cores, once)"
-    # Its release profile asks for fat LTO with one codegen unit: a long single-threaded
-    # link for a build tool. Plain release code serves it as well.
-    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-      cargo_install_tool --locked cargo-leptos --version "$cargo_leptos_version"
-  fi
-
-  # --- 3. wasm-bindgen CLI matching Cargo.lock -----------------------------------------
+  # --- 2. wasm-bindgen CLI matching Cargo.lock -----------------------------------------
   local wb_version
   wb_version="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock" 2>/dev/null || true)"
   if [ -n "$wb_version" ] && ! wasm-bindgen --version 2>/dev/null | grep -q " $wb_version\$"; then
@@ -127,7 +119,7 @@ _sf_setup() {
     cargo_install_tool wasm-bindgen-cli --version "$wb_version"
   fi
 
-  # --- 3b. leptosfmt: the formatter of `view!` blocks (rustfmt leaves macros alone) ------
+  # --- 3. leptosfmt: the formatter of `view!` blocks (rustfmt leaves macros alone) ------
   local leptosfmt_version="0.1.33"
   if ! leptosfmt --version 2>/dev/null | grep -q " $leptosfmt_version\$"; then
     say "installing leptosfmt $leptosfmt_version (a few minutes, once)"

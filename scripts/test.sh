@@ -30,8 +30,8 @@ cargo run -q -p localhub --bin localhub --locked -- prepare-venvs
 step "cargo test (unit + integration)"
 cargo test --workspace --locked --no-fail-fast
 
-step "cargo leptos build (server + wasm site)"
-cargo leptos build
+step "scripts/build-site.sh (server + wasm site)"
+scripts/build-site.sh
 
 step "end2end browser tests"
 export LEPTOS_SITE_ROOT

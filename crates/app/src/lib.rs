@@ -14,7 +14,8 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode, StaticSegment};
 
-/// The name cargo-leptos gives the site's wasm, JS and CSS files (`/pkg/<name>.*`).
+/// The name the site build (scripts/build-site.sh) gives its wasm, JS and CSS files
+/// (`/pkg/<name>.js`, `_bg.wasm`, `.css`).
 pub const OUTPUT_NAME: &str = "space-factory";
 
 /// The HTML document around the app; the server renders it for every page.

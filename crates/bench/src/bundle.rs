@@ -8,13 +8,13 @@ use flate2::Compression;
 
 use crate::report::Row;
 
-/// Sizes of `$LEPTOS_SITE_ROOT/pkg/space-factory.wasm`. The seed had no wasm UI, so there
+/// Sizes of `$LEPTOS_SITE_ROOT/pkg/space-factory_bg.wasm`. The seed had no wasm UI, so there
 /// is no reference figure.
 pub fn measure() -> Vec<Row> {
     let site = std::env::var_os("LEPTOS_SITE_ROOT")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target/site"));
-    let wasm = site.join("pkg/space-factory.wasm");
+    let wasm = site.join("pkg/space-factory_bg.wasm");
     let bytes = match std::fs::read(&wasm) {
         Ok(b) => b,
         Err(e) => {
@@ -22,7 +22,7 @@ pub fn measure() -> Vec<Row> {
                 "5",
                 "wasm bundle size",
                 &format!(
-                    "no {} ({e}): run `cargo leptos build --release` first",
+                    "no {} ({e}): run `scripts/build-site.sh --release` first",
                     wasm.display()
                 ),
             )]

@@ -33,7 +33,8 @@ print(json.dumps({"connect_ms": (t1 - t0) * 1e3, "calls_ms": (t2 - t1) * 1e3,
 pub async fn client_child(url: &str, n: usize) -> Result<(), String> {
     let t0 = Instant::now();
     let hub = hub::HubClient::with_endpoint("http://127.0.0.1:9").map_err(|e| e.to_string())?;
-    let app = hub.gradio(url, None).await.map_err(|e| e.to_string())?;
+    let target = hub::apps::AppTarget::anonymous(url).map_err(|e| e.to_string())?;
+    let app = hub.gradio(&target).await.map_err(|e| e.to_string())?;
     let t1 = Instant::now();
     for _ in 0..n {
         let out = app

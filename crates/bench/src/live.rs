@@ -1,10 +1,11 @@
-//! Watching a live run the way its page does: viewers following the run's SSE stream while
-//! its Job works, and how late each worker event reached them (item 4), with one viewer or
-//! with many (item 3's 200).
+//! Watching a live run the way its page does: viewers (each signed in on its own, as many
+//! browsers are) following the run's SSE stream while its Job works, how late each worker
+//! event reached them (item 4), with one viewer or with many (item 3's 200), and what the
+//! server asked of the Hub meanwhile (item 6).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use app::api::Launched;
 use tokio::sync::{oneshot, Notify};
@@ -27,6 +28,68 @@ pub struct Watched {
     pub viewers: usize,
     /// The server's largest `VmRSS` seen while they watched, in KiB.
     pub peak_rss_kib: u64,
+    /// The server's requests to its hub while the viewers connected and watched.
+    pub hub: HubRequests,
+}
+
+/// The server's requests to the embedded hub for watching a run: reads of Jobs and of the
+/// bucket, which the worker never makes (it writes through the bucket mount), counted by the
+/// hub (`GET /_localhub/traffic`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct HubRequests {
+    /// While the viewers connected (their access checks and history reads).
+    pub connecting: u64,
+    /// From the moment all viewers were connected to the end of the last stream.
+    pub watching: u64,
+    /// How long that was, in seconds.
+    pub watching_secs: f64,
+    /// Job-log streams opened, connecting and watching.
+    pub log_streams: u64,
+}
+
+impl HubRequests {
+    /// Requests per minute while watching.
+    pub fn per_minute(&self) -> f64 {
+        self.watching as f64 * 60.0 / self.watching_secs.max(1e-3)
+    }
+}
+
+/// Reads of Jobs and of the bucket so far, and the Job-log streams among them.
+async fn hub_reads(server: &ServerProcess) -> Result<(u64, u64), String> {
+    let traffic: Vec<localhub::traffic::RouteTraffic> =
+        reqwest::get(format!("{}/_localhub/traffic", server.hub_url))
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+    let reads = traffic.iter().filter(|t| {
+        t.method == "GET"
+            && ["/api/jobs/", "/buckets/", "/api/buckets/"]
+                .iter()
+                .any(|p| t.route.starts_with(p))
+    });
+    let (mut all, mut logs) = (0, 0);
+    for t in reads {
+        all += t.count;
+        if t.route.ends_with("/logs") {
+            logs += t.count;
+        }
+    }
+    Ok((all, logs))
+}
+
+/// `n` viewers of the server, each signed in as `user` in a session of its own.
+pub async fn sign_in_many(
+    server: &ServerProcess,
+    user: &str,
+    n: usize,
+) -> Result<Vec<Viewer>, String> {
+    let mut viewers = Vec::with_capacity(n);
+    for _ in 0..n {
+        viewers.push(Viewer::sign_in(&server.url, user).await?);
+    }
+    Ok(viewers)
 }
 
 /// The delay of each live worker event a viewer received.
@@ -68,16 +131,18 @@ async fn watch(
     Ok((live_latencies(&messages, opened_at), ended))
 }
 
-/// Launches a phase 2.1 run and watches it with `viewers` streams: the first opens right
-/// after launch; the others once the first has received a message (the run is live).
-/// The server's memory is sampled every 100 ms meanwhile.
+/// Launches a phase 2.1 run as `launcher` and watches it with `viewers`: the first opens
+/// its stream right after launch; the others once the first has received a message (the
+/// run is live). The server's memory is sampled every 100 ms meanwhile, and its requests to
+/// the hub counted when all are connected and when the last stream ended.
 pub async fn watch_run(
-    viewer: &Viewer,
+    launcher: &Viewer,
+    viewers: &[Viewer],
     server: &ServerProcess,
-    viewers: usize,
     name: &str,
 ) -> Result<Watched, String> {
-    let launched = viewer.launch(template_space(name)).await?;
+    let launched = launcher.launch(template_space(name)).await?;
+    let (start, start_logs) = hub_reads(server).await?;
     let peak = Arc::new(AtomicU64::new(server.rss_kib()));
     let done = Arc::new(Notify::new());
     let sampler = {
@@ -94,16 +159,29 @@ pub async fn watch_run(
             }
         })
     };
+    let (first, others) = viewers.split_first().ok_or("no viewer")?;
     let (first_tx, first_rx) = oneshot::channel();
     let mut tasks = vec![tokio::spawn(watch(
-        viewer.clone(),
+        first.clone(),
         launched.clone(),
         Some(first_tx),
     ))];
     let _ = first_rx.await;
-    for _ in 1..viewers {
-        tasks.push(tokio::spawn(watch(viewer.clone(), launched.clone(), None)));
+    let mut connected = Vec::new();
+    for viewer in others {
+        let (tx, rx) = oneshot::channel();
+        connected.push(rx);
+        tasks.push(tokio::spawn(watch(
+            viewer.clone(),
+            launched.clone(),
+            Some(tx),
+        )));
     }
+    for rx in connected {
+        let _ = rx.await;
+    }
+    let (all_in, _) = hub_reads(server).await?;
+    let watching_from = Instant::now();
     let mut latency_ms = Samples::default();
     let mut ended = 0;
     let mut failure = None;
@@ -116,16 +194,24 @@ pub async fn watch_run(
             Err(e) => failure = Some(e),
         }
     }
+    let watching_secs = watching_from.elapsed().as_secs_f64();
+    let (end, end_logs) = hub_reads(server).await?;
     done.notify_one();
     let _ = sampler.await;
-    viewer.wait_over(&launched, RUN_WITHIN).await?;
+    launcher.wait_over(&launched, RUN_WITHIN).await?;
     if let Some(e) = failure.filter(|_| ended == 0) {
         return Err(e);
     }
     Ok(Watched {
         latency_ms,
         ended,
-        viewers,
+        viewers: viewers.len(),
         peak_rss_kib: peak.load(Ordering::Relaxed),
+        hub: HubRequests {
+            connecting: all_in - start,
+            watching: end - all_in,
+            watching_secs,
+            log_streams: end_logs - start_logs,
+        },
     })
 }

@@ -44,9 +44,11 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         ended: 0,
         viewers: 0,
         peak_rss_kib: 0,
+        hub: Default::default(),
     };
+    let viewers = [viewer.clone()];
     for n in 0..RUNS {
-        let watched = live::watch_run(viewer, server, 1, &format!("bench-live-{n}")).await?;
+        let watched = live::watch_run(viewer, &viewers, server, &format!("bench-live-{n}")).await?;
         pooled.latency_ms.append(&watched.latency_ms);
         pooled.ended += watched.ended;
         pooled.viewers += watched.viewers;

@@ -5,7 +5,8 @@
 //! Python Job; 2, one live Gradio call through `hub`'s client vs Python `gradio_client`;
 //! 3, the server's SSR latency and throughput and its memory with 200 live viewers; 4, worker
 //! event → SSE client latency; 5, the site's wasm bundle size and the run page's time to
-//! interactive in Chromium.
+//! interactive in Chromium; 6, the server's Hub requests while 1, 10 and 200 viewers watch
+//! a live run.
 //!
 //! `bench [ITEM ...]` runs some items (all by default); `RESULTS.md` is written only for a
 //! run of all of them. `bench gradio-client URL N` is the child the Gradio item measures:
@@ -13,6 +14,7 @@
 
 mod bundle;
 mod gradio_call;
+mod hub_requests;
 mod job_start;
 mod live;
 mod live_latency;
@@ -32,7 +34,7 @@ use report::Row;
 use server_process::{Builds, ServerProcess};
 
 /// Every item, in order.
-const ITEMS: [&str; 5] = ["1", "2", "3", "4", "5"];
+const ITEMS: [&str; 6] = ["1", "2", "3", "4", "5", "6"];
 
 /// An item's rows, or one row saying why it could not be measured.
 async fn rows_of(
@@ -49,7 +51,7 @@ async fn rows_of(
     }
 }
 
-/// Items 3 and 4 share one server process and one signed-in viewer.
+/// Items 3, 4 and 6 share one server process and one signed-in viewer.
 async fn server_items(builds: &Builds, items: &[&str]) -> Result<Vec<Row>, String> {
     let server = ServerProcess::start(builds)?;
     let viewer = viewer::Viewer::sign_in(&server.url, "alice").await?;
@@ -74,6 +76,16 @@ async fn server_items(builds: &Builds, items: &[&str]) -> Result<Vec<Row>, Strin
             .await,
         );
     }
+    if items.contains(&"6") {
+        rows.extend(
+            rows_of(
+                "6",
+                "Hub requests while viewers watch",
+                hub_requests::measure(&server, &viewer),
+            )
+            .await,
+        );
+    }
     Ok(rows)
 }
 
@@ -87,9 +99,9 @@ async fn run_items(root: &Path, items: &[&str]) -> Vec<Row> {
     if items.contains(&"2") {
         rows.extend(rows_of("2", "Gradio call", gradio_call::measure(50)).await);
     }
-    if items.contains(&"3") || items.contains(&"4") {
+    if ["3", "4", "6"].iter().any(|i| items.contains(i)) {
         let run = async { server_items(builds.as_ref().map_err(Clone::clone)?, items).await };
-        rows.extend(rows_of("3", "server items 3 and 4", run).await);
+        rows.extend(rows_of("3", "server items 3, 4 and 6", run).await);
     }
     if items.contains(&"5") {
         rows.extend(bundle::measure());
@@ -131,7 +143,7 @@ fn main() -> ExitCode {
             Some(items) => items,
             None => {
                 eprintln!(
-                    "usage: bench [all | ITEM ...] (items 1 to 5) | bench gradio-client URL N"
+                    "usage: bench [all | ITEM ...] (items 1 to 6) | bench gradio-client URL N"
                 );
                 return ExitCode::from(2);
             }

@@ -103,6 +103,9 @@ pub fn print(rows: &[Row]) {
             r.reference,
             ratio(r)
         );
+        if !r.note.is_empty() {
+            println!("     {}", r.note);
+        }
     }
 }
 

@@ -109,7 +109,8 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         rows.extend(page_rows(label, &samples, failed));
     }
 
-    let watched = live::watch_run(viewer, server, VIEWERS, "bench-viewers").await?;
+    let viewers = live::sign_in_many(server, "alice", VIEWERS).await?;
+    let watched = live::watch_run(viewer, &viewers, server, "bench-viewers").await?;
     let mib = |kib: u64| kib as f64 / 1024.0;
     rows.push(Row::ours_only(
         "3",

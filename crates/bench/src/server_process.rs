@@ -8,7 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Where the release builds are: the folder of this (release) bench binary, which
-/// `scripts/bench.sh` fills with `cargo leptos build --release` and `cargo build --release`.
+/// `scripts/bench.sh` fills with `scripts/build-site.sh --release` and `cargo build --release`.
 pub struct Builds {
     /// `space-factory`, the server.
     pub server: PathBuf,

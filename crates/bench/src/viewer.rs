@@ -56,11 +56,11 @@ impl Viewer {
         endpoint: &str,
         args: &A,
     ) -> Result<T, String> {
-        let body = serde_qs::to_string(args).map_err(|e| e.to_string())?;
+        let body = serde_json::to_string(args).map_err(|e| e.to_string())?;
         let response = self
             .http
             .post(format!("{}/api/fn/{endpoint}", self.base))
-            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-type", "application/json")
             .header("accept", "application/json")
             .body(body)
             .send()

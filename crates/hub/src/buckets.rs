@@ -1,10 +1,11 @@
 //! Storage Buckets: create (always explicitly private: buckets are public by default),
-//! info, recursive tree listing (paginated), and file download with an optional range.
+//! info, recursive tree listing (paginated), and file download with an optional range
+//! (and conditionally, by ETag).
 //! Uploads are not here: they need Xet, and the factory writes through the Job's mount.
 
 use std::collections::BTreeMap;
 
-use reqwest::header::{HeaderValue, RANGE};
+use reqwest::header::{HeaderValue, ETAG, IF_NONE_MATCH, RANGE};
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -200,20 +201,79 @@ impl HubClient {
         range: Option<ByteRange>,
         token: &Token,
     ) -> HubResult<Vec<u8>> {
-        check_repo_path(path)?;
-        let mut req = Req::new(
-            Method::GET,
-            self.url(&["buckets", id.owner(), id.name(), "resolve", path]),
-            Some(token),
-        );
-        if let Some(r) = range {
-            let v = HeaderValue::from_str(&r.header())
-                .map_err(|e| HubError::InvalidInput(e.to_string()))?;
-            req = req.header(RANGE, v);
-        }
-        let resp = self.send(req).await?;
+        let resp = self
+            .send(resolve_req(self, id, path, range, None, token)?)
+            .await?;
         Ok(resp.bytes().await.map_err(HubError::network)?.to_vec())
     }
+
+    /// [`download_bucket_file`](Self::download_bucket_file), but only when the file is no
+    /// longer the version `etag` names (sent as `If-None-Match`): a file read again and
+    /// again while it may change (a run's `state.json`) costs a `304` and no body while it
+    /// does not.
+    pub async fn download_bucket_file_if_changed(
+        &self,
+        id: &RepoId,
+        path: &str,
+        range: Option<ByteRange>,
+        etag: Option<&str>,
+        token: &Token,
+    ) -> HubResult<Fetched> {
+        let req = resolve_req(self, id, path, range, etag, token)?;
+        let resp = match self.send(req).await {
+            Ok(resp) => resp,
+            Err(HubError::BadRequest { status: 304, .. }) => return Ok(Fetched::Unchanged),
+            Err(err) => return Err(err),
+        };
+        let etag = resp
+            .headers()
+            .get(ETAG)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = resp.bytes().await.map_err(HubError::network)?.to_vec();
+        Ok(Fetched::Changed { bytes, etag })
+    }
+}
+
+/// What a conditional read of a bucket file brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetched {
+    /// The file (or its range) as it is now, and the ETag naming this version, when the Hub
+    /// sent one.
+    Changed {
+        /// The bytes read.
+        bytes: Vec<u8>,
+        /// `ETag`, quotes included, to send back as `If-None-Match`.
+        etag: Option<String>,
+    },
+    /// Still the version the ETag named (`304 Not Modified`).
+    Unchanged,
+}
+
+/// The request of a bucket file read: its range and the version the caller holds.
+fn resolve_req(
+    client: &HubClient,
+    id: &RepoId,
+    path: &str,
+    range: Option<ByteRange>,
+    etag: Option<&str>,
+    token: &Token,
+) -> HubResult<Req> {
+    check_repo_path(path)?;
+    let mut req = Req::new(
+        Method::GET,
+        client.url(&["buckets", id.owner(), id.name(), "resolve", path]),
+        Some(token),
+    );
+    let header =
+        |text: &str| HeaderValue::from_str(text).map_err(|e| HubError::InvalidInput(e.to_string()));
+    if let Some(r) = range {
+        req = req.header(RANGE, header(&r.header())?);
+    }
+    if let Some(tag) = etag {
+        req = req.header(IF_NONE_MATCH, header(tag)?);
+    }
+    Ok(req)
 }
 
 #[cfg(test)]

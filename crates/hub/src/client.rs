@@ -123,6 +123,9 @@ pub(crate) fn parse_base(s: &str) -> HubResult<Url> {
 #[derive(Clone)]
 pub struct HubClient {
     pub(crate) http: reqwest::Client,
+    /// For running apps: follows a redirect only within the app's origin, so a header an
+    /// app request carries never reaches another host.
+    pub(crate) apps_http: reqwest::Client,
     pub(crate) cfg: Arc<HubConfig>,
 }
 
@@ -170,6 +173,8 @@ pub(crate) struct Req {
     pub retry: Retry,
     /// `None` for streams (the whole-request timeout would cut them).
     pub timeout: Option<Duration>,
+    /// Sent to a running app, not the Hub: redirects are followed only within its origin.
+    pub app: bool,
 }
 
 impl Req {
@@ -183,7 +188,13 @@ impl Req {
             query: Vec::new(),
             retry: Retry::Transient,
             timeout: Some(DEFAULT_REQUEST_TIMEOUT),
+            app: false,
         }
+    }
+    /// A request to a running app ([`crate::apps::AppTarget`]), not to the Hub.
+    pub fn for_app(mut self) -> Req {
+        self.app = true;
+        self
     }
     pub fn json(mut self, v: serde_json::Value) -> Req {
         self.body = Body::Json(v);
@@ -226,13 +237,21 @@ impl Req {
 impl HubClient {
     /// A client for the given configuration.
     pub fn new(cfg: HubConfig) -> HubResult<HubClient> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("space-factory-hub/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(cfg.connect_timeout)
+        let builder = || {
+            reqwest::Client::builder()
+                .user_agent(concat!("space-factory-hub/", env!("CARGO_PKG_VERSION")))
+                .connect_timeout(cfg.connect_timeout)
+        };
+        let http = builder()
+            .build()
+            .map_err(|e| HubError::Network(e.to_string()))?;
+        let apps_http = builder()
+            .redirect(reqwest::redirect::Policy::custom(same_origin_only))
             .build()
             .map_err(|e| HubError::Network(e.to_string()))?;
         Ok(HubClient {
             http,
+            apps_http,
             cfg: Arc::new(cfg),
         })
     }
@@ -299,7 +318,8 @@ impl HubClient {
     }
 
     async fn send_once(&self, req: &Req) -> HubResult<reqwest::Response> {
-        let mut b = self.http.request(req.method.clone(), req.url.clone());
+        let http = if req.app { &self.apps_http } else { &self.http };
+        let mut b = http.request(req.method.clone(), req.url.clone());
         if !req.query.is_empty() {
             b = b.query(&req.query);
         }
@@ -346,6 +366,16 @@ impl HubClient {
 
 /// `{base}/{segments…}` with each segment percent-encoded (a segment may hold `/`, which is
 /// kept as a separator: file paths inside repos).
+/// Follows a redirect only to the origin the request started at (at most 10 hops).
+fn same_origin_only(attempt: reqwest::redirect::Attempt) -> reqwest::redirect::Action {
+    let first = attempt.previous().first().map(Url::origin);
+    if attempt.previous().len() > 10 || first != Some(attempt.url().origin()) {
+        attempt.stop()
+    } else {
+        attempt.follow()
+    }
+}
+
 pub(crate) fn join(base: &Url, segments: &[&str]) -> Url {
     let mut url = base.clone();
     {

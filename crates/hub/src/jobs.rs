@@ -453,7 +453,12 @@ impl HubClient {
                 }
                 match client.job_logs(&ns, &id, None, opts.idle, &token).await {
                     Ok(mut s) => {
-                        while let Some(item) = s.next().await {
+                        // The reader going away closes the connection at once, not at the
+                        // next line (a quiet Job may log nothing for minutes).
+                        while let Some(item) = tokio::select! {
+                            item = s.next() => item,
+                            () = tx.closed() => return,
+                        } {
                             match item {
                                 Ok(line) => {
                                     if line.is_job_start_banner() {

@@ -14,7 +14,7 @@
 //! | Spaces ([`spaces`]) | `space_runtime`, `wait_for_space`, `spaces_hardware`, `request_space_hardware`, `set_space_sleep_time`, secrets and variables, `space_logs` |
 //! | Jobs ([`jobs`]) | `create_job`, `job`, `list_jobs`, `cancel_job`, `job_logs`, `follow_job_logs`, `jobs_hardware` |
 //! | buckets ([`buckets`]) | `create_bucket` (always private), `ensure_bucket`, `bucket_info`, `bucket_tree`, `download_bucket_file` |
-//! | app routes ([`apps`]) | `app_get` (a Space's `/health`) |
+//! | app routes ([`apps`]) | [`apps::AppTarget`] (where an app is, and its proxy token), `app_get` (a Space's `/health`) |
 //! | Gradio apps ([`gradio`]) | `gradio` → [`gradio::GradioApp`]: `info`, `call`, `run`, `predict` (queue), `download` |
 //! | Inference Providers ([`inference`]) | `chat_completion`, `inference_models` |
 //!

@@ -78,6 +78,14 @@ pub struct WhoAmI {
     pub auth: Option<Value>,
 }
 
+impl WhoAmI {
+    /// Whether `namespace` is the user's own or one of their orgs': where the user's
+    /// token may create repos, and the only Spaces it is sent to.
+    pub fn acts_for(&self, namespace: &str) -> bool {
+        self.name == namespace || self.orgs.iter().any(|o| o.name == namespace)
+    }
+}
+
 /// An organization in `whoami-v2`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct WhoAmIOrg {
@@ -252,6 +260,13 @@ impl RepoInfo {
             (None, Some(s)) => Some(format!("https://{s}.hf.space")),
             _ => None,
         }
+    }
+
+    /// The Space's app at the host the Hub names for it ([`RepoInfo::space_url`]):
+    /// `reader`'s token goes with each request as the Spaces proxy takes it, and only
+    /// there ([`crate::apps`]). `None` when the Hub names no host.
+    pub fn space_app(&self, reader: Option<&crate::Token>) -> Option<crate::apps::AppTarget> {
+        crate::apps::AppTarget::space(&self.space_url()?, reader).ok()
     }
 }
 

@@ -239,7 +239,17 @@ fn parse_range(h: &str, len: u64) -> Option<(u64, u64)> {
     (start <= end && start < len).then_some((start, end))
 }
 
-/// `GET|HEAD /buckets/{ns}/{name}/resolve/{path}` with `Range` support.
+/// Whether an `If-None-Match` value names `etag` (or is `*`): a weak comparison, as
+/// RFC 9110 asks of `If-None-Match`.
+fn none_match_hits(value: &str, etag: &str) -> bool {
+    value
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+/// `GET|HEAD /buckets/{ns}/{name}/resolve/{path}` with `Range` support, and `304 Not
+/// Modified` when `If-None-Match` names the file's ETag (checked before the range).
 pub async fn resolve(
     State(s): State<AppState>,
     MaybeCaller(c): MaybeCaller,
@@ -261,11 +271,17 @@ pub async fn resolve(
         header::CONTENT_TYPE,
         "application/octet-stream".parse().expect("static"),
     );
-    h.insert(
-        header::ETAG,
-        format!("\"{}\"", sha256_hex(&bytes)).parse().expect("hex"),
-    );
-    h.insert("x-xet-hash", sha256_hex(&bytes).parse().expect("hex"));
+    let hash = sha256_hex(&bytes);
+    let etag = format!("\"{hash}\"");
+    h.insert(header::ETAG, etag.parse().expect("hex"));
+    h.insert("x-xet-hash", hash.parse().expect("hex"));
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| none_match_hits(v, &etag));
+    if unchanged {
+        return Ok((StatusCode::NOT_MODIFIED, h).into_response());
+    }
     let (status, slice) = match headers.get(header::RANGE).and_then(|v| v.to_str().ok()) {
         Some(r) => match parse_range(r, len) {
             Some((a, b)) => {

@@ -31,8 +31,8 @@
 //! ([`model_list`]). `space-factory-demo` is no user's name, so they are read-only;
 //! `demo_models(false)` leaves them out.
 //!
-//! Private Spaces: the app process listens on its own loopback port and is reached
-//! directly (the `host` URL), without a token check.
+//! Spaces are reached through the Spaces proxy ([`space_proxy`]): each Space's `host` in
+//! `GET /api/spaces/{id}` is a loopback port of its own, in front of the app's port.
 //!
 //! **Strict by default.** Accounts: alice (PRO, can pay), bob (free, can pay), carol (free,
 //! cannot pay), the paid org `alice-org` with alice ([`User::plan`], [`User::can_pay`],
@@ -72,6 +72,14 @@
 //!   Space apps);
 //! - a Job runs exactly one image, `dockerImage` or `spaceId` (the Jobs API's create body), a `spaceId`
 //!   names a Docker Space the caller can read (404 / 400), and its flavor is a listed one;
+//! - **the Spaces proxy** ([`space_proxy`]): a private Space's app answers only a request
+//!   carrying a token that may read it, as `X-HF-Authorization: Bearer` or
+//!   `Authorization: Bearer` (else 404); `X-HF-Authorization` is stripped before the app,
+//!   `Authorization` reaches the app's code (gradio PR #11700; hub-docs
+//!   `spaces-api-endpoints.md`); the 404 and 503 bodies are ours;
+//! - a new Space still shows `NO_APP_FILE` for a moment after its first commit before it
+//!   builds (docs/HUB.md, Spaces: seen just after an upload; 1.5 s here,
+//!   [`LocalHubBuilder::first_commit_lag`]), so a client must keep waiting through it;
 //! - `DELETE /api/repos/delete` deletes the caller's repo (huggingface_hub's `delete_repo`);
 //! - **log streams** ([`log_stream`]) start with a `: keep-alive` comment and a non-JSON
 //!   `data:` event, as the Hub's carry (huggingface_hub's `fetch_job_logs` /
@@ -79,9 +87,10 @@
 //! - a Job's bucket mount publishes a file only once it is closed ([`mount`]);
 //! - `repos/create` may act even when its answer is lost (the `lost_answers` fault).
 //!
-//! Not yet: the Spaces proxy (`X-HF-Authorization`), the stage lag after a commit (a Space
-//! shows BUILDING at once), ZeroGPU `duration=` quotas, OAuth `read-repos` for private
-//! reads, Jobs in an org's namespace, rate limits.
+//! Not yet: a running Space keeps serving its old app while it rebuilds
+//! (`RUNNING_BUILDING`; here it stops at once), ZeroGPU `duration=` quotas, OAuth
+//! `read-repos` for private reads, Job label rules, Jobs in an org's namespace, rate
+//! limits.
 
 pub mod auth;
 pub mod buckets;
@@ -101,8 +110,10 @@ pub mod process;
 pub mod python_env;
 pub mod repos;
 pub mod routes;
+pub mod space_proxy;
 pub mod spaces;
 pub mod store;
+pub mod traffic;
 pub mod zerogpu;
 
 use std::net::SocketAddr;
@@ -132,10 +143,16 @@ pub struct HubState {
     pub faults: faults::Faults,
     /// Running Spaces.
     pub spaces: spaces::Spaces,
+    /// Each Space's host, in front of its app ([`space_proxy`]).
+    pub proxies: space_proxy::SpaceProxies,
+    /// The proxies' client to the apps: no redirects followed, nothing decoded.
+    proxy_client: reqwest::Client,
     /// Jobs.
     pub jobs: jobs::Jobs,
     /// Chat completions backend.
     pub chat: inference::ChatBackend,
+    /// What clients asked, by route and answer.
+    pub traffic: traffic::Traffic,
 }
 
 impl HubState {
@@ -160,6 +177,10 @@ impl HubState {
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
+    /// The client the Spaces proxy reaches apps with.
+    pub fn proxy_client(&self) -> &reqwest::Client {
+        &self.proxy_client
+    }
 }
 
 /// Why the hub could not start.
@@ -182,6 +203,7 @@ pub struct LocalHubBuilder {
     orgs: Vec<Org>,
     oauth_clients: Vec<RegisteredClient>,
     oauth_ttl: Option<std::time::Duration>,
+    first_commit_lag: Option<std::time::Duration>,
     faults: FaultConfig,
     images: jobs::ImageMap,
     chat: inference::ChatBackend,
@@ -241,6 +263,12 @@ impl LocalHubBuilder {
     /// How long OAuth access tokens live (default 8 h, the Hub's); expired ones answer 401.
     pub fn oauth_token_ttl(mut self, ttl: std::time::Duration) -> Self {
         self.oauth_ttl = Some(ttl);
+        self
+    }
+    /// How long a new Space still shows `NO_APP_FILE` after its first commit before it
+    /// starts building, as on the Hub ([`spaces::FIRST_COMMIT_LAG`] by default).
+    pub fn first_commit_lag(mut self, lag: std::time::Duration) -> Self {
+        self.first_commit_lag = Some(lag);
         self
     }
     /// Faults active from the start.
@@ -336,9 +364,15 @@ impl LocalHubBuilder {
             oidc: auth::oidc::OidcState::new(clients, ttl),
             store: Mutex::new(store::Store::default()),
             faults: faults::Faults::new(self.faults),
-            spaces: spaces::Spaces::default(),
+            spaces: spaces::Spaces::new(self.first_commit_lag.unwrap_or(spaces::FIRST_COMMIT_LAG)),
+            proxies: space_proxy::SpaceProxies::default(),
+            proxy_client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(std::io::Error::other)?,
             jobs: jobs::Jobs::new(self.images),
             chat: self.chat,
+            traffic: traffic::Traffic::default(),
         });
         if !self.without_demo_models {
             demo_models::seed(&state)?;
@@ -413,6 +447,11 @@ impl RunningHub {
     pub fn bucket_dir(&self, id: &str) -> PathBuf {
         self.state.bucket_dir(id)
     }
+    /// Every request so far by method, route and status, with the event streams still open
+    /// (same as `GET /_localhub/traffic`).
+    pub fn traffic(&self) -> Vec<traffic::RouteTraffic> {
+        self.state.traffic.snapshot()
+    }
     /// Stops serving and stops all Space and Job processes.
     pub async fn shutdown(mut self) {
         self.stop();
@@ -422,6 +461,7 @@ impl RunningHub {
     }
     fn stop(&mut self) {
         self.state.spaces.stop_all();
+        self.state.proxies.stop_all();
         self.state.jobs.stop_all();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

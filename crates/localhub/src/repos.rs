@@ -305,7 +305,7 @@ pub async fn info(
         v["subdomain"] = json!(format!("{}-{}", m.ns, m.name)
             .to_lowercase()
             .replace(['_', '.'], "-"));
-        v["host"] = json!(s.spaces.host(&id));
+        v["host"] = json!(s.proxies.host_for(&s, &id).ok());
         v["runtime"] = s.spaces.runtime_json(&id);
     }
     Ok(Json(v))

@@ -45,7 +45,7 @@ fn repo_routes(kind: RepoKind) -> Router<AppState> {
         )
 }
 
-/// All routes, with the fault-injection layer.
+/// All routes, with the fault-injection and request-counting layers.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(
@@ -85,9 +85,14 @@ pub fn router(state: AppState) -> Router {
             "/_localhub/faults",
             post(faults::set_faults).get(faults::get_faults),
         )
+        .route("/_localhub/traffic", get(crate::traffic::get_traffic))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             faults::burst_layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::traffic::count_layer,
         ))
         .with_state(state)
 }

@@ -62,9 +62,16 @@ struct SpaceRt {
     gpu_marker: Option<std::path::PathBuf>,
 }
 
+/// How long a new Space shows `NO_APP_FILE` after its first commit, by default: the Hub
+/// takes a moment to see a commit (the worker's wait tolerates it; docs/HUB.md, Spaces).
+pub const FIRST_COMMIT_LAG: Duration = Duration::from_millis(1500);
+
 /// All Spaces' runtime records.
-#[derive(Debug, Default)]
-pub struct Spaces(Mutex<HashMap<String, SpaceRt>>);
+#[derive(Debug)]
+pub struct Spaces {
+    records: Mutex<HashMap<String, SpaceRt>>,
+    first_commit_lag: Duration,
+}
 
 impl SpaceRt {
     /// The app of `generation` is up on `port`: RUNNING, unless it is a ZeroGPU app that
@@ -105,8 +112,16 @@ fn line(s: &str) -> CapturedLogLine {
 }
 
 impl Spaces {
+    /// No Spaces yet; a new Space starts building `first_commit_lag` after its first
+    /// commit.
+    pub fn new(first_commit_lag: Duration) -> Spaces {
+        Spaces {
+            records: Mutex::default(),
+            first_commit_lag,
+        }
+    }
     fn with<R>(&self, id: &str, f: impl FnOnce(&mut SpaceRt) -> R) -> R {
-        let mut m = self.0.lock().expect("spaces");
+        let mut m = self.records.lock().expect("spaces");
         let rt = m.entry(id.to_string()).or_insert_with(|| SpaceRt {
             stage: "NO_APP_FILE".into(),
             hardware: "cpu-basic".into(),
@@ -141,7 +156,7 @@ impl Spaces {
     /// How many Spaces of namespace `ns` (other than `except`) are on `hardware`.
     pub fn count_on(&self, ns: &str, hardware: &str, except: &str) -> usize {
         let prefix = format!("{ns}/");
-        self.0
+        self.records
             .lock()
             .expect("spaces")
             .iter()
@@ -152,9 +167,10 @@ impl Spaces {
     pub fn hardware_of(&self, id: &str) -> String {
         self.with(id, |rt| rt.hardware.clone())
     }
-    /// The app's URL while it has a port.
-    pub fn host(&self, id: &str) -> Option<String> {
-        self.with(id, |rt| rt.port.map(|p| format!("http://127.0.0.1:{p}")))
+    /// The app's own port while it is up: only the Space's proxy reaches it
+    /// ([`crate::space_proxy`]).
+    pub fn app_port(&self, id: &str) -> Option<u16> {
+        self.with(id, |rt| rt.port)
     }
     /// The runtime object as `GET /api/spaces/{id}/runtime` answers it.
     pub fn runtime_json(&self, id: &str) -> Value {
@@ -175,7 +191,7 @@ impl Spaces {
     }
     /// Stops every app process (on shutdown).
     pub fn stop_all(&self) {
-        let m = self.0.lock().expect("spaces");
+        let m = self.records.lock().expect("spaces");
         for rt in m.values() {
             if let Some(pid) = rt.pid {
                 signal_group(pid, Stop::Force);
@@ -189,21 +205,45 @@ impl Spaces {
             self.with(id, |rt| rt.stage = "NO_APP_FILE".into());
             return;
         }
-        let generation = self.with(id, |rt| {
+        let lag = self.first_commit_lag;
+        let (generation, lag) = self.with(id, |rt| {
             if let Some(pid) = rt.pid.take() {
                 signal_group(pid, Stop::Ask);
             }
             rt.generation += 1;
-            rt.stage = "BUILDING".into();
+            // A new Space: the Hub shows NO_APP_FILE a little longer, then builds.
+            let lag = if rt.stage == "NO_APP_FILE" {
+                lag
+            } else {
+                Duration::ZERO
+            };
+            if lag.is_zero() {
+                rt.stage = "BUILDING".into();
+            }
             rt.error = None;
             rt.port = None;
             rt.build_log = vec![line("===== Build Queued =====")];
             rt.run_log.clear();
-            rt.generation
+            (rt.generation, lag)
         });
         let s = s.clone();
         let id = id.to_string();
-        tokio::spawn(async move { run_space(s, id, generation).await });
+        tokio::spawn(async move {
+            if !lag.is_zero() {
+                tokio::time::sleep(lag).await;
+                let current = s.spaces.with(&id, |rt| {
+                    let current = rt.generation == generation;
+                    if current {
+                        rt.stage = "BUILDING".into();
+                    }
+                    current
+                });
+                if !current {
+                    return;
+                }
+            }
+            run_space(s, id, generation).await
+        });
     }
 }
 
@@ -288,6 +328,19 @@ async fn run_space(s: AppState, id: String, generation: u64) {
             )
         }
     };
+    let public_host = match s.proxies.host_for(&s, &id) {
+        Ok(host) => host,
+        Err(e) => {
+            return fail(
+                &s,
+                &id,
+                generation,
+                "RUNTIME_ERROR",
+                format!("no host for the Space: {e}"),
+                false,
+            )
+        }
+    };
     let tmp = s.data_dir().join("space-tmp").join(id.replace('/', "--"));
     let _ = std::fs::create_dir_all(&tmp);
     let shim = match crate::zerogpu::shim_dir(s.data_dir()) {
@@ -329,7 +382,7 @@ async fn run_space(s: AppState, id: String, generation: u64) {
         .env("SPACE_ID", &id)
         .env("SPACE_AUTHOR_NAME", ns)
         .env("SPACE_REPO_NAME", name)
-        .env("SPACE_HOST", format!("127.0.0.1:{port}"))
+        .env("SPACE_HOST", public_host.trim_start_matches("http://"))
         .env("HF_ENDPOINT", s.url())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
@@ -810,7 +863,8 @@ pub fn unknown_hardware(flavor: &str) -> ApiError {
 
 /// Stops a Space's app and forgets its runtime (the repo was deleted).
 pub fn forget(s: &AppState, id: &str) {
-    let mut m = s.spaces.0.lock().expect("spaces");
+    s.proxies.forget(id);
+    let mut m = s.spaces.records.lock().expect("spaces");
     if let Some(rt) = m.remove(id) {
         if let Some(pid) = rt.pid {
             signal_group(pid, Stop::Force);

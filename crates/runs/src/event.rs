@@ -138,6 +138,21 @@ pub enum AgentEvent {
         /// The attempt number.
         attempt: u64,
     },
+    /// How the agent was contained (recorded as it starts).
+    Contained {
+        /// The layers in force.
+        containment: crate::Containment,
+    },
+    /// The worker's gateway refused a call the agent made (not to the model, and not
+    /// one the phase allows on the run's own Space).
+    Refused {
+        /// The HTTP method.
+        method: String,
+        /// The path called, with its query.
+        path: String,
+        /// Why it was refused.
+        reason: String,
+    },
 }
 
 /// An agent event as it sits in `data`: which agent, then the event.

@@ -4,6 +4,7 @@
 //! compiles to wasm): which recipes ("phases") exist, how a repository id is checked, and
 //! the names the rest of the system agrees on. No I/O lives here.
 
+pub mod containment;
 pub mod demo;
 pub mod event;
 pub mod gate;
@@ -20,6 +21,7 @@ pub mod spec;
 pub mod stage;
 pub mod state;
 
+pub use containment::{Containment, MountAccess, Privileges};
 pub use event::{Agent, AgentEvent, Event, Level, EVENT_MARKER};
 pub use gate::{GateStatus, InferenceGate};
 pub use layout::RunPaths;

@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 
 /// The shared, read-only services of a running server: the server functions' own
 /// ([`ApiServices`], also provided to them as context) and what only the server's routes
-/// use (sign-in, framing, stream slots).
+/// use (sign-in, framing, stream slots, live runs).
 #[derive(Debug)]
 pub struct Services {
     /// What the server functions and the run stream run on: the Hub client, Job settings.
@@ -31,6 +31,8 @@ pub struct Services {
     pub frame_ancestors: Vec<String>,
     /// The live run streams under way, capped per session and in all.
     pub streams: Arc<crate::routes::stream_slots::StreamSlots>,
+    /// The live runs followed for their viewers, one upstream each.
+    pub live: Arc<crate::routes::stream_upstream::LiveRuns>,
 }
 
 /// Why the server could not be set up from its configuration.
@@ -121,6 +123,7 @@ impl Services {
             hub_hosts: HubHosts::new(&endpoint),
             hub_url: endpoint,
             suggestions,
+            finished: Default::default(),
         };
         Ok(Services {
             api: Arc::new(api),
@@ -134,6 +137,7 @@ impl Services {
             )
             .map_err(|e| SetupError::Config(format!("SPACE_FACTORY_FRAME_ANCESTORS: {e}")))?,
             streams: Default::default(),
+            live: Default::default(),
         })
     }
 

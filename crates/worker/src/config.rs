@@ -4,7 +4,6 @@
 //! the environment.
 
 use crate::agent::install::{PI_BIN_ENV, PI_PREFIX_ENV};
-use crate::engine::redact::SECRET_NAME_SUFFIXES;
 use crate::phases::agent_step::{API_KEY_ENV, MAX_TURNS_ENV, ROUTER_ENV, TIMEOUT_ENV};
 use crate::space::access::TOKEN_ENV;
 use crate::space::WaitPolicy;
@@ -123,12 +122,7 @@ impl WorkerConfig {
             wait,
             secrets: vars
                 .iter()
-                .filter(|(name, _)| {
-                    let upper = name.to_ascii_uppercase();
-                    SECRET_NAME_SUFFIXES
-                        .iter()
-                        .any(|suffix| upper.ends_with(suffix))
-                })
+                .filter(|(name, _)| crate::sealed::is_secret_name(name.as_bytes()))
                 .filter_map(|(_, value)| value.clone().into_string().ok())
                 .collect(),
         }

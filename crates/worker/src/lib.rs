@@ -33,6 +33,7 @@
 //! - [`engine`]: recording (events, state, report), redaction, steps.
 //! - [`space`]: the Space deploy + validation pipeline the Space-building phases share.
 //! - [`phases`]: one module per recipe.
+//! - [`sealed`]: the secrets out of the process environment, the worker not dumpable.
 //! - [`generate`]: app files from templates.
 //! - [`template`]: filling the text templates (generated Python, Pi's prompts).
 //! - [`model`]: judging a model from its Hub metadata (size, support, hardware).
@@ -44,6 +45,7 @@ pub mod engine;
 pub mod generate;
 pub mod model;
 pub mod phases;
+pub mod sealed;
 pub mod space;
 pub mod template;
 pub mod validate_cli;

@@ -58,6 +58,13 @@ struct RunArgs {
 }
 
 fn main() -> ExitCode {
+    // Before anything else, while the process has one thread: the secrets leave the
+    // environment (the worker re-executes itself without them) and the worker becomes
+    // non-dumpable and the subreaper of whatever the agent detaches.
+    let vars = worker::sealed::environment();
+    if let Err(err) = worker::agent::jail::adopt_orphans() {
+        eprintln!("worker: cannot adopt the agent's orphans (they may outlive it): {err}");
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,7 +77,7 @@ fn main() -> ExitCode {
         }
     };
     // The one read of the environment; everything below is told what it needs.
-    let config = WorkerConfig::from_env();
+    let config = WorkerConfig::from_vars(vars);
     match cli.command {
         Command::Run(args) => runtime.block_on(run(args, config)),
         Command::Validate(args) => runtime.block_on(validate(args, config)),
@@ -96,6 +103,8 @@ async fn run(args: RunArgs, config: WorkerConfig) -> ExitCode {
     let output = Output::new(&args.output, local_work_dir(&spec.run_id.to_string()));
     let mut recorder = Recorder::new(spec.run_id, spec.phase(), output, redactor);
     let outcome = engine::execute(&spec, &config, &mut recorder, stop).await;
+    // Nothing the agent started outlives the worker (a cancel drops Pi mid-run).
+    worker::agent::jail::sweep(None).await;
     // One plain line for people reading the Job's log (the events before it are JSON).
     if let Ok(outcome) = &outcome {
         let how = match outcome {

@@ -3,6 +3,7 @@
 
 use crate::config::WorkerConfig;
 use crate::space::probe::{self, Expectation, TestResult};
+use hub::apps::AppTarget;
 use hub::spaces::SpaceStage;
 use hub::{RepoId, Token};
 use serde_json::Value;
@@ -26,7 +27,7 @@ pub async fn run(
     };
     let hub = crate::space::access::hub_client(config)?;
     let token = config.token.as_deref().map(Token::new);
-    let (url, space_name, app_token) = match (space, url) {
+    let (app, space_name) = match (space, url) {
         (Some(id), None) => {
             let info = match hub
                 .repo_info(hub::repos::RepoType::Space, &id, token.as_ref())
@@ -39,29 +40,41 @@ pub async fn run(
                 }
             };
             let stage = info.runtime.as_ref().map(|r| r.stage.clone());
-            let Some(url) = info
-                .space_url()
-                .filter(|_| stage.as_ref().is_some_and(SpaceStage::is_running))
-            else {
+            if !stage.as_ref().is_some_and(SpaceStage::is_running) {
                 return Ok(TestResult::new("", Some(id.to_string())).failed(format!(
                     "the Space {id} is {}, not RUNNING",
                     stage
                         .as_ref()
                         .map_or("in an unknown stage", SpaceStage::as_str)
                 )));
+            }
+            // The token goes to the app only when the Space is the user's own.
+            let me = match &token {
+                Some(token) => hub.whoami(token).await.ok(),
+                None => None,
             };
-            (url, Some(id.to_string()), token)
+            let app = match (&token, &me) {
+                (Some(token), Some(me)) => {
+                    probe::app_of_space(&info, &id, me, token).map(|(app, _)| app)
+                }
+                _ => info.space_app(None),
+            };
+            let Some(app) = app else {
+                return Ok(TestResult::new("", Some(id.to_string()))
+                    .failed("the Hub gave no host for the Space"));
+            };
+            (app, Some(id.to_string()))
         }
-        (None, Some(url)) => {
-            let app_token = token.filter(|_| probe::is_hub_space_host(&url));
-            (url, None, app_token)
-        }
+        // A typed URL is anybody's host: it never gets the token.
+        (None, Some(url)) => (
+            AppTarget::anonymous(&url).map_err(|e| format!("`{url}` is not an app URL: {e}"))?,
+            None,
+        ),
         _ => return Err("give --space or --url (not both)".into()),
     };
     Ok(probe::validate_app(
         &hub,
-        &url,
-        app_token.as_ref(),
+        &app,
         space_name,
         api.as_deref(),
         inputs,

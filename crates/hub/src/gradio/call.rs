@@ -8,19 +8,18 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use url::Url;
 
-use crate::client::{parse_base, HubClient, Req};
+use crate::apps::AppTarget;
+use crate::client::{parse_base, HubClient};
 use crate::error::{HubError, HubResult};
 use crate::gradio::types::{ApiInfo, FileData, GradioConfig};
 use crate::sse;
-use crate::token::Token;
 
-/// A connected Gradio app: its base URL, `/config`, and the token (if private).
+/// A connected Gradio app: where it is (with the token, if private), and its `/config`.
 #[derive(Debug, Clone)]
 pub struct GradioApp {
     hub: HubClient,
-    base: Url,
+    app: AppTarget,
     api_base: Url,
-    token: Option<Token>,
     config: GradioConfig,
     /// Longest wait for one call's result (the stream is read once, never re-read).
     pub call_timeout: Duration,
@@ -63,17 +62,13 @@ fn error_message(v: &Value) -> Option<String> {
 }
 
 impl HubClient {
-    /// Connects to a Gradio app at `base` (a Space's `https://{subdomain}.hf.space`, or a
-    /// local URL, including any mount path) by reading its `/config`. `token` is sent as
-    /// `Authorization: Bearer …` on every request (private Spaces).
-    pub async fn gradio(&self, base: &str, token: Option<&Token>) -> HubResult<GradioApp> {
-        let base = parse_base(base)?;
+    /// Connects to the Gradio app `app` (a Space's host, or a local URL, including any
+    /// mount path) by reading its `/config`. A private Space's token goes with every
+    /// request the proxy's way ([`AppTarget`]).
+    pub async fn gradio(&self, app: &AppTarget) -> HubResult<GradioApp> {
+        let base = app.base().clone();
         let config: GradioConfig = self
-            .json(Req::new(
-                Method::GET,
-                crate::client::join(&base, &["config"]),
-                token,
-            ))
+            .json(app.request(Method::GET, crate::client::join(&base, &["config"]))?)
             .await?;
         // The API lives under the URL we reached the app at, plus api_prefix. `config.root`
         // is built from the Host header and is wrong behind a proxy, so only its role (the
@@ -84,9 +79,8 @@ impl HubClient {
         };
         Ok(GradioApp {
             hub: self.clone(),
-            base,
+            app: app.clone(),
             api_base,
-            token: token.cloned(),
             config,
             call_timeout: Duration::from_secs(300),
         })
@@ -101,7 +95,7 @@ impl GradioApp {
 
     /// The base URL the app was reached at.
     pub fn base(&self) -> &Url {
-        &self.base
+        self.app.base()
     }
 
     /// `{base}{api_prefix}/` (just `{base}/` on Gradio 4).
@@ -116,11 +110,7 @@ impl GradioApp {
     /// `GET {api_prefix}/info`: endpoints and their parameters.
     pub async fn info(&self) -> HubResult<ApiInfo> {
         self.hub
-            .json(Req::new(
-                Method::GET,
-                self.api_url(&["info"]),
-                self.token.as_ref(),
-            ))
+            .json(self.app.request(Method::GET, self.api_url(&["info"]))?)
             .await
     }
 
@@ -132,21 +122,17 @@ impl GradioApp {
     pub async fn call(&self, api: &str, inputs: Vec<Value>) -> HubResult<Vec<Value>> {
         let name = api_name(api)?;
         // Never send a session_hash to /call (it breaks the GET on 4/5).
-        let post = Req::new(
-            Method::POST,
-            self.api_url(&["call", name]),
-            self.token.as_ref(),
-        )
-        .json(json!({ "data": inputs }))
-        .retry_network_only();
+        let post = self
+            .app
+            .request(Method::POST, self.api_url(&["call", name]))?
+            .json(json!({ "data": inputs }))
+            .retry_network_only();
         let id: EventId = self.hub.json(post).await?;
-        let get = Req::new(
-            Method::GET,
-            self.api_url(&["call", name, &id.event_id]),
-            self.token.as_ref(),
-        )
-        .streaming()
-        .retry_network_only();
+        let get = self
+            .app
+            .request(Method::GET, self.api_url(&["call", name, &id.event_id]))?
+            .streaming()
+            .retry_network_only();
         let resp = self.hub.send(get).await?;
         // Heartbeats come every 15 s, so a 60 s silence means the stream is dead.
         let mut events = sse::events(resp, Duration::from_secs(60));
@@ -184,13 +170,11 @@ impl GradioApp {
     /// its failure answer (HTTP 500 JSON) carries the `gr.Error` text on Gradio 4, 5 and 6.
     pub async fn run(&self, api: &str, inputs: Vec<Value>) -> HubResult<Vec<Value>> {
         let name = api_name(api)?;
-        let req = Req::new(
-            Method::POST,
-            self.api_url(&["run", name]),
-            self.token.as_ref(),
-        )
-        .json(json!({ "data": inputs }))
-        .no_retry();
+        let req = self
+            .app
+            .request(Method::POST, self.api_url(&["run", name]))?
+            .json(json!({ "data": inputs }))
+            .no_retry();
         match self.hub.json::<Value>(req).await {
             Ok(v) => match v.get("data") {
                 Some(Value::Array(a)) => Ok(a.clone()),
@@ -213,25 +197,21 @@ impl GradioApp {
         let name = api_name(api)?;
         let fn_index = self.fn_index(name)?;
         let session = session_hash();
-        let join = Req::new(
-            Method::POST,
-            self.api_url(&["queue", "join"]),
-            self.token.as_ref(),
-        )
-        .json(
-            json!({"data": inputs, "fn_index": fn_index, "session_hash": session,
+        let join = self
+            .app
+            .request(Method::POST, self.api_url(&["queue", "join"]))?
+            .json(
+                json!({"data": inputs, "fn_index": fn_index, "session_hash": session,
                          "event_data": null, "trigger_id": null}),
-        )
-        .retry_network_only();
+            )
+            .retry_network_only();
         let id: EventId = self.hub.json(join).await?;
-        let data = Req::new(
-            Method::GET,
-            self.api_url(&["queue", "data"]),
-            self.token.as_ref(),
-        )
-        .query("session_hash", session.clone())
-        .streaming()
-        .retry_network_only();
+        let data = self
+            .app
+            .request(Method::GET, self.api_url(&["queue", "data"]))?
+            .query("session_hash", session.clone())
+            .streaming()
+            .retry_network_only();
         let resp = self.hub.send(data).await?;
         let mut events = sse::events(resp, Duration::from_secs(60));
         let read = async {
@@ -297,10 +277,7 @@ impl GradioApp {
         }
         let url = Url::parse(&format!("{}file={}", self.api_base, file.path))
             .map_err(|e| HubError::InvalidInput(format!("bad file path: {e}")))?;
-        let resp = self
-            .hub
-            .send(Req::new(Method::GET, url, self.token.as_ref()))
-            .await?;
+        let resp = self.hub.send(self.app.request(Method::GET, url)?).await?;
         Ok(resp.bytes().await.map_err(HubError::network)?.to_vec())
     }
 }

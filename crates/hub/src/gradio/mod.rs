@@ -3,8 +3,9 @@
 //! its SSE result, `/run/{api}` (which carries the `gr.Error` text on Gradio 4/5), and file
 //! outputs. Gradio 4 (no prefix) and 5/6 (`/gradio_api`) are both handled.
 //!
-//! A private Space needs `Authorization: Bearer <token>` on every request to its host; the
-//! app keeps the token and sends it on each call.
+//! A private Space needs a token on every request to its host: the app keeps its
+//! [`crate::apps::AppTarget`], which sends it as `X-HF-Authorization` (the Spaces proxy
+//! strips that header; `Authorization` would reach the app's code).
 
 mod call;
 mod types;

@@ -2,7 +2,9 @@
 //! multi-output and file endpoints, `gr.Error` (text via `/run` on 4/5, via `/call` on 6).
 
 use crate::kit::gradio_app::{launch, APP};
+use hub::apps::AppTarget;
 use hub::gradio::FileData;
+use hub::repos::RepoInfo;
 use hub::{HubClient, HubError};
 use localhub::python_env::{VenvRecipe, GRADIO_4_VENV, GRADIO_5_VENV, GRADIO_6_VENV};
 use serde_json::json;
@@ -10,7 +12,10 @@ use serde_json::json;
 async fn exercise(venv: VenvRecipe, major: u32) {
     let app = launch(venv, APP).await;
     let hub = HubClient::with_endpoint("http://127.0.0.1:9").unwrap();
-    let g = hub.gradio(&app.url, None).await.unwrap();
+    let g = hub
+        .gradio(&AppTarget::anonymous(&app.url).unwrap())
+        .await
+        .unwrap();
     assert_eq!(g.config().major(), Some(major));
     if major >= 5 {
         assert!(
@@ -109,15 +114,21 @@ async fn gradio_4_text_number_multi_error_file() {
     exercise(GRADIO_4_VENV, 4).await;
 }
 
-/// A private Space: the Bearer header must be on every request to the app's host
-/// (config, info, call, the SSE read, file download).
+/// The Space `alice/private-app` at `host`, as the Hub would describe it.
+fn space_at(host: &str) -> RepoInfo {
+    serde_json::from_value(json!({"id": "alice/private-app", "host": host})).unwrap()
+}
+
+/// A private Space: the proxy's token header must be on every request to the app's host
+/// (config, info, call, the SSE read, file download), and `Authorization` on none.
 #[tokio::test]
-async fn private_app_gets_the_bearer_header_on_every_request() {
+async fn private_app_gets_the_proxy_header_on_every_request_and_authorization_on_none() {
     let app = launch(GRADIO_6_VENV, APP).await;
     let (proxy, stats) = crate::kit::auth_proxy::start(app.url.clone(), "hf_space_token").await;
     let hub = HubClient::with_endpoint("http://127.0.0.1:9").unwrap();
+    let space = space_at(&proxy);
 
-    match hub.gradio(&proxy, None).await {
+    match hub.gradio(&space.space_app(None).unwrap()).await {
         Err(HubError::Unauthorized { message, .. }) => {
             assert!(message.contains("Invalid credentials"))
         }
@@ -125,13 +136,16 @@ async fn private_app_gets_the_bearer_header_on_every_request() {
     }
     let wrong = hub::Token::new("hf_wrong");
     assert!(matches!(
-        hub.gradio(&proxy, Some(&wrong)).await,
+        hub.gradio(&space.space_app(Some(&wrong)).unwrap()).await,
         Err(HubError::Unauthorized { .. })
     ));
     let refused_before = stats.refused.load(std::sync::atomic::Ordering::SeqCst);
 
     let token = hub::Token::new("hf_space_token");
-    let g = hub.gradio(&proxy, Some(&token)).await.unwrap();
+    let g = hub
+        .gradio(&space.space_app(Some(&token)).unwrap())
+        .await
+        .unwrap();
     assert!(g
         .info()
         .await
@@ -159,10 +173,65 @@ async fn private_app_gets_the_bearer_header_on_every_request() {
         refused_before,
         "a request went out without the header"
     );
+    assert_eq!(
+        stats.with_authorization.load(SeqCst),
+        0,
+        "a request carried Authorization, which the Hub's proxy passes to the app's code"
+    );
     // config, info, 2× (call POST + SSE GET), run, download.
     assert!(
         stats.forwarded.load(SeqCst) >= 8,
         "{}",
         stats.forwarded.load(SeqCst)
+    );
+}
+
+/// A server that answers every request with `status` + `Location: {to}{path}`, or (with
+/// no `to`) 200 `{}`; it keeps the headers of every request it receives.
+async fn redirecting(
+    to: Option<String>,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<axum::http::HeaderMap>>>,
+) {
+    use axum::http::{Request, StatusCode};
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    let app = axum::Router::new().fallback(move |req: Request<axum::body::Body>| {
+        let keep = keep.clone();
+        let to = to.clone();
+        async move {
+            keep.lock().unwrap().push(req.headers().clone());
+            match to {
+                Some(to) => axum::response::Response::builder()
+                    .status(StatusCode::FOUND)
+                    .header("location", format!("{to}{}", req.uri().path()))
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+                None => axum::response::Response::new(axum::body::Body::from("{}")),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+/// An app that redirects to another host cannot carry the proxy token there: the redirect
+/// is not followed (the call fails), and the other host sees no request.
+#[tokio::test]
+async fn an_apps_redirect_to_another_host_never_carries_the_token() {
+    let (elsewhere, seen_elsewhere) = redirecting(None).await;
+    let (app, seen_by_app) = redirecting(Some(elsewhere)).await;
+    let hub = HubClient::with_endpoint("http://127.0.0.1:9").unwrap();
+    let token = hub::Token::new("hf_space_token");
+    let target = space_at(&app).space_app(Some(&token)).unwrap();
+    assert!(hub.gradio(&target).await.is_err());
+    assert!(hub.app_get(&target, "health").await.is_err());
+    assert_eq!(seen_by_app.lock().unwrap().len(), 2);
+    assert!(
+        seen_elsewhere.lock().unwrap().is_empty(),
+        "a redirect to another origin was followed"
     );
 }

@@ -177,6 +177,57 @@ async fn buckets_private_tree_and_ranged_download() {
 }
 
 #[tokio::test]
+async fn a_bucket_file_read_again_by_its_etag_costs_a_304_until_it_changes() {
+    use hub::buckets::Fetched;
+    let h = LocalStand::start().await;
+    let id = parse_repo_id("alice/factory-runs").unwrap();
+    h.client.ensure_bucket(&id, &h.alice).await.unwrap();
+    let dir = h.hub.bucket_dir("alice/factory-runs").join("runs/01J");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("state.json"), b"{\"n\":1}").unwrap();
+    let path = "runs/01J/state.json";
+    let read = |etag: Option<String>| {
+        let (client, id, token) = (h.client.clone(), id.clone(), h.alice.clone());
+        async move {
+            client
+                .download_bucket_file_if_changed(&id, path, None, etag.as_deref(), &token)
+                .await
+                .unwrap()
+        }
+    };
+    let Fetched::Changed { bytes, etag } = read(None).await else {
+        panic!("a first read is never unchanged");
+    };
+    assert_eq!(bytes, b"{\"n\":1}");
+    let etag = etag.expect("the hub names the version");
+    assert_eq!(read(Some(etag.clone())).await, Fetched::Unchanged);
+    assert_eq!(
+        read(Some(format!("\"other\", W/{etag}"))).await,
+        Fetched::Unchanged,
+        "any of the listed versions, weakly compared"
+    );
+    let answered = |status: u16| {
+        h.hub
+            .traffic()
+            .iter()
+            .filter(|t| t.route == "/buckets/{ns}/{name}/resolve/{*path}" && t.status == status)
+            .map(|t| t.count)
+            .sum::<u64>()
+    };
+    assert_eq!(answered(304), 2);
+    std::fs::write(dir.join("state.json"), b"{\"n\":2}").unwrap();
+    match read(Some(etag.clone())).await {
+        Fetched::Changed { bytes, etag: new } => {
+            assert_eq!(bytes, b"{\"n\":2}");
+            assert_ne!(new, Some(etag));
+        }
+        Fetched::Unchanged => panic!("a changed file read as unchanged"),
+    }
+    assert_eq!(answered(200), 2);
+    h.hub.shutdown().await;
+}
+
+#[tokio::test]
 async fn fault_injection_503_burst_is_retried_and_401_is_not() {
     let h = LocalStand::start().await;
     h.hub.set_faults(FaultConfig {
@@ -381,8 +432,8 @@ async fn space_create_upload_run_settings_and_gradio_call() {
     assert_eq!(repo.private, Some(true));
     assert!(repo.sha.is_some());
     let info = h.client.space_info(&id, &h.alice).await.unwrap();
-    let base = info.space_url().expect("host or subdomain");
-    let g = h.client.gradio(&base, Some(&h.alice)).await.unwrap();
+    let app = info.space_app(Some(&h.alice)).expect("host or subdomain");
+    let g = h.client.gradio(&app).await.unwrap();
     assert_eq!(
         g.call("upper", vec![serde_json::json!("live")])
             .await

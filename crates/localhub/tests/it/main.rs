@@ -15,5 +15,6 @@ mod oauth_rules;
 mod plans;
 mod python_client;
 mod repos;
+mod space_proxy;
 mod spaces;
 mod zerogpu;

@@ -56,9 +56,11 @@ async fn gradio_space_reaches_running_and_answers_config() {
     let info: serde_json::Value = t.get_json("alice", "/api/spaces/alice/demo").await;
     let host = info["host"].as_str().unwrap().to_string();
     assert!(host.starts_with("http://127.0.0.1:"), "{host}");
+    // A private Space: through its proxy, with the token as gradio_client sends it.
     let cfg: serde_json::Value = t
         .http
         .get(format!("{host}/config"))
+        .header("x-hf-authorization", format!("Bearer {}", t.tok("alice")))
         .send()
         .await
         .unwrap()
@@ -74,6 +76,7 @@ async fn gradio_space_reaches_running_and_answers_config() {
     let call: serde_json::Value = t
         .http
         .post(format!("{host}/gradio_api/call/upper"))
+        .header("x-hf-authorization", format!("Bearer {}", t.tok("alice")))
         .json(&serde_json::json!({"data": ["hi"]}))
         .send()
         .await
@@ -85,6 +88,7 @@ async fn gradio_space_reaches_running_and_answers_config() {
     let out = tokio::time::timeout(Duration::from_secs(20), async {
         t.http
             .get(format!("{host}/gradio_api/call/upper/{ev}"))
+            .header("x-hf-authorization", format!("Bearer {}", t.tok("alice")))
             .send()
             .await
             .unwrap()
@@ -230,6 +234,7 @@ uvicorn.run(app, host=os.environ["GRADIO_SERVER_NAME"], port=int(os.environ["GRA
     let health: serde_json::Value = t
         .http
         .get(format!("{host}/health"))
+        .header("x-hf-authorization", format!("Bearer {}", t.tok("alice")))
         .send()
         .await
         .unwrap()
@@ -242,4 +247,32 @@ uvicorn.run(app, host=os.environ["GRADIO_SERVER_NAME"], port=int(os.environ["GRA
 fn base64_encode(s: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+/// As on the Hub, a new Space does not switch to BUILDING the moment its first commit
+/// lands: it shows NO_APP_FILE for a while (here held for the whole test), then builds.
+#[tokio::test]
+async fn a_new_spaces_first_commit_shows_no_app_file_before_it_builds() {
+    let t = crate::kit::TestHub::builder()
+        .hub(|b| b.first_commit_lag(Duration::from_secs(600)))
+        .start()
+        .await;
+    t.create_and_commit("alice", "space", "lagging", true, &[("app.py", APP)])
+        .await;
+    let rt = t
+        .get_json("alice", "/api/spaces/alice/lagging/runtime")
+        .await;
+    assert_eq!(rt["stage"], "NO_APP_FILE", "{rt}");
+
+    let t = crate::kit::TestHub::builder()
+        .hub(|b| b.first_commit_lag(Duration::ZERO))
+        .runs_gradio()
+        .start()
+        .await;
+    t.create_and_commit("alice", "space", "at-once", true, &[("app.py", APP)])
+        .await;
+    let rt = t
+        .get_json("alice", "/api/spaces/alice/at-once/runtime")
+        .await;
+    assert_ne!(rt["stage"], "NO_APP_FILE", "{rt}");
 }

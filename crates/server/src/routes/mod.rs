@@ -4,3 +4,4 @@ pub mod auth;
 pub mod health;
 pub mod stream;
 pub mod stream_slots;
+pub mod stream_upstream;

@@ -1,15 +1,17 @@
 //! `GET /api/runs/{owner}/{run_id}/stream`: a run, live, as Server-Sent Events (names and
-//! payloads in [`app::api::stream`]). Job status and the worker's marked events come from
-//! the Job's log stream; durable events and `state.json` from the bucket. Events are sent
-//! once each (by `seq`), only after `Last-Event-ID` when the browser reconnects, and `end`
-//! closes the stream once the run is over. Only the viewer's own token is used. Each stream
-//! holds a slot ([`super::stream_slots`]) while it is live.
+//! payloads in [`app::api::stream`]). Each viewer is looked up with their own token when
+//! they connect (no access, 404) and sent what came before: the newest part of
+//! `events.jsonl` (read once, with their token), the state and Job they found, and the log
+//! lines so far; then the live messages of the run's one upstream, shared by all its
+//! viewers ([`super::stream_upstream`]). Events are sent once each (by `seq`), only after
+//! `Last-Event-ID` when the browser reconnects, and `end` closes the stream once the run
+//! is over. Each stream holds a slot ([`super::stream_slots`]) while it is live.
 
+use super::stream_slots::StreamSlot;
+use super::stream_upstream::{Message, Replay, Watching};
 use crate::services::Services;
 use app::api::runs::{access::RunLocation, read};
 use app::api::server::viewer::{end_session_on_401, require_viewer_in};
-use app::api::server::Services as ApiServices;
-use app::api::stream::{names, LogMessage};
 use app::api::ApiError;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -17,23 +19,13 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use futures_util::{Stream, StreamExt};
-use hub::jobs::FollowLogs;
-use hub::Token;
+use futures_util::Stream;
 use runs::Event;
-use std::collections::HashSet;
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::broadcast::error::RecvError;
 use tower_sessions::Session;
-
-/// How often the Job and the bucket are read while a run is live.
-const POLL: Duration = Duration::from_secs(2);
-
-/// How long after the Job ended the bucket is still read for the final `state.json` (a
-/// real bucket mount uploads files some seconds after they are closed).
-const SETTLE: Duration = Duration::from_secs(30);
 
 /// The stream route.
 pub fn router() -> Router<Arc<Services>> {
@@ -68,166 +60,112 @@ async fn stream(
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let (tx, rx) = mpsc::channel(64);
-    tokio::spawn(async move {
-        pump(services.api.clone(), run, viewer.token(), resume, tx).await;
-        drop(slot);
-    });
-    let events = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|event| (Ok(event), rx))
+    let token = viewer.token();
+    // Joined before the history is read, so an event logged meanwhile is in one or the
+    // other (and sent once, by its `seq`).
+    let mut watching = services.live.join(&services.api, &run, &token);
+    let before = std::mem::take(&mut watching.before);
+    let history = read::events(&services.api, &run, &token)
+        .await
+        .unwrap_or_default();
+    let mut sent = Sent { after: resume };
+    let mut first = sent.history(history, &before);
+    first.extend(run.state.as_ref().and_then(|state| {
+        let json = serde_json::to_string(state).ok()?;
+        Some(Message::State(json.into()))
+    }));
+    first.extend(
+        run.job
+            .as_ref()
+            .and_then(|job| Message::job(&services.api, job)),
+    );
+    first.extend(before.logs.into_iter().map(Message::Log));
+    let viewer = Viewer {
+        first,
+        sent,
+        watching,
+        _slot: slot,
+        done: false,
+    };
+    let events = futures_util::stream::unfold(viewer, |mut viewer| async move {
+        viewer.next().await.map(|event| (Ok(event), viewer))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
-/// What has been sent, so nothing is sent twice.
+/// What one viewer was sent of the run's events, so none is sent twice: the highest `seq`
+/// (events come in order; the history read at connect may run ahead of the log).
 struct Sent {
-    resume_after: Option<u64>,
-    seqs: HashSet<u64>,
-    stage: Option<hub::jobs::JobStage>,
-    state: Option<String>,
+    after: Option<u64>,
 }
 
 impl Sent {
-    fn is_new(&mut self, event: &Event) -> bool {
-        self.resume_after.is_none_or(|after| event.seq > after) && self.seqs.insert(event.seq)
+    fn is_new(&mut self, seq: u64) -> bool {
+        let new = self.after.is_none_or(|after| seq > after);
+        if new {
+            self.after = Some(seq);
+        }
+        new
+    }
+
+    /// The events before joining, in order, once each: those of `events.jsonl` and those
+    /// the upstream saw in the log (which may be newer), after the resume point.
+    fn history(&mut self, read: Vec<Event>, replay: &Replay) -> VecDeque<Message> {
+        let mut all: Vec<(u64, Message)> = read
+            .iter()
+            .filter_map(|e| Some((e.seq, Message::event(e)?)))
+            .collect();
+        all.extend(
+            replay
+                .events
+                .iter()
+                .map(|(seq, json)| (*seq, Message::Event(*seq, json.clone()))),
+        );
+        all.sort_by_key(|(seq, _)| *seq);
+        all.into_iter()
+            .filter(|(seq, _)| self.is_new(*seq))
+            .map(|(_, m)| m)
+            .collect()
     }
 }
 
-fn event_message(event: &Event) -> Option<SseEvent> {
-    SseEvent::default()
-        .event(names::EVENT)
-        .id(event.seq.to_string())
-        .json_data(event)
-        .ok()
+/// One viewer's stream: what came before it joined, then the run's live messages.
+struct Viewer {
+    first: VecDeque<Message>,
+    sent: Sent,
+    watching: Watching,
+    _slot: StreamSlot,
+    done: bool,
 }
 
-/// Feeds one browser's stream until the run is over or the browser goes away.
-async fn pump(
-    services: Arc<ApiServices>,
-    run: RunLocation,
-    token: Token,
-    resume_after: Option<u64>,
-    tx: mpsc::Sender<SseEvent>,
-) {
-    let mut sent = Sent {
-        resume_after,
-        seqs: HashSet::new(),
-        stage: None,
-        state: None,
-    };
-    let mut logs = run.job.as_ref().map(|job| {
-        services
-            .hub
-            .follow_job_logs(&run.owner, &job.id, FollowLogs::default(), &token)
-    });
-    let mut job_over_since: Option<Instant> = None;
-    // Plain log lines sent so far: their numbering restarts with each stream, as the log does.
-    let mut log_lines: u64 = 0;
-    let mut tick = tokio::time::interval(POLL);
-    loop {
-        tokio::select! {
-            _ = tx.closed() => return,
-            line = next_line(&mut logs) => match line {
-                Some(Ok(line)) => {
-                    let message = match Event::from_log_line(&line.data) {
-                        Some(event) if sent.is_new(&event) => event_message(&event),
-                        Some(_) => None,
-                        None => {
-                            let message = LogMessage { n: log_lines, line: line.data };
-                            log_lines += 1;
-                            SseEvent::default().event(names::LOG).json_data(&message).ok()
-                        }
-                    };
-                    if let Some(message) = message {
-                        if tx.send(message).await.is_err() {
-                            return;
-                        }
-                    }
+impl Viewer {
+    /// The next SSE event to send; `None` once the run ended, or when the viewer fell so
+    /// far behind that messages were lost (its browser reconnects and reads again).
+    async fn next(&mut self) -> Option<SseEvent> {
+        if self.done {
+            return None;
+        }
+        if let Some(message) = self.first.pop_front() {
+            return Some(message.sse());
+        }
+        loop {
+            let message = match self.watching.rx.recv().await {
+                Ok(message) => message,
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::info!(
+                        missed,
+                        "a run stream fell behind; it is closed to reconnect"
+                    );
+                    return None;
                 }
-                Some(Err(err)) => {
-                    tracing::warn!(run = %run.run_id, error = %err, "job log stream ended");
-                    logs = None;
-                }
-                None => logs = None,
-            },
-            _ = tick.tick() => {
-                let Ok(state_over) = poll(&services, &run, &token, &mut sent, &tx, &mut job_over_since).await else {
-                    return;
-                };
-                let job_done = run.job.is_none() || job_over_since.is_some();
-                let settled = state_over
-                    || job_over_since.is_some_and(|t| t.elapsed() > SETTLE);
-                if job_done && logs.is_none() && settled {
-                    let _ = tx.send(SseEvent::default().event(names::END).data("end")).await;
-                    return;
-                }
+                Err(RecvError::Closed) => return None,
+            };
+            match &message {
+                Message::Event(seq, _) if !self.sent.is_new(*seq) => continue,
+                Message::End => self.done = true,
+                _ => {}
             }
+            return Some(message.sse());
         }
     }
-}
-
-/// The next log line, or never when there is no log stream.
-async fn next_line(
-    logs: &mut Option<hub::sse::HubStream<hub::sse::LogLine>>,
-) -> Option<hub::HubResult<hub::sse::LogLine>> {
-    match logs {
-        Some(stream) => stream.next().await,
-        None => std::future::pending().await,
-    }
-}
-
-/// Reads the Job and the bucket once and sends what changed. `Ok(true)` when `state.json`
-/// says the run is over; `Err` when the browser went away.
-async fn poll(
-    services: &ApiServices,
-    run: &RunLocation,
-    token: &Token,
-    sent: &mut Sent,
-    tx: &mpsc::Sender<SseEvent>,
-    job_over_since: &mut Option<Instant>,
-) -> Result<bool, ()> {
-    let (job, state, events) = tokio::join!(
-        run.refresh_job(services, token),
-        run.refresh_state(services, token),
-        read::events(services, run, token)
-    );
-    let state = match (&job, state) {
-        (Ok(job), Ok(state)) => run.settle_state(services, token, job.as_ref(), state).await,
-        (_, state) => state,
-    };
-    // Events, then the state, then the Job's stage: a browser never sees a Job that ended
-    // without the worker's word when the word was in the same look.
-    let mut messages = Vec::new();
-    if let Ok(events) = events {
-        for event in events.iter().filter(|e| sent.is_new(e)) {
-            messages.extend(event_message(event));
-        }
-    }
-    let mut over = false;
-    if let Ok(Some(state)) = &state {
-        over = state.status.is_terminal();
-        let json = serde_json::to_string(state).unwrap_or_default();
-        if sent.state.as_deref() != Some(json.as_str()) {
-            sent.state = Some(json.clone());
-            messages.push(SseEvent::default().event(names::STATE).data(json));
-        }
-    }
-    if let Ok(Some(job)) = &job {
-        if sent.stage.as_ref() != Some(&job.status.stage) {
-            sent.stage = Some(job.status.stage.clone());
-            messages.extend(
-                SseEvent::default()
-                    .event(names::JOB)
-                    .json_data(read::job_view(services, job))
-                    .ok(),
-            );
-        }
-        if job.status.is_terminal() && job_over_since.is_none() {
-            *job_over_since = Some(Instant::now());
-        }
-    }
-    for message in messages {
-        tx.send(message).await.map_err(|_| ())?;
-    }
-    Ok(over)
 }

@@ -1,6 +1,6 @@
-//! How many run streams may be live at once: each one polls the Hub every few seconds for
-//! as long as it stays open, so one session (many tabs, or a script) and all sessions
-//! together are capped. A stream past a cap is refused with a 429 that says what to do;
+//! How many run streams may be live at once: each one holds a connection and the server's
+//! memory for as long as it stays open (and its connect reads the Hub with the viewer's
+//! token), so one session (many tabs, or a script) and all sessions together are capped. A stream past a cap is refused with a 429 that says what to do;
 //! a slot is given back when its stream ends or its browser goes away.
 
 use app::api::ApiError;

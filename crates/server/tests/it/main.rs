@@ -8,5 +8,6 @@
 mod deploy_settings;
 mod health;
 mod kit;
+mod live;
 mod runs;
 mod signin;

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 /// How long a phase 1 Job may take on a loaded machine.
 const RUN_TIMEOUT: Duration = Duration::from_secs(300);
 
-fn phase1() -> LaunchRequest {
+pub(crate) fn phase1() -> LaunchRequest {
     LaunchRequest {
         recipe: RecipeRequest {
             phase: Phase::BucketRoundTrip,
@@ -29,7 +29,10 @@ fn phase1() -> LaunchRequest {
     }
 }
 
-async fn launch(browser: &mut Browser, launch: LaunchRequest) -> Result<Launched, ApiError> {
+pub(crate) async fn launch(
+    browser: &mut Browser,
+    launch: LaunchRequest,
+) -> Result<Launched, ApiError> {
     let (status, body) = browser.call("launch_run", &LaunchRun { launch }).await;
     if status.is_success() {
         Ok(serde_json::from_str(&body).unwrap())
@@ -41,7 +44,11 @@ async fn launch(browser: &mut Browser, launch: LaunchRequest) -> Result<Launched
     }
 }
 
-async fn get_run(browser: &mut Browser, owner: &str, run_id: &str) -> Result<RunView, ApiError> {
+pub(crate) async fn get_run(
+    browser: &mut Browser,
+    owner: &str,
+    run_id: &str,
+) -> Result<RunView, ApiError> {
     let args = GetRun {
         owner: owner.into(),
         run_id: run_id.into(),
@@ -55,7 +62,7 @@ async fn get_run(browser: &mut Browser, owner: &str, run_id: &str) -> Result<Run
 }
 
 /// Polls the run page's data until the run is over.
-async fn wait_over(browser: &mut Browser, owner: &str, run_id: &str) -> RunView {
+pub(crate) async fn wait_over(browser: &mut Browser, owner: &str, run_id: &str) -> RunView {
     let deadline = Instant::now() + RUN_TIMEOUT;
     loop {
         let view = get_run(browser, owner, run_id).await.unwrap();
@@ -68,7 +75,7 @@ async fn wait_over(browser: &mut Browser, owner: &str, run_id: &str) -> RunView 
 }
 
 /// Reads a whole SSE answer (until the server closes it) as (event, id, data) triples.
-async fn read_sse(
+pub(crate) async fn read_sse(
     browser: &mut Browser,
     path: &str,
     last_event_id: Option<u64>,
@@ -363,7 +370,7 @@ async fn a_phase_1_run_launches_runs_as_a_job_and_reads_back() {
 
 /// Launches a validate run of an address nothing listens on: it keeps retrying long
 /// enough to be cancelled.
-async fn launch_a_long_run(alice: &mut Browser) -> String {
+pub(crate) async fn launch_a_long_run(alice: &mut Browser) -> String {
     let launched = launch(
         alice,
         LaunchRequest {
@@ -382,7 +389,7 @@ async fn launch_a_long_run(alice: &mut Browser) -> String {
 }
 
 /// Waits until the worker says the run is running; returns the run as it stands then.
-async fn wait_running(browser: &mut Browser, run_id: &str) -> RunView {
+pub(crate) async fn wait_running(browser: &mut Browser, run_id: &str) -> RunView {
     let deadline = Instant::now() + RUN_TIMEOUT;
     loop {
         let view = get_run(browser, "alice", run_id).await.unwrap();
@@ -395,7 +402,7 @@ async fn wait_running(browser: &mut Browser, run_id: &str) -> RunView {
 }
 
 /// Asks to cancel, then waits for the Job to end; returns the run as it stands then.
-async fn cancel_and_wait(alice: &mut Browser, run_id: &str) -> RunView {
+pub(crate) async fn cancel_and_wait(alice: &mut Browser, run_id: &str) -> RunView {
     let cancel = CancelRun {
         owner: "alice".into(),
         run_id: run_id.to_owned(),

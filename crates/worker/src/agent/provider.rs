@@ -86,6 +86,26 @@ impl AgentModel {
         self
     }
 
+    /// The provider's OpenAI-compatible base URL, ending in `/v1` (what the worker's
+    /// gateway forwards Pi's model calls to).
+    pub fn base_url(&self) -> &str {
+        match &self.provider {
+            Provider::HuggingFace => hub::DEFAULT_INFERENCE_URL,
+            Provider::Router { base_url } | Provider::OpenAiCompatible { base_url } => base_url,
+        }
+    }
+
+    /// The same model as Pi reaches it: through the gateway at `base_url` (a custom
+    /// provider; the key Pi holds is the gateway's).
+    pub fn through(&self, base_url: &str) -> AgentModel {
+        AgentModel {
+            provider: Provider::OpenAiCompatible {
+                base_url: base_url.trim_end_matches('/').to_owned(),
+            },
+            ..self.clone()
+        }
+    }
+
     /// The provider name Pi is given with `--provider`.
     pub fn provider_name(&self) -> &str {
         match self.provider {
@@ -283,6 +303,21 @@ mod tests {
             Provider::OpenAiCompatible {
                 base_url: "http://10.0.0.1/v1".into()
             }
+        );
+    }
+
+    #[test]
+    fn through_the_gateway_the_model_stays_and_the_provider_is_the_gateway() {
+        let model = AgentModel::new(Some("m"), None);
+        assert_eq!(model.base_url(), hub::DEFAULT_INFERENCE_URL);
+        let routed = model.clone().via_router(Some("http://127.0.0.1:9/v1"));
+        assert_eq!(routed.base_url(), "http://127.0.0.1:9/v1");
+        let pi = model.through("http://127.0.0.1:7/v1/");
+        assert_eq!(pi.model, "m");
+        assert_eq!(pi.key_env(), CUSTOM_KEY_ENV);
+        assert_eq!(
+            pi.models_json().unwrap()["providers"][CUSTOM_PROVIDER]["baseUrl"],
+            "http://127.0.0.1:7/v1"
         );
     }
 

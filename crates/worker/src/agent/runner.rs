@@ -2,18 +2,21 @@
 //! with every tool call and assistant message recorded as a run event while it happens.
 //!
 //! Pi has no limit flags of its own, so the runner enforces both: it counts `turn_start`
-//! events and watches the clock, and on a breach stops Pi (SIGTERM, which also ends the
-//! commands Pi's bash tool started; SIGKILL if Pi does not go) and records why. The agent's
+//! events and watches the clock, and on a breach stops Pi (SIGTERM to its process group;
+//! SIGKILL if Pi does not go) and records why. However Pi ended, whatever it started is then
+//! killed ([`jail::sweep`]), and Pi ran contained ([`jail::spawn`]). The agent's
 //! success is judged from the stream (`stopReason`), never from the exit code: JSON mode
 //! exits 0 even when the model failed.
 
+use super::gateway::{Gateway, GatewayConfig, HubGrant};
 use super::install::PiBinary;
+use super::jail;
 use super::provider::{AgentDir, AgentModel};
 use super::stream::{excerpt, AssistantMessage, Seen, StreamVerdict, StreamWatch};
 use super::traces;
 use crate::engine::recorder::{Recorder, StepFailure};
 use crate::engine::Redactor;
-use runs::{Agent, AgentEvent, Level};
+use runs::{Agent, AgentEvent, Containment, Level};
 use serde::Serialize;
 use serde_json::Value;
 use std::io::Write;
@@ -37,6 +40,11 @@ impl AgentKey {
     /// Wraps the key.
     pub fn new(key: impl Into<String>) -> AgentKey {
         AgentKey(key.into())
+    }
+
+    /// The key, for the one place that sends it (the gateway).
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
     }
 }
 
@@ -83,6 +91,8 @@ pub struct AgentTask {
     pub env: Vec<(String, String)>,
     /// More values to remove from the redacted traces (the user's email).
     pub redact_also: Vec<String>,
+    /// The Hub calls Pi may make, through the gateway (which is then its `HF_ENDPOINT`).
+    pub hub: Option<HubGrant>,
 }
 
 /// How an agent run ended.
@@ -166,6 +176,8 @@ pub struct AgentReport {
     pub pi_version: Option<String>,
     /// The model, as `provider/model`.
     pub model: String,
+    /// The layers that held Pi in.
+    pub containment: Containment,
 }
 
 /// Why the runner stopped Pi early.
@@ -193,8 +205,24 @@ pub async fn run_agent(
         step: step.clone(),
         message: why,
     };
-    let strict = rec.redactor().with_values(task.redact_also.iter().cloned());
-    let dir = AgentDir::create(&setup.agent_dir, &setup.model)
+    let gateway = Gateway::start(GatewayConfig {
+        model_base_url: setup.model.base_url().to_owned(),
+        model_key: setup.key.clone(),
+        hub: task.hub.clone(),
+    })
+    .await
+    .map_err(|e| fail(format!("cannot start the agent's gateway: {e}")))?;
+    // The gateway's key is worthless elsewhere, but it is the only key Pi holds: the
+    // traces show it no more than a real one.
+    let raw = rec.redactor().with_values([gateway.key().to_owned()]);
+    let strict = rec.redactor().with_values(
+        task.redact_also
+            .iter()
+            .cloned()
+            .chain([gateway.key().to_owned()]),
+    );
+    let pi_model = setup.model.through(&gateway.model_base_url());
+    let dir = AgentDir::create(&setup.agent_dir, &pi_model)
         .map_err(|e| fail(format!("cannot prepare the agent folder: {e}")))?;
     let task_file = dir
         .write_task("TASK", &task.prompt)
@@ -206,15 +234,32 @@ pub async fn run_agent(
     let stderr_file = std::fs::File::create(&stderr_path)
         .map_err(|e| fail(format!("cannot create {}: {e}", stderr_path.display())))?;
 
-    let mut command = pi_command(setup, &dir, &task_file, task);
-    command.stderr(Stdio::from(stderr_file));
     let started = Instant::now();
-    let mut child = command.spawn().map_err(|e| {
+    let mount = rec.mount().to_owned();
+    let spawned = jail::spawn(
+        || {
+            let mut command = pi_command(setup, &pi_model, &gateway, &dir, &task_file, task);
+            command.stderr(Stdio::piped());
+            command
+        },
+        Some(&mount),
+        &task.workspace,
+    );
+    let (mut child, mut containment) = spawned.map_err(|e| {
         fail(format!(
             "cannot start Pi ({}): {e}",
             setup.pi.path.display()
         ))
     })?;
+    let pid = child.id();
+    containment.gateway = true;
+    // Pi's stderr is a pipe read here, never the Job's log: nothing Pi starts can forge a
+    // line of the record.
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let stderr_copy = tokio::spawn(async move {
+        let mut file = tokio::fs::File::from_std(stderr_file);
+        let _ = tokio::io::copy(&mut BufReader::new(stderr), &mut file).await;
+    });
     let model_name = format!("{}/{}", setup.model.provider_name(), setup.model.model);
     record(
         rec,
@@ -230,6 +275,15 @@ pub async fn run_agent(
             model: model_name.clone(),
             max_turns: task.limits.max_turns,
             wall_clock_secs: task.limits.wall_clock.as_secs(),
+        },
+    )?;
+    record(
+        rec,
+        &step,
+        Level::Info,
+        &jail::describe(&containment),
+        AgentEvent::Contained {
+            containment: containment.clone(),
         },
     )?;
 
@@ -263,9 +317,10 @@ pub async fn run_agent(
             }
             record_seen(rec, &step, &strict, &watch, seen)?;
         }
+        record_refusals(rec, &step, &gateway)?;
         if last_flush.elapsed() >= TRACE_FLUSH_EVERY {
             let _ = events_file.flush();
-            traces::write_all(rec, &strict, &events_path, None, &stderr_path)?;
+            traces::write_all(rec, &raw, &strict, &events_path, None, &stderr_path)?;
             last_flush = Instant::now();
         }
     }
@@ -288,6 +343,11 @@ pub async fn run_agent(
             child.try_wait().ok().flatten()
         }
     };
+    // Whatever Pi started and left (in its group, or escaped with `setsid`) goes too.
+    jail::sweep(pid).await;
+    record_refusals(rec, &step, &gateway)?;
+    drop(gateway);
+    let _ = tokio::time::timeout(STOP_GRACE, stderr_copy).await;
     let _ = events_file.flush();
     drop(events_file);
 
@@ -313,10 +373,18 @@ pub async fn run_agent(
         session_id: watch.session_id.clone(),
         pi_version: setup.pi.version.clone(),
         model: model_name,
+        containment,
     };
 
     let session = dir.session_files().pop();
-    traces::write_all(rec, &strict, &events_path, session.as_deref(), &stderr_path)?;
+    traces::write_all(
+        rec,
+        &raw,
+        &strict,
+        &events_path,
+        session.as_deref(),
+        &stderr_path,
+    )?;
     let output = match &final_text {
         Some(text) if report.outcome.is_completed() => text.clone(),
         Some(text) => format!("{text}\n\n({})", report.outcome.describe()),
@@ -341,9 +409,12 @@ pub async fn run_agent(
 
 /// The `pi` command: print + JSON mode, no project-local extensions, skills, templates or
 /// context files (the workspace is not trusted), the task as `@file`, and a clean
-/// environment carrying only what Pi needs.
+/// environment carrying only what Pi needs and no secret: `model` is the gateway's, and so
+/// is the only key Pi holds (and, with a Hub grant, its `HF_ENDPOINT` and `HF_TOKEN`).
 fn pi_command(
     setup: &AgentSetup,
+    model: &AgentModel,
+    gateway: &Gateway,
     dir: &AgentDir,
     task_file: &Path,
     task: &AgentTask,
@@ -360,7 +431,7 @@ fn pi_command(
         .arg("--no-context-files")
         .arg("--session-dir")
         .arg(dir.sessions())
-        .args(setup.model.cli_args())
+        .args(model.cli_args())
         .arg(format!("@{}", task_file.display()))
         .current_dir(&task.workspace)
         .env_clear()
@@ -376,22 +447,28 @@ fn pi_command(
         .env("PI_CODING_AGENT_DIR", dir.root())
         .env("PI_OFFLINE", "1")
         .env("PI_SKIP_VERSION_CHECK", "1")
-        .envs(task.env.iter().map(|(k, v)| (k, v)))
-        .env(setup.model.key_env(), &setup.key.0);
+        .envs(task.env.iter().map(|(k, v)| (k, v)));
+    if task.hub.is_some() {
+        command
+            .env("HF_ENDPOINT", gateway.url())
+            .env(runs::job::TOKEN_SECRET, gateway.key());
+    }
+    command.env(model.key_env(), gateway.key());
     command
 }
 
-/// SIGTERM (Pi then ends the commands its bash tool started), then SIGKILL if Pi is still
-/// there after the grace period.
+/// SIGTERM to Pi's process group (Pi and the commands it runs), then SIGKILL to the group
+/// if Pi is still there after the grace period.
 async fn stop(child: &mut tokio::process::Child) {
-    if let Some(pid) = child
+    let group = child
         .id()
-        .and_then(|id| rustix::process::Pid::from_raw(id as i32))
-    {
-        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+        .and_then(|id| rustix::process::Pid::from_raw(id as i32));
+    if let Some(group) = group {
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::TERM);
         if tokio::time::timeout(STOP_GRACE, child.wait()).await.is_ok() {
             return;
         }
+        let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
     }
     let _ = child.start_kill();
     let _ = child.wait().await;
@@ -526,6 +603,27 @@ fn tool_summary(tool: &str, args: &Value) -> String {
         "edit" | "read" | "ls" => path.to_owned(),
         _ => excerpt(&args.to_string()),
     }
+}
+
+/// Records the calls the gateway refused since the last time, one event each.
+fn record_refusals(rec: &mut Recorder, step: &str, gateway: &Gateway) -> Result<(), StepFailure> {
+    for refusal in gateway.take_refusals() {
+        record(
+            rec,
+            step,
+            Level::Warn,
+            &format!(
+                "the gateway refused Pi's {} {}: {}",
+                refusal.method, refusal.path, refusal.reason
+            ),
+            AgentEvent::Refused {
+                method: refusal.method,
+                path: refusal.path,
+                reason: refusal.reason,
+            },
+        )?;
+    }
+    Ok(())
 }
 
 /// Records what Pi did as an event of the step under way.

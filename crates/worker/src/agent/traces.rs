@@ -21,14 +21,16 @@ pub const OUTPUT_LOG: &str = "logs/pi_output.txt";
 /// What Pi printed on stderr, when it printed anything.
 pub const STDERR_LOG: &str = "logs/pi_stderr.txt";
 
-/// Writes one trace file twice: `traces/raw/<name>` and `traces/redacted/<name>`.
+/// Writes one trace file twice: `traces/raw/<name>` with `raw`'s exact values replaced
+/// (the Job's secrets and the gateway's key), and `traces/redacted/<name>` through `strict`.
 pub fn write_trace(
     rec: &mut Recorder,
+    raw: &Redactor,
     strict: &Redactor,
     name: &str,
     text: &str,
 ) -> Result<(), StepFailure> {
-    let raw = rec.redactor().redact_values(text);
+    let raw = raw.redact_values(text);
     rec.artifact(&format!("traces/raw/{name}"), raw.as_bytes())?;
     let redacted = strict.redact(text);
     rec.artifact(&format!("traces/redacted/{name}"), redacted.as_bytes())
@@ -38,14 +40,15 @@ pub fn write_trace(
 /// disk into the run folder.
 pub fn write_all(
     rec: &mut Recorder,
+    raw: &Redactor,
     strict: &Redactor,
     events: &Path,
     session: Option<&Path>,
     stderr: &Path,
 ) -> Result<(), StepFailure> {
-    write_trace(rec, strict, EVENTS_TRACE, &read_lossy(events))?;
+    write_trace(rec, raw, strict, EVENTS_TRACE, &read_lossy(events))?;
     if let Some(session) = session {
-        write_trace(rec, strict, SESSION_TRACE, &read_lossy(session))?;
+        write_trace(rec, raw, strict, SESSION_TRACE, &read_lossy(session))?;
     }
     let stderr = read_lossy(stderr);
     if !stderr.trim().is_empty() {

@@ -67,6 +67,11 @@ impl Recorder {
         &self.paths
     }
 
+    /// The bucket mount the run is recorded into (what the agent must not write).
+    pub fn mount(&self) -> &std::path::Path {
+        self.output.mount()
+    }
+
     /// The redactor every stored line goes through.
     pub fn redactor(&self) -> &Redactor {
         &self.redactor

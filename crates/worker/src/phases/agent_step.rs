@@ -3,8 +3,8 @@
 //! finished its work.
 
 use crate::agent::{
-    run_agent, AgentKey, AgentLimits, AgentModel, AgentReport, AgentSetup, AgentTask, PiInstall,
-    Provider,
+    run_agent, AgentKey, AgentLimits, AgentModel, AgentReport, AgentSetup, AgentTask, HubGrant,
+    PiInstall, Provider,
 };
 use crate::config::WorkerConfig;
 use crate::engine::recorder::{Recorder, StepFailure};
@@ -37,6 +37,9 @@ pub struct PreparedAgent {
     pub limits: AgentLimits,
     /// A fresh, empty folder for Pi to work in.
     pub workspace: PathBuf,
+    /// The Hub calls Pi may make through the worker's gateway (none unless the phase
+    /// grants them).
+    pub hub: Option<HubGrant>,
 }
 
 /// The user's email as the Hub told it at the access check, to remove from redacted traces
@@ -128,6 +131,7 @@ async fn prepare_inner(
             setup,
             limits,
             workspace,
+            hub: None,
         },
         message,
     ))
@@ -151,6 +155,7 @@ pub async fn run_step(
         limits: agent.limits,
         env,
         redact_also,
+        hub: agent.hub.clone(),
     };
     let result = run_agent(rec, &agent.setup, &task)
         .await
@@ -163,11 +168,12 @@ pub async fn run_step(
         });
     let message = result.as_ref().map(|report| {
         format!(
-            "{} after {} turns and {} tool calls ({:.1} s)",
+            "{} after {} turns and {} tool calls ({:.1} s). {}",
             report.outcome.describe(),
             report.turns,
             report.tool_calls,
-            report.duration_ms as f64 / 1000.0
+            report.duration_ms as f64 / 1000.0,
+            crate::agent::jail::describe(&report.containment)
         )
     });
     finish(rec, step, &message.map_err(|f| f.clone()))?;

@@ -135,8 +135,7 @@ pub async fn run(
     let proof = proof::prove(
         rec,
         &access,
-        &deployed.live.url,
-        Some(&access.token),
+        &deployed.live.app,
         &deployed.validation,
         Some(app.proof_inputs.clone()),
         app.rule.output_kind(),

@@ -6,7 +6,7 @@
 //! nothing.
 
 use super::agent_step;
-use crate::agent::AgentLimits;
+use crate::agent::{AgentKey, AgentLimits, HubGrant};
 use crate::config::WorkerConfig;
 use crate::engine::clock::now_rfc3339;
 use crate::engine::step::step_async;
@@ -88,7 +88,7 @@ pub async fn run(
     let name = options.space.target_space.clone();
     let access = space::check_access(rec, config, &spec.owner).await?;
     let email = agent_step::user_email(&access);
-    let agent = agent_step::prepare(rec, config, spec, &options.agent, LIMITS).await?;
+    let mut agent = agent_step::prepare(rec, config, spec, &options.agent, LIMITS).await?;
 
     let run_id = rec.state().run_id.to_string();
     let (space_id, hf_cli) = step_async(rec, NAME_STEP, async |rec: &mut Recorder| {
@@ -103,7 +103,8 @@ pub async fn run(
     })
     .await?;
 
-    let env = hf_env(config, &access, &agent.setup.agent_dir, &hf_cli);
+    let env = hf_env(config, &agent.setup.agent_dir, &hf_cli);
+    agent.hub = Some(hub_grant(&access, &space_id));
     let hardware = required_hardware(&access);
     agent_step::run_step(
         rec,
@@ -129,15 +130,7 @@ pub async fn run(
     let live = space::wait_running(rec, &access, &target, &config.wait).await?;
     let expected = expected_output(SAMPLE_INPUT);
     let check = LiveCheck::expect_text(API_NAME, vec![SAMPLE_INPUT.into()], &expected);
-    space::validate_live(
-        rec,
-        &access,
-        &live.url,
-        Some(&access.token),
-        Some(target.id.to_string()),
-        &check,
-    )
-    .await?;
+    space::validate_live(rec, &access, &live.app, Some(target.id.to_string()), &check).await?;
     Ok(format!(
         "Pi built the private Space {} with the hf CLI, and the worker's own call of {API_NAME} answered {expected:?}.",
         target.id
@@ -211,12 +204,27 @@ fn find_hf_cli(config: &WorkerConfig) -> Result<PathBuf, String> {
         })
 }
 
-/// Pi's environment for the `hf` CLI: the CLI first on `PATH`, the Hub endpoint, the
-/// user's token (read by the CLI from the environment, never an argument), and a private
-/// `HF_HOME` outside the workspace.
+/// What Pi's `hf` CLI may do, through the worker's gateway (its `HF_ENDPOINT`, keyed with
+/// the gateway's key as `HF_TOKEN`): create the run's own Space and upload to it, with the
+/// user's token, which stays in the worker.
+fn hub_grant(access: &HubAccess, space: &RepoId) -> HubGrant {
+    HubGrant {
+        endpoint: access
+            .hub
+            .endpoint()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
+        token: AgentKey::new(access.token.expose()),
+        space: space.clone(),
+        user: access.account.as_ref().map(|who| who.name.clone()),
+    }
+}
+
+/// Pi's environment for the `hf` CLI: the CLI first on `PATH` and a private `HF_HOME`
+/// outside the workspace (the endpoint and key are the gateway's, set by the runner).
 fn hf_env(
     config: &WorkerConfig,
-    access: &HubAccess,
     agent_dir: &std::path::Path,
     hf_cli: &std::path::Path,
 ) -> Vec<(String, String)> {
@@ -227,19 +235,6 @@ fn hf_env(
         .unwrap_or_default();
     vec![
         ("PATH".into(), path),
-        (
-            "HF_ENDPOINT".into(),
-            access
-                .hub
-                .endpoint()
-                .as_str()
-                .trim_end_matches('/')
-                .to_owned(),
-        ),
-        (
-            runs::job::TOKEN_SECRET.into(),
-            access.token.expose().to_owned(),
-        ),
         (
             "HF_HOME".into(),
             agent_dir.join("hf-home").to_string_lossy().into_owned(),

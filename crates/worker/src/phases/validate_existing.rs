@@ -8,9 +8,11 @@ use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::space::probe::{self, Expectation};
 use crate::space::{self, HealthCheck, HubAccess, LiveCheck};
+use hub::apps::AppTarget;
 use hub::spaces::SpaceStage;
 use hub::RepoId;
 use runs::recipe::{ValidateOptions, ValidateTarget};
+use runs::Level;
 
 /// The step that finds where a named Space's app answers.
 const RESOLVE_STEP: &str = "resolve_space";
@@ -30,42 +32,59 @@ pub async fn run(
     let target = options
         .target()
         .ok_or_else(|| fail("run", "give a Space or a URL to validate"))?;
-    let (access, url, token, space) = match &target {
+    let (access, app, note, space) = match &target {
         ValidateTarget::Space(id) => {
-            // Validating creates nothing: any Space the token can read will do.
+            // Validating creates nothing: any Space the token can read will do, but the
+            // token goes to the Space's app only when the Space is the user's own.
             let access = space::check_token(rec, config).await?;
-            let url = resolve(rec, &access, id).await?;
-            let token = Some(access.token.clone());
-            (access, url, token, Some(id.to_string()))
+            let (app, note) = resolve(rec, &access, id).await?;
+            (access, app, note, Some(id.to_string()))
         }
         ValidateTarget::Url(url) => {
             let access = space::check_token(rec, config).await?;
             rec.set_target_space(url, Some(url))
                 .map_err(|e| fail("run", format!("could not record: {e}")))?;
-            // The token goes only to the Hub's own Space hosts, never to a foreign URL.
-            let token = probe::is_hub_space_host(url).then(|| access.token.clone());
-            (access, url.clone(), token, None)
+            // A typed URL is anybody's host: it never gets the token.
+            let app = AppTarget::anonymous(url)
+                .map_err(|e| fail("run", format!("`{url}` is not an app URL: {e}")))?;
+            let note = Some(
+                "validated without credentials: the user's token never goes to a typed URL"
+                    .to_owned(),
+            );
+            (access, app, note, None)
         }
     };
-    let validation =
-        space::validate_live(rec, &access, &url, token.as_ref(), space.clone(), &check).await?;
+    if let Some(note) = &note {
+        rec.event(
+            Level::Info,
+            note,
+            serde_json::json!({ "credentials": false }),
+        )
+        .map_err(|e| fail("run", format!("could not record: {e}")))?;
+    }
+    let validation = space::validate_live(rec, &access, &app, space.clone(), &check).await?;
     let result = &validation.result;
-    Ok(format!(
+    let mut verdict = format!(
         "{} answers: {} returned {} output(s) of the declared types in {} ms.",
-        space.as_deref().unwrap_or(&url),
+        space.unwrap_or_else(|| app.url()),
         result.endpoint.as_deref().unwrap_or("the endpoint"),
         result.outputs.len(),
         result.latency_ms.unwrap_or_default()
-    ))
+    );
+    if let Some(note) = note {
+        verdict.push_str(&format!(" It was {note}."));
+    }
+    Ok(verdict)
 }
 
-/// Checks the Space runs and returns its app URL (step `resolve_space`).
+/// Checks the Space runs and returns its app, with the token only for a Space of the
+/// user's, and a note when it goes without (step `resolve_space`).
 async fn resolve(
     rec: &mut Recorder,
     access: &HubAccess,
     id: &RepoId,
-) -> Result<String, StepFailure> {
-    let url = step_async(rec, RESOLVE_STEP, async |_rec: &mut Recorder| {
+) -> Result<(AppTarget, Option<String>), StepFailure> {
+    let (app, note) = step_async(rec, RESOLVE_STEP, async |_rec: &mut Recorder| {
         let info = access
             .hub
             .space_info(id, &access.token)
@@ -78,14 +97,17 @@ async fn resolve(
                 "the Space {id} is {stage}, not RUNNING; start it and validate again"
             )));
         }
-        let url = info
-            .space_url()
+        let me = access
+            .account
+            .as_ref()
+            .ok_or_else(|| because("the token's account is not known"))?;
+        let (app, note) = probe::app_of_space(&info, id, me, &access.token)
             .ok_or_else(|| because("the Hub gave no host for the Space"))?;
-        let message = format!("{id} is RUNNING at {url}");
-        Ok((url, message))
+        let message = format!("{id} is RUNNING at {}", app.url());
+        Ok(((app, note), message))
     })
     .await?;
-    rec.set_target_space(&id.to_string(), Some(&url))
+    rec.set_target_space(&id.to_string(), Some(&app.url()))
         .map_err(|e| fail(RESOLVE_STEP, format!("could not record: {e}")))?;
-    Ok(url)
+    Ok((app, note))
 }

@@ -112,7 +112,7 @@ pub struct Deployed {
 
 /// Creates the private Space, uploads the files, waits for `RUNNING` and validates the live
 /// app (steps `create_space`, `upload`, `wait_running`, then those of [`validate_live`]).
-/// The token goes with the validation requests because the app is the Hub's own Space host.
+/// The token goes with the validation requests (the proxy's way): the Space is the run's own.
 pub async fn deploy_and_validate(
     rec: &mut Recorder,
     access: &HubAccess,
@@ -139,8 +139,7 @@ pub async fn deploy_and_validate(
     let validation = validate_live(
         rec,
         access,
-        &live.url,
-        Some(&access.token),
+        &live.app,
         Some(target.id.to_string()),
         &deployment.check,
     )

@@ -3,19 +3,32 @@
 //! [`super::validate`] records them as steps; `worker validate` prints their verdict.
 
 use hub::apps::AppAnswer;
+use hub::apps::AppTarget;
 use hub::gradio::{ApiInfo, Endpoint, GradioApp};
-use hub::{HubClient, HubError, Token};
+use hub::repos::{RepoInfo, WhoAmI};
+use hub::{HubClient, HubError, RepoId, Token};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Instant;
 
-/// Whether `url` is a Space host of the Hub (`*.hf.space`): only those may receive the
-/// user's token, which must never go to a foreign host named by a user-given URL.
-pub fn is_hub_space_host(url: &str) -> bool {
-    url::Url::parse(url)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-        .is_some_and(|host| host.ends_with(".hf.space"))
+/// How the worker reaches a Space it did not make: with the user's token only when the
+/// Space is in a namespace the token acts for (the user's own, or an org's of theirs),
+/// else without credentials (a public Space answers; a private one of a stranger cannot
+/// be validated). The note says which, for the verdict.
+pub fn app_of_space(
+    info: &RepoInfo,
+    id: &RepoId,
+    me: &WhoAmI,
+    token: &Token,
+) -> Option<(AppTarget, Option<String>)> {
+    if me.acts_for(id.owner()) {
+        return Some((info.space_app(Some(token))?, None));
+    }
+    let note = format!(
+        "validated without credentials: {id} is not in a namespace of {}, and the user's token goes only to their own Spaces",
+        me.name
+    );
+    Some((info.space_app(None)?, Some(note)))
 }
 
 /// What `GET /health` said.
@@ -29,9 +42,9 @@ pub enum HealthOutcome {
     Unhealthy(String),
 }
 
-/// Asks the app at `base` for `GET /health`.
-pub async fn health(hub: &HubClient, base: &str, token: Option<&Token>) -> HealthOutcome {
-    match hub.app_get(base, "health", token).await {
+/// Asks the app for `GET /health`.
+pub async fn health(hub: &HubClient, app: &AppTarget) -> HealthOutcome {
+    match hub.app_get(app, "health").await {
         Ok(answer) => HealthOutcome::Healthy(answer),
         Err(HubError::NotFound { .. }) => HealthOutcome::Absent,
         Err(e) => HealthOutcome::Unhealthy(format!("GET /health failed: {e}")),
@@ -133,15 +146,11 @@ impl TestResult {
     }
 }
 
-/// Connects to the Gradio app at `base` (reads `/config`).
-pub async fn connect(
-    hub: &HubClient,
-    base: &str,
-    token: Option<&Token>,
-) -> Result<GradioApp, String> {
-    hub.gradio(base, token)
+/// Connects to the Gradio app (reads `/config`).
+pub async fn connect(hub: &HubClient, app: &AppTarget) -> Result<GradioApp, String> {
+    hub.gradio(app)
         .await
-        .map_err(|e| format!("{base} does not answer as a Gradio app: {e}"))
+        .map_err(|e| format!("{} does not answer as a Gradio app: {e}", app.url()))
 }
 
 /// The endpoint to call: `wanted` when given (with or without its leading `/`), else
@@ -358,19 +367,18 @@ pub fn judge(
     result
 }
 
-/// Validates the app at `url` end to end without a run record: schema, endpoint, inputs
-/// (given or from the schema's examples), one call, type check and `expect`.
+/// Validates `app` end to end without a run record: schema, endpoint, inputs (given or
+/// from the schema's examples), one call, type check and `expect`.
 pub async fn validate_app(
     hub: &HubClient,
-    url: &str,
-    token: Option<&Token>,
+    app: &AppTarget,
     space: Option<String>,
     api: Option<&str>,
     inputs: Option<Vec<Value>>,
     expect: &Expectation,
 ) -> TestResult {
-    let mut result = TestResult::new(url, space);
-    let app = match connect(hub, url, token).await {
+    let mut result = TestResult::new(&app.url(), space);
+    let app = match connect(hub, app).await {
         Ok(app) => app,
         Err(why) => return result.failed(why),
     };
@@ -404,15 +412,6 @@ mod tests {
 
     fn endpoint(returns: Value) -> Endpoint {
         serde_json::from_value(json!({ "parameters": [], "returns": returns })).unwrap()
-    }
-
-    #[test]
-    fn the_token_only_goes_to_space_hosts() {
-        assert!(is_hub_space_host("https://alice-demo.hf.space"));
-        assert!(is_hub_space_host("https://alice-demo.HF.space/x"));
-        assert!(!is_hub_space_host("https://hf.space.evil.example"));
-        assert!(!is_hub_space_host("http://127.0.0.1:7860"));
-        assert!(!is_hub_space_host("not a url"));
     }
 
     #[test]

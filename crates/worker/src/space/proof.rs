@@ -9,8 +9,8 @@ use super::validate::Validation;
 use super::HubAccess;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
+use hub::apps::AppTarget;
 use hub::gradio::Endpoint;
-use hub::Token;
 use runs::proof::{InputOrigin, OutputKind, ProofCall, ProofVerdict, INFERENCE_PROOF_JSON};
 use runs::InferenceProof;
 use serde_json::Value;
@@ -222,7 +222,7 @@ fn shown(inputs: &[Value]) -> String {
     }
 }
 
-/// Proves the validated app at `url` runs its model (step `inference_proof`): the
+/// Proves the validated `app` runs its model (step `inference_proof`): the
 /// validation's call is the first evidence, then one call with `second` (the worker's
 /// input for the pipeline; made from the example by [`worker_inputs`] when `None`).
 /// Writes `tests/inference_proof.json`; the step passes once the evidence is recorded,
@@ -230,8 +230,7 @@ fn shown(inputs: &[Value]) -> String {
 pub async fn prove(
     rec: &mut Recorder,
     access: &HubAccess,
-    url: &str,
-    token: Option<&Token>,
+    app: &AppTarget,
     validation: &Validation,
     second: Option<Vec<Value>>,
     kind: OutputKind,
@@ -249,7 +248,7 @@ pub async fn prove(
         }];
         let second = second.or_else(|| worker_inputs(&first.inputs));
         if let Some(inputs) = second {
-            calls.push(second_call(access, url, token, &api_name, inputs).await);
+            calls.push(second_call(access, app, &api_name, inputs).await);
         }
         let empty = Endpoint {
             parameters: Vec::new(),
@@ -275,8 +274,7 @@ pub async fn prove(
 
 async fn second_call(
     access: &HubAccess,
-    url: &str,
-    token: Option<&Token>,
+    app: &AppTarget,
     api_name: &str,
     inputs: Vec<Value>,
 ) -> ProofCall {
@@ -287,7 +285,7 @@ async fn second_call(
         latency_ms: None,
         error: None,
     };
-    let app = match probe::connect(&access.hub, url, token).await {
+    let app = match probe::connect(&access.hub, app).await {
         Ok(app) => app,
         Err(why) => {
             call.error = Some(why);

@@ -7,8 +7,8 @@ use super::HubAccess;
 use crate::engine::step::because;
 use crate::engine::step::{fail, step_async};
 use crate::engine::{Recorder, StepFailure};
+use hub::apps::AppTarget;
 use hub::gradio::{ApiInfo, Endpoint, GradioApp};
-use hub::Token;
 use serde_json::Value;
 
 /// Step names this module records.
@@ -70,28 +70,27 @@ pub struct Validation {
     pub schema: ApiInfo,
 }
 
-/// Validates the app at `url` (steps `health`, `api_schema`, `api_call`); `Err` unless the
+/// Validates the app `app` (steps `health`, `api_schema`, `api_call`); `Err` unless the
 /// call answered as `check` expects. `tests/test_result.json` is written either way once a
 /// call was attempted.
 ///
-/// `token` goes with every request to the app: a private Space's host requires it. Pass
-/// `None` for an app that is not on the Hub, so the token never leaves for a foreign host.
+/// Whether a token goes with the requests is `app`'s to say: only a Space the user's
+/// token acts for carries it, and only the Spaces proxy's way ([`hub::apps`]).
 pub async fn validate_live(
     rec: &mut Recorder,
     access: &HubAccess,
-    url: &str,
-    token: Option<&Token>,
+    app: &AppTarget,
     space: Option<String>,
     check: &LiveCheck,
 ) -> Result<Validation, StepFailure> {
+    let url = app.url();
+    let url = url.as_str();
     match check.health {
         HealthCheck::Skip => {}
-        policy => health_step(rec, access, url, token, policy).await?,
+        policy => health_step(rec, access, app, policy).await?,
     }
     let (app, schema, name, endpoint) = step_async(rec, SCHEMA_STEP, async |rec: &mut Recorder| {
-        let app = probe::connect(&access.hub, url, token)
-            .await
-            .map_err(because)?;
+        let app = probe::connect(&access.hub, app).await.map_err(because)?;
         let schema = app
             .info()
             .await
@@ -121,11 +120,10 @@ pub async fn validate_live(
 async fn health_step(
     rec: &mut Recorder,
     access: &HubAccess,
-    url: &str,
-    token: Option<&Token>,
+    app: &AppTarget,
     policy: HealthCheck,
 ) -> Result<(), StepFailure> {
-    let outcome = probe::health(&access.hub, url, token).await;
+    let outcome = probe::health(&access.hub, app).await;
     if outcome == HealthOutcome::Absent && policy == HealthCheck::IfPresent {
         return rec
             .skip_step(HEALTH_STEP, "the app has no /health route (404)")

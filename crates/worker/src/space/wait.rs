@@ -46,6 +46,9 @@ impl Default for WaitPolicy {
 pub struct LiveSpace {
     /// The app's base URL (`https://{subdomain}.hf.space`, or localhub's loopback URL).
     pub url: String,
+    /// The app, reached with the user's token through the Spaces proxy: the run's own
+    /// Space, in the namespace the token acts for.
+    pub app: hub::apps::AppTarget,
     /// The runtime as last read (stage `RUNNING`).
     pub runtime: SpaceRuntime,
 }
@@ -127,9 +130,10 @@ pub async fn wait_running(
                         .space_info(&target.id, &access.token)
                         .await
                         .map_err(|e| because(format!("could not read the Space's host: {e}")))?;
-                    let url = info.space_url().ok_or_else(|| {
+                    let app = info.space_app(Some(&access.token)).ok_or_else(|| {
                         because("the Hub gave no host for the running Space")
                     })?;
+                    let url = app.url();
                     target.app_url = Some(url.clone());
                     target.stage = Some(runtime.stage.clone());
                     target.save(rec)?;
@@ -138,7 +142,7 @@ pub async fn wait_running(
                         target.id,
                         started.elapsed().as_secs()
                     );
-                    return Ok((LiveSpace { url, runtime }, message));
+                    return Ok((LiveSpace { url, app, runtime }, message));
                 }
                 Verdict::Failed => {
                     save_diagnostics(rec, access, &target, &runtime).await;

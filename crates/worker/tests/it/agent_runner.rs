@@ -15,6 +15,7 @@ fn task(dirs: &Dirs, prompt: &str, limits: AgentLimits) -> AgentTask {
         limits,
         env: Vec::new(),
         redact_also: vec![EMAIL.into()],
+        hub: None,
     }
 }
 
@@ -68,6 +69,7 @@ async fn a_normal_run_is_recorded_live_and_its_traces_hold_no_secret() {
         .collect();
     let expected = [
         ("start", ""),
+        ("contained", ""),
         ("assistant_message", ""),
         ("tool_call", "write"),
         ("assistant_message", ""),

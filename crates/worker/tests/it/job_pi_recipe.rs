@@ -84,8 +84,12 @@ async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_v
     let result = stand.artifact_json(RUN, "tests/test_result.json");
     assert_eq!(result["endpoint"], "/reverse");
     assert_eq!(result["outputs"], serde_json::json!(["yrotcaf ecaps"]));
-    let url = state.links.space_url.clone().unwrap();
-    let live = stand.client.gradio(&url, Some(&stand.token)).await.unwrap();
+    assert!(state.links.space_url.is_some());
+    let live = stand
+        .client
+        .gradio(&info.space_app(Some(&stand.token)).unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         live.call("/reverse", vec!["abc".into()]).await.unwrap(),
         vec![serde_json::json!("cba")]

@@ -95,8 +95,12 @@ async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
         result["outputs"],
         serde_json::json!(["HELLO FROM SPACE FACTORY!!"])
     );
-    let url = state.links.space_url.clone().unwrap();
-    let live = stand.client.gradio(&url, Some(&stand.token)).await.unwrap();
+    assert!(state.links.space_url.is_some());
+    let live = stand
+        .client
+        .gradio(&info.space_app(Some(&stand.token)).unwrap())
+        .await
+        .unwrap();
     assert_eq!(
         live.call("/shout", vec!["again".into()]).await.unwrap(),
         vec![serde_json::json!("AGAIN!!")]

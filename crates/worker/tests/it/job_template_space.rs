@@ -71,7 +71,7 @@ async fn a_template_space_job_deploys_validates_live_and_leaks_no_token() {
     let id: hub::RepoId = space.parse().unwrap();
     let info = stand.client.space_info(&id, &stand.token).await.unwrap();
     assert_eq!(info.private, Some(true));
-    assert_eq!(info.runtime.unwrap().stage, "RUNNING");
+    assert_eq!(info.runtime.as_ref().unwrap().stage, "RUNNING");
 
     // generated/*: exactly what was uploaded.
     for file in template_app::files("shouter") {
@@ -114,7 +114,7 @@ async fn a_template_space_job_deploys_validates_live_and_leaks_no_token() {
     // The live Space answers the same when we call it ourselves.
     let app = stand
         .client
-        .gradio(&live_url, Some(&stand.token))
+        .gradio(&info.space_app(Some(&stand.token)).unwrap())
         .await
         .unwrap();
     let out = app.call("/shout", vec!["again".into()]).await.unwrap();
@@ -190,7 +190,7 @@ async fn a_template_space_job_deploys_validates_live_and_leaks_no_token() {
     assert_eq!(verdict["outputs"], serde_json::json!([shouted]));
     assert_eq!(verdict["output_types"][0]["expected_type"], "string");
     assert!(verdict["latency_ms"].as_u64().is_some());
-    let out = cli(&["--url", &live_url, "--api", "/whisper"]);
+    let out = cli(&["--space", &space, "--api", "/whisper"]);
     assert_eq!(out.status.code(), Some(1));
     let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(verdict["endpoint_found"], false);
@@ -201,6 +201,12 @@ async fn a_template_space_job_deploys_validates_live_and_leaks_no_token() {
     );
     let out = cli(&["--url", &live_url, "--inputs", "{\"not\": \"an array\"}"]);
     assert_eq!(out.status.code(), Some(2));
+    // A typed URL never gets the token, so the private Space's proxy does not let the
+    // validation in by its URL.
+    let out = cli(&["--url", &live_url]);
+    assert_eq!(out.status.code(), Some(1));
+    let verdict: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["call_made"], false, "{verdict}");
 
     // The validate phase in a Job, with given inputs.
     let spec = stand.spec(

@@ -98,3 +98,163 @@ async fn an_app_url_outside_the_hub_never_receives_the_token() {
     }
     assert_not_in_files(&stand.bucket_dir(), &token);
 }
+
+/// A Gradio app (ZeroGPU-correct, so a free account may host it) that appends the headers
+/// of every request it receives to the file named by its `HEADERS_LOG` variable.
+const HEADER_RECORDING_APP: &str = r#"import json, os
+import gradio as gr
+import spaces
+import uvicorn
+from fastapi import FastAPI, Request
+
+LOG = os.environ["HEADERS_LOG"]
+app = FastAPI()
+
+
+@app.middleware("http")
+async def record(request: Request, call_next):
+    with open(LOG, "a") as f:
+        f.write(json.dumps({k.lower(): v for k, v in request.headers.items()}) + "\n")
+    return await call_next(request)
+
+
+@spaces.GPU
+def upper(text):
+    return text.upper()
+
+
+demo = gr.Interface(fn=upper, inputs="text", outputs="text", api_name="upper")
+app = gr.mount_gradio_app(app, demo, path="/")
+uvicorn.run(app, host=os.environ["GRADIO_SERVER_NAME"], port=int(os.environ["GRADIO_SERVER_PORT"]))
+"#;
+
+/// Starts `owner`'s Space `name` on ZeroGPU with [`HEADER_RECORDING_APP`], recording into
+/// `log`; waits until it runs.
+async fn header_recording_space(
+    stand: &Stand,
+    owner: &str,
+    name: &str,
+    public: bool,
+    log: &std::path::Path,
+) -> hub::RepoId {
+    use hub::repos::{CreateRepo, KeyValue, RepoType};
+    let token = hub::Token::new(stand.hub.token_for(owner).unwrap());
+    let id: hub::RepoId = format!("{owner}/{name}").parse().unwrap();
+    let mut create = CreateRepo::gradio_space(id.clone());
+    create.public = public;
+    create.hardware = Some("zero-a10g".into());
+    create.variables = vec![KeyValue::new("HEADERS_LOG", log.to_string_lossy())];
+    stand.client.create_repo(&create, &token).await.unwrap();
+    let files = [hub::commit::CommitFile::new(
+        "app.py",
+        HEADER_RECORDING_APP.as_bytes().to_vec(),
+    )];
+    stand
+        .client
+        .upload_files(RepoType::Space, &id, "main", "app", &files, &token)
+        .await
+        .unwrap();
+    let runtime = stand
+        .client
+        .wait_for_space(
+            &id,
+            std::time::Duration::from_millis(300),
+            crate::kit::stand::JOB_TIMEOUT,
+            &token,
+        )
+        .await
+        .unwrap();
+    assert!(runtime.is_running(), "{runtime:?}");
+    id
+}
+
+/// Every request the app recorded, as header maps; asserts it saw some.
+fn recorded_headers(log: &std::path::Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let requests: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(!requests.is_empty(), "the app recorded no request");
+    requests
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_users_own_private_space_is_validated_and_its_app_never_sees_the_token() {
+    let _gradio = crate::kit::limit::slot().await;
+    let stand = Stand::start().await;
+    let log = stand.dir.path().join("own-headers.jsonl");
+    let id = header_recording_space(&stand, "alice", "own-app", false, &log).await;
+    let spec = stand.spec(
+        RUN,
+        "validate",
+        serde_json::json!({ "validate_space": id.to_string(), "api_name": "/upper", "inputs": ["hi"] }),
+    );
+    let job = stand.launch(RUN, "validate", &spec, &[]).await;
+    let job = stand.wait_job(&job.id).await;
+    let state = stand.state(RUN);
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:?} {job:?}");
+    assert!(
+        !state
+            .verdict
+            .as_deref()
+            .unwrap()
+            .contains("without credentials"),
+        "{:?}",
+        state.verdict
+    );
+
+    let token = stand.token.expose().to_owned();
+    for headers in recorded_headers(&log) {
+        assert!(headers.get("authorization").is_none(), "{headers}");
+        assert!(headers.get("x-hf-authorization").is_none(), "{headers}");
+        assert!(!headers.to_string().contains(&token), "{headers}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_users_public_space_is_validated_without_credentials_and_says_so() {
+    let _gradio = crate::kit::limit::slot().await;
+    let stand = Stand::start().await;
+    let log = stand.dir.path().join("stranger-headers.jsonl");
+    let id = header_recording_space(&stand, "bob", "open-app", true, &log).await;
+    let spec = stand.spec(
+        RUN,
+        "validate",
+        serde_json::json!({ "validate_space": id.to_string(), "api_name": "/upper", "inputs": ["hi"] }),
+    );
+    let job = stand.launch(RUN, "validate", &spec, &[]).await;
+    stand.wait_job(&job.id).await;
+    let state = stand.state(RUN);
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:?}");
+    let verdict = state.verdict.unwrap();
+    assert!(
+        verdict.contains("without credentials") && verdict.contains("bob/open-app"),
+        "{verdict}"
+    );
+
+    // The same through `worker validate --space`.
+    let token = stand.token.expose().to_owned();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_worker"))
+        .args([
+            "validate",
+            "--space",
+            &id.to_string(),
+            "--api",
+            "/upper",
+            "--inputs",
+            "[\"cli\"]",
+        ])
+        .env("HF_ENDPOINT", stand.hub.url())
+        .env(runs::job::TOKEN_SECRET, &token)
+        .output()
+        .unwrap();
+    let cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(cli["verdict"], "passed", "{cli}");
+
+    for headers in recorded_headers(&log) {
+        assert!(headers.get("authorization").is_none(), "{headers}");
+        assert!(!headers.to_string().contains(&token), "{headers}");
+    }
+    assert_not_in_files(&stand.bucket_dir(), &token);
+}

@@ -2,6 +2,7 @@
 
 mod kit;
 
+mod agent_jail;
 mod agent_runner;
 mod job_article;
 mod job_failures;

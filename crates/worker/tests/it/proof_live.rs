@@ -66,8 +66,7 @@ async fn prove(
     let proof = proof::prove(
         &mut rec,
         &access,
-        &deployed.live.url,
-        Some(&access.token),
+        &deployed.live.app,
         &deployed.validation,
         Some(vec![json!("The weather in the mountains")]),
         OutputKind::Continuation,

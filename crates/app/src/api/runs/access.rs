@@ -7,7 +7,7 @@ use crate::api::server::hub_error;
 use crate::api::server::viewer::SignedIn;
 use crate::api::server::Services;
 use crate::api::ApiError;
-use hub::buckets::ByteRange;
+use hub::buckets::{ByteRange, Fetched};
 use hub::jobs::JobInfo;
 use hub::{HubError, RepoId, Token};
 use runs::{job, RunId, RunPaths, RunState};
@@ -27,6 +27,8 @@ pub struct RunLocation {
     pub job: Option<JobInfo>,
     /// `state.json`, once written.
     pub state: Option<RunState>,
+    /// The version of `state.json` read (its `ETag`), when the Hub named one.
+    pub state_etag: Option<String>,
 }
 
 impl RunLocation {
@@ -44,10 +46,10 @@ impl RunLocation {
         let paths = RunPaths::new(run_id);
         let (job, state) = tokio::join!(
             find_job(services, owner, &run_id, &token),
-            read_state(services, &bucket, &paths, &token)
+            read_state_now(services, &bucket, &paths, &token)
         );
         let (job, state) = (job?, state?);
-        if job.is_none() && state.is_none() {
+        if job.is_none() && state.state.is_none() {
             return Err(ApiError::NotFound);
         }
         let state = settle_state(services, &bucket, &paths, &token, job.as_ref(), state).await?;
@@ -57,29 +59,27 @@ impl RunLocation {
             paths,
             bucket,
             job,
-            state,
+            state: state.state,
+            state_etag: state.etag,
         })
     }
 
-    /// Reads `state.json` again (for the live stream).
-    pub async fn refresh_state(
+    /// Reads `state.json` again unless it is still the version `etag` names (for the live
+    /// stream, which reads it as long as the run is live).
+    pub async fn state_if_changed(
         &self,
         services: &Services,
+        etag: Option<&str>,
         token: &Token,
-    ) -> Result<Option<RunState>, ApiError> {
-        read_state(services, &self.bucket, &self.paths, token).await
+    ) -> Result<StateRead, ApiError> {
+        read_state(services, &self.bucket, &self.paths, etag, token).await
     }
 
-    /// `state`, read alongside `job` (for the live stream), or read again when it may
-    /// predate the worker's last word ([`settle_state`]).
-    pub async fn settle_state(
-        &self,
-        services: &Services,
-        token: &Token,
-        job: Option<&JobInfo>,
-        state: Option<RunState>,
-    ) -> Result<Option<RunState>, ApiError> {
-        settle_state(services, &self.bucket, &self.paths, token, job, state).await
+    /// Whether the run is over for good: its Job ended and `state.json` says how. Nothing
+    /// it records changes after that but a late `report.md`, which the worker writes last.
+    pub fn is_over(&self) -> bool {
+        self.job.as_ref().is_some_and(|j| j.status.is_terminal())
+            && self.state.as_ref().is_some_and(|s| s.status.is_terminal())
     }
 
     /// Reads the Job again (for the live stream).
@@ -108,13 +108,13 @@ async fn settle_state(
     paths: &RunPaths,
     token: &Token,
     job: Option<&JobInfo>,
-    state: Option<RunState>,
-) -> Result<Option<RunState>, ApiError> {
+    read: Versioned,
+) -> Result<Versioned, ApiError> {
     let job_ended = job.is_some_and(|j| j.status.is_terminal());
-    if job_ended && !state.as_ref().is_some_and(|s| s.status.is_terminal()) {
-        read_state(services, bucket, paths, token).await
+    if job_ended && !read.state.as_ref().is_some_and(|s| s.status.is_terminal()) {
+        read_state_now(services, bucket, paths, token).await
     } else {
-        Ok(state)
+        Ok(read)
     }
 }
 
@@ -193,24 +193,91 @@ pub async fn read_state_bytes(
 ) -> Result<Option<Vec<u8>>, ApiError> {
     match read_capped(services, bucket, path, MAX_STATE_BYTES, token).await? {
         Some(Capped::Whole(bytes)) => Ok(Some(bytes)),
-        Some(Capped::TooLarge) => Err(ApiError::Internal(format!(
-            "the run's state.json is larger than {} KiB, so it is not read",
-            MAX_STATE_BYTES / 1024
-        ))),
+        Some(Capped::TooLarge) => Err(state_too_large()),
         None => Ok(None),
     }
 }
 
-async fn read_state(
+/// `state.json` as read, with the version it was.
+#[derive(Debug, Clone)]
+pub struct Versioned {
+    /// The state; `None` when there is no `state.json` (yet, or visible).
+    pub state: Option<RunState>,
+    /// Its `ETag`, when the Hub named one.
+    pub etag: Option<String>,
+}
+
+/// A read of `state.json` by the version held.
+#[derive(Debug, Clone)]
+pub enum StateRead {
+    /// Still the version named.
+    Unchanged,
+    /// The file as it is now.
+    Changed(Box<Versioned>),
+}
+
+async fn read_state_now(
     services: &Services,
     bucket: &RepoId,
     paths: &RunPaths,
     token: &Token,
-) -> Result<Option<RunState>, ApiError> {
-    let Some(bytes) = read_state_bytes(services, bucket, &paths.state(), token).await? else {
-        return Ok(None);
+) -> Result<Versioned, ApiError> {
+    match read_state(services, bucket, paths, None, token).await? {
+        StateRead::Changed(read) => Ok(*read),
+        StateRead::Unchanged => Err(ApiError::Internal(
+            "the Hub answered an unconditional read of state.json with 304".into(),
+        )),
+    }
+}
+
+/// `state.json` unless it is still the version `etag` names; over its cap it is an error,
+/// as is a state that does not parse.
+async fn read_state(
+    services: &Services,
+    bucket: &RepoId,
+    paths: &RunPaths,
+    etag: Option<&str>,
+    token: &Token,
+) -> Result<StateRead, ApiError> {
+    let read = services
+        .hub
+        .download_bucket_file_if_changed(
+            bucket,
+            &paths.state(),
+            Some(Capped::range(MAX_STATE_BYTES)),
+            etag,
+            token,
+        )
+        .await;
+    let (bytes, etag) = match read {
+        Ok(Fetched::Unchanged) => return Ok(StateRead::Unchanged),
+        Ok(Fetched::Changed { bytes, etag }) => (bytes, etag),
+        Err(HubError::BadRequest { status: 416, .. }) => (Vec::new(), None),
+        Err(err) => {
+            return invisible_is_none(err).map(|_: Option<()>| {
+                StateRead::Changed(Box::new(Versioned {
+                    state: None,
+                    etag: None,
+                }))
+            })
+        }
+    };
+    let Capped::Whole(bytes) = Capped::judge(bytes, MAX_STATE_BYTES) else {
+        return Err(state_too_large());
     };
     super::record::state_from_bytes(&bytes, &services.hub_hosts)
-        .map(Some)
+        .map(|state| {
+            StateRead::Changed(Box::new(Versioned {
+                state: Some(state),
+                etag,
+            }))
+        })
         .map_err(|e| ApiError::Internal(format!("the run's state.json does not parse: {e}")))
+}
+
+fn state_too_large() -> ApiError {
+    ApiError::Internal(format!(
+        "the run's state.json is larger than {} KiB, so it is not read",
+        MAX_STATE_BYTES / 1024
+    ))
 }

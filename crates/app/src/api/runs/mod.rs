@@ -9,6 +9,8 @@ pub mod access;
 #[cfg(feature = "ssr")]
 mod artifact;
 #[cfg(feature = "ssr")]
+pub mod finished;
+#[cfg(feature = "ssr")]
 mod job_log;
 #[cfg(feature = "ssr")]
 pub mod read;
@@ -32,10 +34,9 @@ pub async fn list_runs() -> Result<Vec<RunSummary>, ApiError> {
 /// One run as its page shows it.
 #[server(prefix = "/api/fn", endpoint = "get_run", input = Json)]
 pub async fn get_run(owner: String, run_id: String) -> Result<RunView, ApiError> {
-    as_viewer(|services, user| async move {
-        let run = RunLocation::find(&services, &user, &owner, &run_id).await?;
-        read::view(&services, &user, &run).await
-    })
+    as_viewer(
+        |services, user| async move { finished::view(&services, &user, &owner, &run_id).await },
+    )
     .await
 }
 

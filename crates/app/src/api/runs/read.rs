@@ -1,5 +1,6 @@
 //! Reading runs back: the runs list (Jobs by label + each run's `state.json`) and one
-//! run's page data (state, events, report, artifacts, gate and its proof).
+//! run's page data (state, events, report, artifacts, gate and its proof): what it
+//! recorded ([`record`]) and how a viewer sees it ([`compose`]).
 
 use super::access::{read_capped, read_newest, read_state_bytes, RunLocation};
 use super::record::{
@@ -12,7 +13,8 @@ use crate::api::server::Services;
 use crate::api::{ApiError, ArtifactEntry, JobView, RunSummary, RunView};
 use hub::jobs::JobInfo;
 use runs::{
-    job, Event, GateStatus, InferenceGate, Phase, Recipe, RunId, RunSpec, RunState, RunStatus,
+    job, Event, GateStatus, InferenceGate, InferenceProof, Phase, Recipe, RunId, RunSpec, RunState,
+    RunStatus,
 };
 
 /// The viewer's runs, newest first.
@@ -78,32 +80,45 @@ fn summary(
     })
 }
 
-/// One run's page data.
-pub async fn view(
+/// What a run recorded in its bucket, as its page shows it: the same for every viewer who
+/// may read the bucket (the rest of the page, its Job and state, is read as each viewer).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    /// `events.jsonl`, its newest part.
+    pub events: Vec<Event>,
+    /// `report.md` rendered, or the note saying it is too large to show.
+    pub report_html: Option<String>,
+    /// The run folder's files.
+    pub artifacts: Vec<ArtifactEntry>,
+    /// Whether the listing stopped at its bound.
+    pub artifacts_truncated: bool,
+    /// The bucket is not private: its records are anyone's to write.
+    pub public_record: bool,
+    /// `inference_gate.json`'s status.
+    pub gate: Option<GateStatus>,
+    /// `tests/inference_proof.json`, the gate's evidence.
+    pub proof: Option<InferenceProof>,
+}
+
+/// Reads what the run recorded in its bucket.
+pub async fn record(
     services: &Services,
-    user: &SignedIn,
     run: &RunLocation,
-) -> Result<RunView, ApiError> {
-    let token = user.token();
+    token: &hub::Token,
+) -> Result<RunRecord, ApiError> {
     let gate_path = run.paths.inference_gate();
     let proof_path = run.paths.inference_proof();
     let dir = run.paths.dir();
     let report_path = run.paths.report();
     let (events, report, gate, proof, tree, bucket) = tokio::join!(
-        events(services, run, &token),
-        read_capped(
-            services,
-            &run.bucket,
-            &report_path,
-            MAX_REPORT_BYTES,
-            &token
-        ),
-        read_capped(services, &run.bucket, &gate_path, MAX_STATE_BYTES, &token),
-        read_capped(services, &run.bucket, &proof_path, MAX_STATE_BYTES, &token),
+        events(services, run, token),
+        read_capped(services, &run.bucket, &report_path, MAX_REPORT_BYTES, token),
+        read_capped(services, &run.bucket, &gate_path, MAX_STATE_BYTES, token),
+        read_capped(services, &run.bucket, &proof_path, MAX_STATE_BYTES, token),
         services
             .hub
-            .bucket_tree_bounded(&run.bucket, Some(&dir), true, MAX_TREE_ENTRIES, &token),
-        services.hub.bucket_info(&run.bucket, &token)
+            .bucket_tree_bounded(&run.bucket, Some(&dir), true, MAX_TREE_ENTRIES, token),
+        services.hub.bucket_info(&run.bucket, token)
     );
     let events = events?;
     let report_html = report?.map(|report| match report {
@@ -138,8 +153,25 @@ pub async fn view(
         Err(hub::HubError::NotFound { .. }) => (Vec::new(), false),
         Err(err) => return Err(hub_error(err)),
     };
-    // A bucket that is not private is anyone's to write: its records are shown as such.
-    let public_record = bucket.is_ok_and(|info| !info.private);
+    Ok(RunRecord {
+        events,
+        report_html,
+        artifacts,
+        artifacts_truncated,
+        // A bucket that is not private is anyone's to write: its records are shown as such.
+        public_record: bucket.is_ok_and(|info| !info.private),
+        gate,
+        proof,
+    })
+}
+
+/// The page data of `run` as `user` sees it, with what it recorded.
+pub fn compose(
+    services: &Services,
+    user: &SignedIn,
+    run: &RunLocation,
+    record: RunRecord,
+) -> Result<RunView, ApiError> {
     let recipe = run.job.as_ref().and_then(job_recipe);
     let phase = run
         .state
@@ -160,13 +192,13 @@ pub async fn view(
         recipe,
         job: run.job.as_ref().map(|j| job_view(services, j)),
         state: run.state.clone(),
-        events,
-        report_html,
-        artifacts,
-        artifacts_truncated,
-        public_record,
-        gate,
-        proof,
+        events: record.events,
+        report_html: record.report_html,
+        artifacts: record.artifacts,
+        artifacts_truncated: record.artifacts_truncated,
+        public_record: record.public_record,
+        gate: record.gate,
+        proof: record.proof,
         can_cancel: run.owner == user.username && run.job.is_some() && !run_status.is_terminal(),
     })
 }

@@ -36,6 +36,9 @@ pub struct Services {
     pub hub_hosts: HubHosts,
     /// What the wizards suggest; a real Hub's unless the server set up the embedded hub's.
     pub suggestions: super::Suggestions,
+    /// Finished runs' page data, kept (they never change) and served to viewers who may see
+    /// them.
+    pub finished: Arc<super::runs::finished::FinishedRuns>,
 }
 
 /// How the server creates a run's Job.

@@ -1,6 +1,8 @@
 //! An authenticating reverse proxy in front of a local Gradio app, standing in for the
 //! Hub's proxy of a private Space: every request without the right
-//! `Authorization: Bearer` header gets 401; the rest are forwarded (streaming, for SSE).
+//! `X-HF-Authorization: Bearer` header gets 401; the rest are forwarded (streaming, for
+//! SSE). It counts every request that carried `Authorization`, which the Hub's proxy would
+//! pass on to the app's code.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -14,6 +16,8 @@ use axum::Router;
 pub struct ProxyStats {
     pub forwarded: AtomicUsize,
     pub refused: AtomicUsize,
+    /// Requests that carried an `Authorization` header (the app's code would see it).
+    pub with_authorization: AtomicUsize,
 }
 
 /// Starts the proxy; returns its URL and the counters.
@@ -26,9 +30,12 @@ pub async fn start(upstream: String, token: &'static str) -> (String, Arc<ProxyS
         let http = http.clone();
         let upstream = upstream.clone();
         async move {
+            if req.headers().contains_key("authorization") {
+                stats.with_authorization.fetch_add(1, Ordering::SeqCst);
+            }
             let ok = req
                 .headers()
-                .get("authorization")
+                .get("x-hf-authorization")
                 .and_then(|v| v.to_str().ok())
                 == Some(&format!("Bearer {token}"));
             if !ok {
@@ -37,7 +44,7 @@ pub async fn start(upstream: String, token: &'static str) -> (String, Arc<ProxyS
                     .status(StatusCode::UNAUTHORIZED)
                     .header(
                         "x-error-message",
-                        "Invalid credentials in Authorization header",
+                        "Invalid credentials in X-HF-Authorization header",
                     )
                     .body(Body::empty())
                     .unwrap();

@@ -209,28 +209,12 @@ async fn deploy(
         inputs: None,
         expect: space::Expectation::TypesOnly,
     };
-    let validation = space::validate_live(
-        rec,
-        access,
-        &live.url,
-        Some(&access.token),
-        Some(target.id.to_string()),
-        &check,
-    )
-    .await;
+    let validation =
+        space::validate_live(rec, access, &live.app, Some(target.id.to_string()), &check).await;
     let proof = match &validation {
-        Ok(passed) => Some(
-            proof::prove(
-                rec,
-                access,
-                &live.url,
-                Some(&access.token),
-                passed,
-                None,
-                OutputKind::Declared,
-            )
-            .await?,
-        ),
+        Ok(passed) => {
+            Some(proof::prove(rec, access, &live.app, passed, None, OutputKind::Declared).await?)
+        }
         Err(_) => None,
     };
     space::wait::save_diagnostics(rec, access, &target, &live.runtime).await;

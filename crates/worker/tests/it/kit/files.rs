@@ -46,3 +46,31 @@ pub fn assert_not_in_output(out: &Output, needle: &str) {
         "secret on stderr"
     );
 }
+
+/// The forms a leaked `secret` could take in text: itself, without its `hf_` prefix, and
+/// base64 at each of the three alignments (the part that does not depend on what is
+/// around it). Search text with line breaks removed (`base64` wraps its lines).
+pub fn secret_forms(secret: &str) -> Vec<String> {
+    use base64::Engine;
+    let mut forms = vec![secret.to_owned()];
+    if let Some(bare) = secret.strip_prefix("hf_") {
+        forms.push(bare.to_owned());
+    }
+    for offset in 0..3 {
+        let padded = format!("{}{secret}", &"xx"[..offset]);
+        let encoded = base64::engine::general_purpose::STANDARD.encode(padded.as_bytes());
+        // The leading characters mix in the padding, the trailing ones what follows.
+        let start = (offset * 4).div_ceil(3);
+        let end = (padded.len() / 3) * 4;
+        forms.push(encoded[start..end].to_owned());
+    }
+    forms
+}
+
+/// Fails if any form of `secret` ([`secret_forms`]) is in `text`; `what` names the text.
+pub fn assert_no_form_of(secret: &str, text: &str, what: &str) {
+    let flat: String = text.replace("\\n", "").replace(['\n', '\r'], "");
+    for form in secret_forms(secret) {
+        assert!(!flat.contains(&form), "{what} holds the secret as {form:?}");
+    }
+}

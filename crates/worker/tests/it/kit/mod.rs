@@ -1,13 +1,15 @@
 //! The worker tests' kit: one [`stand::Stand`] (a local Hub with the worker as its Job
 //! image), one tree walk and secret search ([`files`]), what set-up prepares and the tests
 //! only find ([`prepared`]: the pinned Pi, the `hf` CLI's venv, the replay scripts), and the
-//! shared limit on tests that start Pi or a Gradio app ([`limit`]).
+//! shared limit on tests that start Pi or a Gradio app ([`limit`]), and a model endpoint
+//! that records what it is sent ([`recording`]).
 
 pub mod agent;
 pub mod files;
 pub mod limit;
 pub mod models;
 pub mod prepared;
+pub mod recording;
 pub mod stand;
 
 /// The run id of the tests that run one run per bucket.

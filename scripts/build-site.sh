@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Builds the web site (the hydrating wasm, its JS glue, the CSS and the public assets) and
+# the server binary: what `cargo leptos build` does, with the tools it drives (cargo, the
+# wasm-bindgen CLI, wasm-opt), so no machine has to compile cargo-leptos (about half an
+# hour on 2 cores) to build or test the factory. `[workspace.metadata.leptos]` stays, so
+# `cargo leptos watch` works as well for those who have it.
+#
+# Usage: scripts/build-site.sh [--release]
+#   debug:     the wasm in the dev profile, the server in debug
+#   --release: the wasm in the `wasm-release` profile then `wasm-opt -Oz`, the server in
+#              release (what the Docker image holds)
+# The site goes to $LEPTOS_SITE_ROOT (default $CARGO_TARGET_DIR/site), replaced whole.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+if [ -z "${SPACE_FACTORY_TARGET_DIR:-}" ]; then
+  # shellcheck source=scripts/setup.sh
+  source scripts/setup.sh
+fi
+
+release=0
+case "${1:-}" in
+  "") ;;
+  --release) release=1 ;;
+  *) echo "usage: scripts/build-site.sh [--release]" >&2; exit 2 ;;
+esac
+
+# The names the server's pages ask for: /pkg/<name>.js, /pkg/<name>_bg.wasm (wasm-bindgen's
+# own names; leptos expects `_bg` when the server is built by plain cargo) and
+# /pkg/<name>.css. Must equal app::OUTPUT_NAME.
+name="space-factory"
+site="${LEPTOS_SITE_ROOT:-$SPACE_FACTORY_TARGET_DIR/site}"
+# The wasm build has its own target folder: its features differ from the server's, and
+# sharing one would rebuild the common dependencies on every switch (as cargo-leptos does).
+front="$SPACE_FACTORY_TARGET_DIR/front"
+
+if [ "$release" = 1 ]; then
+  wasm_profile="wasm-release" server_profile=(--release)
+else
+  wasm_profile="dev" server_profile=()
+fi
+wasm_dir="$wasm_profile"
+[ "$wasm_profile" = "dev" ] && wasm_dir="debug"
+
+echo "[build-site] wasm ($wasm_profile)" >&2
+cargo build --locked -p app --lib --target wasm32-unknown-unknown \
+  --no-default-features --features hydrate --profile "$wasm_profile" --target-dir "$front"
+
+pkg_new="$site/pkg.new"
+rm -rf "$pkg_new"
+mkdir -p "$pkg_new"
+wasm-bindgen --target web --no-typescript --out-dir "$pkg_new" --out-name "$name" \
+  "$front/wasm32-unknown-unknown/$wasm_dir/app.wasm"
+if [ "$release" = 1 ]; then
+  echo "[build-site] wasm-opt -Oz" >&2
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-reference-types --enable-multivalue \
+    -o "$pkg_new/${name}_bg.wasm" "$pkg_new/${name}_bg.wasm"
+fi
+cp style/main.css "$pkg_new/$name.css"
+cp -R public/. "$site/"
+rm -rf "$site/pkg"
+mv "$pkg_new" "$site/pkg"
+
+echo "[build-site] server" >&2
+cargo build --locked -p server --bin space-factory "${server_profile[@]}"
+echo "[build-site] site in $site" >&2
