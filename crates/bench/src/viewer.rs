@@ -85,6 +85,7 @@ impl Viewer {
             job_flavor: None,
             job_timeout_minutes: Some(30),
             paid_hardware_confirmed: false,
+            agent_api_key: None,
         };
         self.call("launch_run", &LaunchRun { launch }).await
     }

@@ -56,6 +56,26 @@ impl Volume {
     }
 }
 
+/// The encrypted secrets of a run's Job: the user's token, and a custom model endpoint's own
+/// key when the run's agent talks to one (so the token never has to go there).
+#[derive(Debug, Clone, Copy)]
+pub struct RunSecrets<'a> {
+    /// The user's token, as [`runs::job::TOKEN_SECRET`].
+    pub token: &'a Token,
+    /// The endpoint's key, as [`runs::job::ENDPOINT_KEY_SECRET`].
+    pub endpoint_key: Option<&'a runs::job::EndpointKey>,
+}
+
+impl<'a> RunSecrets<'a> {
+    /// Only the user's token.
+    pub fn token(token: &'a Token) -> RunSecrets<'a> {
+        RunSecrets {
+            token,
+            endpoint_key: None,
+        }
+    }
+}
+
 /// Everything `POST /api/jobs/{namespace}` takes.
 ///
 /// `Debug` hides secret values: they hold the user's token.
@@ -104,7 +124,8 @@ impl JobSpec {
     /// The Job that carries out one factory run, as the contract in [`runs::job`] says: the
     /// worker's command in `image`, the spec (JSON, passed as given so a refused one can be
     /// tried too) in [`runs::RUN_SPEC_ENV`], the user's token as the encrypted secret
-    /// [`runs::job::TOKEN_SECRET`], the bucket mounted read-write at `mount`, and the labels
+    /// [`runs::job::TOKEN_SECRET`] and an endpoint key, when given, as
+    /// [`runs::job::ENDPOINT_KEY_SECRET`], the bucket mounted read-write at `mount`, and the labels
     /// a run is found by. One builder for the server and the tests; each adds its own
     /// environment, hardware and timeout.
     pub fn for_run(
@@ -114,7 +135,7 @@ impl JobSpec {
         phase: runs::Phase,
         bucket: &RepoId,
         mount: &str,
-        token: &Token,
+        secrets: RunSecrets<'_>,
     ) -> JobSpec {
         use runs::job;
         let mut spec = JobSpec::new(
@@ -123,7 +144,11 @@ impl JobSpec {
         );
         spec.env.insert(runs::RUN_SPEC_ENV.into(), spec_json);
         spec.secrets
-            .insert(job::TOKEN_SECRET.into(), token.expose().to_owned());
+            .insert(job::TOKEN_SECRET.into(), secrets.token.expose().to_owned());
+        if let Some(key) = secrets.endpoint_key {
+            spec.secrets
+                .insert(job::ENDPOINT_KEY_SECRET.into(), key.expose().to_owned());
+        }
         spec.volumes.push(Volume::bucket(bucket, mount));
         spec.labels
             .insert(job::LABEL_APP.into(), job::LABEL_APP_VALUE.into());
@@ -614,6 +639,37 @@ mod tests {
         assert!(!format!("{s:?}").contains("hf_secret"));
         s.image = JobImage::Space("alice/sp".parse().unwrap());
         assert_eq!(s.payload()["spaceId"], "alice/sp");
+    }
+
+    #[test]
+    fn a_runs_job_carries_the_endpoint_key_as_its_own_secret_only_when_given() {
+        use runs::job::{EndpointKey, ENDPOINT_KEY_SECRET};
+        let token = Token::new("hf_user_token");
+        let key = EndpointKey::new("sk-endpoint").unwrap();
+        let bucket: RepoId = "alice/runs".parse().unwrap();
+        let job = |secrets| {
+            JobSpec::for_run(
+                JobImage::Docker("w".into()),
+                "{}".into(),
+                "01ABC",
+                runs::Phase::PiSmokeTest,
+                &bucket,
+                "/output",
+                secrets,
+            )
+        };
+        let plain = job(RunSecrets::token(&token));
+        assert_eq!(plain.secrets.keys().collect::<Vec<_>>(), [TOKEN_SECRET]);
+        let keyed = job(RunSecrets {
+            token: &token,
+            endpoint_key: Some(&key),
+        });
+        assert_eq!(keyed.secrets[ENDPOINT_KEY_SECRET], "sk-endpoint");
+        assert_eq!(keyed.secrets[TOKEN_SECRET], "hf_user_token");
+        let payload = keyed.payload();
+        assert_eq!(payload["secrets"][ENDPOINT_KEY_SECRET], "sk-endpoint");
+        assert!(!payload["environment"].to_string().contains("sk-endpoint"));
+        assert!(!format!("{keyed:?}").contains("sk-endpoint"));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! | image | the server's configured worker image: `worker` on its `PATH`, Pi at [`IMAGE_PI_PREFIX`], the `hf` CLI in [`IMAGE_HF_CLI_BIN`] |
 //! | command | [`JOB_COMMAND`] (`worker run`) |
 //! | environment | [`crate::RUN_SPEC_ENV`] = the `RunSpec` JSON; `HF_ENDPOINT` when the Hub is not huggingface.co |
-//! | secrets | [`TOKEN_SECRET`] (`HF_TOKEN`) = the user's token, never an argument or plain env |
+//! | secrets | [`TOKEN_SECRET`] (`HF_TOKEN`) = the user's token, never an argument or plain env; [`ENDPOINT_KEY_SECRET`] = a custom model endpoint's own key, when the run names one |
 //! | volume | the user's bucket, read-write, at [`OUTPUT_MOUNT`] (`/output`) |
 //! | labels | [`LABEL_APP`] = [`LABEL_APP_VALUE`], [`LABEL_RUN_ID`] = run id, [`LABEL_PHASE`] = phase id |
 //! | exit code | [`EXIT_SUCCEEDED`], [`EXIT_FAILED`], [`EXIT_SPEC_REFUSED`], [`EXIT_TERMINATED`] |
@@ -22,6 +22,57 @@ pub const OUTPUT_MOUNT: &str = "/output";
 
 /// The Job secret holding the user's token (what `huggingface_hub` and Pi read too).
 pub const TOKEN_SECRET: &str = "HF_TOKEN";
+
+/// The Job secret holding a custom model endpoint's own API key ([`EndpointKey`]), set only
+/// when the run's agent talks to an `agent_base_url`: the user's token goes to the Hub's own
+/// hosts only, never to an endpoint someone typed.
+pub const ENDPOINT_KEY_SECRET: &str = "SPACE_FACTORY_AGENT_API_KEY";
+
+/// Why a run with a custom model endpoint and no key of its own is refused (by the server,
+/// on the wizard's key field) or fails (in the worker, when its Job has no
+/// [`ENDPOINT_KEY_SECRET`]): one sentence for both.
+pub const ENDPOINT_KEY_NEEDED: &str =
+    "this endpoint needs its own API key; the Hugging Face token is never sent to other hosts";
+
+/// A custom model endpoint's own API key, as the wizard sends it and the server passes it to
+/// the Job ([`ENDPOINT_KEY_SECRET`]). A launch-only value: never part of a recipe or a
+/// [`crate::RunSpec`], so never recorded or shown back. `Debug` hides it.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EndpointKey(String);
+
+impl EndpointKey {
+    /// The key as typed, trimmed; `None` when blank.
+    pub fn new(key: &str) -> Option<EndpointKey> {
+        let key = key.trim();
+        (!key.is_empty()).then(|| EndpointKey(key.to_owned()))
+    }
+
+    /// The key itself, for the Job's encrypted secrets.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for EndpointKey {
+    type Error = &'static str;
+
+    fn try_from(key: String) -> Result<EndpointKey, &'static str> {
+        EndpointKey::new(&key).ok_or("an endpoint key may not be blank")
+    }
+}
+
+impl From<EndpointKey> for String {
+    fn from(key: EndpointKey) -> String {
+        key.0
+    }
+}
+
+impl std::fmt::Debug for EndpointKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EndpointKey(***)")
+    }
+}
 
 /// The variable telling the worker when the user's token expires (Unix seconds), when the
 /// server knows: a step that fails after it is told as an expired sign-in.
@@ -100,6 +151,19 @@ mod tests {
         message: Option<&str>,
     ) -> RunStatus {
         super::run_status(recorded, stage.map(JobStage::from).as_ref(), message)
+    }
+
+    #[test]
+    fn an_endpoint_key_is_trimmed_blank_is_none_and_debug_hides_it() {
+        use super::EndpointKey;
+        assert_eq!(EndpointKey::new("  \n"), None);
+        let key = EndpointKey::new(" sk-abc123 ").unwrap();
+        assert_eq!(key.expose(), "sk-abc123");
+        assert_eq!(format!("{key:?}"), "EndpointKey(***)");
+        assert_eq!(serde_json::to_string(&key).unwrap(), "\"sk-abc123\"");
+        let read: EndpointKey = serde_json::from_str("\" sk-abc123\"").unwrap();
+        assert_eq!(read, key);
+        assert!(serde_json::from_str::<EndpointKey>("\" \"").is_err());
     }
 
     #[test]

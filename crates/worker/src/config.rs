@@ -32,8 +32,8 @@ pub struct WorkerConfig {
     /// The Inference Providers router the agent's model is reached through
     /// ([`ROUTER_ENV`]), when set and not blank.
     pub agent_router: Option<String>,
-    /// The key for an OpenAI-compatible agent provider ([`API_KEY_ENV`]), when set and not
-    /// blank.
+    /// The key for an OpenAI-compatible agent provider ([`API_KEY_ENV`], a Job secret), when
+    /// set and not blank; one of [`WorkerConfig::secrets`] whatever its name.
     pub agent_api_key: Option<String>,
     /// The agent's turn limit override ([`MAX_TURNS_ENV`]) as given; checked by the phase.
     pub agent_max_turns: Option<String>,
@@ -55,7 +55,8 @@ pub struct WorkerConfig {
     /// defaults).
     pub wait: WaitPolicy,
     /// The values of every variable whose name ends in TOKEN, SECRET, KEY, PASSWORD or
-    /// CREDENTIALS: what the redactor removes.
+    /// CREDENTIALS, and of the Job's secrets ([`TOKEN_ENV`], [`API_KEY_ENV`]): what the
+    /// redactor removes.
     pub secrets: Vec<String>,
 }
 
@@ -102,16 +103,28 @@ impl WorkerConfig {
                 .join("space-factory")
                 .join("pi")
         });
+        let token = non_empty(TOKEN_ENV);
+        let agent_api_key = non_empty(API_KEY_ENV);
+        let mut secrets: Vec<String> = vars
+            .iter()
+            .filter(|(name, _)| crate::sealed::is_secret_name(name.as_bytes()))
+            .filter_map(|(_, value)| value.clone().into_string().ok())
+            .collect();
+        for secret in token.iter().chain(&agent_api_key) {
+            if !secrets.contains(secret) {
+                secrets.push(secret.clone());
+            }
+        }
         WorkerConfig {
             run_spec: text(runs::RUN_SPEC_ENV),
-            token: non_empty(TOKEN_ENV),
+            token,
             hub: hub_config(
                 non_empty("HF_ENDPOINT").as_deref(),
                 non_empty(hub::INFERENCE_URL_ENV).as_deref(),
             ),
             token_expires_at: text(runs::job::TOKEN_EXPIRES_ENV),
             agent_router: non_empty(ROUTER_ENV),
-            agent_api_key: non_empty(API_KEY_ENV),
+            agent_api_key,
             agent_max_turns: non_empty(MAX_TURNS_ENV),
             agent_timeout: non_empty(TIMEOUT_ENV),
             pi_bin: os(PI_BIN_ENV).map(PathBuf::from),
@@ -120,11 +133,7 @@ impl WorkerConfig {
             path: os("PATH"),
             app_override: os(crate::generate::APP_OVERRIDE_ENV).map(PathBuf::from),
             wait,
-            secrets: vars
-                .iter()
-                .filter(|(name, _)| crate::sealed::is_secret_name(name.as_bytes()))
-                .filter_map(|(_, value)| value.clone().into_string().ok())
-                .collect(),
+            secrets,
         }
     }
 }
@@ -170,6 +179,25 @@ mod tests {
         assert_eq!(c.wait.start_timeout, Duration::from_secs(300));
         assert_eq!(c.wait.build_timeout, WaitPolicy::default().build_timeout);
         assert_eq!(c.secrets, ["k1"]);
+    }
+
+    #[test]
+    fn the_job_secrets_are_secrets_for_the_redactor() {
+        let c = config(&[
+            (runs::job::TOKEN_SECRET, "hf_user_token"),
+            (API_KEY_ENV, " sk-endpoint "),
+        ]);
+        assert_eq!(c.agent_api_key.as_deref(), Some("sk-endpoint"));
+        assert!(
+            c.secrets.iter().any(|s| s == "hf_user_token"),
+            "{:?}",
+            c.secrets.len()
+        );
+        assert!(
+            c.secrets.iter().any(|s| s == "sk-endpoint"),
+            "{:?}",
+            c.secrets.len()
+        );
     }
 
     #[test]

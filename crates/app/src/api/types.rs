@@ -109,6 +109,11 @@ pub struct LaunchRequest {
     /// it the server refuses one.
     #[serde(default)]
     pub paid_hardware_confirmed: bool,
+    /// The custom model endpoint's own API key (`agent_base_url`): the server refuses a
+    /// base URL without one, and passes it to the Job as a secret of its own; never part of
+    /// the recipe, so never recorded or shown back.
+    #[serde(default)]
+    pub agent_api_key: Option<runs::job::EndpointKey>,
 }
 
 /// A launched run: where its page is.

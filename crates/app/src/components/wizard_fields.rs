@@ -7,6 +7,7 @@
 
 use crate::api::{LaunchRequest, Suggestions};
 use leptos::prelude::*;
+use runs::job::{EndpointKey, ENDPOINT_KEY_NEEDED};
 use runs::recipe::{Field, FieldKind};
 use runs::{FieldError, ImplementationMode, Phase, Recipe};
 
@@ -24,8 +25,13 @@ pub const AGENT_MODELS: [&str; 4] = [
 /// The form field of the cost confirmation a dedicated GPU needs (shown only then).
 pub const PAID_HARDWARE_FIELD: &str = "paid_hardware_confirmed";
 
+/// The form field of a custom model endpoint's own API key (shown only once a base URL is
+/// typed; [`LaunchRequest::agent_api_key`]).
+pub const AGENT_API_KEY_FIELD: &str = "agent_api_key";
+
 /// Every input of every wizard: one value per recipe [`Field`] (each recipe shows the ones
-/// [`fields_for`] names), plus the Job's hardware, timeout and cost confirmation.
+/// [`fields_for`] names), plus a custom endpoint's key and the Job's hardware, timeout and
+/// cost confirmation.
 #[derive(Clone, Copy)]
 pub struct WizardFields {
     /// The text of each text, id or JSON field, by [`Field::index`].
@@ -34,6 +40,8 @@ pub struct WizardFields {
     flags: [RwSignal<bool>; Field::ALL.len()],
     /// How far an agent phase may go (the one field of its kind).
     pub implementation_mode: RwSignal<ImplementationMode>,
+    /// The custom model endpoint's key, as typed (never filled from an earlier run).
+    pub agent_api_key: RwSignal<String>,
     pub job_flavor: RwSignal<String>,
     pub job_timeout_minutes: RwSignal<String>,
     pub paid_hardware_confirmed: RwSignal<bool>,
@@ -46,6 +54,7 @@ impl WizardFields {
             texts: std::array::from_fn(|_| RwSignal::new(String::new())),
             flags: std::array::from_fn(|_| RwSignal::new(false)),
             implementation_mode: RwSignal::new(ImplementationMode::default()),
+            agent_api_key: RwSignal::new(String::new()),
             job_flavor: RwSignal::new(String::new()),
             job_timeout_minutes: RwSignal::new("30".to_owned()),
             paid_hardware_confirmed: RwSignal::new(false),
@@ -78,8 +87,15 @@ impl WizardFields {
         }
     }
 
+    /// Whether the form asks for a custom model endpoint's key: `phase` takes a base URL and
+    /// one is typed.
+    pub fn asks_endpoint_key(&self, phase: Phase) -> bool {
+        phase.takes(Field::AgentBaseUrl) && !self.text(Field::AgentBaseUrl).get().trim().is_empty()
+    }
+
     /// Fills the form with an earlier run's recipe ("Run again"); the Job's timeout is not
-    /// in what a run records, so it keeps the form's default.
+    /// in what a run records, so it keeps the form's default, and an endpoint's key is
+    /// never recorded, so it stays empty.
     pub fn fill(&self, recipe: &Recipe, job_flavor: Option<&str>) {
         for (key, value) in recipe.params() {
             let Some(field) = recipe
@@ -158,6 +174,15 @@ impl WizardFields {
                 }
             },
         };
+        let agent_api_key = if self.asks_endpoint_key(phase) {
+            let key = EndpointKey::new(&self.agent_api_key.get());
+            if key.is_none() {
+                errors.push(error(AGENT_API_KEY_FIELD, ENDPOINT_KEY_NEEDED.into()));
+            }
+            key
+        } else {
+            None
+        };
         let job_flavor = Some(self.job_flavor.get().trim().to_owned()).filter(|f| !f.is_empty());
         let space_hardware = recipe
             .as_ref()
@@ -191,6 +216,7 @@ impl WizardFields {
                 job_flavor,
                 job_timeout_minutes: timeout,
                 paid_hardware_confirmed: self.paid_hardware_confirmed.get(),
+                agent_api_key,
             }),
             _ => Err(errors),
         }
@@ -204,14 +230,18 @@ impl Default for WizardFields {
 }
 
 /// The fields a recipe's form shows, in order: the recipe's own options
-/// ([`Phase::fields`]), then the Job's hardware and timeout, which every recipe has.
+/// ([`Phase::fields`]), a custom endpoint's key right after its base URL, then the Job's
+/// hardware and timeout, which every recipe has.
 pub fn fields_for(phase: Phase) -> Vec<&'static str> {
-    phase
-        .fields()
-        .iter()
-        .map(|f| f.field.name())
-        .chain(["job_flavor", "job_timeout_minutes"])
-        .collect()
+    let mut fields = Vec::new();
+    for field in phase.fields().iter().map(|f| f.field) {
+        fields.push(field.name());
+        if field == Field::AgentBaseUrl {
+            fields.push(AGENT_API_KEY_FIELD);
+        }
+    }
+    fields.extend(["job_flavor", "job_timeout_minutes"]);
+    fields
 }
 
 fn error(field: &str, message: String) -> FieldError {
@@ -360,6 +390,51 @@ mod tests {
                 ["validate_space", "inputs", "job_timeout_minutes"]
             );
         });
+    }
+
+    #[test]
+    fn a_base_url_needs_its_own_key_which_run_again_never_fills() {
+        let recipe = Recipe::from_params(
+            Phase::PiSmokeTest,
+            serde_json::json!({
+                "target_space": "s",
+                "agent_model": "m/x",
+                "agent_base_url": "https://models.example/v1",
+            }),
+        )
+        .unwrap();
+        with_form(|form| {
+            form.fill(&recipe, None);
+            assert!(form.asks_endpoint_key(Phase::PiSmokeTest));
+            assert_eq!(form.agent_api_key.get(), "");
+            let errors = form.request(Phase::PiSmokeTest).unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].field, AGENT_API_KEY_FIELD);
+            assert_eq!(errors[0].message, ENDPOINT_KEY_NEEDED);
+            form.agent_api_key.set("  sk-endpoint  ".into());
+            let request = form.request(Phase::PiSmokeTest).unwrap();
+            assert_eq!(
+                request.agent_api_key.as_ref().map(EndpointKey::expose),
+                Some("sk-endpoint")
+            );
+            assert!(!serde_json::to_string(&request.recipe)
+                .unwrap()
+                .contains("sk-endpoint"));
+            // Without a base URL no key is asked for, and one typed earlier is not sent.
+            form.text(Field::AgentBaseUrl).set(" ".into());
+            assert!(!form.asks_endpoint_key(Phase::PiSmokeTest));
+            assert_eq!(
+                form.request(Phase::PiSmokeTest).unwrap().agent_api_key,
+                None
+            );
+        });
+        assert_eq!(
+            fields_for(Phase::PiSmokeTest)
+                .iter()
+                .skip_while(|f| **f != Field::AgentBaseUrl.name())
+                .nth(1),
+            Some(&AGENT_API_KEY_FIELD)
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::components::mode_select::ModeSelect;
 use crate::components::model_label::{ModelLabel, SuggestionList};
 use crate::components::space_name_field::SpaceNameField;
 use crate::components::text_field::TextField;
-use crate::components::wizard_fields::{control_id, FormErrors, WizardFields};
+use crate::components::wizard_fields::{control_id, FormErrors, WizardFields, AGENT_API_KEY_FIELD};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use runs::recipe::Field;
@@ -220,7 +220,22 @@ pub fn WizardForm(
                             placeholder="https://…/v1"
                             hint="An OpenAI-compatible URL serving the Pi model, instead of Inference Providers."
                         />
+                        {move || {
+                            form.asks_endpoint_key(phase)
+                                .then(|| {
+                                    view! {
+                                        <TextField
+                                            field=AGENT_API_KEY_FIELD
+                                            label="Endpoint API key"
+                                            value=form.agent_api_key
+                                            kind="password"
+                                            hint="The key that endpoint expects. Your Hugging Face token is never sent to other hosts; this key goes to the run's Job as a secret and is not kept with the run."
+                                        />
+                                    }
+                                })
+                        }}
                     }
+                        .into_any()
                 })}
             {phase
                 .takes(Field::ImplementationMode)

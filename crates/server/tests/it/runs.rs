@@ -26,6 +26,7 @@ pub(crate) fn phase1() -> LaunchRequest {
         job_flavor: None,
         job_timeout_minutes: Some(10),
         paid_hardware_confirmed: false,
+        agent_api_key: None,
     }
 }
 
@@ -381,6 +382,7 @@ pub(crate) async fn launch_a_long_run(alice: &mut Browser) -> String {
             job_flavor: None,
             job_timeout_minutes: Some(10),
             paid_hardware_confirmed: false,
+            agent_api_key: None,
         },
     )
     .await
@@ -919,6 +921,7 @@ async fn a_stopped_server_leaves_no_process_of_its_own_behind() {
             job_flavor: None,
             job_timeout_minutes: Some(10),
             paid_hardware_confirmed: false,
+            agent_api_key: None,
         },
     )
     .await
@@ -961,4 +964,108 @@ async fn a_stopped_server_leaves_no_process_of_its_own_behind() {
         assert!(Instant::now() < deadline, "left behind: {left:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A recipe 3 run whose agent talks to `base_url`, with `key` as that endpoint's key.
+fn custom_endpoint_run(base_url: &str, key: Option<&str>) -> LaunchRequest {
+    LaunchRequest {
+        recipe: RecipeRequest {
+            phase: Phase::PiSmokeTest,
+            params: serde_json::json!({
+                "target_space": "custom-endpoint",
+                "agent_model": "someone/model",
+                "agent_base_url": base_url,
+            }),
+        },
+        job_flavor: None,
+        job_timeout_minutes: Some(10),
+        paid_hardware_confirmed: false,
+        agent_api_key: key.and_then(runs::job::EndpointKey::new),
+    }
+}
+
+#[tokio::test]
+async fn a_custom_endpoint_needs_its_own_key_which_goes_to_the_job_as_a_secret_only() {
+    use app::components::wizard_fields::AGENT_API_KEY_FIELD;
+    use runs::job::{ENDPOINT_KEY_NEEDED, ENDPOINT_KEY_SECRET, TOKEN_SECRET};
+    const KEY: &str = "sk-endpoint-only-4f1c9e27";
+    // Nothing listens there: the run fails at the agent's first call, after the worker
+    // recorded its spec and state.
+    const BASE_URL: &str = "http://127.0.0.1:9/v1";
+    let stand = TestApp::start().await;
+    let mut alice = stand.signed_in("alice").await;
+
+    // Without a key: refused on the key's field, and no Job is created.
+    match launch(&mut alice, custom_endpoint_run(BASE_URL, None)).await {
+        Err(ApiError::Invalid(errors)) => {
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].field, AGENT_API_KEY_FIELD);
+            assert_eq!(errors[0].message, ENDPOINT_KEY_NEEDED);
+        }
+        other => panic!("launched without a key: {other:?}"),
+    }
+    assert_eq!(stand.hub().hits("POST", "/api/jobs/alice"), 0);
+    assert_eq!(run_ids(&mut alice).await, Vec::<String>::new());
+
+    // With one: the Job carries it as a secret of its own, beside the token.
+    let launched = launch(&mut alice, custom_endpoint_run(BASE_URL, Some(KEY)))
+        .await
+        .unwrap();
+    let run_id = launched.run_id.to_string();
+    let token = hub::Token::new(stand.hub().token_for("alice").unwrap());
+    let client = hub::HubClient::new(hub::HubConfig::new(&stand.hub().url()).unwrap()).unwrap();
+    let jobs = client
+        .list_jobs(
+            "alice",
+            &[(runs::job::LABEL_RUN_ID, run_id.as_str())],
+            &token,
+        )
+        .await
+        .unwrap();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    let secrets = jobs[0].secrets.clone().unwrap_or_default();
+    let mut names: Vec<&str> = secrets
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|name| name.as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, [TOKEN_SECRET, ENDPOINT_KEY_SECRET]);
+    let job_json = serde_json::to_string(&jobs[0]).unwrap();
+    assert!(
+        !job_json.contains(KEY),
+        "the key is in the Job's record: {job_json}"
+    );
+
+    // The run ends (nothing answers at the endpoint) and its record never holds the key.
+    let view = wait_over(&mut alice, "alice", &run_id).await;
+    let view_json = serde_json::to_string(&view).unwrap();
+    assert!(view_json.contains(BASE_URL), "{view_json}");
+    assert!(!view_json.contains(KEY), "the run's data holds the key");
+    let page = alice.get(&launched.page).await.text().await.unwrap();
+    assert!(page.contains("custom-endpoint"), "{page}");
+    assert!(!page.contains(KEY), "the run page holds the key");
+    let bucket = format!("alice/{}", server::DEFAULT_BUCKET_NAME);
+    let run_dir = stand.hub().bucket_dir(&bucket).join("runs").join(&run_id);
+    let state = std::fs::read_to_string(run_dir.join("state.json")).unwrap();
+    assert!(state.contains("agent_setup"), "{state}");
+    assert!(!state.contains(KEY), "state.json holds the key: {state}");
+    // Nor does any other file of the run.
+    let mut folders = vec![run_dir];
+    let mut files = 0;
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                let text = String::from_utf8_lossy(&bytes);
+                assert!(!text.contains(KEY), "{} holds the key", path.display());
+                files += 1;
+            }
+        }
+    }
+    assert!(files > 2, "{files} files");
 }

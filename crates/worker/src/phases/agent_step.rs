@@ -20,8 +20,9 @@ pub const SETUP_STEP: &str = "agent_setup";
 pub const MAX_TURNS_ENV: &str = "SPACE_FACTORY_AGENT_MAX_TURNS";
 /// Overrides the agent's wall-clock limit (`10m`, `90s`, …).
 pub const TIMEOUT_ENV: &str = "SPACE_FACTORY_AGENT_TIMEOUT";
-/// The key for a custom OpenAI-compatible base URL; the user's token when unset.
-pub const API_KEY_ENV: &str = crate::agent::provider::CUSTOM_KEY_ENV;
+/// The Job secret with a custom OpenAI-compatible base URL's own key: the only key such an
+/// endpoint is given (never the user's token).
+pub const API_KEY_ENV: &str = runs::job::ENDPOINT_KEY_SECRET;
 /// The Inference Providers router when it is not the public one (set in the embedded hub's
 /// Jobs, which it serves itself).
 pub const ROUTER_ENV: &str = hub::INFERENCE_URL_ENV;
@@ -90,16 +91,19 @@ async fn prepare_inner(
         agent.agent_base_url.as_deref(),
     )
     .via_router(config.agent_router.as_deref());
-    let token = config.token.clone();
+    // The user's token goes to the Hub's own router only; an endpoint someone typed gets
+    // its own key or nothing.
     let key = match &model.provider {
-        Provider::HuggingFace | Provider::Router { .. } => token,
-        Provider::OpenAiCompatible { .. } => config.agent_api_key.clone().or(token),
-    }
-    .ok_or_else(|| {
-        fail(format!(
-            "no key for the model provider: the Job must carry the user's token as {TOKEN_ENV}"
-        ))
-    })?;
+        Provider::HuggingFace | Provider::Router { .. } => config.token.clone().ok_or_else(|| {
+            fail(format!(
+                "no key for the model provider: the Job must carry the user's token as {TOKEN_ENV}"
+            ))
+        }),
+        Provider::OpenAiCompatible { .. } => config
+            .agent_api_key
+            .clone()
+            .ok_or_else(|| fail(runs::job::ENDPOINT_KEY_NEEDED.to_owned())),
+    }?;
     let limits = limits(config, defaults).map_err(fail)?;
     let run_id = spec.run_id.to_string();
     let agent_dir = fresh_dir(&format!("space-factory-agent-{run_id}")).map_err(&fail)?;

@@ -61,7 +61,7 @@ async fn a_hostile_agent_learns_no_token_forges_no_record_and_leaves_nothing_run
     let original = r#"{"status": "running", "note": "another run's record"}"#;
     std::fs::write(&other, original).unwrap();
 
-    let mut params = agent::params(&stand, serde_json::json!({"target_space": "escape"}));
+    let mut params = agent::params(serde_json::json!({"target_space": "escape"}));
     params["agent_base_url"] = endpoint.url().into();
     let env = [(
         worker::phases::agent_step::API_KEY_ENV.to_owned(),
@@ -131,7 +131,7 @@ async fn phase_4s_hf_cli_is_refused_deleting_a_repo_that_is_not_the_runs_space()
     let kept = stand
         .model("keep-me", vec![("README.md", b"kept".to_vec())])
         .await;
-    let params = agent::params(&stand, serde_json::json!({"target_space": "pi-delete"}));
+    let params = agent::params(serde_json::json!({"target_space": "pi-delete"}));
     let (job, log) = agent::run_job(&stand, DELETE_RUN, "4", params, &env).await;
     assert_job_stage(&job, &log, "ERROR");
 

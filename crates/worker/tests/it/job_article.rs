@@ -93,14 +93,11 @@ async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_r
     };
     let mut stand = agent::stand("phase8_scaffold", faults).await;
     stand.token = hub::Token::new(oauth_token(&stand.hub).await);
-    let params = agent::params(
-        &stand,
-        serde_json::json!({
-            "target_space": "summarizer",
-            "article_text": ARTICLE,
-            "allow_gpu_fallback": true,
-        }),
-    );
+    let params = agent::params(serde_json::json!({
+        "target_space": "summarizer",
+        "article_text": ARTICLE,
+        "allow_gpu_fallback": true,
+    }));
     let (job, log) = agent::run_job(&stand, SCAFFOLD_RUN, "8", params, &[]).await;
     assert_job_stage(&job, &log, "ERROR");
 
@@ -198,15 +195,12 @@ async fn a_scaffold_is_gated_health_only_and_a_refused_zerogpu_is_recorded_not_r
 async fn documented_blockers_are_gated_technical_blocker_without_a_deploy() {
     let _slot = limit::slot().await;
     let stand = agent::stand("phase8_blockers", FaultConfig::default()).await;
-    let params = agent::params(
-        &stand,
-        serde_json::json!({
-            "target_space": "blocked",
-            "article_text": ARTICLE,
-            "article_url": "https://example.org/block-sparse",
-            "implementation_mode": "full-inference-attempt",
-        }),
-    );
+    let params = agent::params(serde_json::json!({
+        "target_space": "blocked",
+        "article_text": ARTICLE,
+        "article_url": "https://example.org/block-sparse",
+        "implementation_mode": "full-inference-attempt",
+    }));
     let (job, log) = agent::run_job(&stand, BLOCKER_RUN, "8", params, &[]).await;
     assert_job_stage(&job, &log, "ERROR");
 

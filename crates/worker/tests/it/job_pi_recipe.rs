@@ -25,7 +25,7 @@ async fn pi_creates_and_uploads_a_private_space_with_the_hf_cli_and_the_worker_v
     let _slot = limit::slot().await;
     let env = hf_cli_env().await;
     let stand = agent::stand("phase4_recipe", FaultConfig::default()).await;
-    let params = agent::params(&stand, serde_json::json!({"target_space": "pi-recipe"}));
+    let params = agent::params(serde_json::json!({"target_space": "pi-recipe"}));
     let (job, log) = agent::run_job(&stand, RUN, "4", params, &env).await;
     assert_job_stage(&job, &log, "COMPLETED");
 
@@ -108,7 +108,7 @@ async fn a_public_space_claimed_private_fails_the_workers_own_check() {
     let _slot = limit::slot().await;
     let env = hf_cli_env().await;
     let stand = agent::stand("phase4_public_claimed_private", FaultConfig::default()).await;
-    let params = agent::params(&stand, serde_json::json!({"target_space": "pi-public"}));
+    let params = agent::params(serde_json::json!({"target_space": "pi-public"}));
     let (job, log) = agent::run_job(&stand, PUBLIC_RUN, "4", params, &env).await;
     assert_job_stage(&job, &log, "ERROR");
 

@@ -19,7 +19,7 @@ const TURNS_RUN: &str = "01JDQ7ZK3G8X5V2N4M6P8R0P34";
 async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
     let _slot = limit::slot().await;
     let stand = agent::stand("phase3_edit", FaultConfig::default()).await;
-    let params = agent::params(&stand, serde_json::json!({"target_space": "pi-shouter"}));
+    let params = agent::params(serde_json::json!({"target_space": "pi-shouter"}));
     let (job, log) = agent::run_job(&stand, RUN, "3", params, &[]).await;
     assert_job_stage(&job, &log, "COMPLETED");
 
@@ -119,7 +119,7 @@ async fn pis_edit_lands_and_the_live_api_returns_the_edited_output() {
 async fn a_claimed_edit_that_was_never_made_fails_before_deploying() {
     let _slot = limit::slot().await;
     let stand = agent::stand("phase3_claim_without_edit", FaultConfig::default()).await;
-    let params = agent::params(&stand, serde_json::json!({"target_space": "claimed"}));
+    let params = agent::params(serde_json::json!({"target_space": "claimed"}));
     let (job, log) = agent::run_job(&stand, CLAIM_RUN, "3", params, &[]).await;
     assert_job_stage(&job, &log, "ERROR");
 
@@ -138,7 +138,7 @@ async fn a_claimed_edit_that_was_never_made_fails_before_deploying() {
 async fn a_model_error_mid_run_fails_the_agent_step_although_pi_exits_0() {
     let _slot = limit::slot().await;
     let stand = agent::stand("phase3_model_error", FaultConfig::default()).await;
-    let params = agent::params(&stand, serde_json::json!({"target_space": "errored"}));
+    let params = agent::params(serde_json::json!({"target_space": "errored"}));
     let (job, log) = agent::run_job(&stand, ERROR_RUN, "3", params, &[]).await;
     assert_job_stage(&job, &log, "ERROR");
 
@@ -164,7 +164,7 @@ async fn a_model_error_mid_run_fails_the_agent_step_although_pi_exits_0() {
 async fn pi_past_the_runs_turn_limit_is_stopped_and_the_run_fails() {
     let _slot = limit::slot().await;
     let stand = agent::stand("phase3_edit", FaultConfig::default()).await;
-    let params = agent::params(&stand, serde_json::json!({"target_space": "limited"}));
+    let params = agent::params(serde_json::json!({"target_space": "limited"}));
     let env = [(
         worker::phases::agent_step::MAX_TURNS_ENV.to_owned(),
         "1".to_owned(),

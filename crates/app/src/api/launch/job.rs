@@ -1,12 +1,13 @@
 //! Launching a run: validate every field again on the server, make sure the user's private
-//! bucket exists, and create the Job that runs `worker run` with the user's token as an
-//! encrypted secret.
+//! bucket exists, and create the Job that runs `worker run` with the user's token (and a
+//! custom model endpoint's own key) as encrypted secrets.
 
 use crate::api::server::hub_error;
 use crate::api::server::viewer::SignedIn;
 use crate::api::server::Services;
 use crate::api::{ApiError, LaunchRequest, Launched};
-use hub::jobs::JobSpec;
+use hub::jobs::{JobSpec, RunSecrets};
+use runs::job::EndpointKey;
 use runs::recipe::RecipeRequest;
 use runs::spec::SPEC_VERSION;
 use runs::{job, FieldError, PhaseStatus, Recipe, RunId, RunSpec};
@@ -39,7 +40,12 @@ pub async fn launch(
         launch.job_timeout_minutes,
         user.minutes_left(),
         launch.paid_hardware_confirmed,
+        launch.agent_api_key.is_some(),
     )?;
+    // The key goes only to the endpoint it was typed for.
+    let endpoint_key = launch
+        .agent_api_key
+        .filter(|_| recipe.agent().is_some_and(|a| a.agent_base_url.is_some()));
     let spec = RunSpec {
         version: SPEC_VERSION,
         run_id,
@@ -63,7 +69,14 @@ pub async fn launch(
         )));
     }
 
-    let job_spec = job_spec(services, user, &spec, flavor, timeout_secs)?;
+    let job_spec = job_spec(
+        services,
+        user,
+        &spec,
+        endpoint_key.as_ref(),
+        flavor,
+        timeout_secs,
+    )?;
     let created = services
         .hub
         .create_job(&user.username, &job_spec, &user.token())
@@ -117,7 +130,7 @@ async fn check_under_way(services: &Services, user: &SignedIn) -> Result<(), Api
 }
 
 /// Every check of the request at once: the spec's own, the phase's availability, the
-/// flavor and the timeout.
+/// flavor and the timeout, and that a custom model endpoint comes with its own key.
 fn validate(
     services: &Services,
     asked: RecipeRequest,
@@ -125,6 +138,7 @@ fn validate(
     timeout_minutes: Option<u32>,
     sign_in_minutes_left: Option<u64>,
     paid_hardware_confirmed: bool,
+    has_endpoint_key: bool,
 ) -> Result<(Recipe, String, u64), ApiError> {
     let phase = asked.phase;
     let (recipe, mut errors) = match asked.check() {
@@ -193,6 +207,17 @@ fn validate(
             );
         }
     }
+    // The user's token never goes to an endpoint someone typed: it needs a key of its own.
+    let custom_endpoint = recipe
+        .as_ref()
+        .and_then(Recipe::agent)
+        .is_some_and(|agent| agent.agent_base_url.is_some());
+    if custom_endpoint && !has_endpoint_key {
+        fail(
+            crate::components::wizard_fields::AGENT_API_KEY_FIELD,
+            job::ENDPOINT_KEY_NEEDED.to_owned(),
+        );
+    }
     // The Job carries the user's token: past its expiry every Hub call fails.
     if let Some(left) = sign_in_minutes_left {
         if left < 1 {
@@ -215,17 +240,20 @@ fn validate(
 }
 
 /// The run's Job ([`JobSpec::for_run`]) with what this factory adds: its Hub, the token's
-/// expiry, where the bucket is mounted, the hardware and timeout.
+/// expiry, where the bucket is mounted, the hardware and timeout; `endpoint_key` is the
+/// custom model endpoint's own key, when the run has one.
 fn job_spec(
     services: &Services,
     user: &SignedIn,
     spec: &RunSpec,
+    endpoint_key: Option<&EndpointKey>,
     flavor: String,
     timeout_secs: u64,
 ) -> Result<JobSpec, ApiError> {
     let settings = &services.jobs;
     let spec_json = serde_json::to_string(spec)
         .map_err(|e| ApiError::Internal(format!("the run spec does not serialize: {e}")))?;
+    let token = user.token();
     let mut job_spec = JobSpec::for_run(
         settings.image.clone(),
         spec_json,
@@ -233,7 +261,10 @@ fn job_spec(
         spec.phase(),
         &spec.bucket,
         &settings.bucket_mount,
-        &user.token(),
+        RunSecrets {
+            token: &token,
+            endpoint_key,
+        },
     );
     if let Some(endpoint) = &settings.hub_endpoint {
         job_spec.env.insert("HF_ENDPOINT".into(), endpoint.clone());

@@ -88,10 +88,10 @@ pub fn job_env() -> Vec<(String, String)> {
     )]
 }
 
-/// `params` plus the agent's model: the stand's scripted model.
-pub fn params(stand: &Stand, mut params: serde_json::Value) -> serde_json::Value {
+/// `params` plus the agent's model: the stand's scripted model, which the Job reaches as
+/// its Inference Providers router (the stand's `HF_INFERENCE_URL`) with the user's token.
+pub fn params(mut params: serde_json::Value) -> serde_json::Value {
     params["agent_model"] = "scripted".into();
-    params["agent_base_url"] = format!("{}/v1", stand.hub.url()).into();
     params
 }
 
@@ -103,11 +103,25 @@ pub async fn run_job(
     params: serde_json::Value,
     extra_env: &[(String, String)],
 ) -> (hub::jobs::JobInfo, Vec<String>) {
+    run_job_with_key(stand, run_id, phase, params, extra_env, None).await
+}
+
+/// As [`run_job`], the Job also carrying `endpoint_key` as a custom endpoint's own key.
+pub async fn run_job_with_key(
+    stand: &Stand,
+    run_id: &str,
+    phase: &str,
+    params: serde_json::Value,
+    extra_env: &[(String, String)],
+    endpoint_key: Option<&runs::job::EndpointKey>,
+) -> (hub::jobs::JobInfo, Vec<String>) {
     let spec = stand.spec(run_id, phase, params);
     let mut env = job_env();
     env.extend(extra_env.iter().cloned());
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let job = stand.launch(run_id, phase, &spec, &env).await;
+    let job = stand
+        .launch_with_key(run_id, phase, &spec, &env, endpoint_key)
+        .await;
     let job = stand.wait_job(&job.id).await;
     let log = stand.job_log(&job.id).await;
     (job, log)

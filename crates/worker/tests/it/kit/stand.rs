@@ -6,7 +6,7 @@
 
 use super::files::{assert_not_in_files, assert_not_in_output};
 use hub::commit::CommitFile;
-use hub::jobs::{JobImage, JobInfo, JobSpec};
+use hub::jobs::{JobImage, JobInfo, JobSpec, RunSecrets};
 use hub::repos::{parse_repo_id, CreateRepo, RepoType};
 use hub::{HubClient, RepoId, Token};
 use localhub::inference::ChatBackend;
@@ -132,6 +132,19 @@ impl Stand {
         spec_json: &str,
         env: &[(&str, &str)],
     ) -> JobInfo {
+        self.launch_with_key(run_id, phase, spec_json, env, None)
+            .await
+    }
+
+    /// As [`Stand::launch`], with a custom model endpoint's own key as a secret too.
+    pub async fn launch_with_key(
+        &self,
+        run_id: &str,
+        phase: &str,
+        spec_json: &str,
+        env: &[(&str, &str)],
+        endpoint_key: Option<&runs::job::EndpointKey>,
+    ) -> JobInfo {
         let phase = runs::Phase::from_id(phase).expect("a phase's wire name");
         let mut spec = JobSpec::for_run(
             JobImage::Docker(WORKER_IMAGE.into()),
@@ -140,7 +153,10 @@ impl Stand {
             phase,
             &self.bucket,
             job::OUTPUT_MOUNT,
-            &self.token,
+            RunSecrets {
+                token: &self.token,
+                endpoint_key,
+            },
         );
         // A stuck Space fails the run within minutes, with diagnostics, not after 10.
         spec.env
