@@ -16,7 +16,11 @@ pub fn RunTimeline(
     #[prop(into)] steps: Signal<Vec<StepRecord>>,
     #[prop(into)] events: Signal<Vec<Event>>,
 ) -> impl IntoView {
-    let timeline = move || steps.with(|steps| events.with(|events| layout(steps, events)));
+    // One signal read at a time (never one inside another's).
+    let timeline = move || {
+        let steps = steps.get();
+        events.with(|events| layout(&steps, events))
+    };
     move || {
         timeline().map(|timeline| {
             view! {
