@@ -267,14 +267,11 @@ async fn run_scripted(
     mode: &str,
 ) -> (runs::RunState, serde_json::Value, serde_json::Value) {
     let stand = agent::stand(scenario, FaultConfig::default()).await;
-    let params = agent::params(
-        &stand,
-        serde_json::json!({
-            "target_space": "summarizer",
-            "article_text": ARTICLE,
-            "implementation_mode": mode,
-        }),
-    );
+    let params = agent::params(serde_json::json!({
+        "target_space": "summarizer",
+        "article_text": ARTICLE,
+        "implementation_mode": mode,
+    }));
     let (_, log) = agent::run_job(&stand, run, "8", params, &[]).await;
     let state = stand.state(run);
     assert_eq!(
@@ -367,7 +364,6 @@ async fn the_demo_agents_app_answers_two_inputs_differently_and_passes_the_gate(
         "target_space": "next-token",
         "article_text": ARTICLE,
         "agent_model": runs::demo::AGENT_MODEL,
-        "agent_base_url": format!("{}/v1", stand.hub.url()),
     });
     let (job, log) = agent::run_job(&stand, DEMO_RUN, "8", params, &[]).await;
     assert_job_stage(&job, &log, "COMPLETED");
