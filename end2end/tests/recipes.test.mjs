@@ -141,7 +141,10 @@ test('recipe 5: the model-card app is built for the demo GPT-2, or says how to e
   assert.equal(await page.getByLabel('Model id').inputValue(), 'space-factory-demo/tiny-gpt2');
   const run = await runRecipe('5', async () => { await nameSpace('5'); });
   if (run.status === 'succeeded') {
-    await assertArtifacts('5', ['analysis/model_card.json', ...SPACE_FILES]);
+    await assertArtifacts('5', ['analysis/model_card.json', 'tests/inference_proof.json', 'inference_gate.json', ...SPACE_FILES]);
+    // The gate and its evidence: the app's example and the worker's other prompt.
+    await page.locator('.gate-badge[data-gate]').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.proof-evidence .proof-call').count(), 2, 'two calls of the proof');
   } else {
     // Where the local Spaces have no PyTorch the Space build fails, and says how to enable it.
     assert.notEqual(process.env.SPACE_FACTORY_LIVE_TORCH, '1', `with PyTorch enabled recipe 5 must succeed: ${run.verdict}\n${run.steps}`);
@@ -163,7 +166,20 @@ test('recipe 8: the demo agent reproduces the demo article with real inference, 
   assertSucceeded('8', run);
   assert.match(run.steps, /full_inference_passed/, `the gate proved model output:\n${run.steps}`);
   assert.match(run.steps, /zero-a10g granted/, 'ZeroGPU, asked for in the create request');
-  await assertArtifacts('8', ['inference_gate.json', 'analysis/article.md', /^diagnostics\//, 'generated/app.py', 'tests/test_result.json']);
+  await assertArtifacts('8', ['inference_gate.json', 'tests/inference_proof.json', 'analysis/article.md', /^diagnostics\//, 'generated/app.py', 'tests/test_result.json']);
+  // The verdict's evidence: the app's example and the worker's own input, each with its
+  // answer and latency, the answers different.
+  const proof = page.locator('.proof-evidence[data-proof="proven"]');
+  await proof.waitFor({ timeout: 30_000 });
+  const calls = await proof.locator('.proof-call').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent.trim())));
+  assert.equal(calls.length, 2, JSON.stringify(calls));
+  assert.deepEqual(calls.map((c) => c[0]), ["the app's example", 'the worker']);
+  assert.notEqual(calls[0][1], calls[1][1], 'two different inputs');
+  assert.notEqual(calls[0][2], calls[1][2], 'two different answers');
+  for (const call of calls) assert.match(call[3], /^\d+(\.\d)?s$|^\d+m \d\ds$/, `a latency: ${call[3]}`);
+  // The timeline draws Pi's turns under its step.
+  assert.ok(await page.locator('.run-timeline .tl-turn').count() >= 3, "Pi's turns are on the timeline");
+  await page.locator('.run-timeline').screenshot({ path: path.join(screenshots, 'timeline-recipe-8.png') });
 });
 
 test('validate: the Space recipe 2.1 made is checked live', async () => {

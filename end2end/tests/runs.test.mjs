@@ -1,6 +1,7 @@
 // The whole user path against the real server and its embedded local hub: sign in through
 // the local OIDC consent page, refuse a malformed wizard input, launch phase 2.1, watch the
-// run page reach success live (no reload) with its events panel following the newest,
+// run page reach success live (no reload) with its events panel following the newest and
+// its timeline drawn by the server,
 // share the link (owner sees it, another user does not, a signed-out visitor is asked to
 // sign in), find it in the runs list, recover from a Hub outage with "Try again", cancel
 // a running run from its page and run it again from the wizard it fills, sign out.
@@ -124,6 +125,39 @@ test('phase 2.1 launches and its page reaches success live, without a reload', a
   assert.match(await json.innerText(), /"status": "succeeded"/);
   assert.ok((await json.locator('.tok-string').count()) > 0, 'the JSON is highlighted');
   await page.screenshot({ path: path.join(screenshots, 'run-finished.png'), fullPage: true });
+});
+
+test('the finished run\'s timeline draws its steps in order on one axis, server-rendered, with a table', async () => {
+  assert.ok(runUrl, 'a run was launched');
+  const page = alicePage;
+  const chart = page.locator('.run-timeline svg.timeline-chart');
+  await chart.waitFor({ timeout: 30_000 });
+  // One bar per step, in the steps' order, each with its outcome and a <title>.
+  const steps = await page.locator('.steps .step').evaluateAll((items) => items.map((i) => i.dataset.step));
+  const bars = await chart.locator('.tl-bar.tl-step').evaluateAll((gs) => gs.map((g) => ({
+    label: g.dataset.label,
+    outcome: g.dataset.outcome,
+    title: g.querySelector('title')?.textContent || '',
+    x: Number(g.querySelector('rect').getAttribute('x')),
+    width: Number(g.querySelector('rect').getAttribute('width')),
+  })));
+  assert.deepEqual(bars.map((b) => b.label), steps, 'a bar per step, in order');
+  for (const bar of bars) {
+    assert.ok(['passed', 'skipped'].includes(bar.outcome), `${bar.label}: ${bar.outcome}`);
+    assert.match(bar.title, new RegExp(`^${bar.label}: ${bar.outcome}, `), 'each bar says what it is');
+    assert.ok(bar.width > 0, `${bar.label} has a width`);
+  }
+  for (let i = 1; i < bars.length; i++) {
+    assert.ok(bars[i].x >= bars[i - 1].x, `${bars[i].label} starts no earlier than ${bars[i - 1].label}`);
+  }
+  assert.ok(await chart.locator('.tl-axis text').count() >= 2, 'the time axis has ticks');
+  // The same as a table, a row per bar.
+  assert.equal(await page.locator('.timeline-table tbody tr').count(), bars.length);
+  // Drawn by the server: the page's own HTML holds the chart with the same bars.
+  const html = await (await page.request.get(runUrl)).text();
+  assert.match(html, /<svg[^>]*class="timeline-chart"/, 'the server rendered the chart');
+  assert.equal((html.match(/class="tl-bar tl-step /g) || []).length, bars.length, 'with the same bars');
+  await page.locator('.run-timeline').screenshot({ path: path.join(screenshots, 'timeline.png') });
 });
 
 test('the share link opens for the owner in a fresh context, and for no one else', async () => {

@@ -1,5 +1,6 @@
-//! The full-inference gate (V9) of phase 8: what an article reproduction can honestly
-//! claim, written by the worker to `inference_gate.json`.
+//! The full-inference gate (V9) of phases 5 and 8: what a model app or an article
+//! reproduction can honestly claim, written by the worker to `inference_gate.json` (its
+//! proof, two calls with different inputs, beside it: [`crate::proof`]).
 
 use serde::{Deserialize, Serialize};
 

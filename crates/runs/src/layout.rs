@@ -50,6 +50,12 @@ impl RunPaths {
         self.file(crate::gate::INFERENCE_GATE_JSON)
     }
 
+    /// `runs/<id>/tests/inference_proof.json` (phases 5 and 8's
+    /// [`crate::proof::InferenceProof`]).
+    pub fn inference_proof(&self) -> String {
+        self.file(crate::proof::INFERENCE_PROOF_JSON)
+    }
+
     /// `runs/<id>/<relative>`, for an artifact path that stays inside the run folder.
     pub fn artifact(&self, relative: &str) -> Result<String, ArtifactPathError> {
         check_relative(relative)?;
@@ -94,6 +100,10 @@ mod tests {
         assert_eq!(
             p.inference_gate(),
             "runs/01JDQ7ZK3G8X5V2N4M6P8R0T2W/inference_gate.json"
+        );
+        assert_eq!(
+            p.inference_proof(),
+            "runs/01JDQ7ZK3G8X5V2N4M6P8R0T2W/tests/inference_proof.json"
         );
         assert_eq!(
             p.artifact("tests/test_result.json").unwrap(),

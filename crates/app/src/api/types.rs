@@ -4,7 +4,9 @@
 //! the bucket, and only these cross to the browser.
 
 use runs::recipe::RecipeRequest;
-use runs::{Event, GateStatus, JobStage, Phase, Recipe, RunId, RunState, RunStatus};
+use runs::{
+    Event, GateStatus, InferenceProof, JobStage, Phase, Recipe, RunId, RunState, RunStatus,
+};
 use serde::{Deserialize, Serialize};
 
 /// The signed-in user, as the header and the wizards need them.
@@ -198,8 +200,10 @@ pub struct RunView {
     /// Whether the run is recorded in a bucket that is not private: anyone may have written
     /// it, so the page says so.
     pub public_record: bool,
-    /// The gate status of `inference_gate.json` (phase 8), e.g. `health_only`.
+    /// The gate status of `inference_gate.json` (phases 5 and 8), e.g. `health_only`.
     pub gate: Option<GateStatus>,
+    /// `tests/inference_proof.json`, the gate's evidence (phases 5 and 8), when it is one.
+    pub proof: Option<InferenceProof>,
     /// Whether the viewer may cancel it (their own run, not yet over).
     pub can_cancel: bool,
 }

@@ -1,4 +1,4 @@
-//! The inference gate's verdict (article reproduction) as a badge.
+//! The inference gate's verdict (phases 5 and 8) as a badge.
 
 use leptos::prelude::*;
 use runs::GateStatus;

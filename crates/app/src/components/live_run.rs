@@ -139,6 +139,7 @@ mod tests {
             artifacts_truncated: false,
             public_record: false,
             gate: None,
+            proof: None,
             can_cancel: false,
         };
         let live = LiveRun::new(&view);

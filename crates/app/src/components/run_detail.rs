@@ -10,9 +10,11 @@ use crate::components::gate_badge::GateBadge;
 use crate::components::hydration::hydrated_mark;
 use crate::components::live_run::LiveRun;
 use crate::components::log_panel::LogPanel;
+use crate::components::proof_evidence::ProofEvidence;
 use crate::components::report_view::ReportView;
 use crate::components::run_links::RunLinks;
 use crate::components::run_stream::follow_run;
+use crate::components::run_timeline::RunTimeline;
 use crate::components::status_badge::StatusBadge;
 use crate::components::step_timeline::StepTimeline;
 use leptos::prelude::*;
@@ -122,6 +124,7 @@ pub fn RunDetail(
         <p class="verdict" data-status=move || crate::components::status_badge::slug(status.get())>
             {move || verdict().or_else(|| current().map(|s| format!("Now: {s}")))}
         </p>
+        {view.proof.clone().map(|proof| view! { <ProofEvidence proof /> })}
         <div class="run-actions">
             <CopyLink path />
             <RunLinks job=live.job state=live.state target_space />
@@ -145,6 +148,7 @@ pub fn RunDetail(
                 </a>
             </Show>
         </div>
+        <RunTimeline steps events=live.events />
         <div class="run-grid">
             <StepTimeline steps />
             <EventList events=live.events />

@@ -1,8 +1,9 @@
 //! The run's steps as a small bar chart of their durations.
 
 use crate::components::format::duration_ms;
+use crate::components::timeline_layout::Outcome;
 use leptos::prelude::*;
-use runs::{StepRecord, StepStatus};
+use runs::StepRecord;
 
 /// Each step in order with its status and duration, and a bar scaled to the longest step.
 #[component]
@@ -24,7 +25,7 @@ pub fn StepTimeline(#[prop(into)] steps: Signal<Vec<StepRecord>>) -> impl IntoVi
                                 let share = step
                                     .duration_ms
                                     .map_or(0.0, |ms| ms as f64 / longest as f64 * 100.0);
-                                let slug = status_slug(step.status);
+                                let slug = Outcome::of(step.status).slug();
                                 view! {
                                     <li
                                         class=format!("step step-{slug}")
@@ -56,14 +57,5 @@ pub fn StepTimeline(#[prop(into)] steps: Signal<Vec<StepRecord>>) -> impl IntoVi
                     .into_any()
             }}
         </section>
-    }
-}
-
-fn status_slug(status: StepStatus) -> &'static str {
-    match status {
-        StepStatus::Running => "running",
-        StepStatus::Passed => "passed",
-        StepStatus::Failed => "failed",
-        StepStatus::Skipped => "skipped",
     }
 }

@@ -9,6 +9,8 @@ use super::{GeneratedFile, SpaceCard};
 use crate::model::hardware::ZERO_GPU;
 use crate::model::support::TextTask;
 use crate::model::ModelFacts;
+use crate::space::proof;
+use runs::proof::OutputKind;
 
 /// What the worker checks in the live app's answer (the first output of the call).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,27 +30,20 @@ pub enum AnswerRule {
 impl AnswerRule {
     /// Checks one output; `Ok` says what was seen, `Err` what was wrong.
     pub fn check(&self, output: &Value) -> Result<String, String> {
+        let prompt = match self {
+            AnswerRule::TextStartingWith(prefix) => Value::String(prefix.clone()),
+            _ => Value::Null,
+        };
+        proof::fits(self.output_kind(), &prompt, output)
+    }
+
+    /// What the pipeline's real output looks like, for the inference proof.
+    pub fn output_kind(&self) -> OutputKind {
         match self {
-            AnswerRule::TextStartingWith(prefix) => match output.as_str() {
-                Some(s) if s.starts_with(prefix.as_str()) => Ok(format!(
-                    "text continuing the prompt ({} characters added)",
-                    s.len() - prefix.len()
-                )),
-                Some(s) => Err(format!("text that does not continue the prompt: {s:?}")),
-                None => Err(format!("not text: {output}")),
-            },
-            AnswerRule::Text => output
-                .as_str()
-                .map(|s| format!("text ({} characters)", s.len()))
-                .ok_or_else(|| format!("not text: {output}")),
-            AnswerRule::Label => match output.get("label") {
-                Some(l) if !l.is_null() => Ok(format!("label {l}")),
-                _ => Err(format!("not a label: {output}")),
-            },
-            AnswerRule::List => output
-                .as_array()
-                .map(|a| format!("a list of {} items", a.len()))
-                .ok_or_else(|| format!("not a list: {output}")),
+            AnswerRule::TextStartingWith(_) => OutputKind::Continuation,
+            AnswerRule::Text => OutputKind::Text,
+            AnswerRule::Label => OutputKind::Label,
+            AnswerRule::List => OutputKind::List,
         }
     }
 }
@@ -62,6 +57,8 @@ pub struct ModelApp {
     pub api_name: String,
     /// The call's inputs (the first example).
     pub inputs: Vec<Value>,
+    /// The inference proof's second inputs: `inputs` with another text for the task.
+    pub proof_inputs: Vec<Value>,
     /// What the answer must look like.
     pub rule: AnswerRule,
 }
@@ -288,6 +285,7 @@ PREFIX = {prefix}
             card.to_readme(),
         ],
         api_name: format!("/{api}"),
+        proof_inputs: proof_inputs(task, &part.call),
         inputs: part.call,
         rule: part.rule,
     }
@@ -357,6 +355,37 @@ fn example_text(facts: &ModelFacts, task: TextTask) -> String {
         TextTask::Text2TextGeneration => "What is the capital of France?",
     }
     .to_owned()
+}
+
+/// `call` with its text replaced by another that suits `task` (the inference proof's
+/// second call), never the same text.
+fn proof_inputs(task: TextTask, call: &[Value]) -> Vec<Value> {
+    let text = match task {
+        TextTask::TextGeneration => "The weather in the mountains",
+        TextTask::TextClassification | TextTask::ZeroShotClassification => {
+            "The service was slow and the food arrived cold."
+        }
+        TextTask::TokenClassification => "Ada Lovelace was born in London, England.",
+        TextTask::FillMask => "The sun rises in the [MASK].",
+        TextTask::Summarization => {
+            "The library opened in 1901 with a thousand books. It now holds two million, lends them in forty languages, and its reading room seats five hundred people under a glass roof that was restored last year."
+        }
+        TextTask::Translation => "The museum opens at nine in the morning.",
+        TextTask::Text2TextGeneration => "What is the largest planet of the solar system?",
+    };
+    let mut inputs = call.to_vec();
+    let example = inputs.first().and_then(Value::as_str).unwrap_or_default();
+    let text = if text != example {
+        text
+    } else if task == TextTask::FillMask {
+        proof::WORKER_MASKED_SENTENCE
+    } else {
+        proof::WORKER_SENTENCE
+    };
+    if let Some(first) = inputs.first_mut() {
+        *first = json!(text);
+    }
+    inputs
 }
 
 /// The input prefix the model's config asks for (`task_specific_params`), e.g. T5's
@@ -444,6 +473,13 @@ mod tests {
             assert!(py.contains(&format!("api_name=\"{api}\"")), "{task:?}");
             let example = app.inputs[0].as_str().unwrap();
             assert!(py.contains(&serde_json::to_string(example).unwrap()));
+            // The proof's second call differs in its text only, and suits the task.
+            assert_eq!(app.proof_inputs.len(), app.inputs.len(), "{task:?}");
+            assert_ne!(app.proof_inputs[0], app.inputs[0], "{task:?}");
+            assert_eq!(app.proof_inputs[1..], app.inputs[1..], "{task:?}");
+            if task == TextTask::FillMask {
+                assert!(app.proof_inputs[0].as_str().unwrap().contains("[MASK]"));
+            }
             assert!(app.files[1].content.contains("transformers>=5,<6\ntorch\n"));
             assert!(!app.files[1].content.contains("gradio"));
             assert!(app.files[2].content.contains("sdk: gradio"));
@@ -459,6 +495,14 @@ mod tests {
         );
         let gen = generate(&f, TextTask::TextGeneration, "t", None);
         assert_eq!(gen.inputs, [json!("The sky is")]);
+        assert_eq!(gen.rule.output_kind(), OutputKind::Continuation);
+        // A card example that is the proof's own text still gets a different second input.
+        let same = facts(
+            json!({"widgetData": [{"text": "The weather in the mountains"}]}),
+            None,
+        );
+        let gen_same = generate(&same, TextTask::TextGeneration, "t", None);
+        assert_eq!(gen_same.proof_inputs, [json!(proof::WORKER_SENTENCE)]);
         assert_eq!(gen.rule, AnswerRule::TextStartingWith("The sky is".into()));
         let sum = generate(&f, TextTask::Summarization, "t", None);
         assert!(sum.files[0].content.contains("PREFIX = \"summarize: \""));

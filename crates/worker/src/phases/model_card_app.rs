@@ -1,9 +1,13 @@
 //! Phase 5: reads a model's info and card, decides whether the recipe can build an app for
 //! it (Transformers text pipelines), generates the matching app, then deploys and validates
-//! it as phase 2.1 does, and finally checks the live answer looks like the task's output.
-//! Leaves `analysis/model_card.json` (the facts and the decision, with an "unsupported,
-//! because …" reason when there is no app), `generated/*`, the phase 2.1 artifacts and
-//! `tests/model_output.json`.
+//! it as phase 2.1 does, checks the live answer looks like the task's output, and proves
+//! the model answers (a second, different input must get a different answer of the task's
+//! type, [`crate::space::proof`]). Leaves `analysis/model_card.json` (the facts and the
+//! decision, with an "unsupported, because …" reason when there is no app), `generated/*`,
+//! the phase 2.1 artifacts, `tests/model_output.json`, `tests/inference_proof.json` and
+//! `inference_gate.json` (`full_inference_passed` only with that proof; constant, echoed or
+//! empty answers are `health_only`, a run that still succeeds: the app works, the model's
+//! output is what it is).
 
 use crate::config::WorkerConfig;
 use crate::engine::step::because;
@@ -15,9 +19,11 @@ use crate::engine::{Recorder, StepFailure};
 use crate::generate::model_app::{self, ModelApp};
 use crate::model::support::{decide, Support};
 use crate::model::{ModelFacts, ModelSize};
-use crate::space::{self, Deployment, Expectation, HealthCheck, LiveCheck, SpaceSettings};
+use crate::space::{self, proof, Deployment, Expectation, HealthCheck, LiveCheck, SpaceSettings};
+use runs::gate::INFERENCE_GATE_JSON;
+use runs::proof::ProofVerdict;
 use runs::recipe::ModelAppOptions;
-use runs::RunSpec;
+use runs::{GateStatus, ImplementationMode, InferenceGate, InferenceProof, RunSpec};
 
 /// The analysis artifact.
 pub const ANALYSIS: &str = "analysis/model_card.json";
@@ -126,14 +132,67 @@ pub async fn run(
     });
     seen?;
 
+    let proof = proof::prove(
+        rec,
+        &access,
+        &deployed.live.app,
+        &deployed.validation,
+        Some(app.proof_inputs.clone()),
+        app.rule.output_kind(),
+    )
+    .await?;
+    let gate = gate_record(&proof);
+    step(rec, GATE_STEP, |rec| {
+        rec.json_artifact(
+            INFERENCE_GATE_JSON,
+            &serde_json::to_value(&gate).expect("the gate record serializes"),
+        )?;
+        Ok(format!("{}: {}", gate.status.id(), gate.verdict))
+    })?;
+
     Ok(format!(
-        "The private Space {} serves {} ({}) and {} answered in {} ms.",
+        "The private Space {} serves {} ({}) and {} answered in {} ms. {}",
         deployed.target.id,
         model_id,
         app.api_name,
         app.api_name,
-        deployed.validation.result.latency_ms.unwrap_or_default()
+        deployed.validation.result.latency_ms.unwrap_or_default(),
+        gate.verdict
     ))
+}
+
+/// The step that records the gate.
+pub const GATE_STEP: &str = "inference_gate";
+
+/// `inference_gate.json` for phase 5, from the proof alone: the app is the worker's own,
+/// so its code is known to load the model; the answers decide. The run succeeds either way
+/// (the app answers as its task says), and only a proof may be called model output.
+pub fn gate_record(proof: &InferenceProof) -> InferenceGate<&InferenceProof> {
+    let reason = proof.reasons.join("; ");
+    let (status, verdict) = if proof.verdict == ProofVerdict::Proven {
+        (
+            GateStatus::FullInferencePassed,
+            format!("Model output proven: {reason}."),
+        )
+    } else if proof.verdict.disproves() {
+        (
+            GateStatus::HealthOnly,
+            format!("Not proven to be model output: {reason}."),
+        )
+    } else {
+        (
+            GateStatus::FullInferenceCandidateHealthPassed,
+            format!("Model output not proven: {reason}."),
+        )
+    };
+    InferenceGate::new(
+        status,
+        ImplementationMode::FullInferenceAttempt,
+        true,
+        verdict,
+        proof.reasons.clone(),
+        proof,
+    )
 }
 
 /// `analysis/model_card.json`: what the Hub says, what the recipe made of it.
@@ -171,4 +230,44 @@ fn analysis(
             "files": a.files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
         })),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runs::proof::OutputKind;
+
+    fn proof(verdict: ProofVerdict) -> InferenceProof {
+        InferenceProof {
+            api_name: "/generate".into(),
+            output_kind: OutputKind::Continuation,
+            calls: Vec::new(),
+            verdict,
+            reasons: vec!["two inputs".into()],
+        }
+    }
+
+    #[test]
+    fn only_a_proof_is_called_model_output() {
+        for (verdict, status) in [
+            (ProofVerdict::Proven, GateStatus::FullInferencePassed),
+            (ProofVerdict::Constant, GateStatus::HealthOnly),
+            (ProofVerdict::Echoed, GateStatus::HealthOnly),
+            (ProofVerdict::Empty, GateStatus::HealthOnly),
+            (ProofVerdict::WrongType, GateStatus::HealthOnly),
+            (
+                ProofVerdict::CallFailed,
+                GateStatus::FullInferenceCandidateHealthPassed,
+            ),
+        ] {
+            let p = proof(verdict);
+            let gate = gate_record(&p);
+            assert_eq!(gate.status, status, "{verdict:?}");
+            assert_eq!(gate.is_reproduction, verdict == ProofVerdict::Proven);
+            assert!(gate.run_succeeds);
+            assert!(gate.verdict.contains("two inputs"), "{}", gate.verdict);
+            let json = serde_json::to_value(&gate).unwrap();
+            assert_eq!(json["evidence"]["verdict"], verdict.id());
+        }
+    }
 }

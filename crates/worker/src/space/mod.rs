@@ -11,6 +11,7 @@
 //! | [`upload_app`] | `upload` | |
 //! | [`wait_running`] | `wait_running` | `target_space.json` (live URL), `diagnostics/*` on failure |
 //! | [`validate_live`] | `health`, `api_schema`, `api_call` | `tests/health.json`, `tests/api_schema.json`, `tests/test_result.json` |
+//! | [`proof::prove`] (phases 5, 8) | `inference_proof` | `tests/inference_proof.json` |
 //!
 //! Most phases want all of it at once: [`deploy_and_validate`] with a [`Deployment`].
 //!
@@ -38,6 +39,7 @@
 
 pub mod access;
 pub mod probe;
+pub mod proof;
 pub mod target;
 pub mod upload;
 pub mod validate;

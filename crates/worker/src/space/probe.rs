@@ -246,6 +246,21 @@ pub fn check_types(endpoint: &Endpoint, outputs: &[Value]) -> Vec<OutputCheck> {
         .collect()
 }
 
+/// The outputs whose type is not the declared one, in a sentence; `None` when all fit.
+pub fn mismatches(checks: &[OutputCheck]) -> Option<String> {
+    let bad: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.ok)
+        .map(|c| {
+            format!(
+                "output {} is {} not {}",
+                c.index, c.actual_type, c.expected_type
+            )
+        })
+        .collect();
+    (!bad.is_empty()).then(|| bad.join("; "))
+}
+
 /// The JSON types a schema allows, `|`-joined (`any` when it does not say).
 fn declared_type(schema: &Value) -> String {
     let mut types: Vec<String> = Vec::new();
@@ -331,19 +346,8 @@ pub fn judge(
         );
         return result.failed(reason);
     }
-    if !result.types_ok {
-        let bad: Vec<String> = result
-            .output_types
-            .iter()
-            .filter(|c| !c.ok)
-            .map(|c| {
-                format!(
-                    "output {} is {} not {}",
-                    c.index, c.actual_type, c.expected_type
-                )
-            })
-            .collect();
-        let reason = format!("{endpoint_name}: {}", bad.join("; "));
+    if let Some(bad) = mismatches(&result.output_types) {
+        let reason = format!("{endpoint_name}: {bad}");
         return result.failed(reason);
     }
     result.verdict = "passed".into();

@@ -182,7 +182,9 @@ async fn a_model_card_job_builds_a_working_text_generation_space() {
             "health",
             "api_schema",
             "api_call",
-            "check_model_output"
+            "check_model_output",
+            "inference_proof",
+            "inference_gate"
         ]
     );
     for step in &state.steps {
@@ -205,6 +207,7 @@ async fn a_model_card_job_builds_a_working_text_generation_space() {
     assert!(output.starts_with("Once upon a time"), "{output}");
     let check = stand.artifact_json(RUN, "tests/model_output.json");
     assert_eq!(check["passed"], true, "{check}");
+    assert_model_proven(&stand);
 
     let target = stand.artifact_json(RUN, "target_space.json");
     assert_eq!(target["private"], true);
@@ -280,4 +283,27 @@ async fn a_model_card_job_builds_a_working_space_for_the_demo_gpt2() {
         stand.artifact_json(RUN, "tests/model_output.json")["passed"],
         true
     );
+    assert_model_proven(&stand);
+}
+
+/// The run's inference proof: the app's example and the worker's other prompt, each
+/// continued by the model, differently; and the gate that follows from it.
+fn assert_model_proven(stand: &Stand) {
+    let proof = stand.artifact_json(RUN, "tests/inference_proof.json");
+    assert_eq!(proof["output_kind"], "continuation", "{proof:#}");
+    let calls = proof["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 2, "{proof:#}");
+    assert_ne!(calls[0]["inputs"], calls[1]["inputs"], "{proof:#}");
+    for call in calls {
+        let prompt = call["inputs"][0].as_str().unwrap();
+        assert!(
+            call["outputs"][0].as_str().unwrap().starts_with(prompt),
+            "{proof:#}"
+        );
+        assert!(call["latency_ms"].is_u64(), "{proof:#}");
+    }
+    assert_eq!(proof["verdict"], "proven", "{proof:#}");
+    let gate = stand.artifact_json(RUN, "inference_gate.json");
+    assert_eq!(gate["status"], "full_inference_passed", "{gate:#}");
+    assert_eq!(gate["evidence"], proof);
 }

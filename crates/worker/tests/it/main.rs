@@ -13,6 +13,7 @@ mod job_pi_smoke;
 mod job_secret_scan;
 mod job_template_space;
 mod job_validate;
+mod proof_live;
 mod run_phase1;
 mod run_phase5;
 mod run_phase6;

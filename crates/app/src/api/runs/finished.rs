@@ -117,7 +117,12 @@ impl Records {
 fn record_size(record: &RunRecord) -> usize {
     let events: usize = record.events.iter().map(|e| 256 + e.message.len()).sum();
     let artifacts: usize = record.artifacts.iter().map(|a| 48 + a.path.len()).sum();
-    256 + record.report_html.as_ref().map_or(0, String::len) + events + artifacts
+    let proof = record
+        .proof
+        .as_ref()
+        .and_then(|p| serde_json::to_string(p).ok())
+        .map_or(0, |text| text.len());
+    256 + record.report_html.as_ref().map_or(0, String::len) + events + artifacts + proof
 }
 
 /// The finished runs' records and the viewers' recent look-ups of them.
@@ -239,6 +244,7 @@ mod tests {
             artifacts_truncated: false,
             public_record: false,
             gate: None,
+            proof: None,
         })
     }
 

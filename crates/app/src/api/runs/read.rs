@@ -1,6 +1,6 @@
 //! Reading runs back: the runs list (Jobs by label + each run's `state.json`) and one
-//! run's page data (state, events, report, artifacts, gate): what it recorded
-//! ([`record`]) and how a viewer sees it ([`compose`]).
+//! run's page data (state, events, report, artifacts, gate and its proof): what it
+//! recorded ([`record`]) and how a viewer sees it ([`compose`]).
 
 use super::access::{read_capped, read_newest, read_state_bytes, RunLocation};
 use super::record::{
@@ -13,7 +13,8 @@ use crate::api::server::Services;
 use crate::api::{ApiError, ArtifactEntry, JobView, RunSummary, RunView};
 use hub::jobs::JobInfo;
 use runs::{
-    job, Event, GateStatus, InferenceGate, Phase, Recipe, RunId, RunSpec, RunState, RunStatus,
+    job, Event, GateStatus, InferenceGate, InferenceProof, Phase, Recipe, RunId, RunSpec, RunState,
+    RunStatus,
 };
 
 /// The viewer's runs, newest first.
@@ -95,6 +96,8 @@ pub struct RunRecord {
     pub public_record: bool,
     /// `inference_gate.json`'s status.
     pub gate: Option<GateStatus>,
+    /// `tests/inference_proof.json`, the gate's evidence.
+    pub proof: Option<InferenceProof>,
 }
 
 /// Reads what the run recorded in its bucket.
@@ -104,12 +107,14 @@ pub async fn record(
     token: &hub::Token,
 ) -> Result<RunRecord, ApiError> {
     let gate_path = run.paths.inference_gate();
+    let proof_path = run.paths.inference_proof();
     let dir = run.paths.dir();
     let report_path = run.paths.report();
-    let (events, report, gate, tree, bucket) = tokio::join!(
+    let (events, report, gate, proof, tree, bucket) = tokio::join!(
         events(services, run, token),
         read_capped(services, &run.bucket, &report_path, MAX_REPORT_BYTES, token),
         read_capped(services, &run.bucket, &gate_path, MAX_STATE_BYTES, token),
+        read_capped(services, &run.bucket, &proof_path, MAX_STATE_BYTES, token),
         services
             .hub
             .bucket_tree_bounded(&run.bucket, Some(&dir), true, MAX_TREE_ENTRIES, token),
@@ -122,6 +127,11 @@ pub async fn record(
     });
     let gate = match gate? {
         Some(Capped::Whole(bytes)) => gate_status(&bytes),
+        _ => None,
+    };
+    // Untrusted and bounded: a proof that does not parse, or is too large, is not shown.
+    let proof = match proof? {
+        Some(Capped::Whole(bytes)) => serde_json::from_slice(&bytes).ok(),
         _ => None,
     };
     let prefix = format!("{}/", dir.trim_end_matches('/'));
@@ -151,6 +161,7 @@ pub async fn record(
         // A bucket that is not private is anyone's to write: its records are shown as such.
         public_record: bucket.is_ok_and(|info| !info.private),
         gate,
+        proof,
     })
 }
 
@@ -187,6 +198,7 @@ pub fn compose(
         artifacts_truncated: record.artifacts_truncated,
         public_record: record.public_record,
         gate: record.gate,
+        proof: record.proof,
         can_cancel: run.owner == user.username && run.job.is_some() && !run_status.is_terminal(),
     })
 }

@@ -4,12 +4,15 @@
 //!
 //! The rules, most cautious first: documented blockers win; an app that never became
 //! healthy proves nothing; output counts as real model output only when the call passed,
-//! the answer is not empty, not the input echoed and carries no placeholder wording, and the
-//! code loads a model and has no placeholder wording either; code that loads a model
-//! without such a call is a candidate; anything else is a health-only scaffold. A scaffold
-//! is never called a reproduction.
+//! the answer is not empty, not the input echoed and carries no placeholder wording, the
+//! inference proof ([`crate::space::proof`]) saw two different inputs get two different
+//! answers, and the code loads a model and has no placeholder wording either. Output that
+//! is empty, echoed or the same for different inputs makes the app health-only whatever its
+//! code says; code that loads a model without a proving call is a candidate; anything else
+//! is a health-only scaffold. A scaffold is never called a reproduction.
 
-use runs::{GateStatus, ImplementationMode, InferenceGate};
+use runs::proof::ProofVerdict;
+use runs::{GateStatus, ImplementationMode, InferenceGate, InferenceProof};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -169,10 +172,10 @@ impl CallEvidence {
             _ => false,
         };
         if self.outputs.is_empty() || self.outputs.iter().all(empty) {
-            why.push("the API returned no output".into());
+            why.push(NO_OUTPUT.into());
         }
         if !self.outputs.is_empty() && self.outputs == self.inputs {
-            why.push("the API echoed its input".into());
+            why.push(ECHOED.into());
         }
         let text = Value::Array(self.outputs.clone())
             .to_string()
@@ -185,6 +188,11 @@ impl CallEvidence {
         why
     }
 }
+
+/// The objection to output that repeats its input.
+const ECHOED: &str = "the API echoed its input";
+/// The objection to a call that returned nothing.
+const NO_OUTPUT: &str = "the API returned no output";
 
 /// Everything the gate judges.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -199,6 +207,8 @@ pub struct GateInput {
     pub scan: AppScan,
     /// The API call, if one was made.
     pub call: Option<CallEvidence>,
+    /// The inference proof (`tests/inference_proof.json`), when the call passed.
+    pub proof: Option<InferenceProof>,
 }
 
 /// The gate's verdict.
@@ -247,11 +257,35 @@ pub fn decide(input: &GateInput) -> GateDecision {
             reasons,
         };
     }
-    let objections = input
+    let mut objections = input
         .call
         .as_ref()
         .map(CallEvidence::output_objections)
         .unwrap_or_else(|| vec!["no API call was made".into()]);
+    // Output that is empty, echoed or the same for different inputs is no model's.
+    let mut disproved = objections.iter().any(|o| o == ECHOED || o == NO_OUTPUT);
+    match &input.proof {
+        Some(proof) if proof.verdict.disproves() => {
+            disproved = true;
+            objections.extend(
+                proof
+                    .reasons
+                    .iter()
+                    .map(|r| format!("inference proof: {r}")),
+            );
+        }
+        Some(proof) if proof.verdict != ProofVerdict::Proven => {
+            objections.extend(
+                proof
+                    .reasons
+                    .iter()
+                    .map(|r| format!("inference proof: {r}")),
+            );
+        }
+        Some(_) => {}
+        None if objections.is_empty() => objections.push("no inference proof was made".into()),
+        None => {}
+    }
     if input.scan.model_loading.is_empty() {
         reasons.push("the code loads no model".into());
     }
@@ -263,16 +297,24 @@ pub fn decide(input: &GateInput) -> GateDecision {
             .map(|m| format!("placeholder wording in the code ({m})")),
     );
     if input.scan.wires_inference() && objections.is_empty() {
+        let proof = input
+            .proof
+            .as_ref()
+            .and_then(|p| p.reasons.first())
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
         return GateDecision {
             status: FullInferencePassed,
             run_succeeds: true,
             verdict: "Reproduction verified: the live API returned model output".into(),
-            reasons: vec!["the code loads a model and the live API returned real output".into()],
+            reasons: vec![format!(
+                "the code loads a model and the live API returned real output{proof}"
+            )],
         };
     }
     reasons.extend(objections);
     let mode = input.mode;
-    if input.scan.wires_inference() {
+    if input.scan.wires_inference() && !disproved {
         return GateDecision {
             status: FullInferenceCandidateHealthPassed,
             run_succeeds: mode != ImplementationMode::FullInferenceGated,
@@ -280,16 +322,24 @@ pub fn decide(input: &GateInput) -> GateDecision {
             reasons,
         };
     }
-    let (run_succeeds, verdict) = match mode {
-        ImplementationMode::FullInferenceGated => (
+    let (run_succeeds, verdict) = match (mode, input.scan.wires_inference()) {
+        (ImplementationMode::FullInferenceGated, false) => (
             false,
             "Not a reproduction: the app is a health-only scaffold, and this run required real inference",
         ),
-        ImplementationMode::FullInferenceAttempt => (
+        (ImplementationMode::FullInferenceGated, true) => (
+            false,
+            "Not a reproduction: the live API's answers are empty, echoed or the same for different inputs, not model output, and this run required real inference",
+        ),
+        (ImplementationMode::FullInferenceAttempt, false) => (
             true,
             "Partial result, not a reproduction: the app is a health-only scaffold",
         ),
-        ImplementationMode::SafeScaffold => (
+        (ImplementationMode::FullInferenceAttempt, true) => (
+            true,
+            "Partial result, not a reproduction: the live API's answers are empty, echoed or the same for different inputs",
+        ),
+        (ImplementationMode::SafeScaffold, _) => (
             true,
             "A working scaffold, as asked; not a reproduction",
         ),
@@ -359,18 +409,42 @@ mod tests {
         }
     }
 
+    fn proof(verdict: ProofVerdict) -> InferenceProof {
+        use runs::proof::{InputOrigin, OutputKind, ProofCall};
+        let call = |origin, input: &str, output: &str| ProofCall {
+            origin,
+            inputs: vec![json!(input)],
+            outputs: vec![json!(output)],
+            latency_ms: Some(5),
+            error: None,
+        };
+        InferenceProof {
+            api_name: "/predict".into(),
+            output_kind: OutputKind::Declared,
+            calls: vec![
+                call(InputOrigin::Example, "I love it", "POSITIVE (0.98)"),
+                call(InputOrigin::Worker, "Another", "NEGATIVE (0.61)"),
+            ],
+            verdict,
+            reasons: vec![format!("the proof says {}", verdict.id())],
+        }
+    }
+
+    /// The gate's input; a call that passed comes with a proof that proved the model.
     fn input(
         mode: ImplementationMode,
         code: &str,
         health: bool,
         call: Option<CallEvidence>,
     ) -> GateInput {
+        let proved = call.as_ref().is_some_and(|c| c.passed);
         GateInput {
             mode,
             blockers: None,
             health_passed: health,
             scan: AppScan::of([("app.py", code)], Some("org/m")),
             call,
+            proof: proved.then(|| proof(ProofVerdict::Proven)),
         }
     }
 
@@ -384,6 +458,11 @@ mod tests {
         ));
         assert_eq!(d.status, GateStatus::FullInferencePassed);
         assert!(d.run_succeeds);
+        assert!(
+            d.reasons[0].ends_with("(the proof says proven)"),
+            "{:?}",
+            d.reasons
+        );
     }
 
     #[test]
@@ -425,7 +504,6 @@ mod tests {
                 Some(call(false, "")),
                 "the API call did not pass: timed out",
             ),
-            (Some(call(true, "I love it")), "the API echoed its input"),
             (None, "no API call was made"),
         ] {
             let d = decide(&input(
@@ -437,6 +515,62 @@ mod tests {
             assert_eq!(d.status, GateStatus::FullInferenceCandidateHealthPassed);
             assert!(!d.run_succeeds);
             assert!(d.reasons.iter().any(|r| r == objection), "{:?}", d.reasons);
+        }
+        // A passed call whose proof could not be completed proves nothing either way.
+        for (proof, objection) in [
+            (
+                Some(proof(ProofVerdict::CallFailed)),
+                "inference proof: the proof says call_failed",
+            ),
+            (None, "no inference proof was made"),
+        ] {
+            let mut i = input(
+                ImplementationMode::FullInferenceGated,
+                REAL_APP,
+                true,
+                Some(call(true, "POSITIVE (0.98)")),
+            );
+            i.proof = proof;
+            let d = decide(&i);
+            assert_eq!(d.status, GateStatus::FullInferenceCandidateHealthPassed);
+            assert!(d.reasons.iter().any(|r| r == objection), "{:?}", d.reasons);
+        }
+    }
+
+    #[test]
+    fn constant_echoed_or_empty_output_is_health_only_even_from_real_code() {
+        let echoed = input(
+            ImplementationMode::FullInferenceGated,
+            REAL_APP,
+            true,
+            Some(call(true, "I love it")),
+        );
+        let mut constant = input(
+            ImplementationMode::FullInferenceGated,
+            REAL_APP,
+            true,
+            Some(call(true, "POSITIVE (0.98)")),
+        );
+        constant.proof = Some(proof(ProofVerdict::Constant));
+        let mut empty = constant.clone();
+        empty.proof = Some(proof(ProofVerdict::Empty));
+        for (i, objection) in [
+            (echoed, "the API echoed its input"),
+            (constant, "inference proof: the proof says constant"),
+            (empty, "inference proof: the proof says empty"),
+        ] {
+            let d = decide(&i);
+            assert_eq!(d.status, GateStatus::HealthOnly, "{objection}");
+            assert!(!d.run_succeeds && !d.status.is_reproduction());
+            assert!(d.verdict.starts_with("Not a reproduction"), "{}", d.verdict);
+            assert!(d.reasons.iter().any(|r| r == objection), "{:?}", d.reasons);
+            let attempt = decide(&GateInput {
+                mode: ImplementationMode::FullInferenceAttempt,
+                ..i.clone()
+            });
+            assert_eq!(attempt.status, GateStatus::HealthOnly);
+            assert!(attempt.run_succeeds);
+            assert!(attempt.verdict.contains("not a reproduction"));
         }
     }
 

@@ -1,6 +1,7 @@
 //! Phase 8, article reproduction: Pi adapts an article's code into a Space; the worker
 //! uploads Pi's whole workspace as a private Space, asks for ZeroGPU (best effort), checks
-//! `GET /health` and the Gradio API, saves runtime and log diagnostics, and lets the
+//! `GET /health` and the Gradio API, proves the app runs a model with a second input of
+//! its own ([`crate::space::proof`]), saves runtime and log diagnostics, and lets the
 //! full-inference gate ([`gate`]) decide what the run may claim (`inference_gate.json`).
 
 pub mod gate;
@@ -15,9 +16,10 @@ use crate::engine::step::because;
 use crate::engine::step::step_async;
 use crate::engine::{Recorder, StepFailure};
 use crate::generate::GeneratedFile;
-use crate::space::{self, HealthCheck, LiveCheck};
+use crate::space::{self, proof, HealthCheck, LiveCheck};
 use gate::{AppScan, Blockers, CallEvidence, GateInput};
 use runs::gate::{INFERENCE_GATE_JSON, TECHNICAL_BLOCKERS_JSON};
+use runs::proof::OutputKind;
 use runs::recipe::ArticleOptions;
 use runs::RunSpec;
 use std::time::Duration;
@@ -112,18 +114,19 @@ pub async fn run(
         None,
     );
     let has_app = files.iter().any(|f| f.path == "app.py");
-    let (health_passed, call) = if has_app {
+    let live = if has_app {
         deploy(rec, config, &access, spec, options, &name, &files).await?
     } else {
-        (false, None)
+        LiveEvidence::default()
     };
 
     let input = GateInput {
         mode,
         blockers,
-        health_passed,
+        health_passed: live.health_passed,
         scan,
-        call,
+        call: live.call,
+        proof: live.proof,
     };
     let decision = gate::decide(&input);
     let verdict = decision.verdict.clone();
@@ -139,10 +142,21 @@ pub async fn run(
     Ok(verdict)
 }
 
-/// Creates the private Space, asks for hardware, uploads the workspace, waits for it and
-/// validates it. A Space that does not come up or answer is evidence for the gate, not the
-/// end of the run: returns whether `/health` passed and the API call's evidence. Errors
-/// only when the Space could not even be created or uploaded.
+/// What the live Space showed the gate.
+#[derive(Debug, Default)]
+struct LiveEvidence {
+    /// Whether `/health` passed.
+    health_passed: bool,
+    /// The validation call's evidence, when a call was attempted.
+    call: Option<CallEvidence>,
+    /// The inference proof, when the validation call passed.
+    proof: Option<runs::InferenceProof>,
+}
+
+/// Creates the private Space, asks for hardware, uploads the workspace, waits for it,
+/// validates it and, when its call passed, proves it runs a model. A Space that does not
+/// come up or answer is evidence for the gate, not the end of the run. Errors only when
+/// the Space could not even be created or uploaded.
 async fn deploy(
     rec: &mut Recorder,
     config: &WorkerConfig,
@@ -151,7 +165,7 @@ async fn deploy(
     options: &ArticleOptions,
     name: &str,
     files: &[GeneratedFile],
-) -> Result<(bool, Option<CallEvidence>), StepFailure> {
+) -> Result<LiveEvidence, StepFailure> {
     let target = space::create_target(
         rec,
         access,
@@ -187,7 +201,7 @@ async fn deploy(
     let live = match space::wait_running(rec, access, &target, &config.wait).await {
         Ok(live) => live,
         // wait_running saved the diagnostics already.
-        Err(_) => return Ok((false, None)),
+        Err(_) => return Ok(LiveEvidence::default()),
     };
     let check = LiveCheck {
         health: HealthCheck::Required,
@@ -197,13 +211,23 @@ async fn deploy(
     };
     let validation =
         space::validate_live(rec, access, &live.app, Some(target.id.to_string()), &check).await;
+    let proof = match &validation {
+        Ok(passed) => {
+            Some(proof::prove(rec, access, &live.app, passed, None, OutputKind::Declared).await?)
+        }
+        Err(_) => None,
+    };
     space::wait::save_diagnostics(rec, access, &target, &live.runtime).await;
     let health_passed = match &validation {
         Ok(_) => true,
         Err(failure) => failure.step != space::validate::HEALTH_STEP,
     };
     let call = read_call_evidence(rec, validation.as_ref().err());
-    Ok((health_passed, call))
+    Ok(LiveEvidence {
+        health_passed,
+        call,
+        proof,
+    })
 }
 
 /// The API call's evidence from `tests/test_result.json`, when a call was attempted.
