@@ -55,7 +55,9 @@ pub fn ProofEvidence(proof: InferenceProof) -> impl IntoView {
                                 InputOrigin::Worker => "the worker",
                             };
                             let outputs = match &call.error {
-                                Some(error) => format!("failed: {}", shorten(error, MAX_VALUE_CHARS)),
+                                Some(error) => {
+                                    format!("failed: {}", shorten(error, MAX_VALUE_CHARS))
+                                }
                                 None => values(&call.outputs),
                             };
                             view! {
@@ -64,12 +66,12 @@ pub fn ProofEvidence(proof: InferenceProof) -> impl IntoView {
                                     <td>
                                         <code class="proof-inputs">{values(&call.inputs)}</code>
                                     </td>
-                                    <td>
-                                        "→ "
-                                        <code class="proof-outputs">{outputs}</code>
-                                    </td>
+                                    <td>"→ " <code class="proof-outputs">{outputs}</code></td>
                                     <td class="proof-latency">
-                                        {call.latency_ms.map(duration_ms).unwrap_or_else(|| "–".into())}
+                                        {call
+                                            .latency_ms
+                                            .map(duration_ms)
+                                            .unwrap_or_else(|| "–".into())}
                                     </td>
                                 </tr>
                             }
