@@ -9,9 +9,12 @@
 //!   token: whoami, creating that Space, reading it, preupload and commit to it (and the
 //!   README metadata check `hf upload` makes first).
 //!
-//! Anything else gets 403 and is kept as a [`Refusal`] for the run's record.
+//! Anything else gets 403 and is kept as a [`Refusal`] for the run's record, and so does a
+//! commit that holds a secret of the run in any form the redactor knows (as the worker's
+//! own uploads are scanned: `space::upload`).
 
 use super::runner::AgentKey;
+use crate::engine::Redactor;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderName, Method, StatusCode};
@@ -34,6 +37,8 @@ pub struct HubGrant {
     /// The token's account, when known (a repo created without an organization lands in
     /// its namespace).
     pub user: Option<String>,
+    /// The run's secrets: no commit through the gateway may carry one.
+    pub secrets: Redactor,
 }
 
 /// What the gateway forwards to, and with which keys.
@@ -218,14 +223,47 @@ fn allowed(grant: &HubGrant, method: &Method, path: &str, body: &[u8]) -> Result
         Method::POST if route == "/api/validate-yaml" => Ok(()),
         Method::GET if route == own || route.starts_with(&format!("{own}/")) => Ok(()),
         Method::POST if route == "/api/repos/create" => creates_the_space(grant, body),
-        Method::POST
-            if route.starts_with(&format!("{own}/preupload/"))
-                || route.starts_with(&format!("{own}/commit/")) =>
-        {
-            Ok(())
+        Method::POST if route.starts_with(&format!("{own}/preupload/")) => Ok(()),
+        Method::POST if route.starts_with(&format!("{own}/commit/")) => {
+            commit_holds_no_secret(grant, body)
         }
         _ => refused(),
     }
+}
+
+/// A commit (NDJSON: a header, then `file` lines, base64 or plain) whose files' paths and
+/// contents hold no secret of the run; the refusal names the file.
+fn commit_holds_no_secret(grant: &HubGrant, body: &[u8]) -> Result<(), String> {
+    use base64::Engine;
+    let refusal = |what: &str| {
+        Err(format!(
+            "{what} holds a secret of this run; the commit to {} was refused",
+            grant.space
+        ))
+    };
+    for line in body.split(|&b| b == b'\n') {
+        let Ok(entry) = serde_json::from_slice::<serde_json::Value>(line) else {
+            continue;
+        };
+        let value = &entry["value"];
+        let path = value["path"].as_str().unwrap_or("a file of the commit");
+        let content = value["content"].as_str().unwrap_or_default();
+        let decoded = match value["encoding"].as_str() {
+            Some("base64") => base64::engine::general_purpose::STANDARD
+                .decode(content)
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_default(),
+            _ => content.to_owned(),
+        };
+        if grant.secrets.holds_secret(path) || grant.secrets.holds_secret(&decoded) {
+            return refusal(path);
+        }
+    }
+    // Whatever the lines were, the body as sent holds none either.
+    if grant.secrets.holds_secret(&String::from_utf8_lossy(body)) {
+        return refusal("the commit");
+    }
+    Ok(())
 }
 
 /// A `repos/create` body that creates the grant's Space and nothing else.
@@ -302,6 +340,33 @@ mod tests {
             token: AgentKey::new("hf_x"),
             space: "alice/app".parse().unwrap(),
             user: Some("alice".into()),
+            secrets: Redactor::new(["hf_the_users_own_token".to_owned()]),
+        }
+    }
+
+    #[test]
+    fn a_commit_holding_a_secret_in_a_file_is_refused_naming_the_file() {
+        use base64::Engine;
+        let g = grant();
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let commit = |path: &str, content: &str| {
+            format!(
+                "{}\n{}\n",
+                r#"{"key":"header","value":{"summary":"app"}}"#,
+                serde_json::json!({"key": "file", "value": {"path": path, "content": b64(content), "encoding": "base64"}})
+            )
+        };
+        let route = "/api/spaces/alice/app/commit/main";
+        let clean = commit("app.py", "print('hello')\n");
+        assert!(allowed(&g, &Method::POST, route, clean.as_bytes()).is_ok());
+        for content in [
+            "TOKEN = 'hf_the_users_own_token'\n".to_owned(),
+            format!("KEY = '{}'\n", b64("hf_the_users_own_token")),
+            "the_users_own_token".to_owned(),
+        ] {
+            let body = commit("notes.txt", &content);
+            let why = allowed(&g, &Method::POST, route, body.as_bytes()).unwrap_err();
+            assert!(why.starts_with("notes.txt holds a secret"), "{why}");
         }
     }
 

@@ -104,7 +104,7 @@ pub async fn run(
     .await?;
 
     let env = hf_env(config, &agent.setup.agent_dir, &hf_cli);
-    agent.hub = Some(hub_grant(&access, &space_id));
+    agent.hub = Some(hub_grant(&access, &space_id, rec.redactor()));
     let hardware = required_hardware(&access);
     agent_step::run_step(
         rec,
@@ -207,7 +207,7 @@ fn find_hf_cli(config: &WorkerConfig) -> Result<PathBuf, String> {
 /// What Pi's `hf` CLI may do, through the worker's gateway (its `HF_ENDPOINT`, keyed with
 /// the gateway's key as `HF_TOKEN`): create the run's own Space and upload to it, with the
 /// user's token, which stays in the worker.
-fn hub_grant(access: &HubAccess, space: &RepoId) -> HubGrant {
+fn hub_grant(access: &HubAccess, space: &RepoId, secrets: &crate::engine::Redactor) -> HubGrant {
     HubGrant {
         endpoint: access
             .hub
@@ -218,6 +218,7 @@ fn hub_grant(access: &HubAccess, space: &RepoId) -> HubGrant {
         token: AgentKey::new(access.token.expose()),
         space: space.clone(),
         user: access.account.as_ref().map(|who| who.name.clone()),
+        secrets: secrets.clone(),
     }
 }
 
