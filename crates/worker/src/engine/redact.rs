@@ -212,10 +212,18 @@ mod tests {
         assert_eq!(r.redact("[xxabcdefyy]"), "[[REDACTED]]");
     }
 
-    const TOKEN: &str = "hf_QmXw7TzL0pRk3VnB9yHc2DfGs";
+    /// A fake token made for this test run (nothing token-like is written in the source).
+    fn token() -> &'static str {
+        static TOKEN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        TOKEN.get_or_init(|| {
+            localhub::auth::SecretToken::random("hf_")
+                .expose()
+                .to_owned()
+        })
+    }
 
     fn token_redactor() -> Redactor {
-        Redactor::new([TOKEN.to_owned()])
+        Redactor::new([token().to_owned()])
     }
 
     /// What is left of `text` once redacted, the placeholders taken out.
@@ -225,19 +233,24 @@ mod tests {
 
     #[test]
     fn a_secret_is_removed_without_its_known_prefix() {
-        let bare = &TOKEN[3..];
+        let token = token();
+        let bare = &token[3..];
         assert_eq!(
             token_redactor().redact_values(&format!("k={bare};")),
             "k=[REDACTED];"
         );
-        let oauth = Redactor::new(["hf_oauth_Zq81LmN0vTxY".to_owned()]);
-        assert_eq!(oauth.redact_values("[Zq81LmN0vTxY]"), "[[REDACTED]]");
+        let oauth = localhub::auth::SecretToken::random("hf_oauth_");
+        let oauth = oauth.expose();
+        let bare = oauth.trim_start_matches("hf_oauth_");
+        let r = Redactor::new([oauth.to_owned()]);
+        assert_eq!(r.redact_values(&format!("[{bare}]")), "[[REDACTED]]");
     }
 
     #[test]
     fn a_secret_is_removed_in_upper_and_lower_case() {
+        let token = token();
         let r = token_redactor();
-        for form in [TOKEN.to_uppercase(), TOKEN.to_lowercase()] {
+        for form in [token.to_uppercase(), token.to_lowercase()] {
             assert_eq!(
                 r.redact_values(&format!("<{form}>")),
                 "<[REDACTED]>",
@@ -245,7 +258,7 @@ mod tests {
             );
         }
         assert_eq!(
-            r.redact_values(&format!("<{}>", TOKEN[3..].to_lowercase())),
+            r.redact_values(&format!("<{}>", token[3..].to_lowercase())),
             "<[REDACTED]>"
         );
     }
@@ -263,12 +276,13 @@ mod tests {
 
     #[test]
     fn a_secret_is_removed_base64_encoded_at_each_of_the_three_alignments() {
+        let token = token();
         use base64::engine::general_purpose::{STANDARD, URL_SAFE};
         let r = token_redactor();
         for engine in [STANDARD, URL_SAFE] {
             for before in ["", "a", "ab", "HF_TOKEN="] {
                 for after in ["", "\n", "\nPATH=/usr/bin"] {
-                    let encoded = engine.encode(format!("{before}{TOKEN}{after}"));
+                    let encoded = engine.encode(format!("{before}{token}{after}"));
                     let left = left_of(&r, &encoded);
                     // Only the neighbours and the edges they share remain: too little to
                     // decode.
@@ -282,14 +296,15 @@ mod tests {
             }
         }
         // Without its prefix too.
-        let bare = STANDARD.encode(format!("x{}", &TOKEN[3..]));
+        let bare = STANDARD.encode(format!("x{}", &token[3..]));
         assert!(left_of(&r, &bare).len() <= 4, "{bare}");
     }
 
     #[test]
     fn a_secret_broken_across_lines_is_removed() {
+        let token = token();
         let r = token_redactor();
-        let (head, tail) = TOKEN.split_at(11);
+        let (head, tail) = token.split_at(11);
         assert_eq!(
             r.redact_values(&format!("t={head}\n{tail}.")),
             "t=[REDACTED]."
@@ -301,7 +316,7 @@ mod tests {
         // `env | base64` wraps its output at 76 columns, wherever the token falls.
         use base64::engine::general_purpose::STANDARD;
         for pad in 0..76 {
-            let env = format!("{}HF_TOKEN={TOKEN}\nHOME=/root\n", "x".repeat(pad));
+            let env = format!("{}HF_TOKEN={token}\nHOME=/root\n", "x".repeat(pad));
             let encoded = STANDARD.encode(env);
             let wrapped: Vec<String> = encoded
                 .as_bytes()
@@ -314,7 +329,7 @@ mod tests {
             // No run of the token's encoding (at any alignment) is left between the breaks.
             let rest: Vec<String> = left.split(REDACTED).map(|p| p.replace('\n', "")).collect();
             for lead in ["", "a", "ab"] {
-                let encoded = STANDARD.encode(format!("{lead}{TOKEN}"));
+                let encoded = STANDARD.encode(format!("{lead}{token}"));
                 let inner = &encoded[4..12];
                 assert!(rest.iter().all(|p| !p.contains(inner)), "pad {pad}: {left}");
             }
@@ -323,12 +338,13 @@ mod tests {
 
     #[test]
     fn ordinary_text_is_left_alone_and_holds_no_secret() {
+        let token = token();
         let r = token_redactor();
         let text = "Hello, World! aGVsbG8gd29ybGQ= https://example.com/?q=a%20b\nline two";
         assert_eq!(r.redact(text), text);
         assert!(!r.holds_secret(text));
-        assert!(!Redactor::default().holds_secret(TOKEN));
-        assert!(!format!("{r:?}").contains(&TOKEN[3..]));
+        assert!(!Redactor::default().holds_secret(token));
+        assert!(!format!("{r:?}").contains(&token[3..]));
     }
 
     #[test]

@@ -87,7 +87,8 @@ mod tests {
     #[test]
     fn a_file_holding_a_secret_in_any_form_is_found_by_name() {
         use base64::Engine;
-        let token = "hf_Wq3RtY7uIo9PaS1dF5gH";
+        let token = localhub::auth::SecretToken::random("hf_");
+        let token = token.expose();
         let redactor = Redactor::new([token.to_owned()]);
         let clean: Vec<GeneratedFile> = [("app.py", "print('hi')\n"), ("README.md", "# hi\n")]
             .into_iter()

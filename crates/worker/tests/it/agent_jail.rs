@@ -37,7 +37,8 @@ fn escaped_sleepers() -> Vec<String> {
 #[test]
 fn the_secret_forms_find_a_token_in_base64_at_any_offset() {
     use base64::Engine;
-    let token = "hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345";
+    let token = localhub::auth::SecretToken::random("hf_");
+    let token = token.expose();
     for before in ["", "a", "ab", "HOME=/root\nHF_TOKEN="] {
         let text = format!("{before}{token}\nPATH=/bin\n");
         let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
@@ -193,11 +194,14 @@ async fn the_worker_keeps_its_secrets_out_of_its_environment() {
     use std::process::Stdio;
     use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
+    let sealed_token = localhub::auth::SecretToken::random("hf_")
+        .expose()
+        .to_owned();
     // `--spec /dev/stdin` holds the worker at its start until stdin closes.
     let mut worker = tokio::process::Command::new(env!("CARGO_BIN_EXE_worker"))
         .args(["run", "--spec", "/dev/stdin", "--output"])
         .arg(dir.path())
-        .env(runs::job::TOKEN_SECRET, "hf_SealedTokenValue0123456789")
+        .env(runs::job::TOKEN_SECRET, &sealed_token)
         .env("SOME_API_KEY", "sealed-api-key-value")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -218,7 +222,7 @@ async fn the_worker_keeps_its_secrets_out_of_its_environment() {
     }
     let env = environ(pid);
     assert!(env.contains("HOME=") || env.contains("PATH="), "{env}");
-    assert!(!env.contains("hf_SealedTokenValue0123456789"), "{env}");
+    assert!(!env.contains(&sealed_token), "{env}");
     assert!(!env.contains("sealed-api-key-value"), "{env}");
     assert!(!env.contains(runs::job::TOKEN_SECRET), "{env}");
 
@@ -234,8 +238,5 @@ async fn the_worker_keeps_its_secrets_out_of_its_environment() {
     let out = worker.wait_with_output().await.unwrap();
     assert_eq!(out.status.code(), Some(runs::job::EXIT_SPEC_REFUSED));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("hf_SealedTokenValue0123456789"),
-        "{stderr}"
-    );
+    assert!(!stderr.contains(&sealed_token), "{stderr}");
 }
