@@ -4,7 +4,6 @@
 use crate::config::WorkerConfig;
 use crate::space::probe::{self, Expectation, TestResult};
 use hub::apps::AppTarget;
-use hub::spaces::SpaceStage;
 use hub::{RepoId, Token};
 use serde_json::Value;
 
@@ -29,41 +28,15 @@ pub async fn run(
     let token = config.token.as_deref().map(Token::new);
     let (app, space_name) = match (space, url) {
         (Some(id), None) => {
-            let info = match hub
-                .repo_info(hub::repos::RepoType::Space, &id, token.as_ref())
-                .await
-            {
-                Ok(info) => info,
-                Err(e) => {
-                    return Ok(TestResult::new("", Some(id.to_string()))
-                        .failed(format!("cannot read the Space {id}: {e}")))
-                }
-            };
-            let stage = info.runtime.as_ref().map(|r| r.stage.clone());
-            if !stage.as_ref().is_some_and(SpaceStage::is_running) {
-                return Ok(TestResult::new("", Some(id.to_string())).failed(format!(
-                    "the Space {id} is {}, not RUNNING",
-                    stage
-                        .as_ref()
-                        .map_or("in an unknown stage", SpaceStage::as_str)
-                )));
-            }
             // The token goes to the app only when the Space is the user's own.
             let me = match &token {
                 Some(token) => hub.whoami(token).await.ok(),
                 None => None,
             };
-            let app = match (&token, &me) {
-                (Some(token), Some(me)) => {
-                    probe::app_of_space(&info, &id, me, token).map(|(app, _)| app)
-                }
-                _ => info.space_app(None),
-            };
-            let Some(app) = app else {
-                return Ok(TestResult::new("", Some(id.to_string()))
-                    .failed("the Hub gave no host for the Space"));
-            };
-            (app, Some(id.to_string()))
+            match probe::running_space_app(&hub, &id, token.as_ref(), me.as_ref()).await {
+                Ok((app, _)) => (app, Some(id.to_string())),
+                Err(why) => return Ok(TestResult::new("", Some(id.to_string())).failed(why)),
+            }
         }
         // A typed URL is anybody's host: it never gets the token.
         (None, Some(url)) => (

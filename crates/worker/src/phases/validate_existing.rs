@@ -9,7 +9,6 @@ use crate::engine::{Recorder, StepFailure};
 use crate::space::probe::{self, Expectation};
 use crate::space::{self, HealthCheck, HubAccess, LiveCheck};
 use hub::apps::AppTarget;
-use hub::spaces::SpaceStage;
 use hub::RepoId;
 use runs::recipe::{ValidateOptions, ValidateTarget};
 use runs::Level;
@@ -85,24 +84,13 @@ async fn resolve(
     id: &RepoId,
 ) -> Result<(AppTarget, Option<String>), StepFailure> {
     let (app, note) = step_async(rec, RESOLVE_STEP, async |_rec: &mut Recorder| {
-        let info = access
-            .hub
-            .space_info(id, &access.token)
-            .await
-            .map_err(|e| because(format!("cannot read the Space {id}: {e}")))?;
-        let stage = info.runtime.as_ref().map(|r| &r.stage);
-        if !stage.is_some_and(SpaceStage::is_running) {
-            let stage = stage.map_or("unknown", SpaceStage::as_str);
-            return Err(because(format!(
-                "the Space {id} is {stage}, not RUNNING; start it and validate again"
-            )));
-        }
         let me = access
             .account
             .as_ref()
             .ok_or_else(|| because("the token's account is not known"))?;
-        let (app, note) = probe::app_of_space(&info, id, me, &access.token)
-            .ok_or_else(|| because("the Hub gave no host for the Space"))?;
+        let (app, note) = probe::running_space_app(&access.hub, id, Some(&access.token), Some(me))
+            .await
+            .map_err(because)?;
         let message = format!("{id} is RUNNING at {}", app.url());
         Ok(((app, note), message))
     })

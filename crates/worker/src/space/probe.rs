@@ -5,30 +5,48 @@
 use hub::apps::AppAnswer;
 use hub::apps::AppTarget;
 use hub::gradio::{ApiInfo, Endpoint, GradioApp};
-use hub::repos::{RepoInfo, WhoAmI};
+use hub::repos::WhoAmI;
+use hub::spaces::SpaceStage;
 use hub::{HubClient, HubError, RepoId, Token};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Instant;
 
-/// How the worker reaches a Space it did not make: with the user's token only when the
-/// Space is in a namespace the token acts for (the user's own, or an org's of theirs),
-/// else without credentials (a public Space answers; a private one of a stranger cannot
-/// be validated). The note says which, for the verdict.
-pub fn app_of_space(
-    info: &RepoInfo,
+/// The app of a Space the worker did not make, once the Hub says it is RUNNING: with the
+/// user's token only when the Space is in a namespace the token acts for (`me`: the user's
+/// own, or an org's of theirs), else without credentials (a public Space answers; a private
+/// one of a stranger cannot be validated). The note says when it goes without, for the
+/// verdict; `Err` says why the Space cannot be validated.
+pub async fn running_space_app(
+    hub: &HubClient,
     id: &RepoId,
-    me: &WhoAmI,
-    token: &Token,
-) -> Option<(AppTarget, Option<String>)> {
-    if me.acts_for(id.owner()) {
-        return Some((info.space_app(Some(token))?, None));
+    token: Option<&Token>,
+    me: Option<&WhoAmI>,
+) -> Result<(AppTarget, Option<String>), String> {
+    let info = hub
+        .repo_info(hub::repos::RepoType::Space, id, token)
+        .await
+        .map_err(|e| format!("cannot read the Space {id}: {e}"))?;
+    let stage = info.runtime.as_ref().map(|r| &r.stage);
+    if !stage.is_some_and(SpaceStage::is_running) {
+        let stage = stage.map_or("unknown", SpaceStage::as_str);
+        return Err(format!(
+            "the Space {id} is {stage}, not RUNNING; start it and validate again"
+        ));
     }
-    let note = format!(
-        "validated without credentials: {id} is not in a namespace of {}, and the user's token goes only to their own Spaces",
-        me.name
-    );
-    Some((info.space_app(None)?, Some(note)))
+    let no_host = || "the Hub gave no host for the Space".to_owned();
+    match (token, me) {
+        (Some(token), Some(me)) if me.acts_for(id.owner()) => {
+            Ok((info.space_app(Some(token)).ok_or_else(no_host)?, None))
+        }
+        _ => {
+            let whose = me.map_or("the user".to_owned(), |me| me.name.clone());
+            let note = format!(
+                "validated without credentials: {id} is not in a namespace of {whose}, and the user's token goes only to their own Spaces"
+            );
+            Ok((info.space_app(None).ok_or_else(no_host)?, Some(note)))
+        }
+    }
 }
 
 /// What `GET /health` said.
