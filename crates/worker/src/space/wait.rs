@@ -44,9 +44,7 @@ impl Default for WaitPolicy {
 /// A running Space and where its app answers.
 #[derive(Debug, Clone)]
 pub struct LiveSpace {
-    /// The app's base URL (`https://{subdomain}.hf.space`, or localhub's loopback URL).
-    pub url: String,
-    /// The app, reached with the user's token through the Spaces proxy: the run's own
+    /// The app (its URL: `https://{subdomain}.hf.space`, or localhub's loopback host), reached with the user's token through the Spaces proxy: the run's own
     /// Space, in the namespace the token acts for.
     pub app: hub::apps::AppTarget,
     /// The runtime as last read (stage `RUNNING`).
@@ -142,7 +140,7 @@ pub async fn wait_running(
                         target.id,
                         started.elapsed().as_secs()
                     );
-                    return Ok((LiveSpace { url, app, runtime }, message));
+                    return Ok((LiveSpace { app, runtime }, message));
                 }
                 Verdict::Failed => {
                     save_diagnostics(rec, access, &target, &runtime).await;
