@@ -17,7 +17,7 @@ use hub::commit::CommitFile;
 use runs::{RunStatus, StepStatus};
 use std::path::Path;
 use worker::generate::model_app;
-use worker::model::support::TextTask;
+use worker::model::support::{Runtime, TextTask};
 
 /// The switch for the live phase 5 test.
 const LIVE_TORCH_ENV: &str = "SPACE_FACTORY_LIVE_TORCH";
@@ -106,7 +106,10 @@ async fn a_runtime_recommender_job_on_the_demo_gpt2_recommends_cpu_basic() {
 
 /// Whether to run the live part, and the Space environment it uses.
 fn live_torch() -> Option<localhub::spaces::SpaceEnv> {
-    let env = localhub::spaces::space_env(&model_app::requirements(TextTask::TextGeneration));
+    let env = localhub::spaces::space_env(&model_app::requirements(
+        TextTask::TextGeneration,
+        &Runtime::Transformers,
+    ));
     match std::env::var(LIVE_TORCH_ENV).as_deref() {
         Ok("1") => Some(env),
         Ok("0") => {
@@ -219,7 +222,10 @@ async fn a_model_card_job_builds_a_working_text_generation_space() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_pytorch_a_model_card_job_on_the_demo_gpt2_stops_at_the_build_saying_why() {
-    let env = localhub::spaces::space_env(&model_app::requirements(TextTask::TextGeneration));
+    let env = localhub::spaces::space_env(&model_app::requirements(
+        TextTask::TextGeneration,
+        &Runtime::Transformers,
+    ));
     if env.is_prepared() || std::env::var(LIVE_TORCH_ENV).as_deref() == Ok("1") {
         eprintln!(
             "skipped: PyTorch is available to local Spaces here (the live test runs instead)"
