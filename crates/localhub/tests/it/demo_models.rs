@@ -27,6 +27,20 @@ fn header(bytes: &[u8]) -> std::collections::BTreeMap<String, (String, Vec<usize
         .collect()
 }
 
+/// Checks a model's info lists exactly `files` (in any order).
+fn assert_files(info: &Value, files: &[&str]) {
+    let mut siblings: Vec<&str> = info["siblings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rfilename"].as_str().unwrap())
+        .collect();
+    siblings.sort();
+    let mut files = files.to_vec();
+    files.sort();
+    assert_eq!(siblings, files, "{}", info["id"]);
+}
+
 #[tokio::test]
 async fn the_demo_models_are_listed_by_author_with_their_pipelines() {
     let t = crate::kit::TestHub::start().await;
@@ -102,16 +116,7 @@ async fn the_demo_gpt2_is_a_gpt2_the_hub_api_describes_and_serves() {
         "AutoModelForCausalLM"
     );
     assert_eq!(info["cardData"]["license"], "apache-2.0");
-    let mut siblings: Vec<&str> = info["siblings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["rfilename"].as_str().unwrap())
-        .collect();
-    siblings.sort();
-    let mut files = demo_models::FILES.to_vec();
-    files.sort();
-    assert_eq!(siblings, files);
+    assert_files(&info, &demo_models::FILES);
 
     let tree = t
         .get_json(
@@ -244,16 +249,7 @@ async fn the_onnx_demo_classifiers_are_described_and_serve_their_export() {
             "no PyTorch weights: {info}"
         );
         assert!(info.get("transformersInfo").is_none(), "{info}");
-        let mut siblings: Vec<&str> = info["siblings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["rfilename"].as_str().unwrap())
-            .collect();
-        siblings.sort();
-        let mut files = demo_models::ONNX_FILES.to_vec();
-        files.sort();
-        assert_eq!(siblings, files, "{id}");
+        assert_files(&info, &demo_models::ONNX_FILES);
         let config: Value =
             serde_json::from_slice(&download(&t, "bob", id, "config.json").await).unwrap();
         assert_eq!(

@@ -128,6 +128,42 @@ fn live_torch() -> Option<localhub::spaces::SpaceEnv> {
     }
 }
 
+/// Checks a phase 5 Job completed and its run passed every step (a health check the app
+/// lacks is skipped); returns the run's state.
+fn assert_every_step_passed(
+    stand: &Stand,
+    stage: &hub::jobs::JobStage,
+    log: &str,
+) -> runs::RunState {
+    assert_eq!(*stage, "COMPLETED", "{log}");
+    let state = stand.state(RUN);
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
+    assert_eq!(
+        step_names(&state),
+        [
+            "hub_access",
+            "read_model",
+            "decide_support",
+            "generate",
+            "create_space",
+            "upload",
+            "wait_running",
+            "health",
+            "api_schema",
+            "api_call",
+            "check_model_output",
+            "inference_proof",
+            "inference_gate"
+        ]
+    );
+    for step in &state.steps {
+        let ok = step.status == StepStatus::Passed
+            || (step.name == "health" && step.status == StepStatus::Skipped);
+        assert!(ok, "{step:?}");
+    }
+    state
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_model_card_job_builds_a_working_text_generation_space() {
     let _slot = limit::slot().await;
@@ -170,32 +206,7 @@ async fn a_model_card_job_builds_a_working_text_generation_space() {
         serde_json::json!({ "model_id": id, "target_space": "tiny-writer" }),
     )
     .await;
-    assert_eq!(stage, "COMPLETED", "{log}");
-    let state = stand.state(RUN);
-    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
-    assert_eq!(
-        step_names(&state),
-        [
-            "hub_access",
-            "read_model",
-            "decide_support",
-            "generate",
-            "create_space",
-            "upload",
-            "wait_running",
-            "health",
-            "api_schema",
-            "api_call",
-            "check_model_output",
-            "inference_proof",
-            "inference_gate"
-        ]
-    );
-    for step in &state.steps {
-        let ok = step.status == StepStatus::Passed
-            || (step.name == "health" && step.status == StepStatus::Skipped);
-        assert!(ok, "{step:?}");
-    }
+    assert_every_step_passed(&stand, &stage, &log);
 
     let analysis = stand.artifact_json(RUN, "analysis/model_card.json");
     assert_eq!(analysis["decision"]["verdict"], "supported");
@@ -342,32 +353,7 @@ async fn onnx_classifier_run(model: &str) -> (serde_json::Value, serde_json::Val
         serde_json::json!({ "model_id": model, "target_space": "classifier" }),
     )
     .await;
-    assert_eq!(stage, "COMPLETED", "{log}");
-    let state = stand.state(RUN);
-    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
-    assert_eq!(
-        step_names(&state),
-        [
-            "hub_access",
-            "read_model",
-            "decide_support",
-            "generate",
-            "create_space",
-            "upload",
-            "wait_running",
-            "health",
-            "api_schema",
-            "api_call",
-            "check_model_output",
-            "inference_proof",
-            "inference_gate"
-        ]
-    );
-    for step in &state.steps {
-        let ok = step.status == StepStatus::Passed
-            || (step.name == "health" && step.status == StepStatus::Skipped);
-        assert!(ok, "{step:?}");
-    }
+    let state = assert_every_step_passed(&stand, &stage, &log);
     let decided = state
         .steps
         .iter()
