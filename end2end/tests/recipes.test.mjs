@@ -142,15 +142,64 @@ test('recipe 5: the model-card app is built for the demo GPT-2, or says how to e
   const run = await runRecipe('5', async () => { await nameSpace('5'); });
   if (run.status === 'succeeded') {
     await assertArtifacts('5', ['analysis/model_card.json', 'tests/inference_proof.json', 'inference_gate.json', ...SPACE_FILES]);
-    // The gate and its evidence: the app's example and the worker's other prompt.
+    // The gate and its evidence: the app's example and the worker's other prompt, the
+    // tiny live model's continuations differing.
     await page.locator('.gate-badge[data-gate]').waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('.proof-evidence .proof-call').count(), 2, 'two calls of the proof');
+    assert.match(run.steps, /full_inference_passed/, `the gate proved model output:\n${run.steps}`);
   } else {
     // Where the local Spaces have no PyTorch the Space build fails, and says how to enable it.
     assert.notEqual(process.env.SPACE_FACTORY_LIVE_TORCH, '1', `with PyTorch enabled recipe 5 must succeed: ${run.verdict}\n${run.steps}`);
     assert.match(`${run.verdict}\n${run.steps}`, /SPACE_FACTORY_LIVE_TORCH=1/, `the failure says how to enable PyTorch: ${run.verdict}\n${run.steps}`);
     await assertArtifacts('5', ['analysis/model_card.json', 'target_space.json', /^diagnostics\//]);
   }
+});
+
+/**
+ * The rows of the proof's evidence panel `evidence` (origin, inputs, outputs, latency),
+ * checked to be the app's example and the worker's own different input, each timed.
+ */
+async function proofCalls(evidence) {
+  const calls = await evidence.locator('.proof-call').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent.trim())));
+  assert.equal(calls.length, 2, JSON.stringify(calls));
+  assert.deepEqual(calls.map((c) => c[0]), ["the app's example", 'the worker']);
+  assert.notEqual(calls[0][1], calls[1][1], 'two different inputs');
+  for (const call of calls) assert.match(call[3], /^\d+(\.\d)?s$|^\d+m \d\ds$/, `a latency: ${call[3]}`);
+  return calls;
+}
+
+/**
+ * Runs recipe 5 on the ONNX demo classifier `model` (no PyTorch needed, so it runs
+ * everywhere), checks the run built and served its app on ONNX Runtime and was gated
+ * `gate` with a proof `proof` shown on its page; returns the proof's calls as shown.
+ */
+async function runOnnxClassifier(name, model, gate, proof) {
+  const run = await runRecipe('5', async () => {
+    await page.getByLabel('Model id').fill(model);
+    await nameSpace('5');
+  });
+  assertSucceeded(name, run);
+  assert.match(run.steps, /ONNX Runtime on .?onnx\/model\.onnx.?, no PyTorch/, `served without PyTorch:\n${run.steps}`);
+  assert.match(run.steps, new RegExp(gate), `the gate says ${gate}:\n${run.steps}`);
+  await assertArtifacts(name, ['analysis/model_card.json', 'tests/inference_proof.json', 'inference_gate.json', ...SPACE_FILES]);
+  await page.locator(`.gate-badge[data-gate="${gate}"]`).first().waitFor({ timeout: 30_000 });
+  const evidence = page.locator(`.proof-evidence[data-proof="${proof}"]`);
+  await evidence.waitFor({ timeout: 30_000 });
+  const calls = await proofCalls(evidence);
+  for (const call of calls) assert.match(call[2], /NEGATIVE/, `a label's scores: ${call[2]}`);
+  await evidence.screenshot({ path: path.join(screenshots, `proof-${name}.png`) });
+  return calls;
+}
+
+test('recipe 5: a classifier whose head is zero runs without PyTorch and is gated health_only, with its evidence', async () => {
+  const calls = await runOnnxClassifier('5-constant', 'space-factory-demo/tiny-onnx-constant', 'health_only', 'constant');
+  assert.equal(calls[0][2], calls[1][2], 'the same answer to both inputs');
+  assert.match(await page.locator('.proof-evidence .proof-verdict').innerText(), /^Not model output: the answer does not change with the input\./, 'the panel says why');
+});
+
+test('recipe 5: an ONNX classifier proves model output without PyTorch', async () => {
+  const calls = await runOnnxClassifier('5-onnx', 'space-factory-demo/tiny-onnx-sentiment', 'full_inference_passed', 'proven');
+  assert.notEqual(calls[0][2], calls[1][2], 'two different answers');
 });
 
 test('recipe 6: the runtime recommender recommends hardware for the demo GPT-2', async () => {
@@ -171,12 +220,8 @@ test('recipe 8: the demo agent reproduces the demo article with real inference, 
   // answer and latency, the answers different.
   const proof = page.locator('.proof-evidence[data-proof="proven"]');
   await proof.waitFor({ timeout: 30_000 });
-  const calls = await proof.locator('.proof-call').evaluateAll((rows) => rows.map((r) => [...r.cells].map((c) => c.textContent.trim())));
-  assert.equal(calls.length, 2, JSON.stringify(calls));
-  assert.deepEqual(calls.map((c) => c[0]), ["the app's example", 'the worker']);
-  assert.notEqual(calls[0][1], calls[1][1], 'two different inputs');
+  const calls = await proofCalls(proof);
   assert.notEqual(calls[0][2], calls[1][2], 'two different answers');
-  for (const call of calls) assert.match(call[3], /^\d+(\.\d)?s$|^\d+m \d\ds$/, `a latency: ${call[3]}`);
   // The timeline draws Pi's turns under its step.
   assert.ok(await page.locator('.run-timeline .tl-turn').count() >= 3, "Pi's turns are on the timeline");
   await page.locator('.run-timeline').screenshot({ path: path.join(screenshots, 'timeline-recipe-8.png') });

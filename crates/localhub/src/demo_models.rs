@@ -1,12 +1,14 @@
 //! Tiny demo models every embedded hub serves under the namespace [`NAMESPACE`], so the
 //! model recipes (phase 5's model-card app, phase 6's runtime recommender) work on a fresh
 //! machine with no network: one per Transformers text pipeline phase 5 builds apps for,
-//! a gated one and one that names no pipeline ([`ALL`]).
+//! a gated one, one that names no pipeline, and two text classifiers exported as ONNX, which
+//! run without PyTorch, one of them with a zero head whose output is constant ([`ALL`]).
 //!
-//! Each is a real Transformers checkpoint at toy sizes (a few hundred KB): `config.json`,
+//! Each is a real checkpoint at toy sizes (a few hundred KB): `config.json`,
 //! `tokenizer.json` + `tokenizer_config.json` (a fast tokenizer), randomly initialised
-//! `model.safetensors` (seeded by the model id: the same bytes on every machine) and a
-//! `README.md` card that says what the model is: its output is meaningless.
+//! weights (seeded by the model id: the same bytes on every machine), `model.safetensors`
+//! for Transformers or `onnx/model.onnx` ([`onnx`]), and a `README.md` card that says what
+//! the model is: its output is meaningless.
 //!
 //! [`seed`] writes the files a data folder lacks (a folder kept across restarts keeps its
 //! files) and records the repos, which are public and owned by `space-factory-demo`: no local user is
@@ -16,6 +18,7 @@
 mod bert;
 mod card;
 mod gpt2;
+mod onnx;
 mod seed;
 mod t5;
 pub mod tokenizers;
@@ -25,6 +28,7 @@ use serde_json::{json, Map, Value};
 
 use bert::{Bert, BertHead};
 use gpt2::Gpt2;
+use onnx::{BagClassifier, Head};
 use t5::T5;
 use tokenizers::TokenizerFiles;
 use weights::Tensor;
@@ -55,8 +59,12 @@ pub const TRANSLATION: &str = "space-factory-demo/tiny-t5-en-fr";
 pub const GATED: &str = "space-factory-demo/tiny-gated";
 /// A BERT encoder whose card and config name no pipeline.
 pub const NO_PIPELINE: &str = "space-factory-demo/tiny-no-pipeline";
+/// An ONNX text classifier (NEGATIVE / POSITIVE) whose scores depend on the text.
+pub const ONNX_TEXT_CLASSIFICATION: &str = "space-factory-demo/tiny-onnx-sentiment";
+/// An ONNX text classifier whose head is zero: every text gets the same scores.
+pub const CONSTANT_TEXT_CLASSIFICATION: &str = "space-factory-demo/tiny-onnx-constant";
 
-/// The files of every demo model.
+/// The files of every Transformers demo model.
 pub const FILES: [&str; 5] = [
     "README.md",
     "config.json",
@@ -64,6 +72,18 @@ pub const FILES: [&str; 5] = [
     "tokenizer_config.json",
     "model.safetensors",
 ];
+
+/// The files of every ONNX demo model: the export where the Hub's ONNX repos keep it.
+pub const ONNX_FILES: [&str; 5] = [
+    "README.md",
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    ONNX_WEIGHTS,
+];
+
+/// Where an ONNX demo model's network is.
+pub const ONNX_WEIGHTS: &str = "onnx/model.onnx";
 
 /// The card tag every demo model has, to find them by.
 pub const TAG: &str = "space-factory-demo";
@@ -74,6 +94,8 @@ enum Kind {
     Gpt2,
     Bert(BertHead),
     T5(T5Task),
+    /// A bag-of-embeddings text classifier in ONNX.
+    Onnx(Head),
 }
 
 /// The task a demo T5 is configured for (its input prefix).
@@ -177,6 +199,20 @@ pub const ALL: &[DemoModel] = &[
         description: "a tiny random BERT encoder that names no pipeline task",
         kind: Kind::Bert(BertHead::None),
     },
+    DemoModel {
+        id: ONNX_TEXT_CLASSIFICATION,
+        pipeline_tag: Some("text-classification"),
+        gated: false,
+        description: "a tiny random ONNX classifier that labels a text NEGATIVE or POSITIVE, run without PyTorch (text-classification)",
+        kind: Kind::Onnx(Head::Random),
+    },
+    DemoModel {
+        id: CONSTANT_TEXT_CLASSIFICATION,
+        pipeline_tag: Some("text-classification"),
+        gated: false,
+        description: "a tiny ONNX classifier whose head is zero, so every text gets the same scores: a constant output (text-classification)",
+        kind: Kind::Onnx(Head::Zero),
+    },
 ];
 
 /// The demo model with this id.
@@ -190,11 +226,31 @@ impl DemoModel {
         self.id.split_once('/').map_or(self.id, |(_, n)| n)
     }
 
-    /// Every file of the repo, `(path, bytes)`, in [`FILES`] order.
+    /// The card's `library_name`: `onnx` for the ONNX exports, else `transformers`.
+    pub fn library_name(&self) -> &'static str {
+        match self.kind {
+            Kind::Onnx(_) => "onnx",
+            _ => "transformers",
+        }
+    }
+
+    /// The paths of the repo's files: [`FILES`] or [`ONNX_FILES`].
+    pub fn file_names(&self) -> [&'static str; 5] {
+        match self.kind {
+            Kind::Onnx(_) => ONNX_FILES,
+            _ => FILES,
+        }
+    }
+
+    /// Every file of the repo, `(path, bytes)`, in [`DemoModel::file_names`] order.
     pub fn files(&self) -> Files {
         let built = self.build();
         let parameters: usize = built.tensors.iter().map(Tensor::len).sum();
-        let weights = weights::safetensors(&built.tensors, weights::seed_of(self.id));
+        let seed = weights::seed_of(self.id);
+        let weights = match built.onnx {
+            Some(network) => network.onnx(seed),
+            None => weights::safetensors(&built.tensors, seed),
+        };
         let json = |v: &Value| {
             let mut s = serde_json::to_string_pretty(v).expect("JSON");
             s.push('\n');
@@ -208,7 +264,7 @@ impl DemoModel {
             ("config.json", json(&built.config)),
             ("tokenizer.json", json(&built.tokenizer.tokenizer)),
             ("tokenizer_config.json", json(&built.tokenizer.config)),
-            ("model.safetensors", weights),
+            (self.file_names()[4], weights),
         ]
     }
 
@@ -231,6 +287,7 @@ impl DemoModel {
                     config: g.config(),
                     tensors: g.tensors(),
                     tokenizer,
+                    onnx: None,
                 }
             }
             Kind::Bert(head) => {
@@ -255,6 +312,7 @@ impl DemoModel {
                     config: b.config(),
                     tensors: b.tensors(),
                     tokenizer,
+                    onnx: None,
                 }
             }
             Kind::T5(task) => {
@@ -285,10 +343,57 @@ impl DemoModel {
                     config: t.config(),
                     tensors: t.tensors(),
                     tokenizer,
+                    onnx: None,
+                }
+            }
+            Kind::Onnx(head) => {
+                let tokenizer = tokenizers::wordpiece();
+                let network = BagClassifier {
+                    vocab: tokenizer.vocab_size,
+                    hidden: 16,
+                    labels: SENTIMENT.len(),
+                    head,
+                };
+                Built {
+                    architecture: "a bag of embeddings in ONNX (opset 13: `Gather`, `ReduceMean` over the tokens, `MatMul` by the head, `Add` its bias, giving `logits`): width 16, 2 labels",
+                    tokenizer_kind: "uncased WordPiece",
+                    config: onnx_config(&network, SENTIMENT),
+                    tensors: network.tensors(),
+                    tokenizer,
+                    onnx: Some(network),
                 }
             }
         }
     }
+}
+
+/// An ONNX classifier's `config.json`: its sizes and its labels, as exported classifiers
+/// keep them (`id2label`, which the app reads).
+fn onnx_config(network: &BagClassifier, labels: &[&str]) -> Value {
+    let (id2label, label2id) = label_maps(labels);
+    json!({
+        "model_type": "bag-of-embeddings",
+        "vocab_size": network.vocab,
+        "hidden_size": network.hidden,
+        "max_position_embeddings": 64,
+        "id2label": id2label,
+        "label2id": label2id,
+    })
+}
+
+/// A classifier config's `id2label` and `label2id`.
+fn label_maps(labels: &[&str]) -> (Value, Value) {
+    let id2label: Map<String, Value> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i.to_string(), json!(l)))
+        .collect();
+    let label2id: Map<String, Value> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.to_string(), json!(i)))
+        .collect();
+    (Value::Object(id2label), Value::Object(label2id))
 }
 
 /// A model's parts before they become files.
@@ -303,6 +408,8 @@ struct Built {
     tensors: Vec<Tensor>,
     /// `tokenizer.json` and `tokenizer_config.json`.
     tokenizer: TokenizerFiles,
+    /// The network, for a model whose weights are an ONNX file.
+    onnx: Option<BagClassifier>,
 }
 
 #[cfg(test)]
@@ -351,7 +458,7 @@ mod tests {
             assert!(card.contains("randomly initialised demo model"), "{card}");
             let fm: Value =
                 serde_norway::from_str(crate::models::front_matter(&card).unwrap()).unwrap();
-            assert_eq!(fm["library_name"], "transformers");
+            assert_eq!(fm["library_name"], m.library_name(), "{}", m.id);
             assert_eq!(fm["pipeline_tag"].as_str(), m.pipeline_tag, "{}", m.id);
             assert!(fm["tags"].as_array().unwrap().contains(&json!(TAG)));
         }

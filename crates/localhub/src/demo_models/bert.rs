@@ -2,7 +2,7 @@
 //! head a task needs (masked LM, sequence or token classification, or none). The `[PAD]`
 //! row of the word embeddings is zero, as BERT's `padding_idx` starts it.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::weights::Tensor;
 
@@ -69,18 +69,9 @@ impl Bert {
             c["architectures"] = json!([a]);
         }
         if let BertHead::Sequence(labels) | BertHead::Token(labels) = self.head {
-            let id2label: Map<String, Value> = labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (i.to_string(), json!(l)))
-                .collect();
-            let label2id: Map<String, Value> = labels
-                .iter()
-                .enumerate()
-                .map(|(i, l)| (l.to_string(), json!(i)))
-                .collect();
-            c["id2label"] = Value::Object(id2label);
-            c["label2id"] = Value::Object(label2id);
+            let (id2label, label2id) = super::label_maps(labels);
+            c["id2label"] = id2label;
+            c["label2id"] = label2id;
         }
         c
     }

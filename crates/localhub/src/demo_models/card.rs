@@ -2,12 +2,14 @@
 //! pipeline, the [`TAG`] tag, a gating prompt) and text that says plainly what the model
 //! is: tiny, random, served by the local hub, its output meaningless.
 
-use super::{Built, DemoModel, TAG};
+use super::{Built, DemoModel, Head, Kind, TAG};
 
 /// The model card of `model`: front matter the Hub reads, then a plain statement of what it is.
 pub(super) fn card(model: &DemoModel, built: &Built, parameters: usize) -> String {
-    let mut fm =
-        String::from("---\nlicense: apache-2.0\nlibrary_name: transformers\nlanguage: en\n");
+    let mut fm = format!(
+        "---\nlicense: apache-2.0\nlibrary_name: {}\nlanguage: en\n",
+        model.library_name()
+    );
     if let Some(p) = model.pipeline_tag {
         fm.push_str(&format!("pipeline_tag: {p}\n"));
     }
@@ -37,6 +39,13 @@ pub(super) fn card(model: &DemoModel, built: &Built, parameters: usize) -> Strin
             "\nAccess is gated (manual approval) and no local user is granted it: downloading \
              its files answers 401 when signed out and 403 when signed in, as the Hub answers a \
              user who has not been granted access.\n",
+        );
+    }
+    if model.kind == Kind::Onnx(Head::Zero) {
+        text.push_str(
+            "\nIts classifier head's weights are zero, so its logits are its bias alone: every \
+             text gets the same scores. It is a model whose output does not depend on its input, \
+             for trying how the factory tells such output from a model at work.\n",
         );
     }
     if model.pipeline_tag.is_none() {

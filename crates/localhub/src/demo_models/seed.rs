@@ -4,7 +4,7 @@
 use std::io;
 use std::path::Path;
 
-use super::{DemoModel, Files, ALL, FILES, NAMESPACE};
+use super::{DemoModel, Files, ALL, NAMESPACE};
 use crate::store::{hex40, CommitRecord, RepoKind, RepoMeta};
 use crate::HubState;
 
@@ -20,11 +20,11 @@ fn generated() -> &'static [Files] {
 pub fn seed(state: &HubState) -> io::Result<()> {
     for (model, files) in ALL.iter().zip(generated()) {
         let dir = state.repo_dir(RepoKind::Model, model.id);
-        if !FILES.iter().all(|f| dir.join(f).is_file()) {
-            std::fs::create_dir_all(&dir)?;
+        if !model.file_names().iter().all(|f| dir.join(f).is_file()) {
             for (name, bytes) in files {
                 let path = dir.join(name);
                 if !path.is_file() {
+                    std::fs::create_dir_all(path.parent().unwrap_or(&dir))?;
                     write_new(&path, bytes)?;
                 }
             }
@@ -54,7 +54,7 @@ fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// from: hashing every value on each start would cost more than the rest of it.
 fn repo_meta(model: &DemoModel, dir: &Path) -> io::Result<RepoMeta> {
     let mut digest = Vec::new();
-    for name in FILES {
+    for name in model.file_names() {
         let path = dir.join(name);
         digest.extend_from_slice(name.as_bytes());
         digest.extend_from_slice(&std::fs::metadata(&path)?.len().to_le_bytes());

@@ -41,11 +41,15 @@ pub struct Tensor {
 impl Tensor {
     /// A matrix (or any tensor) of random values with Transformers' usual spread.
     pub fn random(name: impl Into<String>, shape: &[usize]) -> Tensor {
-        Tensor::new(name, shape, Init::Random(0.02))
+        Tensor::new_random(name, shape, 0.02)
     }
     /// A `[vocab, width]` embedding matrix whose row `padding` is zero.
     pub fn embedding(name: impl Into<String>, shape: &[usize], padding: usize) -> Tensor {
         Tensor::new(name, shape, Init::Embedding { std: 0.02, padding })
+    }
+    /// A matrix (or any tensor) of random values with standard deviation `std`.
+    pub fn new_random(name: impl Into<String>, shape: &[usize], std: f32) -> Tensor {
+        Tensor::new(name, shape, Init::Random(std))
     }
     /// A tensor of ones.
     pub fn ones(name: impl Into<String>, shape: &[usize]) -> Tensor {
@@ -107,7 +111,7 @@ pub fn seed_of(text: &str) -> u64 {
 }
 
 /// The values of `tensor`, drawn from `rng` when random.
-fn values(tensor: &Tensor, rng: &mut SplitMix64) -> Vec<f32> {
+pub(super) fn values(tensor: &Tensor, rng: &mut SplitMix64) -> Vec<f32> {
     match tensor.init {
         Init::Ones => vec![1.0; tensor.len()],
         Init::Zeros => vec![0.0; tensor.len()],

@@ -2,7 +2,9 @@
 //! through the Hub API, with real safetensors headers, a gate nobody passes, a namespace
 //! nobody writes to, and the same files after a restart on the same data folder.
 
-use localhub::demo_models::{self, ALL, GATED, TEXT_GENERATION};
+use localhub::demo_models::{
+    self, ALL, CONSTANT_TEXT_CLASSIFICATION, GATED, ONNX_TEXT_CLASSIFICATION, TEXT_GENERATION,
+};
 use localhub::{LocalHub, RunningHub, StartError, User};
 use serde_json::{json, Value};
 
@@ -25,6 +27,20 @@ fn header(bytes: &[u8]) -> std::collections::BTreeMap<String, (String, Vec<usize
         .collect()
 }
 
+/// Checks a model's info lists exactly `files` (in any order).
+fn assert_files(info: &Value, files: &[&str]) {
+    let mut siblings: Vec<&str> = info["siblings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rfilename"].as_str().unwrap())
+        .collect();
+    siblings.sort();
+    let mut files = files.to_vec();
+    files.sort();
+    assert_eq!(siblings, files, "{}", info["id"]);
+}
+
 #[tokio::test]
 async fn the_demo_models_are_listed_by_author_with_their_pipelines() {
     let t = crate::kit::TestHub::start().await;
@@ -45,7 +61,7 @@ async fn the_demo_models_are_listed_by_author_with_their_pipelines() {
     for row in listed.as_array().unwrap() {
         let model = demo_models::find(row["id"].as_str().unwrap()).unwrap();
         assert_eq!(row["pipeline_tag"].as_str(), model.pipeline_tag, "{row}");
-        assert_eq!(row["library_name"], "transformers");
+        assert_eq!(row["library_name"], model.library_name(), "{row}");
         assert_eq!(row["private"], false);
         assert!(row["tags"]
             .as_array()
@@ -100,16 +116,7 @@ async fn the_demo_gpt2_is_a_gpt2_the_hub_api_describes_and_serves() {
         "AutoModelForCausalLM"
     );
     assert_eq!(info["cardData"]["license"], "apache-2.0");
-    let mut siblings: Vec<&str> = info["siblings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["rfilename"].as_str().unwrap())
-        .collect();
-    siblings.sort();
-    let mut files = demo_models::FILES.to_vec();
-    files.sort();
-    assert_eq!(siblings, files);
+    assert_files(&info, &demo_models::FILES);
 
     let tree = t
         .get_json(
@@ -181,7 +188,10 @@ async fn the_demo_gpt2_is_a_gpt2_the_hub_api_describes_and_serves() {
 #[tokio::test]
 async fn every_demo_model_has_weights_shaped_by_its_config() {
     let t = crate::kit::TestHub::start().await;
-    for model in ALL.iter().filter(|m| !m.gated) {
+    let transformers = ALL
+        .iter()
+        .filter(|m| !m.gated && m.library_name() == "transformers");
+    for model in transformers {
         let config: Value =
             serde_json::from_slice(&download(&t, "alice", model.id, "config.json").await).unwrap();
         let vocab = config["vocab_size"].as_u64().unwrap() as usize;
@@ -225,6 +235,43 @@ async fn every_demo_model_has_weights_shaped_by_its_config() {
             model.id
         );
     }
+}
+
+#[tokio::test]
+async fn the_onnx_demo_classifiers_are_described_and_serve_their_export() {
+    let t = crate::kit::TestHub::start().await;
+    for id in [ONNX_TEXT_CLASSIFICATION, CONSTANT_TEXT_CLASSIFICATION] {
+        let info = t.get_json("alice", &format!("/api/models/{id}")).await;
+        assert_eq!(info["library_name"], "onnx", "{info}");
+        assert_eq!(info["pipeline_tag"], "text-classification", "{info}");
+        assert!(
+            info.get("safetensors").is_none(),
+            "no PyTorch weights: {info}"
+        );
+        assert!(info.get("transformersInfo").is_none(), "{info}");
+        assert_files(&info, &demo_models::ONNX_FILES);
+        let config: Value =
+            serde_json::from_slice(&download(&t, "bob", id, "config.json").await).unwrap();
+        assert_eq!(
+            config["id2label"],
+            json!({"0": "NEGATIVE", "1": "POSITIVE"})
+        );
+        let tokenizer: Value =
+            serde_json::from_slice(&download(&t, "bob", id, "tokenizer.json").await).unwrap();
+        assert_eq!(
+            tokenizer["model"]["vocab"].as_object().unwrap().len() as u64,
+            config["vocab_size"].as_u64().unwrap()
+        );
+        let network = download(&t, "bob", id, demo_models::ONNX_WEIGHTS).await;
+        assert!(
+            network.windows(6).any(|w| w == b"logits"),
+            "an ONNX graph with a logits output"
+        );
+    }
+    let card =
+        String::from_utf8(download(&t, "bob", CONSTANT_TEXT_CLASSIFICATION, "README.md").await)
+            .unwrap();
+    assert!(card.contains("every text gets the same scores"), "{card}");
 }
 
 #[tokio::test]

@@ -1,13 +1,15 @@
 //! Phase 5's apps: a Gradio app per Transformers text task, loading the model from the Hub
 //! by id (`HF_ENDPOINT` decides which Hub), with inputs and examples that suit the task,
-//! and the call the worker makes to check the live app.
+//! and the call the worker makes to check the live app. A text classifier with an ONNX
+//! export gets an app that runs it with ONNX Runtime and `tokenizers` instead of PyTorch
+//! ([`Runtime::OnnxRuntime`]), scoring as Transformers' pipeline does.
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{GeneratedFile, SpaceCard};
 use crate::model::hardware::ZERO_GPU;
-use crate::model::support::TextTask;
+use crate::model::support::{Runtime, TextTask};
 use crate::model::ModelFacts;
 use crate::space::proof;
 use runs::proof::OutputKind;
@@ -67,9 +69,17 @@ pub struct ModelApp {
 const APP_TEMPLATE: &str = include_str!("model_app.py.tmpl");
 /// The task's model code and the `gr.Interface` serving it, filled by [`TaskPart::python`].
 const INTERFACE_TEMPLATE: &str = include_str!("model_app_interface.py.tmpl");
+/// A text classifier's code on ONNX Runtime (`{{file}}`: the export's path, Python).
+const ONNX_CLASSIFIER: &str = include_str!("model_app_onnx_classifier.py.tmpl");
+/// What [`ONNX_CLASSIFIER`] imports.
+const ONNX_IMPORTS: &str = "import json\n\nimport numpy as np\nimport onnxruntime as ort\nfrom huggingface_hub import hf_hub_download\nfrom tokenizers import Tokenizer";
 
-/// What the generated app requires besides Gradio (which every Gradio Space has).
-pub fn requirements(task: TextTask) -> String {
+/// What the generated app requires besides Gradio (which every Gradio Space has, with
+/// `numpy` and `huggingface_hub`).
+pub fn requirements(task: TextTask, runtime: &Runtime) -> String {
+    if let Runtime::OnnxRuntime { .. } = runtime {
+        return "onnxruntime>=1.17,<2\ntokenizers>=0.19,<1\n".into();
+    }
     let mut r = String::from("transformers>=5,<6\ntorch\n");
     if task.is_seq2seq() {
         r.push_str("sentencepiece\n");
@@ -83,6 +93,7 @@ pub fn requirements(task: TextTask) -> String {
 pub fn generate(
     facts: &ModelFacts,
     task: TextTask,
+    runtime: &Runtime,
     space_title: &str,
     hardware: Option<&str>,
 ) -> ModelApp {
@@ -119,8 +130,12 @@ pub fn generate(
         },
         TextTask::TextClassification => TaskPart {
             api: "classify".into(),
-            code: format!(
-                r#"classifier = pipeline("text-classification", model=MODEL_ID{dev}, top_k=None)
+            code: match runtime {
+                Runtime::OnnxRuntime { file } => {
+                    crate::template::fill(ONNX_CLASSIFIER, &[("file", &py(file))])
+                }
+                Runtime::Transformers => format!(
+                    r#"classifier = pipeline("text-classification", model=MODEL_ID{dev}, top_k=None)
 
 
 {deco}def classify(text: str) -> dict:
@@ -130,7 +145,8 @@ pub fn generate(
         scores = scores[0]
     return {{s["label"]: float(s["score"]) for s in scores}}
 "#
-            ),
+                ),
+            },
             inputs: text_box("Text", 3),
             outputs: r#"gr.Label(label="Labels")"#.into(),
             example_row: ex.clone(),
@@ -233,10 +249,12 @@ PREFIX = {prefix}
     };
     let body = part.python();
     let api = part.api.as_str();
-    let mut imports = if task.is_seq2seq() {
-        "from transformers import AutoModelForSeq2SeqLM, AutoTokenizer"
-    } else {
-        "from transformers import pipeline"
+    let mut imports = match runtime {
+        Runtime::OnnxRuntime { .. } => ONNX_IMPORTS,
+        Runtime::Transformers if task.is_seq2seq() => {
+            "from transformers import AutoModelForSeq2SeqLM, AutoTokenizer"
+        }
+        Runtime::Transformers => "from transformers import pipeline",
     }
     .to_owned();
     if zero_gpu {
@@ -280,7 +298,7 @@ PREFIX = {prefix}
             },
             GeneratedFile {
                 path: "requirements.txt".into(),
-                content: requirements(task),
+                content: requirements(task, runtime),
             },
             card.to_readme(),
         ],
@@ -463,7 +481,7 @@ mod tests {
     fn every_task_gets_a_valid_app_with_its_endpoint_and_example() {
         let f = facts(json!({}), None);
         for task in TextTask::ALL {
-            let app = generate(&f, task, "My \"quoted\" app", None);
+            let app = generate(&f, task, &Runtime::Transformers, "My \"quoted\" app", None);
             let paths: Vec<_> = app.files.iter().map(|f| f.path.as_str()).collect();
             assert_eq!(paths, ["app.py", "requirements.txt", "README.md"]);
             let py = &app.files[0].content;
@@ -493,7 +511,13 @@ mod tests {
             json!({"widgetData": [{"text": "The sky is"}]}),
             Some(json!({"task_specific_params": {"summarization": {"prefix": "summarize: "}}})),
         );
-        let gen = generate(&f, TextTask::TextGeneration, "t", None);
+        let gen = generate(
+            &f,
+            TextTask::TextGeneration,
+            &Runtime::Transformers,
+            "t",
+            None,
+        );
         assert_eq!(gen.inputs, [json!("The sky is")]);
         assert_eq!(gen.rule.output_kind(), OutputKind::Continuation);
         // A card example that is the proof's own text still gets a different second input.
@@ -501,13 +525,25 @@ mod tests {
             json!({"widgetData": [{"text": "The weather in the mountains"}]}),
             None,
         );
-        let gen_same = generate(&same, TextTask::TextGeneration, "t", None);
+        let gen_same = generate(
+            &same,
+            TextTask::TextGeneration,
+            &Runtime::Transformers,
+            "t",
+            None,
+        );
         assert_eq!(gen_same.proof_inputs, [json!(proof::WORKER_SENTENCE)]);
         assert_eq!(gen.rule, AnswerRule::TextStartingWith("The sky is".into()));
-        let sum = generate(&f, TextTask::Summarization, "t", None);
+        let sum = generate(
+            &f,
+            TextTask::Summarization,
+            &Runtime::Transformers,
+            "t",
+            None,
+        );
         assert!(sum.files[0].content.contains("PREFIX = \"summarize: \""));
         assert!(sum.files[1].content.contains("sentencepiece"));
-        let fill = generate(&f, TextTask::FillMask, "t", None);
+        let fill = generate(&f, TextTask::FillMask, &Runtime::Transformers, "t", None);
         assert!(
             fill.inputs[0].as_str().unwrap().contains("[MASK]"),
             "a widget text without a mask is not a fill-mask example"
@@ -518,10 +554,10 @@ mod tests {
     fn zero_gpu_apps_borrow_the_gpu_for_inference() {
         let f = facts(json!({}), None);
         for task in TextTask::ALL {
-            let cpu = generate(&f, task, "t", Some("cpu-basic"));
+            let cpu = generate(&f, task, &Runtime::Transformers, "t", Some("cpu-basic"));
             assert!(!cpu.files[0].content.contains("spaces"), "{task:?}");
             assert!(!cpu.files[0].content.contains("cuda"), "{task:?}");
-            let zero = generate(&f, task, "t", Some(ZERO_GPU));
+            let zero = generate(&f, task, &Runtime::Transformers, "t", Some(ZERO_GPU));
             let py = &zero.files[0].content;
             assert!(compiles(py), "{task:?}:\n{py}");
             assert!(py.contains("import spaces\n"), "{task:?}");
@@ -532,6 +568,40 @@ mod tests {
             );
             assert!(py.contains("\"cuda\""), "{task:?}");
         }
+    }
+
+    #[test]
+    fn an_onnx_classifier_app_runs_its_export_without_pytorch() {
+        let f = facts(json!({}), None);
+        let runtime = Runtime::OnnxRuntime {
+            file: "onnx/model.onnx".into(),
+        };
+        let app = generate(&f, TextTask::TextClassification, &runtime, "t", None);
+        let py = &app.files[0].content;
+        assert!(compiles(py), "{py}");
+        assert!(py.contains("ONNX_FILE = \"onnx/model.onnx\""), "{py}");
+        assert!(py.contains("import onnxruntime as ort"), "{py}");
+        assert!(py.contains("api_name=\"classify\""), "{py}");
+        assert!(!py.contains("transformers"), "{py}");
+        assert_eq!(app.api_name, "/classify");
+        assert_eq!(app.rule, AnswerRule::Label);
+        let reqs = &app.files[1].content;
+        assert_eq!(reqs, &requirements(TextTask::TextClassification, &runtime));
+        assert!(!reqs.contains("torch"), "{reqs}");
+        assert!(reqs.contains("onnxruntime"), "{reqs}");
+        // The Transformers app of the same task is unchanged.
+        let pt = generate(
+            &f,
+            TextTask::TextClassification,
+            &Runtime::Transformers,
+            "t",
+            None,
+        );
+        assert!(pt.files[0]
+            .content
+            .contains("pipeline(\"text-classification\""));
+        assert_eq!(app.inputs, pt.inputs);
+        assert_eq!(app.proof_inputs, pt.proof_inputs);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Phase 5: reads a model's info and card, decides whether the recipe can build an app for
-//! it (Transformers text pipelines), generates the matching app, then deploys and validates
+//! it (Transformers text pipelines; ONNX Runtime for text classifiers that ship an ONNX
+//! export, [`crate::model::support`]), generates the matching app, then deploys and validates
 //! it as phase 2.1 does, checks the live answer looks like the task's output, and proves
 //! the model answers (a second, different input must get a different answer of the task's
 //! type, [`crate::space::proof`]). Leaves `analysis/model_card.json` (the facts and the
@@ -64,9 +65,10 @@ pub async fn run(
 
     let support = decide(&facts, &size, options.space.space_hardware.as_deref());
     let app = match &support {
-        Support::Supported { task } => Some(model_app::generate(
+        Support::Supported { task, runtime } => Some(model_app::generate(
             &facts,
             *task,
+            runtime,
             &name,
             options.space.space_hardware.as_deref(),
         )),
@@ -75,10 +77,11 @@ pub async fn run(
     step(rec, "decide_support", |rec| {
         rec.json_artifact(ANALYSIS, &analysis(&facts, &size, &support, app.as_ref()))?;
         match &support {
-            Support::Supported { task } => Ok(format!(
-                "supported: a {} app ({} parameters)",
+            Support::Supported { task, runtime } => Ok(format!(
+                "supported: a {} app ({} parameters) on {}",
                 task.tag(),
-                size.human_parameters()
+                size.human_parameters(),
+                runtime.describe()
             )),
             Support::Unsupported { reason } => Err(because(reason)),
         }

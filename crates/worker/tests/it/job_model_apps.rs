@@ -7,7 +7,8 @@
 //! stack into the cached venv if missing), `0` skips it, anything else (the default, and
 //! what `.ci/run` sets) runs it only where that venv is already prepared. Without it, a
 //! local Space that needs PyTorch stops at BUILD_ERROR saying how to install it, which is
-//! checked instead.
+//! checked instead. The ONNX demo classifiers need no PyTorch: their runs are live
+//! everywhere, one proving model output, the other (a zero head) gated `health_only`.
 
 use crate::kit::files::assert_not_in_files;
 use crate::kit::limit;
@@ -17,7 +18,7 @@ use hub::commit::CommitFile;
 use runs::{RunStatus, StepStatus};
 use std::path::Path;
 use worker::generate::model_app;
-use worker::model::support::TextTask;
+use worker::model::support::{Runtime, TextTask};
 
 /// The switch for the live phase 5 test.
 const LIVE_TORCH_ENV: &str = "SPACE_FACTORY_LIVE_TORCH";
@@ -106,7 +107,10 @@ async fn a_runtime_recommender_job_on_the_demo_gpt2_recommends_cpu_basic() {
 
 /// Whether to run the live part, and the Space environment it uses.
 fn live_torch() -> Option<localhub::spaces::SpaceEnv> {
-    let env = localhub::spaces::space_env(&model_app::requirements(TextTask::TextGeneration));
+    let env = localhub::spaces::space_env(&model_app::requirements(
+        TextTask::TextGeneration,
+        &Runtime::Transformers,
+    ));
     match std::env::var(LIVE_TORCH_ENV).as_deref() {
         Ok("1") => Some(env),
         Ok("0") => {
@@ -122,6 +126,42 @@ fn live_torch() -> Option<localhub::spaces::SpaceEnv> {
             None
         }
     }
+}
+
+/// Checks a phase 5 Job completed and its run passed every step (a health check the app
+/// lacks is skipped); returns the run's state.
+fn assert_every_step_passed(
+    stand: &Stand,
+    stage: &hub::jobs::JobStage,
+    log: &str,
+) -> runs::RunState {
+    assert_eq!(*stage, "COMPLETED", "{log}");
+    let state = stand.state(RUN);
+    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
+    assert_eq!(
+        step_names(&state),
+        [
+            "hub_access",
+            "read_model",
+            "decide_support",
+            "generate",
+            "create_space",
+            "upload",
+            "wait_running",
+            "health",
+            "api_schema",
+            "api_call",
+            "check_model_output",
+            "inference_proof",
+            "inference_gate"
+        ]
+    );
+    for step in &state.steps {
+        let ok = step.status == StepStatus::Passed
+            || (step.name == "health" && step.status == StepStatus::Skipped);
+        assert!(ok, "{step:?}");
+    }
+    state
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,32 +206,7 @@ async fn a_model_card_job_builds_a_working_text_generation_space() {
         serde_json::json!({ "model_id": id, "target_space": "tiny-writer" }),
     )
     .await;
-    assert_eq!(stage, "COMPLETED", "{log}");
-    let state = stand.state(RUN);
-    assert_eq!(state.status, RunStatus::Succeeded, "{state:#?}");
-    assert_eq!(
-        step_names(&state),
-        [
-            "hub_access",
-            "read_model",
-            "decide_support",
-            "generate",
-            "create_space",
-            "upload",
-            "wait_running",
-            "health",
-            "api_schema",
-            "api_call",
-            "check_model_output",
-            "inference_proof",
-            "inference_gate"
-        ]
-    );
-    for step in &state.steps {
-        let ok = step.status == StepStatus::Passed
-            || (step.name == "health" && step.status == StepStatus::Skipped);
-        assert!(ok, "{step:?}");
-    }
+    assert_every_step_passed(&stand, &stage, &log);
 
     let analysis = stand.artifact_json(RUN, "analysis/model_card.json");
     assert_eq!(analysis["decision"]["verdict"], "supported");
@@ -219,7 +234,10 @@ async fn a_model_card_job_builds_a_working_text_generation_space() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_pytorch_a_model_card_job_on_the_demo_gpt2_stops_at_the_build_saying_why() {
-    let env = localhub::spaces::space_env(&model_app::requirements(TextTask::TextGeneration));
+    let env = localhub::spaces::space_env(&model_app::requirements(
+        TextTask::TextGeneration,
+        &Runtime::Transformers,
+    ));
     if env.is_prepared() || std::env::var(LIVE_TORCH_ENV).as_deref() == Ok("1") {
         eprintln!(
             "skipped: PyTorch is available to local Spaces here (the live test runs instead)"
@@ -306,4 +324,130 @@ fn assert_model_proven(stand: &Stand) {
     let gate = stand.artifact_json(RUN, "inference_gate.json");
     assert_eq!(gate["status"], "full_inference_passed", "{gate:#}");
     assert_eq!(gate["evidence"], proof);
+}
+
+/// The Space environment of phase 5's ONNX Runtime apps (Gradio, `onnxruntime`,
+/// `tokenizers`: no PyTorch, so every run has it), installed from PyPI the first time.
+async fn onnx_env() {
+    let runtime = Runtime::OnnxRuntime {
+        file: localhub::demo_models::ONNX_WEIGHTS.into(),
+    };
+    let env = localhub::spaces::space_env(&model_app::requirements(
+        TextTask::TextClassification,
+        &runtime,
+    ));
+    tokio::task::spawn_blocking(move || env.ensure())
+        .await
+        .unwrap()
+        .expect("the ONNX Runtime Space environment installs");
+}
+
+/// Runs phase 5 on an ONNX demo classifier in a Job, checks the run built, served and
+/// proved its app on ONNX Runtime, and returns the inference proof and the gate.
+async fn onnx_classifier_run(model: &str) -> (serde_json::Value, serde_json::Value) {
+    onnx_env().await;
+    let stand = Stand::start().await;
+    let (stage, log) = run_job(
+        &stand,
+        "5",
+        serde_json::json!({ "model_id": model, "target_space": "classifier" }),
+    )
+    .await;
+    let state = assert_every_step_passed(&stand, &stage, &log);
+    let decided = state
+        .steps
+        .iter()
+        .find(|s| s.name == "decide_support")
+        .unwrap();
+    assert!(
+        decided
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("ONNX Runtime on `onnx/model.onnx`, no PyTorch"),
+        "{decided:?}"
+    );
+    let analysis = stand.artifact_json(RUN, "analysis/model_card.json");
+    assert_eq!(
+        analysis["decision"],
+        serde_json::json!({"verdict": "supported", "task": "text-classification",
+            "runtime": "onnx_runtime", "file": "onnx/model.onnx"})
+    );
+    let generated =
+        |f: &str| std::fs::read_to_string(stand.run_dir(RUN).join("generated").join(f)).unwrap();
+    assert!(!generated("requirements.txt").contains("torch"));
+    assert!(generated("app.py").contains("ort.InferenceSession"));
+    assert_eq!(
+        stand.artifact_json(RUN, "tests/model_output.json")["passed"],
+        true
+    );
+    let proof = stand.artifact_json(RUN, "tests/inference_proof.json");
+    assert_eq!(proof["api_name"], "/classify", "{proof:#}");
+    assert_eq!(proof["output_kind"], "label", "{proof:#}");
+    let calls = proof["calls"].as_array().unwrap();
+    let origins: Vec<_> = calls
+        .iter()
+        .map(|c| c["origin"].as_str().unwrap())
+        .collect();
+    assert_eq!(origins, ["example", "worker"], "{proof:#}");
+    assert_ne!(calls[0]["inputs"], calls[1]["inputs"], "{proof:#}");
+    for call in calls {
+        assert!(call["latency_ms"].is_u64(), "{proof:#}");
+        let confidences = call["outputs"][0]["confidences"].as_array().unwrap();
+        let labels: Vec<_> = confidences
+            .iter()
+            .map(|c| c["label"].as_str().unwrap())
+            .collect();
+        let mut sorted = labels.clone();
+        sorted.sort();
+        assert_eq!(sorted, ["NEGATIVE", "POSITIVE"], "{proof:#}");
+    }
+    let gate = stand.artifact_json(RUN, "inference_gate.json");
+    assert_eq!(gate["evidence"], proof, "the gate's evidence is the proof");
+    let gated = state
+        .steps
+        .iter()
+        .find(|s| s.name == "inference_gate")
+        .unwrap();
+    assert!(
+        gated
+            .message
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with(gate["status"].as_str().unwrap()),
+        "{gated:?}"
+    );
+    (proof, gate)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_card_job_on_the_zero_head_onnx_classifier_is_gated_health_only_with_its_evidence()
+{
+    let _slot = limit::slot().await;
+    let (proof, gate) =
+        onnx_classifier_run(localhub::demo_models::CONSTANT_TEXT_CLASSIFICATION).await;
+    assert_eq!(proof["verdict"], "constant", "{proof:#}");
+    let calls = proof["calls"].as_array().unwrap();
+    assert_eq!(calls[0]["outputs"], calls[1]["outputs"], "{proof:#}");
+    assert_eq!(gate["status"], "health_only", "{gate:#}");
+    assert_eq!(gate["is_reproduction"], false);
+    assert_eq!(gate["run_succeeds"], true);
+    assert!(
+        gate["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("Not proven to be model output"),
+        "{gate:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_card_job_on_the_onnx_classifier_proves_model_output_without_pytorch() {
+    let _slot = limit::slot().await;
+    let (proof, gate) = onnx_classifier_run(localhub::demo_models::ONNX_TEXT_CLASSIFICATION).await;
+    assert_eq!(proof["verdict"], "proven", "{proof:#}");
+    let calls = proof["calls"].as_array().unwrap();
+    assert_ne!(calls[0]["outputs"], calls[1]["outputs"], "{proof:#}");
+    assert_eq!(gate["status"], "full_inference_passed", "{gate:#}");
+    assert_eq!(gate["is_reproduction"], true);
 }
