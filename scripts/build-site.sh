@@ -9,6 +9,10 @@
 #   debug:     the wasm in the dev profile, the server in debug
 #   --release: the wasm in the `wasm-release` profile then `wasm-opt -Oz`, the server in
 #              release (what the Docker image holds)
+# Both split the wasm at its lazy routes (crates/app/src/pages/lazy.rs) with sf-wasm-split
+# (tools/wasm-split, what `cargo leptos build --split` does): pkg/ holds the main module,
+# one chunk per page or set of pages sharing code, their loader and the manifest the server
+# reads to preload a page's chunks.
 # The site goes to $LEPTOS_SITE_ROOT (default $CARGO_TARGET_DIR/site), replaced whole.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,19 +47,28 @@ wasm_dir="$wasm_profile"
 [ "$wasm_profile" = "dev" ] && wasm_dir="debug"
 
 echo "[build-site] wasm ($wasm_profile)" >&2
-cargo build --locked -p app --lib --target wasm32-unknown-unknown \
+# The linker keeps its relocations in the wasm: sf-wasm-split reads them to find which code
+# each lazy route reaches. Only the wasm build gets the flag (--target keeps it off build
+# scripts and proc macros).
+RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-Clink-args=--emit-relocs" \
+  cargo build --locked -p app --lib --target wasm32-unknown-unknown \
   --no-default-features --features hydrate --profile "$wasm_profile" --target-dir "$front"
 
 pkg_new="$site/pkg.new"
 rm -rf "$pkg_new"
 mkdir -p "$pkg_new"
-wasm-bindgen --target web --no-typescript --out-dir "$pkg_new" --out-name "$name" \
-  "$front/wasm32-unknown-unknown/$wasm_dir/app.wasm"
+echo "[build-site] wasm split at the lazy routes" >&2
+main_wasm="$front/wasm32-unknown-unknown/$wasm_dir/app_split.wasm"
+sf-wasm-split "$front/wasm32-unknown-unknown/$wasm_dir/app.wasm" "$pkg_new" "$main_wasm" "$name" >/dev/null
+# The chunks import the main module's own (linker) exports, so wasm-bindgen keeps them.
+wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
+  --out-dir "$pkg_new" --out-name "$name" "$main_wasm"
 if [ "$release" = 1 ]; then
-  echo "[build-site] wasm-opt -Oz" >&2
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-reference-types --enable-multivalue \
-    -o "$pkg_new/${name}_bg.wasm" "$pkg_new/${name}_bg.wasm"
+  echo "[build-site] wasm-opt -Oz (main module and chunks)" >&2
+  # Two at a time: wasm-opt is single-threaded here (npm's Binaryen runs in Node).
+  find "$pkg_new" -name '*.wasm' -print0 | xargs -0 -P 2 -I{} \
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-reference-types --enable-multivalue -o {} {}
 fi
 cp style/main.css "$pkg_new/$name.css"
 cp -R public/. "$site/"

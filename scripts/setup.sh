@@ -2,9 +2,9 @@
 # Idempotent set-up for building and testing Space Factory.
 #
 # Installs (only what is missing) the wasm32 toolchain, leptosfmt, the wasm-bindgen CLI
-# matching Cargo.lock, wasm-opt, Chromium and the end2end npm packages, and Python with
-# Gradio for local Spaces. The site is built by scripts/build-site.sh with those tools, so
-# cargo-leptos is not needed (`cargo leptos watch` still works where it is installed).
+# matching Cargo.lock, sf-wasm-split (tools/wasm-split), wasm-opt, Chromium and the end2end
+# npm packages, and Python with Gradio for local Spaces. The site is built by
+# scripts/build-site.sh with those tools, so cargo-leptos is not needed (`cargo leptos watch` still works where it is installed).
 # Source it to get the environment the build needs:
 #     source scripts/setup.sh
 # Seconds when everything is present. See README.md "Development" for the measured times.
@@ -117,6 +117,14 @@ _sf_setup() {
     say "installing wasm-bindgen-cli $wb_version (about 2 minutes)"
     # Unlocked on purpose: its lock names a webpki-roots version the registry no longer serves.
     cargo_install_tool wasm-bindgen-cli --version "$wb_version"
+  fi
+
+  # --- 2b. sf-wasm-split (tools/wasm-split): splits the site's wasm at its lazy routes ---
+  local split_version
+  split_version="$(awk -F'"' '/^version = / {print $2; exit}' "$root/tools/wasm-split/Cargo.toml")"
+  if ! sf-wasm-split --version 2>/dev/null | grep -q " $split_version\$"; then
+    say "installing sf-wasm-split $split_version (about 2 minutes, once)"
+    cargo_install_tool --locked --path "$root/tools/wasm-split"
   fi
 
   # --- 3. leptosfmt: the formatter of `view!` blocks (rustfmt leaves macros alone) ------

@@ -65,3 +65,36 @@ test('landing page hydrates and the recipe picker shows the chosen recipe', asyn
   assert.deepEqual(errors, [], 'no errors in the browser console');
   await page.close();
 });
+
+test('a page fetches only the wasm its HTML preloads, and another page its own chunk when the visitor goes there', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && errors.push(msg.text()));
+  const fetched = [];
+  page.on('response', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname.endsWith('.wasm')) fetched.push(url.pathname);
+  });
+
+  await page.goto(server.url, { waitUntil: 'load' });
+  await page.locator('.phase-picker[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  const preloaded = await page.evaluate(() =>
+    [...document.querySelectorAll('link[rel="preload"][href$=".wasm"]')].map((l) => new URL(l.href).pathname),
+  );
+  // The main module and the landing page's own chunk(s): the bundle is split by route.
+  assert.ok(preloaded.length >= 2, `the page preloads its chunks too: ${preloaded}`);
+  assert.deepEqual([...new Set(fetched)].sort(), [...new Set(preloaded)].sort(), 'fetched exactly what was preloaded');
+
+  // Client-side navigation to another page fetches that page's code, then it works.
+  await page.locator('.site-nav a[href="/runs"]').click();
+  await page.waitForURL(`${server.url}/runs`);
+  await page.locator('.runs-page[data-hydrated="true"]').waitFor({ timeout: 20_000 });
+  const later = fetched.filter((p) => !preloaded.includes(p));
+  assert.ok(later.length >= 1, `the runs page's chunk came with the visit: ${fetched}`);
+  await page.locator('.runs-page .error-panel').waitFor({ timeout: 20_000 });
+  // Signed out, the runs list is refused (401) and the page says so: that is no error.
+  const unexpected = errors.filter((e) => !e.includes('status of 401 (Unauthorized)'));
+  assert.deepEqual(unexpected, [], 'no other errors in the browser console');
+  await page.close();
+});

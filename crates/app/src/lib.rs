@@ -56,16 +56,20 @@ pub fn App() -> impl IntoView {
                 // swapped for its content, and die on the mismatch. It also lets the run page
                 // answer 404 for "not found or no access".
                 <Routes fallback=pages::not_found::NotFound>
-                    <Route path=StaticSegment("") view=pages::home::HomePage ssr=SsrMode::Async />
                     <Route
-                        path=path!("/new/:phase")
-                        view=pages::wizard::WizardPage
+                        path=StaticSegment("")
+                        view=pages::lazy::Home::route()
                         ssr=SsrMode::Async
                     />
-                    <Route path=path!("/runs") view=pages::runs::RunsPage ssr=SsrMode::Async />
+                    <Route
+                        path=path!("/new/:phase")
+                        view=pages::lazy::Wizard::route()
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=path!("/runs") view=pages::lazy::Runs::route() ssr=SsrMode::Async />
                     <Route
                         path=path!("/runs/:owner/:run_id")
-                        view=pages::run::RunPage
+                        view=pages::lazy::Run::route()
                         ssr=SsrMode::Async
                     />
                 </Routes>
@@ -79,5 +83,6 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Lazy routes: the page's chunk is loaded before its part of the page is hydrated.
+    leptos::mount::hydrate_lazy(App);
 }

@@ -4,9 +4,9 @@
 //! Items (numbered as in `bench/README.md`): 1, Job start overhead vs a pip-installing
 //! Python Job; 2, one live Gradio call through `hub`'s client vs Python `gradio_client`;
 //! 3, the server's SSR latency and throughput and its memory with 200 live viewers; 4, worker
-//! event → SSE client latency; 5, the site's wasm bundle size and the run page's time to
-//! interactive in Chromium; 6, the server's Hub requests while 1, 10 and 200 viewers watch
-//! a live run.
+//! event → SSE client latency; 5, the site's wasm (each page's first load and all of it)
+//! and the run page's time to interactive in Chromium; 6, the server's Hub requests while
+//! 1, 10 and 200 viewers watch a live run.
 //!
 //! `bench [ITEM ...]` runs some items (all by default); `RESULTS.md` is written only for a
 //! run of all of them. `bench gradio-client URL N` is the child the Gradio item measures:
@@ -104,7 +104,12 @@ async fn run_items(root: &Path, items: &[&str]) -> Vec<Row> {
         rows.extend(rows_of("3", "server items 3, 4 and 6", run).await);
     }
     if items.contains(&"5") {
-        rows.extend(bundle::measure());
+        let run = async {
+            let builds = builds.as_ref().map_err(Clone::clone)?;
+            let server = ServerProcess::start(builds)?;
+            bundle::measure(&server, &builds.site_root).await
+        };
+        rows.extend(rows_of("5", "wasm sizes", run).await);
         let run = async { tti::measure(root, builds.as_ref().map_err(Clone::clone)?) };
         rows.extend(rows_of("5", "run page time to interactive", run).await);
     }
