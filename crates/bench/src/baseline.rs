@@ -143,7 +143,10 @@ mod tests {
         assert_eq!((found.earlier.as_str(), found.goal.as_str()), ("34", "≤ 8"));
         assert_eq!(found.from, "issue 16");
         let other = Row::ours_only("4", "SSR run page: p50 latency (ms)", 6.0, "");
-        assert!(baselines.of(&other).is_none(), "the item is part of the key");
+        assert!(
+            baselines.of(&other).is_none(),
+            "the item is part of the key"
+        );
         assert!(Baselines::parse("3\tonly two").is_err());
     }
 

@@ -51,7 +51,7 @@ async fn main() -> std::process::ExitCode {
     };
     // Made into a service once: served as a plain `Router`, axum rebuilds its whole route
     // table for every connection (`Router::with_state`), which every open run stream then
-    // holds, some 100 KiB each.
+    // holds (tens of KiB each).
     let serve = axum::serve(listener, factory.router.clone().into_make_service())
         .with_graceful_shutdown(requested(stop_requested.clone()));
     let drained = async {

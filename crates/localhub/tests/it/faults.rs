@@ -112,7 +112,9 @@ async fn a_build_held_to_its_least_time_stays_building_until_the_knob_is_lowered
     // The environment is ready and the build held: it says so, and stays BUILDING.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
     loop {
-        let log = t.get_text("alice", "/api/spaces/alice/slow/logs/build").await;
+        let log = t
+            .get_text("alice", "/api/spaces/alice/slow/logs/build")
+            .await;
         if log.contains(localhub::spaces::BUILDING_THE_IMAGE) {
             break;
         }
