@@ -12,6 +12,7 @@
 //! run of all of them. `bench gradio-client URL N` is the child the Gradio item measures:
 //! N calls from a fresh process, reporting its own peak RSS.
 
+mod baseline;
 mod bundle;
 mod gradio_call;
 mod hub_requests;
@@ -155,7 +156,10 @@ fn main() -> ExitCode {
         }
     };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let rows = runtime.block_on(run_items(&root, &items));
+    let mut rows = runtime.block_on(run_items(&root, &items));
+    if all {
+        rows.push(baseline::fresh_machine_row(&root));
+    }
     report::print(&rows);
     if !all {
         println!("\nnot all items ran: bench/RESULTS.md left as it was");

@@ -1,9 +1,12 @@
 //! One row per figure: ours, the reference, their ratio; printed and written to
-//! `bench/RESULTS.md` with the machine, the date and the commit.
+//! `bench/RESULTS.md` with the machine, the date and the commit, each row beside its
+//! earlier figure and goal ([`crate::baseline`]) and the command that measures it again.
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
+
+use crate::baseline::{command_of, Baselines, BASELINE_FILE};
 
 /// One measured (or not yet measured) figure.
 pub struct Row {
@@ -156,19 +159,31 @@ pub fn write(path: &Path, rows: &[Row], root: &Path) -> std::io::Result<()> {
         output_of("git", &["rev-parse", "--short", "HEAD"], root)
     );
     let _ = writeln!(md, "- bench build: {}", harness_build());
+    let baselines = Baselines::read(root).map_err(std::io::Error::other)?;
     let _ = writeln!(
         md,
-        "\n| item | what | ours | reference | ratio | note |\n|---|---|---|---|---|---|"
+        "\nEarlier: the figure before (where from in brackets: issue 16's table, or the \
+         results of an earlier commit), from `{BASELINE_FILE}`; goal: what it should be.\n"
+    );
+    let _ = writeln!(
+        md,
+        "| item | what | earlier | now | goal | reference | ratio | reproduce | note |\n\
+         |---|---|---|---|---|---|---|---|---|"
     );
     for r in rows {
+        let (earlier, goal) = match baselines.of(r) {
+            Some(b) => (format!("{} ({})", b.earlier, b.from), b.goal.clone()),
+            None => ("—".to_owned(), "—".to_owned()),
+        };
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {earlier} | {} | {goal} | {} | {} | `{}` | {} |",
             r.item,
             r.what,
             r.ours,
             r.reference,
             ratio(r),
+            command_of(r),
             r.note
         );
     }

@@ -118,16 +118,21 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         mib(idle),
         "after sign-in and 5 finished runs; the embedded local hub is in the same process",
     ));
+    let seen = format!(
+        "{} of {} viewers saw the run end",
+        watched.ended, watched.viewers
+    );
     rows.push(Row::ours_only(
         "3",
         &format!("server RSS peak with {VIEWERS} SSE viewers of one live run (MiB)"),
         mib(watched.peak_rss_kib),
-        &format!(
-            "{} of {} viewers saw the run end; +{:.1} KiB per viewer over idle",
-            watched.ended,
-            watched.viewers,
-            watched.peak_rss_kib.saturating_sub(idle) as f64 / VIEWERS as f64
-        ),
+        &seen,
+    ));
+    rows.push(Row::ours_only(
+        "3",
+        &format!("server RSS per SSE viewer, {VIEWERS} viewers of one live run (KiB over idle)"),
+        watched.peak_rss_kib.saturating_sub(idle) as f64 / VIEWERS as f64,
+        &format!("(peak − idle) / {VIEWERS}; {seen}"),
     ));
     rows.extend(crate::live_latency::rows(
         &format!("{VIEWERS} viewers"),

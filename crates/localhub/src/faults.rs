@@ -40,6 +40,12 @@ pub struct FaultConfig {
     /// The next Space builds end in BUILD_ERROR (while set).
     #[serde(default)]
     pub force_build_error: bool,
+    /// Every Space build takes at least this many milliseconds (0: as long as preparing
+    /// its environment does), as the Hub's image builds take minutes: a run stays live
+    /// that long, for what must be watched over a while (the benchmarks' Hub requests
+    /// per minute).
+    #[serde(default)]
+    pub build_at_least_ms: u64,
     /// Error bursts on routes.
     #[serde(default)]
     pub bursts: Vec<Burst>,
@@ -99,6 +105,10 @@ impl Faults {
     /// Whether builds are forced to fail.
     pub fn force_build_error(&self) -> bool {
         self.get().force_build_error
+    }
+    /// The least time a Space build takes.
+    pub fn build_at_least(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.get().build_at_least_ms)
     }
     fn take_burst(&self, method: &str, path: &str) -> Option<u16> {
         Self::take_from(&mut self.0.lock().expect("faults").bursts, method, path)

@@ -265,7 +265,39 @@ fn fail(s: &AppState, id: &str, generation: u64, stage: &str, msg: String, build
     });
 }
 
+/// Holds a build until it has taken [`FaultConfig::build_at_least_ms`] (read again every
+/// second, so lowering it lets the build go on), saying so in the build log; false when a
+/// newer commit took the Space over meanwhile.
+///
+/// [`FaultConfig::build_at_least_ms`]: crate::FaultConfig::build_at_least_ms
+async fn build_takes_its_least(
+    s: &AppState,
+    id: &str,
+    generation: u64,
+    started: tokio::time::Instant,
+) -> bool {
+    let mut said = false;
+    loop {
+        let current = s.spaces.with(id, |rt| rt.generation == generation);
+        let left = (started + s.faults.build_at_least())
+            .saturating_duration_since(tokio::time::Instant::now());
+        if !current || left.is_zero() {
+            return current;
+        }
+        if !said {
+            said = true;
+            s.spaces
+                .with(id, |rt| rt.build_log.push(line(BUILDING_THE_IMAGE)));
+        }
+        tokio::time::sleep(left.min(Duration::from_secs(1))).await;
+    }
+}
+
+/// The build log's line while a build is held ([`build_takes_its_least`]).
+pub const BUILDING_THE_IMAGE: &str = "Building the image";
+
 async fn run_space(s: AppState, id: String, generation: u64) {
+    let build_started = tokio::time::Instant::now();
     let dir = s.repo_dir(RepoKind::Space, &id);
     if s.faults.force_build_error() {
         fail(
@@ -349,6 +381,9 @@ async fn run_space(s: AppState, id: String, generation: u64) {
     };
     let marker = tmp.join(format!("spaces-gpu-{generation}"));
     let _ = std::fs::remove_file(&marker);
+    if !build_takes_its_least(&s, &id, generation, build_started).await {
+        return;
+    }
     let (secrets, variables) = s.spaces.with(&id, |rt| {
         rt.stage = "APP_STARTING".into();
         rt.build_log.push(line("===== Build succeeded ====="));

@@ -5,6 +5,13 @@ use server::config::Config;
 use server::Factory;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc rather than glibc's allocator: a page render or a stream's connect allocates
+/// and frees many small strings on whichever worker thread runs it, which glibc's per-thread
+/// arenas answer slower and keep (the server's memory grew with every viewer who had come
+/// and gone); mimalloc gives freed pages back.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -42,7 +49,10 @@ async fn main() -> std::process::ExitCode {
     let requested = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|stop| *stop).await;
     };
-    let serve = axum::serve(listener, factory.router.clone())
+    // Made into a service once: served as a plain `Router`, axum rebuilds its whole route
+    // table for every connection (`Router::with_state`), which every open run stream then
+    // holds (tens of KiB each).
+    let serve = axum::serve(listener, factory.router.clone().into_make_service())
         .with_graceful_shutdown(requested(stop_requested.clone()));
     let drained = async {
         requested(stop_requested.clone()).await;

@@ -94,3 +94,36 @@ async fn hardware_401_for_oauth_and_forced_build_error() {
     // Forced build error.
     t.space_stage("alice/s", &["BUILD_ERROR"], 20).await;
 }
+
+#[tokio::test]
+async fn a_build_held_to_its_least_time_stays_building_until_the_knob_is_lowered() {
+    let t = crate::kit::TestHub::builder()
+        .runs_gradio()
+        .hub(|b| {
+            b.faults(localhub::FaultConfig {
+                build_at_least_ms: 3_600_000,
+                ..Default::default()
+            })
+        })
+        .start()
+        .await;
+    t.create_and_commit("alice", "space", "slow", false, &[("app.py", "print('x')")])
+        .await;
+    // The environment is ready and the build held: it says so, and stays BUILDING.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    loop {
+        let log = t
+            .get_text("alice", "/api/spaces/alice/slow/logs/build")
+            .await;
+        if log.contains(localhub::spaces::BUILDING_THE_IMAGE) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "never held: {log}");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    t.space_stage("alice/slow", &["BUILDING"], 5).await;
+    // Lowered, the build goes on (the app exits at once: a runtime error).
+    t.hub.set_faults(localhub::FaultConfig::default());
+    t.space_stage("alice/slow", &["RUNTIME_ERROR", "RUNNING"], 120)
+        .await;
+}

@@ -5,7 +5,8 @@
 //! lines so far; then the live messages of the run's one upstream, shared by all its
 //! viewers ([`super::stream_upstream`]). Events are sent once each (by `seq`), only after
 //! `Last-Event-ID` when the browser reconnects, and `end` closes the stream once the run
-//! is over. Each stream holds a slot ([`super::stream_slots`]) while it is live.
+//! is over. Each stream holds a slot ([`super::stream_slots`]) while it is live, and
+//! connects in its turn (a few at a time).
 
 use super::stream_slots::StreamSlot;
 use super::stream_upstream::{Message, Replay, Watching};
@@ -52,6 +53,7 @@ async fn stream(
     let viewer = require_viewer_in(&session).await.map_err(StreamError)?;
     let session_key = session.id().map(|id| id.to_string()).unwrap_or_default();
     let slot = services.streams.take(&session_key).map_err(StreamError)?;
+    let turn = services.streams.connecting().await;
     let found = RunLocation::find(&services.api, &viewer, &owner, &run_id).await;
     let run = end_session_on_401(Some(&session), found)
         .await
@@ -80,6 +82,7 @@ async fn stream(
             .and_then(|job| Message::job(&services.api, job)),
     );
     first.extend(before.logs.into_iter().map(Message::Log));
+    drop(turn);
     let viewer = Viewer {
         first,
         sent,

@@ -2,10 +2,17 @@
 //! memory for as long as it stays open (and its connect reads the Hub with the viewer's
 //! token), so one session (many tabs, or a script) and all sessions together are capped. A stream past a cap is refused with a 429 that says what to do;
 //! a slot is given back when its stream ends or its browser goes away.
+//!
+//! Connecting is what costs memory: the viewer's look-up of the run and the read of its
+//! history hold Hub answers, parsed and serialized again, and a Hub connection each. Many
+//! viewers opening one run's page at once (a link shared) would hold all of that at the same
+//! moment, so only [`CONNECTING`] streams connect at a time ([`StreamSlots::connecting`]);
+//! the others wait their turn, a few milliseconds each.
 
 use app::api::ApiError;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// The most live streams one session may hold.
 pub const MAX_PER_SESSION: usize = 8;
@@ -13,12 +20,16 @@ pub const MAX_PER_SESSION: usize = 8;
 /// The most live streams the server holds in all.
 pub const MAX_TOTAL: usize = 256;
 
+/// The most streams connecting (reading the Hub for their viewer) at once.
+pub const CONNECTING: usize = 4;
+
 /// The streams under way, by session.
 #[derive(Debug)]
 pub struct StreamSlots {
     per_session: usize,
     total: usize,
     held: Mutex<HashMap<String, usize>>,
+    connecting: Semaphore,
 }
 
 impl Default for StreamSlots {
@@ -41,7 +52,17 @@ impl StreamSlots {
             per_session,
             total,
             held: Mutex::default(),
+            connecting: Semaphore::new(CONNECTING),
         }
+    }
+
+    /// A turn to connect, once fewer than [`CONNECTING`] streams are connecting; given
+    /// back when dropped.
+    pub async fn connecting(&self) -> SemaphorePermit<'_> {
+        self.connecting
+            .acquire()
+            .await
+            .expect("the semaphore is never closed")
     }
 
     /// A slot for a stream of `session`, or why there is none.
@@ -99,5 +120,22 @@ mod tests {
         drop(a1);
         let _c1 = slots.take("c").unwrap();
         assert!(matches!(slots.take("a"), Err(ApiError::TooMany(_))));
+    }
+
+    #[tokio::test]
+    async fn only_a_few_streams_connect_at_once_and_the_next_goes_when_one_is_done() {
+        let slots = StreamSlots::default();
+        let mut turns = Vec::new();
+        for _ in 0..CONNECTING {
+            turns.push(slots.connecting().await);
+        }
+        let waiting = slots.connecting();
+        tokio::pin!(waiting);
+        assert!(
+            futures_util::poll!(waiting.as_mut()).is_pending(),
+            "all turns are taken"
+        );
+        turns.pop();
+        assert!(futures_util::poll!(waiting.as_mut()).is_ready());
     }
 }

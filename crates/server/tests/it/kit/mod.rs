@@ -65,7 +65,9 @@ impl TestApp {
         let factory = Arc::new(Factory::start(&config, addr).await.unwrap());
         let router = factory.router.clone();
         let task = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
+            axum::serve(listener, router.into_make_service())
+                .await
+                .unwrap();
         });
         TestApp {
             factory,
