@@ -11,6 +11,7 @@ pub const SECRET_NAME_SUFFIXES: [&str; 5] = ["TOKEN", "SECRET", "KEY", "PASSWORD
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine;
 
     #[test]
     fn removes_given_secrets_and_token_shapes() {
