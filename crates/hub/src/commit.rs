@@ -151,6 +151,45 @@ impl HubClient {
         )
         .await
     }
+
+    /// Deletes the folder `path` (and everything in it) from `revision` in one commit.
+    pub async fn delete_folder(
+        &self,
+        repo_type: RepoType,
+        id: &RepoId,
+        revision: &str,
+        summary: &str,
+        path: &str,
+        token: &Token,
+    ) -> HubResult<CommitInfo> {
+        check_repo_path(path)?;
+        let segs = [
+            "api",
+            repo_type.plural(),
+            id.owner(),
+            id.name(),
+            "commit",
+            revision,
+        ];
+        let body = delete_folder_body(summary, path);
+        self.json(
+            Req::new(Method::POST, self.url(&segs), Some(token)).raw(body, "application/x-ndjson"),
+        )
+        .await
+    }
+}
+
+/// The NDJSON body of a commit that deletes one folder (header line, `deletedFolder` line).
+fn delete_folder_body(summary: &str, path: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in [
+        json!({"key": "header", "value": {"summary": summary, "description": ""}}),
+        json!({"key": "deletedFolder", "value": {"path": path}}),
+    ] {
+        out.extend(serde_json::to_vec(&line).expect("json"));
+        out.push(b'\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -172,5 +211,18 @@ mod tests {
         assert_eq!(lines[1]["value"]["content"], "cHJpbnQoMSk=");
         assert_eq!(lines[1]["value"]["encoding"], "base64");
         assert!(!format!("{f:?}").contains("print"));
+    }
+
+    #[test]
+    fn a_folder_deletion_is_a_header_then_one_deleted_folder_line() {
+        let body = String::from_utf8(delete_folder_body("Unpublish", "runs/x")).unwrap();
+        let lines: Vec<serde_json::Value> = body
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0]["value"]["summary"], "Unpublish");
+        assert_eq!(lines[1]["key"], "deletedFolder");
+        assert_eq!(lines[1]["value"]["path"], "runs/x");
     }
 }

@@ -387,6 +387,38 @@ impl HubClient {
             etag,
         })
     }
+
+    /// The start of a repo file, at most `max_bytes` of it: the body is read only that far
+    /// (whatever size the file is), so a file that is larger than a reader's cap costs no
+    /// more than the cap. A result of exactly `max_bytes` may be cut.
+    pub async fn download_file_start(
+        &self,
+        repo_type: RepoType,
+        id: &RepoId,
+        revision: &str,
+        path: &str,
+        max_bytes: usize,
+        token: Option<&Token>,
+    ) -> HubResult<Vec<u8>> {
+        check_repo_path(path)?;
+        let mut segs: Vec<&str> = Vec::new();
+        if repo_type != RepoType::Model {
+            segs.push(repo_type.plural());
+        }
+        segs.extend([id.owner(), id.name(), "resolve", revision, path]);
+        let mut resp = self
+            .send(Req::new(Method::GET, self.url(&segs), token))
+            .await?;
+        let mut bytes = Vec::new();
+        while bytes.len() < max_bytes {
+            match resp.chunk().await.map_err(HubError::network)? {
+                Some(chunk) => bytes.extend_from_slice(&chunk),
+                None => break,
+            }
+        }
+        bytes.truncate(max_bytes);
+        Ok(bytes)
+    }
 }
 
 /// Rejects empty, absolute and `..` paths before they reach a URL.

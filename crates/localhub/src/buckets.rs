@@ -46,7 +46,7 @@ pub async fn create(
         &["write-repos", "manage-repos", "contribute-repos"],
         "create a bucket",
     )?;
-    if ns != c.user.name {
+    if !s.accounts.may_write_in(&c.user.name, &ns) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!("You don't have the rights to create a bucket under the namespace \"{ns}\""),
@@ -86,13 +86,19 @@ pub async fn create(
     Ok(Json(json!({ "url": url, "id": id, "name": id })))
 }
 
-/// Finds a bucket the caller may see, else 404 RepoNotFound.
+/// Finds a bucket the caller may see (a public one, or one of a namespace they may write
+/// in: their own or an org's they belong to), else 404 RepoNotFound.
 pub fn find(s: &AppState, id: &str, caller: Option<&Caller>) -> ApiResult<BucketMeta> {
     let st = s.store.lock().expect("store");
     match st.buckets.get(id) {
-        Some(b) if b.visible_to(caller) => Ok(b.clone()),
+        Some(b) if visible(s, b, caller) => Ok(b.clone()),
         _ => Err(ApiError::repo_not_found("Bucket", id)),
     }
+}
+
+/// Whether `caller` may see bucket `b`: it is public, or in a namespace they may write in.
+fn visible(s: &AppState, b: &BucketMeta, caller: Option<&Caller>) -> bool {
+    b.visible_to(caller) || caller.is_some_and(|c| s.accounts.may_write_in(&c.user.name, &b.ns))
 }
 
 fn walk(root: &std::path::Path) -> Vec<(String, std::fs::Metadata)> {
@@ -155,7 +161,7 @@ pub async fn list(
         let st = s.store.lock().expect("store");
         st.buckets
             .values()
-            .filter(|b| b.ns == ns && b.visible_to(c.as_ref()))
+            .filter(|b| b.ns == ns && visible(&s, b, c.as_ref()))
             .cloned()
             .collect()
     };

@@ -300,7 +300,7 @@ fn plan_volumes(s: &AppState, c: &Caller, volumes: &[JobVolume]) -> ApiResult<Ve
         }
         let bucket = crate::buckets::find(s, &v.source, Some(c))?;
         let read_only = v.read_only == Some(true);
-        if bucket.ns != c.user.name && !read_only {
+        if !s.accounts.may_write_in(&c.user.name, &bucket.ns) && !read_only {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 format!("no write access to bucket {}", v.source),

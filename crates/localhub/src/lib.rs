@@ -35,8 +35,8 @@
 //! `GET /api/spaces/{id}` is a loopback port of its own, in front of the app's port.
 //!
 //! **Strict by default.** Accounts: alice (PRO, can pay), bob (free, can pay), carol (free,
-//! cannot pay), the paid org `alice-org` with alice ([`User::plan`], [`User::can_pay`],
-//! [`Org`]). Dev tokens ([`RunningHub::token_for`]) are user access tokens with every right;
+//! cannot pay), the paid org `alice-org` with alice and carol ([`User::plan`],
+//! [`User::can_pay`], [`Org`]). Dev tokens ([`RunningHub::token_for`]) are user access tokens with every right;
 //! OAuth tokens come only from the OIDC flow and carry exactly the granted scopes. Rules of
 //! huggingface.co this hub enforces, each with a test, with where it comes from:
 //! - a Space is created with its `sdk` (gradio, docker, static, streamlit: huggingface_hub's
@@ -216,7 +216,7 @@ pub struct LocalHub;
 
 impl LocalHub {
     /// A builder with defaults: `127.0.0.1:0`, users alice (PRO), bob (free, can pay) and
-    /// carol (free, cannot pay), the org `alice-org` (paid, alice a member), the factory's
+    /// carol (free, cannot pay), the org `alice-org` (paid, alice and carol members), the factory's
     /// OAuth app `space-factory-local`, OAuth tokens living 8 h.
     pub fn builder() -> LocalHubBuilder {
         LocalHubBuilder::default()
@@ -249,7 +249,8 @@ impl LocalHubBuilder {
         self.users.push(user);
         self
     }
-    /// Adds an organization (default: `alice-org`, paid, with alice, when alice is a user).
+    /// Adds an organization (default: `alice-org`, paid, with alice and carol, when alice is
+    /// a user).
     pub fn org(mut self, org: Org) -> Self {
         self.orgs.push(org);
         self
@@ -336,7 +337,7 @@ impl LocalHubBuilder {
             self.users
         };
         let orgs = if self.orgs.is_empty() && users.iter().any(|u| u.name == "alice") {
-            vec![Org::new("alice-org").member("alice")]
+            vec![Org::new("alice-org").member("alice").member("carol")]
         } else {
             self.orgs
         };

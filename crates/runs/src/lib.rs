@@ -14,6 +14,8 @@ pub mod layout;
 pub mod phase;
 pub mod proof;
 pub mod recipe;
+#[cfg(feature = "redact")]
+pub mod redact;
 pub mod repo_id;
 pub mod routes;
 pub mod run_id;

@@ -17,6 +17,9 @@
 //! | `POST /api/fn/*` | the app's server functions ([`app::api`]) |
 //! | `GET /api/runs/{owner}/{run_id}/stream` | a run live, as SSE ([`app::api::stream`]) |
 //! | `GET /healthz` | liveness |
+// The pages' view types (the wizard's above all) nest deeper than the default limit when
+// their layout is computed for server rendering.
+#![recursion_limit = "256"]
 
 pub mod config;
 #[cfg(feature = "embedded-hub")]

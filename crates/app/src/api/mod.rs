@@ -24,7 +24,7 @@ pub use launch::{
     LaunchRun, WizardSuggestions,
 };
 pub use runs::{
-    cancel_run, get_run, job_log, list_runs, read_artifact, CancelRun, GetRun, JobLog, ListRuns,
-    ReadArtifact,
+    cancel_run, get_run, job_log, list_runs, publish_run, read_artifact, unpublish_run, CancelRun,
+    GetRun, JobLog, ListRuns, PublishRun, ReadArtifact, UnpublishRun,
 };
 pub use types::*;

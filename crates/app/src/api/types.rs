@@ -32,6 +32,10 @@ pub struct Me {
     /// What the account may spend on, as the Hub told at sign-in.
     #[serde(default)]
     pub plan: AccountPlan,
+    /// The organizations the user belongs to (`whoami-v2` at sign-in): namespaces a run may
+    /// record in besides the user's own.
+    #[serde(default)]
+    pub orgs: Vec<String>,
 }
 
 /// What an account may do that costs money, from `whoami-v2` (each `None` when the Hub did
@@ -114,6 +118,10 @@ pub struct LaunchRequest {
     /// the recipe, so never recorded or shown back.
     #[serde(default)]
     pub agent_api_key: Option<runs::job::EndpointKey>,
+    /// Where the run records: one of the user's orgs (its bucket, its members open the
+    /// run's link), or the user's own namespace when absent.
+    #[serde(default)]
+    pub namespace: Option<String>,
 }
 
 /// A launched run: where its page is.
@@ -206,6 +214,30 @@ pub struct RunView {
     pub proof: Option<InferenceProof>,
     /// Whether the viewer may cancel it (their own run, not yet over).
     pub can_cancel: bool,
+    /// Whether its page is open to anyone; `None` when the viewer may not change that and
+    /// it is not.
+    #[serde(default)]
+    pub publication: Option<Publication>,
+}
+
+/// Whether a run's page opens for anyone (its public snapshot), as the page says it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "is")]
+pub enum Publication {
+    /// Only who may read the run's bucket opens its link; the viewer (its owner) may
+    /// publish it once it is over.
+    Private {
+        /// Whether it is over, so that it may be published now.
+        can_publish: bool,
+    },
+    /// Anyone opens its link, signed in or not: the page is read from its snapshot in a
+    /// public dataset repo.
+    Public {
+        /// The dataset repo's page on the Hub, where the snapshot is.
+        snapshot_url: String,
+        /// Whether the viewer (its owner) may unpublish it.
+        can_unpublish: bool,
+    },
 }
 
 /// How an artifact is shown.

@@ -141,6 +141,7 @@ mod tests {
             gate: None,
             proof: None,
             can_cancel: false,
+            publication: None,
         };
         let live = LiveRun::new(&view);
         for (n, line) in [(0, "a"), (1, "b"), (0, "a"), (1, "b"), (2, "c")] {

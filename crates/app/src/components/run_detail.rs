@@ -11,6 +11,7 @@ use crate::components::hydration::hydrated_mark;
 use crate::components::live_run::LiveRun;
 use crate::components::log_panel::LogPanel;
 use crate::components::proof_evidence::ProofEvidence;
+use crate::components::publish_panel::PublishPanel;
 use crate::components::report_view::ReportView;
 use crate::components::run_links::RunLinks;
 use crate::components::run_stream::follow_run;
@@ -148,6 +149,13 @@ pub fn RunDetail(
                 </a>
             </Show>
         </div>
+        {view
+            .publication
+            .clone()
+            .map(|publication| {
+                view! { <PublishPanel publication owner=owner.clone() run_id=run_id.clone() /> }
+                    .into_any()
+            })}
         <RunTimeline steps events=live.events />
         <div class="run-grid">
             <StepTimeline steps />

@@ -45,6 +45,8 @@ pub struct WizardFields {
     pub job_flavor: RwSignal<String>,
     pub job_timeout_minutes: RwSignal<String>,
     pub paid_hardware_confirmed: RwSignal<bool>,
+    /// Where the run records: empty for the user's own namespace, else one of their orgs.
+    pub namespace: RwSignal<String>,
 }
 
 impl WizardFields {
@@ -58,6 +60,7 @@ impl WizardFields {
             job_flavor: RwSignal::new(String::new()),
             job_timeout_minutes: RwSignal::new("30".to_owned()),
             paid_hardware_confirmed: RwSignal::new(false),
+            namespace: RwSignal::new(String::new()),
         };
         form.text(Field::AgentModel).set(AGENT_MODELS[0].to_owned());
         form
@@ -217,6 +220,7 @@ impl WizardFields {
                 job_timeout_minutes: timeout,
                 paid_hardware_confirmed: self.paid_hardware_confirmed.get(),
                 agent_api_key,
+                namespace: Some(self.namespace.get()).filter(|ns| !ns.is_empty()),
             }),
             _ => Err(errors),
         }

@@ -12,6 +12,7 @@ use crate::components::hydration::hydrated_mark;
 use crate::components::launch_summary::LaunchSummary;
 use crate::components::mode_select::ModeSelect;
 use crate::components::model_label::{ModelLabel, SuggestionList};
+use crate::components::namespace_select::NamespaceSelect;
 use crate::components::space_name_field::SpaceNameField;
 use crate::components::text_field::TextField;
 use crate::components::wizard_fields::{control_id, FormErrors, WizardFields, AGENT_API_KEY_FIELD};
@@ -331,6 +332,7 @@ pub fn WizardForm(
                         })}
                 </TextField>
             </fieldset>
+            <NamespaceSelect owner=owner.clone() orgs=me.orgs.clone() value=form.namespace />
             <CostConfirmation sentence=cost value=form.paid_hardware_confirmed />
             <LaunchSummary phase owner=owner.clone() form hardware />
             {move || {

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-/// Loads the run the URL names (server-rendered, so it works on reload) and shows it;
-/// "not found or no access" when the viewer may not see it.
+/// Loads the run the URL names (server-rendered, so it works on reload) and shows it, to
+/// anyone when it is published; "not found or no access" (404) when the viewer may not see
+/// it.
 #[component]
 pub fn RunPage() -> impl IntoView {
     let params = use_params_map();
@@ -33,8 +34,13 @@ pub fn RunPage() -> impl IntoView {
                 match run.await {
                     Ok(view) => view! { <RunDetail view reload stream_ended /> }.into_any(),
                     Err(error) => {
+                        // Nothing a viewer may open is there: the run is not theirs to see
+                        // and not published (signed out, they are also offered to sign in).
                         #[cfg(feature = "ssr")]
-                        if error == crate::api::ApiError::NotFound {
+                        if matches!(
+                            error,
+                            crate::api::ApiError::NotFound | crate::api::ApiError::NotSignedIn
+                        ) {
                             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
                                 response.set_status(http::StatusCode::NOT_FOUND);
                             }

@@ -13,6 +13,7 @@ mod jobs;
 mod models;
 mod oauth_rules;
 mod plans;
+mod public_datasets;
 mod python_client;
 mod repos;
 mod space_proxy;

@@ -148,6 +148,10 @@ async fn callback(
         .as_ref()
         .map(app::api::server::plan_of)
         .unwrap_or_default();
+    let orgs: Vec<String> = who
+        .as_ref()
+        .map(|w| w.orgs.iter().map(|o| o.name.clone()).collect())
+        .unwrap_or_default();
     let username = match (info.preferred_username, who) {
         (Some(name), _) => name,
         (None, who) => who?.name,
@@ -174,7 +178,8 @@ async fn callback(
             &tokens.access_token,
             tokens.expires_in,
         )
-        .with_plan(plan),
+        .with_plan(plan)
+        .with_orgs(orgs),
     )
     .await?;
     Ok(Redirect::to(pending.next.as_str()))

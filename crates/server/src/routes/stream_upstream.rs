@@ -345,9 +345,12 @@ struct Upstream {
 impl Upstream {
     fn open(services: &ApiServices, run: RunLocation, token: Token) -> Upstream {
         let logs = run.job.as_ref().map(|job| {
-            services
-                .hub
-                .follow_job_logs(&run.owner, &job.id, FollowLogs::default(), &token)
+            services.hub.follow_job_logs(
+                run.job_namespace(),
+                &job.id,
+                FollowLogs::default(),
+                &token,
+            )
         });
         let job_over = run.job.as_ref().is_some_and(|j| j.status.is_terminal());
         let running = run
@@ -443,7 +446,7 @@ impl Upstream {
         };
         let job = match services
             .hub
-            .job(&self.run.owner, &current.id, &self.token)
+            .job(self.run.job_namespace(), &current.id, &self.token)
             .await
         {
             Ok(job) => Some(job),

@@ -9,5 +9,7 @@ mod deploy_settings;
 mod health;
 mod kit;
 mod live;
+mod org_runs;
+mod publish;
 mod runs;
 mod signin;

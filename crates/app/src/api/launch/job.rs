@@ -30,9 +30,14 @@ pub async fn launch(
         ));
     }
     let run_id = RunId::generate();
+    let namespace = launch
+        .namespace
+        .clone()
+        .filter(|ns| !ns.is_empty())
+        .unwrap_or_else(|| user.username.clone());
     let bucket = services
-        .bucket_for(&user.username)
-        .map_err(|e| ApiError::Internal(format!("no bucket name for this user: {e}")))?;
+        .bucket_for(&namespace)
+        .map_err(|e| ApiError::Internal(format!("no bucket name for this namespace: {e}")))?;
     let (recipe, flavor, timeout_secs) = validate(
         services,
         launch.recipe,
@@ -49,7 +54,7 @@ pub async fn launch(
     let spec = RunSpec {
         version: SPEC_VERSION,
         run_id,
-        owner: user.username.clone(),
+        owner: namespace.clone(),
         bucket: bucket.clone(),
         recipe,
     };
@@ -57,7 +62,7 @@ pub async fn launch(
         .map_err(|errors| ApiError::Invalid(errors.0))?;
 
     check_under_way(services, user).await?;
-    check_can_pay(services, user).await?;
+    check_can_pay(services, user, &namespace).await?;
     let info = services
         .hub
         .ensure_bucket(&bucket, &user.token())
@@ -84,20 +89,33 @@ pub async fn launch(
         .map_err(hub_error)?;
     tracing::info!(user = %user.username, run = %run_id, job = %created.id, phase = spec.phase().id(), "run launched");
     Ok(Launched {
-        owner: user.username.clone(),
+        owner: namespace.clone(),
         run_id,
-        page: runs::routes::run_page(&user.username, run_id),
+        page: runs::routes::run_page(&namespace, run_id),
     })
 }
 
 /// Refuses a launch the account cannot pay for (its Job would be refused with a 402), with
-/// the same words the wizard shows; asks the Hub now, not as of sign-in.
-async fn check_can_pay(services: &Services, user: &SignedIn) -> Result<(), ApiError> {
+/// the same words the wizard shows, and one recording in a `namespace` that is neither the
+/// user's nor one of their orgs'; asks the Hub now, not as of sign-in.
+async fn check_can_pay(
+    services: &Services,
+    user: &SignedIn,
+    namespace: &str,
+) -> Result<(), ApiError> {
     let who = services
         .hub
         .whoami(&user.token())
         .await
         .map_err(hub_error)?;
+    if !who.acts_for(namespace) {
+        return Err(ApiError::Invalid(vec![FieldError {
+            field: crate::components::namespace_select::NAMESPACE_FIELD.into(),
+            message: format!(
+                "`{namespace}` is neither your namespace nor one of your organizations"
+            ),
+        }]));
+    }
     match crate::api::server::plan_of(&who).launch_blocker() {
         Some(why) => Err(ApiError::CannotPay(why)),
         None => Ok(()),

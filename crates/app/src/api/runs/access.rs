@@ -44,11 +44,12 @@ impl RunLocation {
         let bucket = services.bucket_for(owner).map_err(|_| ApiError::NotFound)?;
         let token = viewer.token();
         let paths = RunPaths::new(run_id);
-        let (job, state) = tokio::join!(
+        let (job, own_job, state) = tokio::join!(
             find_job(services, owner, &run_id, &token),
+            find_launchers_job(services, viewer, owner, &run_id),
             read_state_now(services, &bucket, &paths, &token)
         );
-        let (job, state) = (job?, state?);
+        let (job, state) = (job?.or(own_job?), state?);
         if job.is_none() && state.state.is_none() {
             return Err(ApiError::NotFound);
         }
@@ -62,6 +63,14 @@ impl RunLocation {
             state: state.state,
             state_etag: state.etag,
         })
+    }
+
+    /// The namespace the run's Job is in: the launcher's, which for a run recorded in an
+    /// org's bucket is not the run's owner.
+    pub fn job_namespace(&self) -> &str {
+        self.job
+            .as_ref()
+            .map_or(&self.owner, |j| j.owner.name.as_str())
     }
 
     /// Reads `state.json` again unless it is still the version `etag` names (for the live
@@ -89,7 +98,7 @@ impl RunLocation {
         token: &Token,
     ) -> Result<Option<JobInfo>, ApiError> {
         match &self.job {
-            Some(job) => match services.hub.job(&self.owner, &job.id, token).await {
+            Some(job) => match services.hub.job(self.job_namespace(), &job.id, token).await {
                 Ok(job) => Ok(Some(job)),
                 Err(err) => invisible_is_none(err),
             },
@@ -124,6 +133,22 @@ fn invisible_is_none<T>(err: HubError) -> Result<Option<T>, ApiError> {
         HubError::NotFound { .. } | HubError::Forbidden { .. } => Ok(None),
         other => Err(hub_error(other)),
     }
+}
+
+/// The Job of a run `viewer` launched into an org's namespace `owner`: it runs in the
+/// viewer's own namespace, its spec naming `owner`. `None` for a run of the viewer's own
+/// namespace (its Job is found there already) and for a Job whose spec names another.
+async fn find_launchers_job(
+    services: &Services,
+    viewer: &SignedIn,
+    owner: &str,
+    run_id: &RunId,
+) -> Result<Option<JobInfo>, ApiError> {
+    if viewer.username == owner {
+        return Ok(None);
+    }
+    let job = find_job(services, &viewer.username, run_id, &viewer.token()).await?;
+    Ok(job.filter(|j| super::read::job_spec(j).is_some_and(|spec| spec.owner == owner)))
 }
 
 /// The run's Job, found by its labels in the owner's namespace.

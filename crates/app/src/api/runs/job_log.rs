@@ -32,7 +32,13 @@ pub async fn read(
     let tail = u32::try_from(MAX_LOG_LINES).unwrap_or(u32::MAX);
     let mut stream = services
         .hub
-        .job_logs(&run.owner, &job.id, Some(tail), IDLE, &user.token())
+        .job_logs(
+            run.job_namespace(),
+            &job.id,
+            Some(tail),
+            IDLE,
+            &user.token(),
+        )
         .await
         .map_err(hub_error)?;
     let mut lines = Vec::new();

@@ -13,17 +13,22 @@ pub mod finished;
 #[cfg(feature = "ssr")]
 mod job_log;
 #[cfg(feature = "ssr")]
+pub mod public;
+#[cfg(feature = "ssr")]
 pub mod read;
 #[cfg(feature = "ssr")]
 pub mod record;
 #[cfg(feature = "ssr")]
 pub mod render;
 
-use super::{ApiError, Artifact, RunSummary, RunView};
+use super::{ApiError, Artifact, Publication, RunSummary, RunView};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
-use {super::server::as_viewer, access::RunLocation};
+use {
+    super::server::{as_reader, as_viewer},
+    access::RunLocation,
+};
 
 /// The signed-in user's runs, newest first.
 #[server(prefix = "/api/fn", endpoint = "list_runs", input = Json)]
@@ -31,38 +36,90 @@ pub async fn list_runs() -> Result<Vec<RunSummary>, ApiError> {
     as_viewer(|services, user| async move { read::list(&services, &user).await }).await
 }
 
-/// One run as its page shows it.
+/// One run as its page shows it: as the viewer's own token sees it, else (signed in or
+/// not) from its public snapshot when it is published. Without either, a signed-out viewer
+/// is asked to sign in and a signed-in one is told "not found".
 #[server(prefix = "/api/fn", endpoint = "get_run", input = Json)]
 pub async fn get_run(owner: String, run_id: String) -> Result<RunView, ApiError> {
-    as_viewer(
-        |services, user| async move { finished::view(&services, &user, &owner, &run_id).await },
-    )
+    as_reader(|services, user| async move {
+        let own = match &user {
+            Some(user) => finished::view(&services, user, &owner, &run_id).await,
+            None => Err(ApiError::NotSignedIn),
+        };
+        match (own, &user) {
+            (Ok(mut view), Some(user)) => {
+                view.publication = public::publication(&services, user, &view).await?;
+                Ok(view)
+            }
+            (Err(err @ (ApiError::NotFound | ApiError::NotSignedIn)), _) => {
+                public::view(&services, &owner, &run_id).await?.ok_or(err)
+            }
+            (other, _) => other,
+        }
+    })
     .await
 }
 
-/// One artifact of a run, ready to show.
+/// One artifact of a run, ready to show (from its public snapshot when the viewer may not
+/// read its bucket and it is published).
 #[server(prefix = "/api/fn", endpoint = "read_artifact", input = Json)]
 pub async fn read_artifact(
     owner: String,
     run_id: String,
     path: String,
 ) -> Result<Artifact, ApiError> {
-    as_viewer(|services, user| async move {
-        let run = RunLocation::find(&services, &user, &owner, &run_id).await?;
-        artifact::read(&services, &user, &run, &path).await
+    as_reader(|services, user| async move {
+        let run = match &user {
+            Some(user) => RunLocation::find(&services, user, &owner, &run_id).await,
+            None => Err(ApiError::NotSignedIn),
+        };
+        match (run, &user) {
+            (Ok(run), Some(user)) => artifact::read(&services, user, &run, &path).await,
+            (Err(err @ (ApiError::NotFound | ApiError::NotSignedIn)), _) => {
+                public::artifact(&services, &owner, &run_id, &path)
+                    .await?
+                    .ok_or(err)
+            }
+            (Err(err), _) => Err(err),
+            (Ok(_), None) => Err(ApiError::NotSignedIn),
+        }
     })
     .await
 }
 
-/// Cancels one of the viewer's own runs (another's is [`ApiError::NotFound`]).
+/// Publishes one of the viewer's own finished runs: its page opens for anyone, read from a
+/// redacted snapshot in the viewer's public dataset repo (another's run is
+/// [`ApiError::NotFound`]).
+#[server(prefix = "/api/fn", endpoint = "publish_run", input = Json)]
+pub async fn publish_run(owner: String, run_id: String) -> Result<Publication, ApiError> {
+    as_viewer(|services, user| async move {
+        let run = RunLocation::find(&services, &user, &owner, &run_id).await?;
+        public::publish(&services, &user, &run).await
+    })
+    .await
+}
+
+/// Unpublishes one of the viewer's own runs: its snapshot is deleted, and its link opens
+/// again only for who may read its bucket.
+#[server(prefix = "/api/fn", endpoint = "unpublish_run", input = Json)]
+pub async fn unpublish_run(owner: String, run_id: String) -> Result<Publication, ApiError> {
+    as_viewer(|services, user| async move {
+        let run = RunLocation::find(&services, &user, &owner, &run_id).await?;
+        public::unpublish(&services, &user, &run).await
+    })
+    .await
+}
+
+/// Cancels a run the viewer launched (another's is [`ApiError::NotFound`]).
 #[server(prefix = "/api/fn", endpoint = "cancel_run", input = Json)]
 pub async fn cancel_run(owner: String, run_id: String) -> Result<(), ApiError> {
     as_viewer(|services, user| async move {
         let run = RunLocation::find(&services, &user, &owner, &run_id).await?;
-        match (&run.job, run.owner == user.username) {
+        let launched = run.job_namespace() == user.username;
+        match (&run.job, launched) {
             (Some(job), true) => services
                 .hub
-                .cancel_job(&run.owner, &job.id, &user.token())
+                .cancel_job(run.job_namespace(), &job.id, &user.token())
                 .await
                 .map_err(super::server::hub_error),
             (None, true) => Err(ApiError::Internal(

@@ -29,12 +29,12 @@ pub async fn list(services: &Services, user: &SignedIn) -> Result<Vec<RunSummary
         )
         .await
         .map_err(hub_error)?;
-    let bucket = services
-        .bucket_for(&user.username)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let reads = jobs.into_iter().filter_map(|job| {
         let run_id: RunId = job.labels.get(job::LABEL_RUN_ID)?.parse().ok()?;
-        let (bucket, token) = (bucket.clone(), token.clone());
+        // A run records in the namespace its spec names: the user's, or one of their orgs'.
+        let owner = job_spec(&job).map_or_else(|| user.username.clone(), |s| s.owner);
+        let bucket = services.bucket_for(&owner).ok()?;
+        let token = token.clone();
         Some(async move {
             let paths = runs::RunPaths::new(run_id);
             let state = match read_state_bytes(services, &bucket, &paths.state(), &token).await {
@@ -43,7 +43,7 @@ pub async fn list(services: &Services, user: &SignedIn) -> Result<Vec<RunSummary
                 }
                 _ => None,
             };
-            summary(&user.username, run_id, &job, state.as_ref())
+            summary(&owner, run_id, &job, state.as_ref())
         })
     });
     let mut runs: Vec<RunSummary> = futures_util::future::join_all(reads)
@@ -199,7 +199,12 @@ pub fn compose(
         public_record: record.public_record,
         gate: record.gate,
         proof: record.proof,
-        can_cancel: run.owner == user.username && run.job.is_some() && !run_status.is_terminal(),
+        can_cancel: run
+            .job
+            .as_ref()
+            .is_some_and(|j| j.owner.name == user.username)
+            && !run_status.is_terminal(),
+        publication: None,
     })
 }
 
@@ -233,12 +238,17 @@ pub fn status(job: Option<&JobInfo>, state: Option<&RunState>) -> RunStatus {
 
 /// The run's options as launched, from the Job's environment (the spec holds no secrets).
 fn job_recipe(job: &JobInfo) -> Option<Recipe> {
+    job_spec(job).map(|s| s.recipe)
+}
+
+/// The run's spec as launched, from the Job's environment.
+pub fn job_spec(job: &JobInfo) -> Option<RunSpec> {
     let spec = job
         .extra
         .get("environment")?
         .get(runs::RUN_SPEC_ENV)?
         .as_str()?;
-    serde_json::from_str::<RunSpec>(spec).ok().map(|s| s.recipe)
+    serde_json::from_str::<RunSpec>(spec).ok()
 }
 
 fn target_space(owner: &str, state: Option<&RunState>, recipe: Option<&Recipe>) -> Option<String> {

@@ -123,6 +123,23 @@ where
     answer(viewer::end_session_on_401(session, result).await)
 }
 
+/// Runs a server function's `body` as the request's viewer, signed in (`Some`) or not
+/// (`None`), for what anyone may read (a published run); a Hub 401 with the viewer's token
+/// ends the session as in [`as_viewer`].
+pub(crate) async fn as_reader<T, F, Fut>(body: F) -> Result<T, ApiError>
+where
+    F: FnOnce(Arc<Services>, Option<SignedIn>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let (services, parts) = answer(context())?;
+    let session = parts.extensions.get::<tower_sessions::Session>();
+    let result = match viewer::viewer_of(&parts).await {
+        Ok(user) => body(services, user).await,
+        Err(err) => Err(err),
+    };
+    answer(viewer::end_session_on_401(session, result).await)
+}
+
 /// A server function's result as it leaves: an error sets the answer's status
 /// ([`ApiError::http_status`]), so a refused form is a 422, not a 500.
 pub(crate) fn answer<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {

@@ -34,6 +34,9 @@ pub struct SignedIn {
     /// What the account may spend on, as the Hub told at sign-in.
     #[serde(default)]
     pub plan: crate::api::AccountPlan,
+    /// The organizations the user belongs to, as the Hub told at sign-in.
+    #[serde(default)]
+    pub orgs: Vec<String>,
 }
 
 impl std::fmt::Debug for SignedIn {
@@ -63,12 +66,19 @@ impl SignedIn {
             token: token.expose().to_owned(),
             expires_at: expires_in.map(|d| unix_now().saturating_add(d.as_secs())),
             plan: crate::api::AccountPlan::default(),
+            orgs: Vec::new(),
         }
     }
 
     /// The same user, with the plan the Hub told.
     pub fn with_plan(mut self, plan: crate::api::AccountPlan) -> SignedIn {
         self.plan = plan;
+        self
+    }
+
+    /// The same user, a member of these organizations.
+    pub fn with_orgs(mut self, orgs: Vec<String>) -> SignedIn {
+        self.orgs = orgs;
         self
     }
 
@@ -185,5 +195,6 @@ pub fn me(user: &SignedIn, requested: &[String]) -> Me {
         missing_scopes,
         sign_in_minutes_left: user.minutes_left(),
         plan: user.plan,
+        orgs: user.orgs.clone(),
     }
 }
