@@ -86,6 +86,7 @@ impl Viewer {
             job_timeout_minutes: Some(30),
             paid_hardware_confirmed: false,
             agent_api_key: None,
+            budget_usd: None,
         };
         self.call("launch_run", &LaunchRun { launch }).await
     }

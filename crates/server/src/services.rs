@@ -114,6 +114,9 @@ impl Services {
                 bucket_mount: config.bucket_mount.clone(),
                 hub_endpoint,
                 max_under_way: config.max_runs_under_way,
+                default_budget_usd: (config.default_budget_usd.is_finite()
+                    && config.default_budget_usd > 0.0)
+                    .then_some(config.default_budget_usd),
                 allowed_gpus: config
                     .allowed_gpus
                     .split_whitespace()
@@ -122,7 +125,12 @@ impl Services {
             },
             hub_hosts: HubHosts::new(&endpoint),
             hub_url: endpoint,
-            suggestions,
+            suggestions: app::api::Suggestions {
+                default_budget_usd: (config.default_budget_usd.is_finite()
+                    && config.default_budget_usd > 0.0)
+                    .then_some(config.default_budget_usd),
+                ..suggestions
+            },
             finished: Default::default(),
         };
         Ok(Services {

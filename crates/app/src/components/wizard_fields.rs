@@ -217,6 +217,7 @@ impl WizardFields {
                 job_timeout_minutes: timeout,
                 paid_hardware_confirmed: self.paid_hardware_confirmed.get(),
                 agent_api_key,
+                budget_usd: None,
             }),
             _ => Err(errors),
         }

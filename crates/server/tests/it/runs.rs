@@ -27,6 +27,7 @@ pub(crate) fn phase1() -> LaunchRequest {
         job_timeout_minutes: Some(10),
         paid_hardware_confirmed: false,
         agent_api_key: None,
+        budget_usd: None,
     }
 }
 
@@ -383,6 +384,7 @@ pub(crate) async fn launch_a_long_run(alice: &mut Browser) -> String {
             job_timeout_minutes: Some(10),
             paid_hardware_confirmed: false,
             agent_api_key: None,
+            budget_usd: None,
         },
     )
     .await
@@ -922,6 +924,7 @@ async fn a_stopped_server_leaves_no_process_of_its_own_behind() {
             job_timeout_minutes: Some(10),
             paid_hardware_confirmed: false,
             agent_api_key: None,
+            budget_usd: None,
         },
     )
     .await
@@ -981,6 +984,7 @@ fn custom_endpoint_run(base_url: &str, key: Option<&str>) -> LaunchRequest {
         job_timeout_minutes: Some(10),
         paid_hardware_confirmed: false,
         agent_api_key: key.and_then(runs::job::EndpointKey::new),
+        budget_usd: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! change, redacted.
 
 use super::clock::now_rfc3339;
+use super::meter::Meter;
 use super::output::{Output, OutputError};
 use super::redact::Redactor;
 use runs::{Event, Level, Phase, RunId, RunPaths, RunState, RunStatus, StepRecord, StepStatus};
@@ -18,7 +19,13 @@ pub struct Recorder {
     state: RunState,
     next_seq: u64,
     step_started: Option<Instant>,
+    meter: Meter,
+    cost_written: Option<Instant>,
 }
+
+/// How often an event brings the state's spend up to date, at most: the run page shows it
+/// moving without a rewrite of `state.json` per event.
+const COST_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What a phase step reports when it fails: which step, and why in a sentence.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -51,10 +58,29 @@ impl Recorder {
                 finished_at: None,
                 verdict: None,
                 error: None,
+                cost: None,
+                stopped: None,
             },
             next_seq: 0,
             step_started: None,
+            meter: Meter::default(),
+            cost_written: None,
         }
+    }
+
+    /// Meters the run with `meter` from now on: every write of the state carries its spend.
+    pub fn set_meter(&mut self, meter: Meter) {
+        self.meter = meter;
+    }
+
+    /// The run's meter (unmetered until [`Recorder::set_meter`]).
+    pub fn meter(&self) -> &Meter {
+        &self.meter
+    }
+
+    /// Records why the worker stopped the run itself; [`Recorder::finish`] follows.
+    pub fn set_stopped(&mut self, stopped: runs::Stopped) {
+        self.state.stopped = Some(stopped);
     }
 
     /// The state as recorded so far.
@@ -97,11 +123,20 @@ impl Recorder {
             data: self.redactor.redact_json(&data),
         };
         self.next_seq += 1;
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{}", event.to_marked_line());
-        let _ = stdout.flush();
+        {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{}", event.to_marked_line());
+            let _ = stdout.flush();
+        }
         self.output
-            .append_line(&self.paths.events(), &event.to_json_line())
+            .append_line(&self.paths.events(), &event.to_json_line())?;
+        let stale = self
+            .cost_written
+            .is_none_or(|at| at.elapsed() >= COST_REFRESH);
+        if stale && self.meter.spend().is_some() {
+            self.save_state()?;
+        }
+        Ok(())
     }
 
     /// Marks `name` as the step under way and records that it began.
@@ -249,6 +284,10 @@ impl Recorder {
     /// Rewrites `state.json` from the in-memory state.
     pub fn save_state(&mut self) -> Result<(), OutputError> {
         self.state.updated_at = now_rfc3339();
+        if let Some(spend) = self.meter.spend() {
+            self.state.cost = Some(spend);
+            self.cost_written = Some(Instant::now());
+        }
         let json = serde_json::to_value(&self.state).expect("state serializes");
         let text = serde_json::to_vec_pretty(&self.redactor.redact_json(&json))
             .expect("JSON values serialize");
