@@ -246,12 +246,33 @@ impl Stopped {
                     .map(|s| format!("; the Space {s} was paused"))
                     .unwrap_or_default();
                 format!(
-                    "Stopped: budget reached ({} spent of a {} budget){paused}",
-                    usd(*spent_usd),
-                    usd(*budget_usd)
+                    "Stopped: budget reached (budget {}, spent {}){paused}",
+                    usd(*budget_usd),
+                    usd(*spent_usd)
                 )
             }
         }
+    }
+}
+
+/// The most a run can cost, for the wizard's forecast: its Job for the whole timeout
+/// (`job_max`), its Space on its hardware for as long (`space_max`; `Some(0.0)` when free or
+/// when the recipe makes none) and the agent's tokens, which have no fixed bound unless
+/// they are free (`tokens_bounded`), all capped by the budget. `None` when it cannot be
+/// computed (a price is unknown and there is no budget).
+pub fn worst_case(
+    job_max: Option<f64>,
+    space_max: Option<f64>,
+    tokens_bounded: bool,
+    budget: Option<f64>,
+) -> Option<f64> {
+    let sum = match (job_max, space_max, tokens_bounded) {
+        (Some(job), Some(space), true) => Some(job + space),
+        _ => None,
+    };
+    match (sum, budget) {
+        (Some(sum), Some(budget)) => Some(sum.min(budget)),
+        (sum, budget) => sum.or(budget),
     }
 }
 
@@ -302,6 +323,18 @@ mod tests {
         assert_eq!(TokenPrice::of_providers(&providers), Some(price));
         assert_eq!(TokenPrice::of_providers(&providers[3..]), None);
         assert_eq!(TokenPrice::of_providers(&[]), None);
+    }
+
+    #[test]
+    fn the_worst_case_sums_what_is_bounded_and_the_budget_caps_it() {
+        assert_eq!(worst_case(Some(0.5), Some(0.0), true, None), Some(0.5));
+        assert_eq!(worst_case(Some(0.5), Some(1.0), true, Some(1.0)), Some(1.0));
+        assert_eq!(
+            worst_case(Some(0.5), Some(0.0), false, Some(2.0)),
+            Some(2.0)
+        );
+        assert_eq!(worst_case(None, Some(0.0), true, None), None);
+        assert_eq!(worst_case(Some(0.5), Some(0.0), false, None), None);
     }
 
     #[test]

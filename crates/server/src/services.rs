@@ -66,7 +66,15 @@ impl Services {
         suggestions: app::api::Suggestions,
     ) -> Result<Services, SetupError> {
         let client = |url: &str| HubClient::new(HubConfig::new(url)?.with_retry(page_retry()));
-        let hub = client(hub_url)?;
+        let hub = match &config.hub_endpoint {
+            Some(_) => client(hub_url)?,
+            // The embedded hub is its own Inference Providers router too, as its Jobs are told.
+            None => HubClient::new(
+                HubConfig::new(hub_url)?
+                    .with_retry(page_retry())
+                    .with_inference_url(&format!("{}/v1", hub_url.trim_end_matches('/')))?,
+            )?,
+        };
         let oidc = match &config.openid_provider_url {
             Some(url) => client(url)?,
             None => hub.clone(),

@@ -57,14 +57,10 @@ struct Tokens {
 }
 
 impl Meter {
-    /// A meter for a run launched with `terms`, at `prices`, counting from now; `agent_model`
-    /// names the model whose tokens the run pays for, when Pi works in it.
-    pub fn start(terms: CostTerms, prices: Prices, agent_model: Option<String>) -> Meter {
-        Meter::started_at(terms, prices, agent_model, Instant::now())
-    }
-
-    /// As [`Meter::start`], counting from `started` (the worker's start).
-    pub fn started_at(
+    /// A meter for a run launched with `terms`, at `prices`, counting the Job's time from
+    /// `started` (the worker's start); `agent_model` names the model whose tokens the run
+    /// pays for, when Pi works in it.
+    pub fn start(
         terms: CostTerms,
         prices: Prices,
         agent_model: Option<String>,
@@ -207,7 +203,7 @@ mod tests {
     #[test]
     fn job_time_and_tokens_are_priced_and_a_budget_is_reached() {
         let an_hour_ago = Instant::now() - Duration::from_secs(3600);
-        let meter = Meter::started_at(terms(Some(0.02)), prices(), Some("m/x".into()), an_hour_ago);
+        let meter = Meter::start(terms(Some(0.02)), prices(), Some("m/x".into()), an_hour_ago);
         let spend = meter.spend().unwrap();
         assert!((spend.job.usd.unwrap() - 0.01).abs() < 1e-4, "{spend:?}");
         assert!(!spend.budget_reached());
@@ -224,7 +220,7 @@ mod tests {
 
     #[test]
     fn only_a_space_on_paid_hardware_is_to_pause_and_a_paused_one_stops_counting() {
-        let meter = Meter::start(terms(None), prices(), None);
+        let meter = Meter::start(terms(None), prices(), None, Instant::now());
         meter.space_started("alice/free", None);
         assert_eq!(meter.paid_space(), None);
         meter.space_started("alice/gpu", Some("t4-small"));

@@ -7,6 +7,7 @@ use super::output::{Output, OutputError};
 use super::redact::Redactor;
 use runs::{Event, Level, Phase, RunId, RunPaths, RunState, RunStatus, StepRecord, StepStatus};
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Records one run: every event goes to stdout (marked) and `events.jsonl`; every change of
@@ -20,12 +21,15 @@ pub struct Recorder {
     next_seq: u64,
     step_started: Option<Instant>,
     meter: Meter,
-    cost_written: Option<Instant>,
+    /// The state as last written, locked while `state.json` is written: shared with
+    /// [`Recorder::spend_refresher`], so a write of the spend alone never goes back on a
+    /// newer state.
+    written: Arc<Mutex<Option<RunState>>>,
 }
 
-/// How often an event brings the state's spend up to date, at most: the run page shows it
-/// moving without a rewrite of `state.json` per event.
-const COST_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
+/// How often the spend in `state.json` is brought up to date while the run runs, so the
+/// run page shows it moving through steps that record nothing for minutes.
+const SPEND_REFRESH: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// What a phase step reports when it fails: which step, and why in a sentence.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -64,7 +68,31 @@ impl Recorder {
             next_seq: 0,
             step_started: None,
             meter: Meter::default(),
-            cost_written: None,
+            written: Arc::default(),
+        }
+    }
+
+    /// A task body that rewrites `state.json` with the meter's spend every few seconds,
+    /// until dropped (nothing else in the state changes). For a metered run, beside its
+    /// phase.
+    pub fn spend_refresher(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let (written, output, path) = (
+            self.written.clone(),
+            self.output.clone(),
+            self.paths.state(),
+        );
+        let (redactor, meter) = (self.redactor.clone(), self.meter.clone());
+        async move {
+            loop {
+                tokio::time::sleep(SPEND_REFRESH).await;
+                let mut last = written.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(state) = last.as_mut().filter(|s| !s.status.is_terminal()) else {
+                    continue;
+                };
+                state.cost = meter.spend();
+                state.updated_at = now_rfc3339();
+                let _ = output.write(&path, &state_json(&redactor, state));
+            }
         }
     }
 
@@ -129,14 +157,7 @@ impl Recorder {
             let _ = stdout.flush();
         }
         self.output
-            .append_line(&self.paths.events(), &event.to_json_line())?;
-        let stale = self
-            .cost_written
-            .is_none_or(|at| at.elapsed() >= COST_REFRESH);
-        if stale && self.meter.spend().is_some() {
-            self.save_state()?;
-        }
-        Ok(())
+            .append_line(&self.paths.events(), &event.to_json_line())
     }
 
     /// Marks `name` as the step under way and records that it began.
@@ -283,15 +304,17 @@ impl Recorder {
 
     /// Rewrites `state.json` from the in-memory state.
     pub fn save_state(&mut self) -> Result<(), OutputError> {
+        let mut last = self.written.lock().unwrap_or_else(|e| e.into_inner());
         self.state.updated_at = now_rfc3339();
         if let Some(spend) = self.meter.spend() {
             self.state.cost = Some(spend);
-            self.cost_written = Some(Instant::now());
         }
-        let json = serde_json::to_value(&self.state).expect("state serializes");
-        let text = serde_json::to_vec_pretty(&self.redactor.redact_json(&json))
-            .expect("JSON values serialize");
-        self.output.write(&self.paths.state(), &text)
+        self.output.write(
+            &self.paths.state(),
+            &state_json(&self.redactor, &self.state),
+        )?;
+        *last = Some(self.state.clone());
+        Ok(())
     }
 
     /// Ends the step under way, if any, with `status` and `message`; returns its duration.
@@ -318,4 +341,10 @@ impl Recorder {
             .clone()
             .unwrap_or_else(|| "run".into())
     }
+}
+
+/// `state` as `state.json` holds it: redacted, pretty-printed.
+fn state_json(redactor: &Redactor, state: &RunState) -> Vec<u8> {
+    let json = serde_json::to_value(state).expect("state serializes");
+    serde_json::to_vec_pretty(&redactor.redact_json(&json)).expect("JSON values serialize")
 }

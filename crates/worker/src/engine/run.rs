@@ -68,10 +68,15 @@ pub async fn execute(
 
     let access = HubAccess::from_config(config).ok();
     let meter = start_meter(spec, access.as_ref(), recorder, started).await?;
+    let refresher = meter
+        .spend()
+        .is_some()
+        .then(|| AbortOnDrop(tokio::spawn(recorder.spend_refresher())));
     let result: Option<Result<String, StepFailure>> = tokio::select! {
         result = phases::run(spec, config, recorder) => Some(result),
         () = stop => None,
         spend = budget_reached(&meter) => {
+            drop(refresher);
             let outcome = stop_for_budget(&meter, access.as_ref(), recorder, spend).await?;
             let markdown = report::render(Some(spec), recorder.state());
             recorder.write_report(&markdown)?;
@@ -79,6 +84,7 @@ pub async fn execute(
         }
     };
 
+    drop(refresher);
     let outcome = match result {
         Some(Ok(verdict)) => {
             recorder.finish(RunStatus::Succeeded, &verdict, None)?;
@@ -110,6 +116,15 @@ pub async fn execute(
     Ok(outcome)
 }
 
+/// A spawned task that ends when this is dropped.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Meters the run when its spec has cost terms, at the prices the Hub gives now (a price
 /// it cannot give is recorded as unknown, and the run goes on).
 async fn start_meter(
@@ -136,7 +151,7 @@ async fn start_meter(
             serde_json::Value::Null,
         )?;
     }
-    let meter = Meter::started_at(terms, found, agent.map(|a| a.agent_model.clone()), started);
+    let meter = Meter::start(terms, found, agent.map(|a| a.agent_model.clone()), started);
     recorder.set_meter(meter.clone());
     recorder.save_state()?;
     let spend = meter.spend();
