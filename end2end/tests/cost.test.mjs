@@ -57,7 +57,7 @@ test('the wizard forecasts the cost from the Hub\'s prices, with the budget from
   const summary = page.locator('.launch-summary');
   // A 30-minute Job on cpu-basic at $0.01/h costs $0.005: said as under a cent, not $0.00.
   const job = summary.locator('.summary-job');
-  await job.filter({ hasText: 'cpu-basic at $0.01/h: under $0.01 if it runs the full 30 min' }).waitFor({ timeout: 30_000 });
+  await job.filter({ hasText: 'on cpu-basic in your account at $0.01/h: under $0.01 if it runs the full 30 min' }).waitFor({ timeout: 30_000 });
   assert.doesNotMatch(await summary.innerText(), /\$0\.00\b/);
   // A Space is priced by the Space list: CPU basic is free for it, a GPU per hour.
   await page.getByLabel('Space hardware').selectOption('t4-small');

@@ -109,7 +109,7 @@ impl Meter {
             let space = r.space.as_ref().filter(|s| s.since.is_some())?;
             let price = r.prices.space.get(&space.flavor).copied();
             // A price the Hub does not list is not known to be free.
-            (price.is_none_or(|p| p > 0.0)).then(|| space.id.clone())
+            price.is_none_or(|p| p > 0.0).then(|| space.id.clone())
         })
         .flatten()
     }

@@ -7,32 +7,28 @@ use crate::api::{ApiError, HardwareOption};
 use hub::jobs::HardwareFlavor;
 use runs::cost::{self, PriceUnit, TokenPrice};
 
-/// Every Job flavor the Hub lists, with its hourly price.
+/// Which of the Hub's hardware lists: a Space's price is not its Job's (CPU basic is free
+/// for a Space).
+#[derive(Debug, Clone, Copy)]
+pub enum Priced {
+    /// `GET /api/jobs/hardware`.
+    Jobs,
+    /// `GET /api/spaces/hardware`.
+    Spaces,
+}
+
+/// Every flavor the Hub lists for `which`, with its hourly price.
 pub async fn list(
     services: &Services,
     user: Option<&SignedIn>,
+    which: Priced,
 ) -> Result<Vec<HardwareOption>, ApiError> {
     let token = user.map(SignedIn::token);
-    let flavors = services
-        .hub
-        .jobs_hardware(token.as_ref())
-        .await
-        .map_err(hub_error)?;
-    Ok(flavors.iter().map(option).collect())
-}
-
-/// Every Space flavor the Hub lists, with its hourly price (a Space's price is not its
-/// Job's: CPU basic is free for a Space).
-pub async fn space_list(
-    services: &Services,
-    user: Option<&SignedIn>,
-) -> Result<Vec<HardwareOption>, ApiError> {
-    let token = user.map(SignedIn::token);
-    let flavors = services
-        .hub
-        .spaces_hardware(token.as_ref())
-        .await
-        .map_err(hub_error)?;
+    let flavors = match which {
+        Priced::Jobs => services.hub.jobs_hardware(token.as_ref()).await,
+        Priced::Spaces => services.hub.spaces_hardware(token.as_ref()).await,
+    }
+    .map_err(hub_error)?;
     Ok(flavors.iter().map(option).collect())
 }
 

@@ -31,7 +31,7 @@ pub async fn launch_run(launch: LaunchRequest) -> Result<Launched, ApiError> {
 pub async fn hardware() -> Result<Vec<HardwareOption>, ApiError> {
     let (services, parts) = answer(context())?;
     let user = answer(viewer::viewer_of(&parts).await)?;
-    answer(hardware::list(&services, user.as_ref()).await)
+    answer(hardware::list(&services, user.as_ref(), hardware::Priced::Jobs).await)
 }
 
 /// Space hardware with the Hub's Space prices.
@@ -39,7 +39,7 @@ pub async fn hardware() -> Result<Vec<HardwareOption>, ApiError> {
 pub async fn space_hardware() -> Result<Vec<HardwareOption>, ApiError> {
     let (services, parts) = answer(context())?;
     let user = answer(viewer::viewer_of(&parts).await)?;
-    answer(hardware::space_list(&services, user.as_ref()).await)
+    answer(hardware::list(&services, user.as_ref(), hardware::Priced::Spaces).await)
 }
 
 /// The agent model's price per token, as the router publishes it (`None`: it publishes
