@@ -26,9 +26,7 @@ pub fn RunCost(#[prop(into)] state: Signal<Option<RunState>>) -> impl IntoView {
                     <p class="run-cost-total">
                         <strong data-usd=spend.total_usd.to_string()>{total}</strong>
                         {budget}
-                        {spend
-                            .partly_unpriced
-                            .then(|| " (a part has no published price)")}
+                        {spend.partly_unpriced.then_some(" (a part has no published price)")}
                     </p>
                     <ul class="run-cost-parts">
                         {parts.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
