@@ -87,6 +87,7 @@ impl Viewer {
             paid_hardware_confirmed: false,
             agent_api_key: None,
             namespace: None,
+            budget_usd: None,
         };
         self.call("launch_run", &LaunchRun { launch }).await
     }

@@ -120,4 +120,11 @@ impl HubClient {
         let l: ModelList = self.json(Req::new(Method::GET, url, token)).await?;
         Ok(l.data)
     }
+
+    /// `GET {inference_url}/models/{id}`: one model and its providers (with their
+    /// `pricing`, when published). `id` is `org/model`, its slash kept.
+    pub async fn inference_model(&self, id: &str, token: Option<&Token>) -> HubResult<ModelEntry> {
+        let url = join(&self.cfg.inference_url, &["models", id]);
+        self.json(Req::new(Method::GET, url, token)).await
+    }
 }

@@ -241,6 +241,17 @@ impl HubClient {
         .await
     }
 
+    /// `POST /api/spaces/{id}/pause`: stops the Space's hardware (and its bill) until it is
+    /// restarted.
+    pub async fn pause_space(&self, id: &RepoId, token: &Token) -> HubResult<SpaceRuntime> {
+        self.json(Req::new(
+            Method::POST,
+            self.space_url(id, &["pause"]),
+            Some(token),
+        ))
+        .await
+    }
+
     /// `GET /api/spaces/hardware`: Space flavors with prices (same shape as Jobs').
     pub async fn spaces_hardware(
         &self,

@@ -1,4 +1,5 @@
-//! An OpenAI-compatible `POST /v1/chat/completions` and `GET /v1/models`, for agent tests.
+//! An OpenAI-compatible `POST /v1/chat/completions`, `GET /v1/models` and
+//! `GET /v1/models/{id}`, for agent tests.
 //!
 //! Always serves the built-in demo agent ([`crate::demo_agent`]); other models are forwarded
 //! to an upstream (`Upstream`), or a scripted conversation answers every request
@@ -100,11 +101,10 @@ fn load(path: &PathBuf) -> ApiResult<Script> {
 /// `GET /v1/models`: the script's model (a script answers every request), else the demo
 /// agent, then an upstream's models.
 pub async fn models(State(s): State<AppState>, Authed(_): Authed) -> ApiResult<Response> {
-    let demo = json!({"id": demo_agent::MODEL, "object": "model", "created": 0, "owned_by": "localhub", "description": demo_agent::LABEL});
     match &s.chat {
         ChatBackend::Script(p) => {
             let sc = load(p)?;
-            Ok(Json(json!({"object": "list", "data": [{"id": sc.model, "object": "model", "created": 0, "owned_by": "localhub"}]})).into_response())
+            Ok(Json(json!({"object": "list", "data": [script_entry(&sc.model)]})).into_response())
         }
         ChatBackend::Upstream { base_url, api_key } => {
             forward(
@@ -115,8 +115,60 @@ pub async fn models(State(s): State<AppState>, Authed(_): Authed) -> ApiResult<R
             )
             .await
         }
-        ChatBackend::None => Ok(Json(json!({"object": "list", "data": [demo]})).into_response()),
+        ChatBackend::None => {
+            Ok(Json(json!({"object": "list", "data": [demo_entry()]})).into_response())
+        }
     }
+}
+
+/// `GET /v1/models/{id}`: one model as the router lists it, with its providers and their
+/// `pricing` where one is published; a model not served is the router's 404.
+pub async fn model(
+    State(s): State<AppState>,
+    Authed(_): Authed,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Response> {
+    if id == demo_agent::MODEL && !matches!(s.chat, ChatBackend::Script(_)) {
+        return Ok(Json(demo_entry()).into_response());
+    }
+    match &s.chat {
+        ChatBackend::Script(p) => {
+            let sc = load(p)?;
+            if sc.model == id {
+                Ok(Json(script_entry(&sc.model)).into_response())
+            } else {
+                Err(not_served(&id))
+            }
+        }
+        ChatBackend::Upstream { base_url, api_key } => {
+            forward(
+                reqwest::Method::GET,
+                format!("{base_url}/models/{id}"),
+                api_key.as_ref(),
+                None,
+            )
+            .await
+        }
+        ChatBackend::None => Err(not_served(&id)),
+    }
+}
+
+/// The demo agent's entry: served here at no cost, so its one provider's price is zero.
+fn demo_entry() -> Value {
+    json!({
+        "id": demo_agent::MODEL, "object": "model", "created": 0, "owned_by": "localhub",
+        "description": demo_agent::LABEL,
+        "providers": [{"provider": "localhub", "status": "live", "supports_tools": true,
+            "pricing": {"input": 0.0, "output": 0.0}}],
+    })
+}
+
+/// A scripted model's entry: its provider publishes no price.
+fn script_entry(model: &str) -> Value {
+    json!({
+        "id": model, "object": "model", "created": 0, "owned_by": "localhub",
+        "providers": [{"provider": "localhub", "status": "live", "supports_tools": true}],
+    })
 }
 
 /// A model this hub does not serve: the router's 404, naming what it can do instead.

@@ -784,7 +784,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/api/jobs/hardware",
-            get(|| async { Json(crate::spaces::hardware_list()) }),
+            get(|| async { Json(crate::spaces::jobs_hardware_list()) }),
         )
         .route("/api/jobs/{ns}", post(create).get(list))
         .route("/api/jobs/{ns}/{id}", get(inspect))

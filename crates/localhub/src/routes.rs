@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(jobs::routes())
         .route("/v1/chat/completions", post(crate::inference::chat))
         .route("/v1/models", get(crate::inference::models))
+        .route("/v1/models/{*id}", get(crate::inference::model))
         .route("/api/buckets/{ns}", get(buckets::list))
         .route(
             "/api/buckets/{ns}/{name}",

@@ -898,7 +898,19 @@ pub fn forget(s: &AppState, id: &str) {
     }
 }
 
+/// The Space hardware list with the Hub's prices per minute (`GET /api/spaces/hardware`):
+/// CPU basic and ZeroGPU are free for a Space.
 pub fn hardware_list() -> Value {
+    priced_list(0)
+}
+
+/// The Job hardware list (`GET /api/jobs/hardware`): the same machines, but a Job pays for
+/// CPU basic too (USD 0.01 an hour, as the Hub bills it).
+pub fn jobs_hardware_list() -> Value {
+    priced_list(167)
+}
+
+fn priced_list(cpu_basic_micro_usd: u64) -> Value {
     type Row = (
         &'static str,
         &'static str,
@@ -908,7 +920,14 @@ pub fn hardware_list() -> Value {
         u64,
     );
     let rows: &[Row] = &[
-        ("cpu-basic", "CPU basic", 2, "16 GB", None, 0),
+        (
+            "cpu-basic",
+            "CPU basic",
+            2,
+            "16 GB",
+            None,
+            cpu_basic_micro_usd,
+        ),
         ("cpu-upgrade", "CPU upgrade", 8, "32 GB", None, 8_333),
         (
             "cpu-performance",

@@ -6,6 +6,10 @@
 /// ZeroGPU: GPUs shared on demand, free within a plan's quota, for Gradio Spaces only.
 pub const ZERO_GPU: &str = "zero-a10g";
 
+/// The fixed GPU the article recipe asks for when ZeroGPU is refused and the user allowed
+/// a fixed GPU (the wizard says so, and prices it).
+pub const FALLBACK_GPU: &str = "t4-small";
+
 /// Whether `flavor` is a dedicated GPU that bills by the hour.
 pub fn is_paid_gpu(flavor: &str) -> bool {
     let flavor = flavor.trim();

@@ -5,6 +5,7 @@
 //! the names the rest of the system agrees on. No I/O lives here.
 
 pub mod containment;
+pub mod cost;
 pub mod demo;
 pub mod event;
 pub mod gate;
@@ -24,6 +25,7 @@ pub mod stage;
 pub mod state;
 
 pub use containment::{Containment, MountAccess, Privileges};
+pub use cost::{CostTerms, RunSpend, Stopped};
 pub use event::{Agent, AgentEvent, Event, Level, EVENT_MARKER};
 pub use gate::{GateStatus, InferenceGate};
 pub use layout::RunPaths;

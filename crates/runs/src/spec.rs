@@ -6,7 +6,7 @@
 //! input gets a clear error at every edge.
 
 use crate::repo_id::check_part;
-use crate::{Phase, Recipe, RepoId, RunId};
+use crate::{CostTerms, Phase, Recipe, RepoId, RunId};
 use serde::{Deserialize, Serialize};
 
 /// The Job environment variable that carries the spec as JSON.
@@ -29,6 +29,9 @@ pub struct RunSpec {
     pub bucket: RepoId,
     /// The recipe and its options.
     pub recipe: Recipe,
+    /// The Job's hardware and the run's budget, for the worker's meter; absent in specs
+    /// written before runs were metered.
+    pub cost: Option<CostTerms>,
 }
 
 /// A spec as it travels: the recipe adjacently tagged (`phase`, `params`), nothing else.
@@ -42,6 +45,8 @@ struct WireSpec {
     bucket: RepoId,
     #[serde(default)]
     params: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    cost: Option<CostTerms>,
 }
 
 impl TryFrom<WireSpec> for RunSpec {
@@ -54,6 +59,7 @@ impl TryFrom<WireSpec> for RunSpec {
             owner: wire.owner,
             bucket: wire.bucket,
             recipe: Recipe::from_params(wire.phase, wire.params)?,
+            cost: wire.cost,
         })
     }
 }
@@ -67,6 +73,7 @@ impl From<RunSpec> for WireSpec {
             owner: spec.owner,
             bucket: spec.bucket,
             params: serde_json::Value::Object(spec.recipe.params()),
+            cost: spec.cost,
         }
     }
 }
@@ -141,6 +148,9 @@ impl RunSpec {
                 "bucket",
                 format!("the bucket must be in `{}`'s namespace", self.owner),
             );
+        }
+        if let Some(problem) = self.cost.as_ref().and_then(CostTerms::problem) {
+            fail("budget_usd", problem);
         }
         if let Err(recipe) = self.recipe.validate() {
             errors.extend(recipe.0);
@@ -272,6 +282,24 @@ mod tests {
         let message = refused.as_ref().unwrap_err().0[0].message.clone();
         assert_eq!(fields(refused), ["article_text"]);
         assert!(message.contains("by its URL"), "{message}");
+    }
+
+    #[test]
+    fn cost_terms_travel_with_the_spec_and_a_bad_budget_is_refused() {
+        let mut s = spec("1", json!({})).unwrap();
+        assert_eq!(s.cost, None);
+        s.cost = Some(CostTerms {
+            job_flavor: "cpu-basic".into(),
+            budget_usd: Some(0.25),
+        });
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(
+            json.contains(r#""cost":{"job_flavor":"cpu-basic","budget_usd":0.25}"#),
+            "{json}"
+        );
+        assert_eq!(RunSpec::from_json(&json).unwrap(), s);
+        s.cost.as_mut().unwrap().budget_usd = Some(-1.0);
+        assert_eq!(fields(s.validate().map(|()| s.clone())), ["budget_usd"]);
     }
 
     #[test]

@@ -114,6 +114,13 @@ pub struct RunState {
     /// Why the run failed, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the run has cost so far, as the worker estimates it (runs launched with
+    /// [`crate::CostTerms`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<crate::RunSpend>,
+    /// Why the worker stopped the run itself, when it did (its budget).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<crate::Stopped>,
 }
 
 #[cfg(test)]
@@ -155,6 +162,8 @@ mod tests {
             finished_at: Some("2026-11-25T08:10:00Z".into()),
             verdict: None,
             error: Some("the Space did not start in time".into()),
+            cost: None,
+            stopped: None,
         };
         let json = serde_json::to_value(&state).unwrap();
         assert_eq!(json["status"], "timed_out");

@@ -129,6 +129,11 @@ pub struct Config {
     #[arg(long, env = "SPACE_FACTORY_JOB_TIMEOUT", default_value = "1h", value_parser = parse_duration)]
     pub job_timeout: Duration,
 
+    /// The budget the wizard starts from, USD: the worker stops a run whose estimated spend
+    /// reaches its budget. `0`: runs start with no budget.
+    #[arg(long, env = "SPACE_FACTORY_DEFAULT_BUDGET_USD", default_value_t = 5.0)]
+    pub default_budget_usd: f64,
+
     /// The Job image with `worker` on its `PATH`. Left at its default inside a Space, run
     /// Jobs use the Space's own image instead (see [`Config::run_job_image`]).
     #[arg(long, env = "SPACE_FACTORY_JOB_IMAGE", default_value = DEFAULT_JOB_IMAGE)]

@@ -66,7 +66,15 @@ impl Services {
         suggestions: app::api::Suggestions,
     ) -> Result<Services, SetupError> {
         let client = |url: &str| HubClient::new(HubConfig::new(url)?.with_retry(page_retry()));
-        let hub = client(hub_url)?;
+        let hub = match &config.hub_endpoint {
+            Some(_) => client(hub_url)?,
+            // The embedded hub is its own Inference Providers router too, as its Jobs are told.
+            None => HubClient::new(
+                HubConfig::new(hub_url)?
+                    .with_retry(page_retry())
+                    .with_inference_url(&format!("{}/v1", hub_url.trim_end_matches('/')))?,
+            )?,
+        };
         let oidc = match &config.openid_provider_url {
             Some(url) => client(url)?,
             None => hub.clone(),
@@ -114,6 +122,9 @@ impl Services {
                 bucket_mount: config.bucket_mount.clone(),
                 hub_endpoint,
                 max_under_way: config.max_runs_under_way,
+                default_budget_usd: (config.default_budget_usd.is_finite()
+                    && config.default_budget_usd > 0.0)
+                    .then_some(config.default_budget_usd),
                 allowed_gpus: config
                     .allowed_gpus
                     .split_whitespace()
@@ -122,7 +133,12 @@ impl Services {
             },
             hub_hosts: HubHosts::new(&endpoint),
             hub_url: endpoint,
-            suggestions,
+            suggestions: app::api::Suggestions {
+                default_budget_usd: (config.default_budget_usd.is_finite()
+                    && config.default_budget_usd > 0.0)
+                    .then_some(config.default_budget_usd),
+                ..suggestions
+            },
             finished: Default::default(),
         };
         Ok(Services {

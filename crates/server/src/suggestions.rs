@@ -32,6 +32,7 @@ pub fn embedded(hub_url: &str, demo_models: &[(&str, &str)], upstream: bool) -> 
             hub_url.trim_end_matches('/'),
             runs::demo::TEXT_GENERATION_MODEL
         )),
+        default_budget_usd: None,
     }
 }
 
@@ -41,6 +42,7 @@ pub fn remote() -> Suggestions {
         agent_models: AGENT_MODELS.iter().map(|id| unlabelled(id)).collect(),
         models: Vec::new(),
         article_url: None,
+        default_budget_usd: None,
     }
 }
 

@@ -111,6 +111,7 @@ async fn run(args: RunArgs, config: WorkerConfig) -> ExitCode {
             RunOutcome::Succeeded => "succeeded",
             RunOutcome::Failed => "failed",
             RunOutcome::Interrupted => "was cancelled",
+            RunOutcome::BudgetReached => "was stopped: its budget was reached",
         };
         eprintln!(
             "worker: run {} (phase {}) {how}; its record is {}/ in the runs bucket",
@@ -121,7 +122,7 @@ async fn run(args: RunArgs, config: WorkerConfig) -> ExitCode {
     }
     match outcome {
         Ok(RunOutcome::Succeeded) => exit(job::EXIT_SUCCEEDED),
-        Ok(RunOutcome::Failed) => exit(job::EXIT_FAILED),
+        Ok(RunOutcome::Failed | RunOutcome::BudgetReached) => exit(job::EXIT_FAILED),
         Ok(RunOutcome::Interrupted) => exit(job::EXIT_TERMINATED),
         Err(err) => {
             eprintln!("worker: cannot record the run: {err}");

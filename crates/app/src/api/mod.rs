@@ -20,8 +20,8 @@ pub mod types;
 pub use account::{who_am_i, WhoAmI};
 pub use error::ApiError;
 pub use launch::{
-    check_space_name, hardware, launch_run, wizard_suggestions, CheckSpaceName, Hardware,
-    LaunchRun, WizardSuggestions,
+    agent_model_price, check_space_name, hardware, launch_run, space_hardware, wizard_suggestions,
+    AgentModelPrice, CheckSpaceName, Hardware, LaunchRun, SpaceHardware, WizardSuggestions,
 };
 pub use runs::{
     cancel_run, get_run, job_log, list_runs, publish_run, read_artifact, unpublish_run, CancelRun,

@@ -93,6 +93,9 @@ pub struct Suggestions {
     pub models: Vec<Suggestion>,
     /// An article the reproduction recipe starts from, when the Hub has one to offer.
     pub article_url: Option<String>,
+    /// The budget the wizard starts from (this factory's configured default), USD.
+    #[serde(default)]
+    pub default_budget_usd: Option<f64>,
 }
 
 /// What the wizard submits: the recipe and its options. The server fills in the run id,
@@ -122,6 +125,9 @@ pub struct LaunchRequest {
     /// run's link), or the user's own namespace when absent.
     #[serde(default)]
     pub namespace: Option<String>,
+    /// The most the run may spend, USD; the server's default when absent.
+    #[serde(default)]
+    pub budget_usd: Option<f64>,
 }
 
 /// A launched run: where its page is.
@@ -154,6 +160,9 @@ pub struct RunSummary {
     pub duration_secs: Option<u64>,
     /// The one-sentence outcome, once there is one.
     pub verdict: Option<String>,
+    /// What the run has cost so far, as its worker estimates it.
+    #[serde(default)]
+    pub cost: Option<runs::RunSpend>,
 }
 
 /// The Job that carries a run, as the run page shows it.

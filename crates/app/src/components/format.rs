@@ -18,13 +18,9 @@ pub fn duration_ms(ms: u64) -> String {
     }
 }
 
-/// `0.6` → `$0.60`; sub-cent amounts keep three decimals.
+/// `0.6` → `$0.60`; a positive amount under a cent is `under $0.01` ([`runs::cost::usd`]).
 pub fn usd(amount: f64) -> String {
-    if amount > 0.0 && amount < 0.01 {
-        format!("${amount:.3}")
-    } else {
-        format!("${amount:.2}")
-    }
+    runs::cost::usd(amount)
 }
 
 /// `2048` → `2.0 KB`.
@@ -48,7 +44,7 @@ mod tests {
         assert_eq!(duration_ms(1234), "1.2s");
         assert_eq!(duration_ms(65_000), "1m 05s");
         assert_eq!(usd(0.6), "$0.60");
-        assert_eq!(usd(0.004), "$0.004");
+        assert_eq!(usd(0.004), "under $0.01");
         assert_eq!(bytes(2048), "2.0 KB");
     }
 }

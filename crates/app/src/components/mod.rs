@@ -25,6 +25,7 @@ pub mod phase_picker;
 pub mod proof_evidence;
 pub mod publish_panel;
 pub mod report_view;
+pub mod run_cost;
 pub mod run_detail;
 pub mod run_links;
 pub mod run_stream;

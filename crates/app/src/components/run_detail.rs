@@ -13,6 +13,7 @@ use crate::components::log_panel::LogPanel;
 use crate::components::proof_evidence::ProofEvidence;
 use crate::components::publish_panel::PublishPanel;
 use crate::components::report_view::ReportView;
+use crate::components::run_cost::RunCost;
 use crate::components::run_links::RunLinks;
 use crate::components::run_stream::follow_run;
 use crate::components::run_timeline::RunTimeline;
@@ -125,6 +126,7 @@ pub fn RunDetail(
         <p class="verdict" data-status=move || crate::components::status_badge::slug(status.get())>
             {move || verdict().or_else(|| current().map(|s| format!("Now: {s}")))}
         </p>
+        <RunCost state=live.state />
         {view.proof.clone().map(|proof| view! { <ProofEvidence proof /> })}
         <div class="run-actions">
             <CopyLink path />

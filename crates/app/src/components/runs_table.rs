@@ -5,7 +5,8 @@ use crate::components::format::duration;
 use crate::components::status_badge::StatusBadge;
 use leptos::prelude::*;
 
-/// One row per run: status, recipe, target Space, duration, start time, linking the run page.
+/// One row per run: status, recipe, target Space, duration, cost, start time, linking the
+/// run page.
 #[component]
 pub fn RunsTable(runs: Vec<RunSummary>) -> impl IntoView {
     if runs.is_empty() {
@@ -23,6 +24,7 @@ pub fn RunsTable(runs: Vec<RunSummary>) -> impl IntoView {
                         <th scope="col">"Recipe"</th>
                         <th scope="col">"Target"</th>
                         <th scope="col">"Duration"</th>
+                        <th scope="col">"Cost"</th>
                         <th scope="col">"Started"</th>
                     </tr>
                 </thead>
@@ -59,7 +61,14 @@ pub fn RunsTable(runs: Vec<RunSummary>) -> impl IntoView {
                                             .map(duration)
                                             .unwrap_or_else(|| "—".into())}
                                     </td>
-                                    <td>
+                                    <td class="run-cost-cell">
+                                        {run
+                                            .cost
+                                            .as_ref()
+                                            .map(runs::RunSpend::total_text)
+                                            .unwrap_or_else(|| "—".into())}
+                                    </td>
+                                    <td class="run-started">
                                         {run
                                             .created_at
                                             .map(short_time)

@@ -47,7 +47,12 @@ pub struct WizardFields {
     pub paid_hardware_confirmed: RwSignal<bool>,
     /// Where the run records: empty for the user's own namespace, else one of their orgs.
     pub namespace: RwSignal<String>,
+    /// The run's budget in USD, as typed ([`BUDGET_FIELD`]); empty: the server's default.
+    pub budget_usd: RwSignal<String>,
 }
+
+/// The form field of the run's budget.
+pub const BUDGET_FIELD: &str = "budget_usd";
 
 impl WizardFields {
     /// An empty form with the defaults the recipes start from.
@@ -61,6 +66,7 @@ impl WizardFields {
             job_timeout_minutes: RwSignal::new("30".to_owned()),
             paid_hardware_confirmed: RwSignal::new(false),
             namespace: RwSignal::new(String::new()),
+            budget_usd: RwSignal::new(String::new()),
         };
         form.text(Field::AgentModel).set(AGENT_MODELS[0].to_owned());
         form
@@ -87,6 +93,9 @@ impl WizardFields {
         }
         if let Some(url) = &suggestions.article_url {
             self.text(Field::ArticleUrl).set(url.clone());
+        }
+        if let Some(budget) = suggestions.default_budget_usd {
+            self.budget_usd.set(budget.to_string());
         }
     }
 
@@ -186,6 +195,19 @@ impl WizardFields {
         } else {
             None
         };
+        let budget_usd = match self.budget_usd.get().trim().trim_start_matches('$') {
+            "" => None,
+            raw => match raw.parse::<f64>() {
+                Ok(budget) if budget.is_finite() && budget > 0.0 => Some(budget),
+                _ => {
+                    errors.push(error(
+                        BUDGET_FIELD,
+                        "a budget is a positive amount of US dollars, like 2 or 0.50".into(),
+                    ));
+                    None
+                }
+            },
+        };
         let job_flavor = Some(self.job_flavor.get().trim().to_owned()).filter(|f| !f.is_empty());
         let space_hardware = recipe
             .as_ref()
@@ -221,6 +243,7 @@ impl WizardFields {
                 paid_hardware_confirmed: self.paid_hardware_confirmed.get(),
                 agent_api_key,
                 namespace: Some(self.namespace.get()).filter(|ns| !ns.is_empty()),
+                budget_usd,
             }),
             _ => Err(errors),
         }
@@ -244,7 +267,7 @@ pub fn fields_for(phase: Phase) -> Vec<&'static str> {
             fields.push(AGENT_API_KEY_FIELD);
         }
     }
-    fields.extend(["job_flavor", "job_timeout_minutes"]);
+    fields.extend(["job_flavor", "job_timeout_minutes", BUDGET_FIELD]);
     fields
 }
 
@@ -380,6 +403,39 @@ mod tests {
             // The agent model is not a template Space's option, so it is not sent.
             assert_eq!(recipe.agent(), None);
             assert!(!recipe.params().contains_key("agent_model"));
+        });
+    }
+
+    #[test]
+    fn the_budget_starts_from_the_servers_default_and_a_bad_one_is_refused() {
+        with_form(|form| {
+            form.suggest(&Suggestions {
+                default_budget_usd: Some(2.5),
+                ..Suggestions::default()
+            });
+            assert_eq!(form.budget_usd.get(), "2.5");
+            assert_eq!(
+                form.request(Phase::BucketRoundTrip).unwrap().budget_usd,
+                Some(2.5)
+            );
+            form.budget_usd.set("$0.50".into());
+            assert_eq!(
+                form.request(Phase::BucketRoundTrip).unwrap().budget_usd,
+                Some(0.5)
+            );
+            for bad in ["0", "-1", "lots", "NaN"] {
+                form.budget_usd.set(bad.into());
+                assert_eq!(
+                    fields(form.request(Phase::BucketRoundTrip)),
+                    [BUDGET_FIELD],
+                    "{bad}"
+                );
+            }
+            form.budget_usd.set(" ".into());
+            assert_eq!(
+                form.request(Phase::BucketRoundTrip).unwrap().budget_usd,
+                None
+            );
         });
     }
 

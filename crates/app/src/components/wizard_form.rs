@@ -1,6 +1,6 @@
 //! One recipe's wizard: its options, the checks, the summary and the launch button.
 
-use crate::api::launch_run;
+use crate::api::{launch_run, space_hardware as space_hardware_list};
 use crate::api::{
     ApiError, HardwareOption, LaunchRequest, Launched, Me, Suggestions, FREE_SPACE_HARDWARE,
 };
@@ -15,7 +15,9 @@ use crate::components::model_label::{ModelLabel, SuggestionList};
 use crate::components::namespace_select::NamespaceSelect;
 use crate::components::space_name_field::SpaceNameField;
 use crate::components::text_field::TextField;
-use crate::components::wizard_fields::{control_id, FormErrors, WizardFields, AGENT_API_KEY_FIELD};
+use crate::components::wizard_fields::{
+    control_id, FormErrors, WizardFields, AGENT_API_KEY_FIELD, BUDGET_FIELD,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use runs::recipe::Field;
@@ -48,6 +50,9 @@ pub fn WizardForm(
     match &again {
         Some(again) => form.fill(&again.recipe, again.job_flavor.as_deref()),
         None => form.suggest(&suggestions),
+    }
+    if let (Some(_), Some(budget)) = (&again, suggestions.default_budget_usd) {
+        form.budget_usd.set(budget.to_string());
     }
     let Suggestions {
         agent_models,
@@ -98,8 +103,23 @@ pub fn WizardForm(
         };
         hardware.with(|options| cost_sentence(&form.job_flavor.get(), timeout, &space, options))
     });
-    // Spaces may run on ZeroGPU, which the Jobs' hardware list does not name.
-    let space_hardware = Signal::derive(move || with_zero_gpu(hardware.get()));
+    // A Space is priced by the Hub's Space list (CPU basic is free for a Space, not for a
+    // Job); it may run on ZeroGPU, which the Jobs' list does not name.
+    let in_browser = crate::components::hydration::in_browser();
+    let space_prices = LocalResource::new(space_hardware_list);
+    let space_hardware = Signal::derive(move || {
+        let listed = in_browser
+            .get()
+            .then(|| space_prices.get())
+            .flatten()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        with_zero_gpu(if listed.is_empty() {
+            hardware.get()
+        } else {
+            listed
+        })
+    });
     let cpu_label = if plan.is_pro == Some(false) {
         "cpu-basic (needs PRO: choose ZeroGPU)"
     } else {
@@ -331,10 +351,16 @@ pub fn WizardForm(
                             }
                         })}
                 </TextField>
+                <TextField
+                    field=BUDGET_FIELD
+                    label="Budget (USD)"
+                    value=form.budget_usd
+                    hint="The run stops itself once its estimated spend (Job, Space and model tokens) reaches this."
+                />
             </fieldset>
             <NamespaceSelect owner=owner.clone() orgs=me.orgs.clone() value=form.namespace />
             <CostConfirmation sentence=cost value=form.paid_hardware_confirmed />
-            <LaunchSummary phase owner=owner.clone() form hardware />
+            <LaunchSummary phase owner=owner.clone() form hardware space_hardware />
             {move || {
                 failure
                     .get()

@@ -10,6 +10,7 @@ mod demo_models;
 mod demo_models_python;
 mod faults;
 mod jobs;
+mod model_prices;
 mod models;
 mod oauth_rules;
 mod plans;

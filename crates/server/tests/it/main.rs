@@ -5,6 +5,7 @@
 //! Set-up: the `worker` binary the embedded hub runs as the Job image must be built first
 //! (`cargo build -p worker --bin worker`; `scripts/test.sh` does it).
 
+mod cost;
 mod deploy_settings;
 mod health;
 mod kit;

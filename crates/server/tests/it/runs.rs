@@ -28,6 +28,7 @@ pub(crate) fn phase1() -> LaunchRequest {
         paid_hardware_confirmed: false,
         agent_api_key: None,
         namespace: None,
+        budget_usd: None,
     }
 }
 
@@ -385,6 +386,7 @@ pub(crate) async fn launch_a_long_run(alice: &mut Browser) -> String {
             paid_hardware_confirmed: false,
             agent_api_key: None,
             namespace: None,
+            budget_usd: None,
         },
     )
     .await
@@ -925,6 +927,7 @@ async fn a_stopped_server_leaves_no_process_of_its_own_behind() {
             paid_hardware_confirmed: false,
             agent_api_key: None,
             namespace: None,
+            budget_usd: None,
         },
     )
     .await
@@ -985,6 +988,7 @@ fn custom_endpoint_run(base_url: &str, key: Option<&str>) -> LaunchRequest {
         paid_hardware_confirmed: false,
         agent_api_key: key.and_then(runs::job::EndpointKey::new),
         namespace: None,
+        budget_usd: None,
     }
 }
 

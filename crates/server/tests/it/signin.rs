@@ -244,6 +244,7 @@ async fn a_grant_without_jobs_is_reported_and_cannot_launch() {
         paid_hardware_confirmed: false,
         agent_api_key: None,
         namespace: None,
+        budget_usd: None,
     };
     let (status, body) = browser
         .call("launch_run", &app::api::LaunchRun { launch })

@@ -545,6 +545,8 @@ fn record_seen(
             )
         }
         Seen::AssistantEnded(message) => {
+            rec.meter()
+                .add_tokens(message.usage.input, message.usage.output);
             let (level, text) = assistant_line(&message);
             record(
                 rec,

@@ -60,6 +60,28 @@ pub struct AssistantMessage {
     pub stop_reason: String,
     /// The provider's error, when `stop_reason` is `error`.
     pub error: Option<String>,
+    /// The tokens this message took, as Pi reports them (`usage`).
+    pub usage: Usage,
+}
+
+/// One model call's tokens (`usage {input, output, cacheRead, cacheWrite}`): what the
+/// meter prices. Cached input is counted as input, at the input price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    /// Input tokens, cached ones included.
+    pub input: u64,
+    /// Output tokens.
+    pub output: u64,
+}
+
+impl Usage {
+    fn of(usage: &Value) -> Usage {
+        let n = |key: &str| usage[key].as_u64().unwrap_or(0);
+        Usage {
+            input: n("input") + n("cacheRead") + n("cacheWrite"),
+            output: n("output"),
+        }
+    }
 }
 
 /// Everything the stream has said so far that decides the verdict.
@@ -196,6 +218,7 @@ fn assistant_message(message: &Value) -> AssistantMessage {
         tool_calls,
         stop_reason: text_of(&message["stopReason"]),
         error: message["errorMessage"].as_str().map(str::to_owned),
+        usage: Usage::of(&message["usage"]),
     }
 }
 
@@ -287,6 +310,29 @@ mod tests {
         assert_eq!(watch(&[]).verdict(), StreamVerdict::NoAnswer);
         let w = watch(&[assistant("toolUse", serde_json::json!([]), None)]);
         assert_eq!(w.verdict(), StreamVerdict::Unfinished);
+    }
+
+    #[test]
+    fn a_messages_usage_counts_cached_input_as_input() {
+        let mut w = StreamWatch::default();
+        let line = serde_json::json!({"type": "message_end", "message": {"role": "assistant",
+            "content": [], "stopReason": "stop", "usage": {"input": 100, "output": 20,
+            "cacheRead": 30, "cacheWrite": 5, "totalTokens": 155, "cost": {"total": 0.001}}}});
+        let Some(Seen::AssistantEnded(message)) = w.observe(&line.to_string()) else {
+            panic!("an assistant message");
+        };
+        assert_eq!(
+            message.usage,
+            Usage {
+                input: 135,
+                output: 20
+            }
+        );
+        let bare = assistant("stop", serde_json::json!([]), None);
+        let Some(Seen::AssistantEnded(message)) = w.observe(&bare.to_string()) else {
+            panic!("an assistant message");
+        };
+        assert_eq!(message.usage, Usage::default());
     }
 
     #[test]

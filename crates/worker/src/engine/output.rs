@@ -10,7 +10,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// A bucket folder (the mount) plus a local working copy of everything written to it.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Output {
     mount: PathBuf,
     local: PathBuf,

@@ -2,10 +2,12 @@
 //! change, redacted.
 
 use super::clock::now_rfc3339;
+use super::meter::Meter;
 use super::output::{Output, OutputError};
 use super::redact::Redactor;
 use runs::{Event, Level, Phase, RunId, RunPaths, RunState, RunStatus, StepRecord, StepStatus};
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// Records one run: every event goes to stdout (marked) and `events.jsonl`; every change of
@@ -18,7 +20,16 @@ pub struct Recorder {
     state: RunState,
     next_seq: u64,
     step_started: Option<Instant>,
+    meter: Meter,
+    /// The state as last written, locked while `state.json` is written: shared with
+    /// [`Recorder::spend_refresher`], so a write of the spend alone never goes back on a
+    /// newer state.
+    written: Arc<Mutex<Option<RunState>>>,
 }
+
+/// How often the spend in `state.json` is brought up to date while the run runs, so the
+/// run page shows it moving through steps that record nothing for minutes.
+const SPEND_REFRESH: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// What a phase step reports when it fails: which step, and why in a sentence.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -51,10 +62,53 @@ impl Recorder {
                 finished_at: None,
                 verdict: None,
                 error: None,
+                cost: None,
+                stopped: None,
             },
             next_seq: 0,
             step_started: None,
+            meter: Meter::default(),
+            written: Arc::default(),
         }
+    }
+
+    /// A task body that rewrites `state.json` with the meter's spend every few seconds,
+    /// until dropped (nothing else in the state changes). For a metered run, beside its
+    /// phase.
+    pub fn spend_refresher(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let (written, output, path) = (
+            self.written.clone(),
+            self.output.clone(),
+            self.paths.state(),
+        );
+        let (redactor, meter) = (self.redactor.clone(), self.meter.clone());
+        async move {
+            loop {
+                tokio::time::sleep(SPEND_REFRESH).await;
+                let mut last = written.lock().unwrap_or_else(|e| e.into_inner());
+                let Some(state) = last.as_mut().filter(|s| !s.status.is_terminal()) else {
+                    continue;
+                };
+                state.cost = meter.spend();
+                state.updated_at = now_rfc3339();
+                let _ = output.write(&path, &state_json(&redactor, state));
+            }
+        }
+    }
+
+    /// Meters the run with `meter` from now on: every write of the state carries its spend.
+    pub fn set_meter(&mut self, meter: Meter) {
+        self.meter = meter;
+    }
+
+    /// The run's meter (unmetered until [`Recorder::set_meter`]).
+    pub fn meter(&self) -> &Meter {
+        &self.meter
+    }
+
+    /// Records why the worker stopped the run itself; [`Recorder::finish`] follows.
+    pub fn set_stopped(&mut self, stopped: runs::Stopped) {
+        self.state.stopped = Some(stopped);
     }
 
     /// The state as recorded so far.
@@ -97,9 +151,11 @@ impl Recorder {
             data: self.redactor.redact_json(&data),
         };
         self.next_seq += 1;
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "{}", event.to_marked_line());
-        let _ = stdout.flush();
+        {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{}", event.to_marked_line());
+            let _ = stdout.flush();
+        }
         self.output
             .append_line(&self.paths.events(), &event.to_json_line())
     }
@@ -248,11 +304,17 @@ impl Recorder {
 
     /// Rewrites `state.json` from the in-memory state.
     pub fn save_state(&mut self) -> Result<(), OutputError> {
+        let mut last = self.written.lock().unwrap_or_else(|e| e.into_inner());
         self.state.updated_at = now_rfc3339();
-        let json = serde_json::to_value(&self.state).expect("state serializes");
-        let text = serde_json::to_vec_pretty(&self.redactor.redact_json(&json))
-            .expect("JSON values serialize");
-        self.output.write(&self.paths.state(), &text)
+        if let Some(spend) = self.meter.spend() {
+            self.state.cost = Some(spend);
+        }
+        self.output.write(
+            &self.paths.state(),
+            &state_json(&self.redactor, &self.state),
+        )?;
+        *last = Some(self.state.clone());
+        Ok(())
     }
 
     /// Ends the step under way, if any, with `status` and `message`; returns its duration.
@@ -279,4 +341,10 @@ impl Recorder {
             .clone()
             .unwrap_or_else(|| "run".into())
     }
+}
+
+/// `state` as `state.json` holds it: redacted, pretty-printed.
+fn state_json(redactor: &Redactor, state: &RunState) -> Vec<u8> {
+    let json = serde_json::to_value(state).expect("state serializes");
+    serde_json::to_vec_pretty(&redactor.redact_json(&json)).expect("JSON values serialize")
 }

@@ -145,6 +145,8 @@ pub async fn create_target(
         let Some((created, hardware)) = created else {
             return Err(because(format!("could not create the Space {id}")));
         };
+        rec.meter()
+            .space_started(&id.to_string(), hardware.as_deref());
         let target = TargetSpace {
             suffix_added: id != requested,
             id,

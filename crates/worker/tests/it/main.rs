@@ -5,6 +5,7 @@ mod kit;
 mod agent_jail;
 mod agent_runner;
 mod job_article;
+mod job_budget;
 mod job_endpoint_key;
 mod job_failures;
 mod job_model_apps;

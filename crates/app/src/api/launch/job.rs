@@ -10,7 +10,7 @@ use hub::jobs::{JobSpec, RunSecrets};
 use runs::job::EndpointKey;
 use runs::recipe::RecipeRequest;
 use runs::spec::SPEC_VERSION;
-use runs::{job, FieldError, PhaseStatus, Recipe, RunId, RunSpec};
+use runs::{job, CostTerms, FieldError, PhaseStatus, Recipe, RunId, RunSpec};
 
 /// The longest Job a wizard may ask for, in minutes (the Hub's own limit is days; a run
 /// needs far less).
@@ -57,6 +57,10 @@ pub async fn launch(
         owner: namespace.clone(),
         bucket: bucket.clone(),
         recipe,
+        cost: Some(CostTerms {
+            job_flavor: flavor.clone(),
+            budget_usd: launch.budget_usd.or(services.jobs.default_budget_usd),
+        }),
     };
     spec.validate()
         .map_err(|errors| ApiError::Invalid(errors.0))?;

@@ -17,6 +17,7 @@ use super::server::{answer, as_viewer, context, viewer};
 use super::{ApiError, HardwareOption, LaunchRequest, Launched, SpaceNameCheck, Suggestions};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+use runs::cost::TokenPrice;
 
 /// Launches a run; [`ApiError::Invalid`] names each field to fix.
 #[server(prefix = "/api/fn", endpoint = "launch_run", input = Json)]
@@ -30,7 +31,24 @@ pub async fn launch_run(launch: LaunchRequest) -> Result<Launched, ApiError> {
 pub async fn hardware() -> Result<Vec<HardwareOption>, ApiError> {
     let (services, parts) = answer(context())?;
     let user = answer(viewer::viewer_of(&parts).await)?;
-    answer(hardware::list(&services, user.as_ref()).await)
+    answer(hardware::list(&services, user.as_ref(), hardware::Priced::Jobs).await)
+}
+
+/// Space hardware with the Hub's Space prices.
+#[server(prefix = "/api/fn", endpoint = "space_hardware", input = Json)]
+pub async fn space_hardware() -> Result<Vec<HardwareOption>, ApiError> {
+    let (services, parts) = answer(context())?;
+    let user = answer(viewer::viewer_of(&parts).await)?;
+    answer(hardware::list(&services, user.as_ref(), hardware::Priced::Spaces).await)
+}
+
+/// The agent model's price per token, as the router publishes it (`None`: it publishes
+/// none, and the provider bills per token at its own price).
+#[server(prefix = "/api/fn", endpoint = "agent_model_price", input = Json)]
+pub async fn agent_model_price(model: String) -> Result<Option<TokenPrice>, ApiError> {
+    let (services, parts) = answer(context())?;
+    let user = answer(viewer::viewer_of(&parts).await)?;
+    answer(hardware::model_price(&services, user.as_ref(), model.trim()).await)
 }
 
 /// What the wizards suggest on this factory's Hub (the same for everyone; no sign-in needed).

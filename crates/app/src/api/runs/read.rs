@@ -77,6 +77,7 @@ fn summary(
         created_at: job.created_at.clone(),
         duration_secs: state.and_then(duration_secs),
         verdict: state.and_then(|s| s.verdict.clone()),
+        cost: state.and_then(|s| s.cost.clone()),
     })
 }
 

@@ -60,6 +60,8 @@ pub struct JobSettings {
     pub max_under_way: usize,
     /// The dedicated GPUs a run may ask for.
     pub allowed_gpus: Vec<String>,
+    /// The budget of a run launched without one (`None`: no cap).
+    pub default_budget_usd: Option<f64>,
 }
 
 impl Services {

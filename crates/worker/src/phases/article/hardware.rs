@@ -13,7 +13,7 @@ use serde_json::json;
 /// The ZeroGPU flavor asked for first.
 pub const ZERO_GPU: &str = runs::hardware::ZERO_GPU;
 /// The fixed GPU asked for when ZeroGPU is not available and the user allowed it.
-pub const FALLBACK_GPU: &str = "t4-small";
+pub const FALLBACK_GPU: &str = runs::hardware::FALLBACK_GPU;
 /// Where the attempts are recorded.
 pub const HARDWARE_JSON: &str = "diagnostics/hardware.json";
 
