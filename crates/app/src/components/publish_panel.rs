@@ -41,7 +41,8 @@ pub fn PublishPanel(publication: Publication, owner: String, run_id: String) -> 
                             ": anyone with this link can open this page, signed in or not. It is read from "
                             <a href=snapshot_url target="_blank" rel="noopener noreferrer">
                                 "a public snapshot on the Hub"
-                            </a> "."
+                            </a>
+                            "."
                         </p>
                         {can_unpublish
                             .then(|| {

@@ -34,8 +34,6 @@ pub fn RunPage() -> impl IntoView {
                 match run.await {
                     Ok(view) => view! { <RunDetail view reload stream_ended /> }.into_any(),
                     Err(error) => {
-                        // Nothing a viewer may open is there: the run is not theirs to see
-                        // and not published (signed out, they are also offered to sign in).
                         #[cfg(feature = "ssr")]
                         if matches!(
                             error,
@@ -45,6 +43,8 @@ pub fn RunPage() -> impl IntoView {
                                 response.set_status(http::StatusCode::NOT_FOUND);
                             }
                         }
+                        // Nothing a viewer may open is there: the run is not theirs to see
+                        // and not published (signed out, they are also offered to sign in).
                         view! {
                             <ErrorPanel
                                 error
