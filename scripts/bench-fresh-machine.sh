@@ -23,9 +23,8 @@ dir="${1:-$HOME/.cache/space-factory/fresh-machine}"
 say() { echo "[fresh-machine] $*" >&2; }
 [ "$(id -u)" -eq 0 ] || { say "needs root (debootstrap, chroot, mounts)"; exit 1; }
 
-# The package list of a new machine of this kind, as the workplace documents it.
-image_list="${SPACE_FACTORY_IMAGE_PACKAGES:-/work/.library/env/packages/installed-rust.txt}"
-[ -r "$image_list" ] || { say "no image package list at $image_list (set SPACE_FACTORY_IMAGE_PACKAGES)"; exit 1; }
+# The Debian packages of a new machine of this kind (bench/new-machine-packages.txt).
+image_list="$root/bench/new-machine-packages.txt"
 suite="$(. /etc/os-release && echo "$VERSION_CODENAME")"
 mirror="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || echo http://deb.debian.org/debian)"
 base="$dir/base"
@@ -42,8 +41,7 @@ prepare_base() {
   cp /etc/resolv.conf "$base/etc/resolv.conf"
   # The image's Debian packages (names only: the suite's current versions), less those a
   # new machine's own tools bring another way (Node.js comes from its own repository).
-  awk -F'\t' '$1 == "apt" {sub(/:amd64$/, "", $2); print $2}' "$image_list" |
-    grep -v -x nodejs | sort -u >"$base/root/image-packages.txt"
+  grep -v -e '^#' -e '^nodejs$' "$image_list" | sort -u >"$base/root/image-packages.txt"
   with_mounts "$base" bash -c '
     set -e
     apt-get update -qq
@@ -170,7 +168,6 @@ commit="$(git -C "$root" rev-parse --short HEAD)"
 mkdir -p "$run/root/work"
 git clone -q --no-hardlinks "$root" "$run/root/work/main"
 [ -d "$root/../shared" ] && cp -r "$root/../shared" "$run/root/work/shared"
-# The image list the set-up may read stays outside; nothing else of this machine goes in.
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 say "timed: .ci/run at $commit in a fresh chroot (log: $dir/run.log)"
 mount_into "$run/root"
@@ -201,7 +198,7 @@ fi
   echo "commit=$commit"
   echo "date=$(date -u '+%F %H:%M UTC')"
   echo "load average before: $load_before; after: $load_after ($(nproc) cores)"
-  echo "how: scripts/bench-fresh-machine.sh: .ci/run on a clean clone in a chroot holding only a new machine's packages and tools ($(basename "$image_list")), empty cargo registry and target"
+  echo "how: scripts/bench-fresh-machine.sh: .ci/run on a clean clone in a chroot holding only a new machine's packages and tools (bench/new-machine-packages.txt), empty cargo registry and target"
   echo "where the time went (seconds from the start, first line of each step):"
   grep -E '^ *[0-9]+ (==>|\[setup\])' "$dir/run.log" | sed 's/^/  /'
   grep -E 'CI finished in|test result:|passed|failed' "$dir/run.log" | tail -3 | sed 's/^/  /'
