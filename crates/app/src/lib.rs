@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css") />
         <Title text="Space Factory" />
         <Router>
+            <pages::lazy::PageChunksPreload />
             <components::header::Header />
             <main>
                 // Every page is rendered whole before it is sent (its data read first), so the

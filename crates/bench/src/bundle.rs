@@ -65,6 +65,7 @@ fn total(files: &[PathBuf]) -> Result<Size, String> {
 
 /// The `href`s of the `<link rel="preload">` tags of `html` that name a `.wasm` file.
 pub fn preloaded_wasm(html: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
     html.split("<link")
         .skip(1)
         .filter_map(|tag| {
@@ -73,6 +74,8 @@ pub fn preloaded_wasm(html: &str) -> Vec<String> {
             let href = attribute(tag, "href")?;
             href.ends_with(".wasm").then(|| href.to_owned())
         })
+        // A file named twice (leptos and the app both preload a page's chunks) loads once.
+        .filter(|href| seen.insert(href.clone()))
         .collect()
 }
 
@@ -167,7 +170,8 @@ mod tests {
 <link rel="preload" href="/pkg/space-factory_bg.wasm" as="fetch" type="application/wasm" crossorigin="">
 <link rel="stylesheet" href="/pkg/space-factory.css">
 <link rel="preload" href="/pkg/chunk_3_home.wasm" as="fetch" type="application/wasm"/>
-<link rel="preload" href="/pkg/space-factory.css" as="style">"#;
+<link rel="preload" href="/pkg/space-factory.css" as="style">
+<link as="fetch" href="/pkg/chunk_3_home.wasm" rel="preload" type="application/wasm">"#;
         assert_eq!(
             preloaded_wasm(head),
             ["/pkg/space-factory_bg.wasm", "/pkg/chunk_3_home.wasm"]
