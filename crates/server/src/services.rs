@@ -140,6 +140,7 @@ impl Services {
                 ..suggestions
             },
             finished: Default::default(),
+            publications: Default::default(),
         };
         Ok(Services {
             api: Arc::new(api),

@@ -156,6 +156,9 @@ pub async fn publish(
         .await
         .map_err(hub_error)?;
     tracing::info!(user = %user.username, run = %run.run_id, "run published");
+    services
+        .publications
+        .set(&repo, &run.run_id.to_string(), true);
     Ok(published(services, &repo, true))
 }
 
@@ -183,6 +186,9 @@ pub async fn unpublish(
         Err(err) => return Err(hub_error(err)),
     }
     tracing::info!(user = %user.username, run = %run.run_id, "run unpublished");
+    services
+        .publications
+        .set(&repo, &run.run_id.to_string(), false);
     let job_over = run.job.as_ref().map(|j| j.status.is_terminal());
     Ok(Publication::Private {
         can_publish: run.state.as_ref().is_some_and(|s| may_publish(s, job_over)),
@@ -208,6 +214,14 @@ pub async fn publication(
         return Ok(Some(Publication::Private { can_publish: false }));
     }
     let repo = public_repo(&view.owner)?;
+    let key = view.run_id.to_string();
+    if let Some(is_public) = services.publications.get(&repo, &key) {
+        return Ok(Some(if is_public {
+            published(services, &repo, true)
+        } else {
+            Publication::Private { can_publish: true }
+        }));
+    }
     // Asked without a token: published means anyone can read it.
     let read = services
         .hub
@@ -220,11 +234,55 @@ pub async fn publication(
             None,
         )
         .await;
-    Ok(Some(match read {
-        Ok(_) => published(services, &repo, true),
-        Err(err) if is_absent(&err) => Publication::Private { can_publish: true },
+    let is_public = match read {
+        Ok(_) => true,
+        Err(err) if is_absent(&err) => false,
         Err(err) => return Err(hub_error(err)),
+    };
+    services.publications.set(&repo, &key, is_public);
+    Ok(Some(if is_public {
+        published(services, &repo, true)
+    } else {
+        Publication::Private { can_publish: true }
     }))
+}
+
+/// Whether runs are published, as this server last read or changed it, kept
+/// [`PUBLICATION_TTL`]: a change made on the Hub itself (the dataset deleted there) shows
+/// once it has passed, one made here at once.
+#[derive(Debug, Default)]
+pub struct KnownPublications {
+    entries:
+        std::sync::Mutex<std::collections::HashMap<(String, String), (std::time::Instant, bool)>>,
+}
+
+/// How long a run's publication state is taken as known.
+pub const PUBLICATION_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+/// The most entries kept; past it the oldest half goes.
+const MAX_PUBLICATIONS: usize = 10_000;
+
+impl KnownPublications {
+    /// Whether run `run_id` of public repo `repo` is published, when known and fresh.
+    pub fn get(&self, repo: &RepoId, run_id: &str) -> Option<bool> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, is_public) = entries.get(&(repo.to_string(), run_id.to_owned()))?;
+        (at.elapsed() < PUBLICATION_TTL).then_some(*is_public)
+    }
+
+    /// Records what was read or just done.
+    pub fn set(&self, repo: &RepoId, run_id: &str, is_public: bool) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_PUBLICATIONS {
+            let mut ages: Vec<_> = entries.values().map(|(at, _)| *at).collect();
+            ages.sort();
+            let cut = ages[ages.len() / 2];
+            entries.retain(|_, (at, _)| *at > cut);
+        }
+        entries.insert(
+            (repo.to_string(), run_id.to_owned()),
+            (std::time::Instant::now(), is_public),
+        );
+    }
 }
 
 /// The page of a published run, read from its snapshot without a token; `None` when it is
@@ -501,5 +559,31 @@ mod tests {
     fn a_snapshot_over_its_cap_is_refused() {
         let big = "x".repeat(MAX_SNAPSHOT_BYTES);
         assert!(scrubbed(&snapshot(&big), &Redactor::default()).is_err());
+    }
+
+    #[test]
+    fn a_runs_publication_is_known_per_repo_and_run_as_last_set() {
+        let known = KnownPublications::default();
+        let alice: RepoId = "alice/space-factory-public-runs".parse().unwrap();
+        let bob: RepoId = "bob/space-factory-public-runs".parse().unwrap();
+        assert_eq!(
+            known.get(&alice, "01A"),
+            None,
+            "nothing is known before a read"
+        );
+        known.set(&alice, "01A", true);
+        assert_eq!(known.get(&alice, "01A"), Some(true));
+        assert_eq!(
+            known.get(&bob, "01A"),
+            None,
+            "another owner's run is another entry"
+        );
+        assert_eq!(known.get(&alice, "01B"), None);
+        known.set(&alice, "01A", false);
+        assert_eq!(
+            known.get(&alice, "01A"),
+            Some(false),
+            "an unpublish is known at once"
+        );
     }
 }

@@ -39,6 +39,9 @@ pub struct Services {
     /// Finished runs' page data, kept (they never change) and served to viewers who may see
     /// them.
     pub finished: Arc<super::runs::finished::FinishedRuns>,
+    /// Whether the owner's finished runs are published, as last read or changed here, so an
+    /// owner's page of a finished run costs the Hub nothing while it is fresh.
+    pub publications: Arc<super::runs::public::KnownPublications>,
 }
 
 /// How the server creates a run's Job.
