@@ -215,31 +215,30 @@ pub async fn publication(
     }
     let repo = public_repo(&view.owner)?;
     let key = view.run_id.to_string();
-    if let Some(is_public) = services.publications.get(&repo, &key) {
-        return Ok(Some(if is_public {
-            published(services, &repo, true)
-        } else {
-            Publication::Private { can_publish: true }
-        }));
-    }
-    // Asked without a token: published means anyone can read it.
-    let read = services
-        .hub
-        .download_file_start(
-            RepoType::Dataset,
-            &repo,
-            "main",
-            &snapshot_path(view.run_id),
-            1,
-            None,
-        )
-        .await;
-    let is_public = match read {
-        Ok(_) => true,
-        Err(err) if is_absent(&err) => false,
-        Err(err) => return Err(hub_error(err)),
+    let is_public = match services.publications.get(&repo, &key) {
+        Some(known) => known,
+        None => {
+            // Asked without a token: published means anyone can read it.
+            let read = services
+                .hub
+                .download_file_start(
+                    RepoType::Dataset,
+                    &repo,
+                    "main",
+                    &snapshot_path(view.run_id),
+                    1,
+                    None,
+                )
+                .await;
+            let read = match read {
+                Ok(_) => true,
+                Err(err) if is_absent(&err) => false,
+                Err(err) => return Err(hub_error(err)),
+            };
+            services.publications.set(&repo, &key, read);
+            read
+        }
     };
-    services.publications.set(&repo, &key, is_public);
     Ok(Some(if is_public {
         published(services, &repo, true)
     } else {
