@@ -12,17 +12,16 @@
 # ---- Build stage: the server, the worker and the wasm site, optimised -------------------
 FROM rust:1-bookworm AS build
 
-# scripts/build-site.sh drives what it needs: the wasm32 target, the wasm-bindgen CLI of the
-# version Cargo.lock pins, sf-wasm-split (tools/wasm-split: splits the wasm at its lazy
-# routes) and Binaryen's wasm-opt (npm's, the version end2end pins).
+# scripts/build-site.sh drives what it needs: the wasm32 target, sf-site-tools
+# (tools/site-tools: the wasm split at the lazy routes and wasm-bindgen of the version
+# Cargo.lock pins) and Binaryen's wasm-opt (npm's, the version end2end pins).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nodejs npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
 RUN rustup target add wasm32-unknown-unknown \
-    && cargo install wasm-bindgen-cli --version "$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)" \
-    && cargo install --locked --path tools/wasm-split \
+    && cargo install --locked --path tools/site-tools \
     && npm install -g "binaryen@$(node -p "require('./end2end/package.json').devDependencies.binaryen")"
 # The server and the site (wasm built with the `wasm-release` profile: opt-level z, LTO,
 # then wasm-opt), then the worker. The target folder is the clone's own.

@@ -2,7 +2,7 @@
 # Measures "fresh machine → green scripts/test.sh": `.ci/run` on a clean clone inside a
 # chroot that holds only what a new machine of this kind has (its Debian packages, its
 # rustup toolchain, cargo-nextest, pyenv's Pythons, Node.js and npm) and nothing this
-# project installed or cached: no Debian Rust, no wasm std, no wasm-bindgen or leptosfmt,
+# project installed or cached: no Debian Rust, no wasm std, no sf-site-tools,
 # no Chromium, no cargo registry, no target folder, no venvs, no node_modules.
 # Writes bench/fresh-machine.txt (`seconds=N` and how it was measured), which
 # scripts/bench.sh reports. Needs root, ~30 GB free in DIR, and the package registries.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the web site (the hydrating wasm, its JS glue, the CSS and the public assets) and
-# the server binary: what `cargo leptos build` does, with the tools it drives (cargo, the
-# wasm-bindgen CLI, wasm-opt), so no machine has to compile cargo-leptos (about half an
+# the server binary: what `cargo leptos build` does, with the libraries it drives (cargo,
+# wasm-bindgen's and wasm-split's, in sf-site-tools; wasm-opt), so no machine has to compile cargo-leptos (about half an
 # hour on 2 cores) to build or test the factory. `[workspace.metadata.leptos]` stays, so
 # `cargo leptos watch` works as well for those who have it.
 #
@@ -9,8 +9,8 @@
 #   debug:     the wasm in the dev profile, the server in debug
 #   --release: the wasm in the `wasm-release` profile then `wasm-opt -Oz`, the server in
 #              release (what the Docker image holds)
-# Both split the wasm at its lazy routes (crates/app/src/pages/lazy.rs) with sf-wasm-split
-# (tools/wasm-split, what `cargo leptos build --split` does): pkg/ holds the main module,
+# Both split the wasm at its lazy routes (crates/app/src/pages/lazy.rs) with `sf-site-tools
+# split` (tools/site-tools, what `cargo leptos build --split` does): pkg/ holds the main module,
 # one chunk per page or set of pages sharing code, their loader and the manifest the server
 # reads to preload a page's chunks.
 # The site goes to $LEPTOS_SITE_ROOT (default $CARGO_TARGET_DIR/site), replaced whole.
@@ -47,7 +47,7 @@ wasm_dir="$wasm_profile"
 [ "$wasm_profile" = "dev" ] && wasm_dir="debug"
 
 echo "[build-site] wasm ($wasm_profile)" >&2
-# The linker keeps its relocations in the wasm: sf-wasm-split reads them to find which code
+# The linker keeps its relocations in the wasm: the split reads them to find which code
 # each lazy route reaches. Only the wasm build gets the flag (--target keeps it off build
 # scripts and proc macros).
 RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-Clink-args=--emit-relocs" \
@@ -59,10 +59,10 @@ rm -rf "$pkg_new"
 mkdir -p "$pkg_new"
 echo "[build-site] wasm split at the lazy routes" >&2
 main_wasm="$front/wasm32-unknown-unknown/$wasm_dir/app_split.wasm"
-sf-wasm-split "$front/wasm32-unknown-unknown/$wasm_dir/app.wasm" "$pkg_new" "$main_wasm" "$name" >/dev/null
-# The chunks import the main module's own (linker) exports, so wasm-bindgen keeps them.
-wasm-bindgen --target web --no-typescript --keep-lld-exports --no-demangle \
-  --out-dir "$pkg_new" --out-name "$name" "$main_wasm"
+sf-site-tools split "$front/wasm32-unknown-unknown/$wasm_dir/app.wasm" "$pkg_new" "$main_wasm" "$name"
+# The JS glue for browsers' ES modules; the chunks import the main module's own (linker)
+# exports, so those stay.
+sf-site-tools bindgen "$main_wasm" "$pkg_new" "$name"
 if [ "$release" = 1 ]; then
   echo "[build-site] wasm-opt -Oz (main module and chunks)" >&2
   # Two at a time: wasm-opt is single-threaded here (npm's Binaryen runs in Node).

@@ -13,8 +13,8 @@ step() { printf '\n==> %s\n' "$*" >&2; }
 step "cargo fmt --check"
 cargo ${SPACE_FACTORY_FMT_TOOLCHAIN:+"+$SPACE_FACTORY_FMT_TOOLCHAIN"} fmt --all --check
 
-step "leptosfmt --check (the view! blocks)"
-leptosfmt --check crates/app/src
+step "sf-site-tools fmt --check (the view! blocks, as leptosfmt formats them)"
+sf-site-tools fmt --check crates/app/src
 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,52 +1,26 @@
-//! `sf-wasm-split`: splits the site's wasm at its `#[lazy]` split points, as `cargo leptos
-//! build --split` does (cargo-leptos calls the same library, `wasm_split_cli_support`).
-//!
-//! Usage: `sf-wasm-split <input.wasm> <pkg dir> <main out.wasm> <output name>`
+//! Splits the site's wasm at its `#[lazy]` split points, as `cargo leptos build --split`
+//! does (cargo-leptos calls the same library, `wasm_split_cli_support`).
 //!
 //! Writes into the pkg dir the split chunks (`<split>.wasm`, `chunk_<n>_*.wasm`), the loader
 //! JS under the name Leptos' `HydrationScripts` looks for without file hashing
 //! (`__wasm_split.______________________.js`) and the manifest it reads to preload a page's
 //! chunks (`__wasm_split_manifest.json`: split → chunk file stems). The main module goes to
-//! `<main out.wasm>`, for wasm-bindgen to process (with `--keep-lld-exports`).
+//! `<main out.wasm>`, for `bindgen` to process.
 
 use std::path::Path;
-use std::process::ExitCode;
 
 /// The loader's name: what Leptos (`HydrationScripts`, no file hashing) imports.
 const LINK_NAME: &str = "./__wasm_split.______________________.js";
 /// The manifest's name: what Leptos reads to preload the chunks a page needs.
 const MANIFEST_NAME: &str = "__wasm_split_manifest.json";
 
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--version") {
-        println!("sf-wasm-split {}", env!("CARGO_PKG_VERSION"));
-        return ExitCode::SUCCESS;
-    }
-    let [input, pkg_dir, main_out, output_name] = args.as_slice() else {
-        eprintln!("usage: sf-wasm-split <input.wasm> <pkg dir> <main out.wasm> <output name>");
-        return ExitCode::from(2);
-    };
-    match split(
-        Path::new(input),
-        Path::new(pkg_dir),
-        Path::new(main_out),
-        output_name,
-    ) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("sf-wasm-split: {e:?}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn split(
+/// Splits `input` into `pkg_dir` (chunks, loader, manifest) and `main_out` (main module).
+pub fn split(
     input: &Path,
     pkg_dir: &Path,
     main_out: &Path,
     output_name: &str,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), super::Error> {
     let wasm = std::fs::read(input)?;
     // The chunks' loader imports `initSync` from the main JS module, relative to itself.
     let main_module = format!("./{output_name}.js");
@@ -58,8 +32,5 @@ fn split(
     let split = wasm_split_cli_support::transform(opts)?;
     let manifest = serde_json::to_string_pretty(&split.prefetch_map)?;
     std::fs::write(pkg_dir.join(MANIFEST_NAME), manifest)?;
-    for module in &split.split_modules {
-        println!("{}", module.display());
-    }
     Ok(())
 }
