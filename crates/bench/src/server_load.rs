@@ -150,7 +150,9 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         "3",
         &format!("server RSS per SSE viewer, {VIEWERS} viewers of one live run (KiB over idle)"),
         watched.peak_rss_kib.saturating_sub(idle) as f64 / VIEWERS as f64,
-        &format!("(peak − idle) / {VIEWERS}; {seen}; includes what the SSR loads and the sign-ins left"),
+        &format!(
+            "(peak − idle) / {VIEWERS}; {seen}; includes what the SSR loads and the sign-ins left"
+        ),
     ));
     rows.push(Row::ours_only(
         "3",
