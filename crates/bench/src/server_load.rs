@@ -109,7 +109,13 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         rows.extend(page_rows(label, &samples, failed));
     }
 
+    // The viewers' own cost is measured from the server as the loads left it, once they are
+    // signed in: what the page loads before kept, and their sessions, are rows of their own.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let loaded = server.rss_kib();
     let viewers = live::sign_in_many(server, "alice", VIEWERS).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let signed_in = server.rss_kib();
     let watched = live::watch_run(viewer, &viewers, server, "bench-viewers").await?;
     let mib = |kib: u64| kib as f64 / 1024.0;
     rows.push(Row::ours_only(
@@ -130,9 +136,31 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
     ));
     rows.push(Row::ours_only(
         "3",
+        "server RSS after the SSR loads (MiB)",
+        mib(loaded),
+        "what the two pages' loads above left, before any viewer signs in",
+    ));
+    rows.push(Row::ours_only(
+        "3",
+        &format!("server RSS per signed-in session, {VIEWERS} sessions (KiB)"),
+        signed_in.saturating_sub(loaded) as f64 / VIEWERS as f64,
+        "(RSS once they signed in − after the loads) / sessions; the hub's consent page is in the same process",
+    ));
+    rows.push(Row::ours_only(
+        "3",
         &format!("server RSS per SSE viewer, {VIEWERS} viewers of one live run (KiB over idle)"),
         watched.peak_rss_kib.saturating_sub(idle) as f64 / VIEWERS as f64,
-        &format!("(peak − idle) / {VIEWERS}; {seen}"),
+        &format!(
+            "(peak − idle) / {VIEWERS}; {seen}; includes what the SSR loads and the sign-ins left"
+        ),
+    ));
+    rows.push(Row::ours_only(
+        "3",
+        &format!(
+            "server RSS per SSE viewer, {VIEWERS} viewers of one live run (KiB over the server before its streams)"
+        ),
+        watched.peak_rss_kib.saturating_sub(signed_in) as f64 / VIEWERS as f64,
+        &format!("(peak − RSS once the viewers signed in, after the SSR loads) / {VIEWERS}; {seen}"),
     ));
     rows.extend(crate::live_latency::rows(
         &format!("{VIEWERS} viewers"),

@@ -1,7 +1,8 @@
 //! One upstream per live run: the server follows a run's Job log once, whatever the number
 //! of its viewers, and fans what it learns out to all of them (a [`broadcast`] of messages
-//! serialized once). `state.json` is read with its ETag (a `304` while it is unchanged), on
-//! a backoff while the Job runs, and sooner after the worker logged an event; the Job only
+//! encoded once, and one copy of what came before for the viewers who join late).
+//! `state.json` is read with its ETag (a `304` while it is unchanged), on a backoff while
+//! the Job runs, and sooner after the worker logged an event; the Job only
 //! until it runs and once its log ends. The last viewer leaving stops the upstream (and
 //! closes its log stream); the run ending sends `end` to all and stops it too.
 //!
@@ -10,17 +11,19 @@
 //! different Job (or none) for the run share a different upstream, so nobody is sent a log
 //! their token cannot read.
 
+use super::stream_frame;
 use app::api::runs::access::{RunLocation, StateRead};
 use app::api::runs::read;
 use app::api::server::Services as ApiServices;
 use app::api::stream::{names, LogMessage};
-use axum::response::sse::Event as SseEvent;
+use axum::body::Bytes;
 use futures_util::StreamExt;
 use hub::jobs::{FollowLogs, JobInfo};
 use hub::sse::{HubStream, LogLine};
 use hub::Token;
 use runs::{Event, RunId};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio::sync::{broadcast, Notify};
@@ -56,57 +59,111 @@ const REPLAY_EVENTS: usize = 1_000;
 /// reconnects and reads the history again).
 const CHANNEL: usize = 512;
 
-/// One message for every viewer of a run, serialized once.
+/// One message for every viewer of a run, encoded once into its SSE frame
+/// ([`super::stream_frame`]), which every viewer sends as it is.
 #[derive(Debug, Clone)]
 pub enum Message {
-    /// A worker event: its `seq` and its JSON.
-    Event(u64, Arc<str>),
+    /// A worker event: its `seq` and its frame.
+    Event(u64, Bytes),
     /// A plain log line, as [`LogMessage`] JSON.
-    Log(Arc<str>),
+    Log(Bytes),
     /// `state.json`, changed.
-    State(Arc<str>),
+    State(Bytes),
     /// The Job, in a new stage, as [`app::api::JobView`] JSON.
-    Job(Arc<str>),
+    Job(Bytes),
     /// The run is over.
     End,
 }
 
 impl Message {
-    /// The message as an SSE event.
-    pub fn sse(&self) -> SseEvent {
+    /// The message's SSE frame.
+    pub fn frame(&self) -> Bytes {
         match self {
-            Message::Event(seq, json) => SseEvent::default()
-                .event(names::EVENT)
-                .id(seq.to_string())
-                .data(&**json),
-            Message::Log(json) => SseEvent::default().event(names::LOG).data(&**json),
-            Message::State(json) => SseEvent::default().event(names::STATE).data(&**json),
-            Message::Job(json) => SseEvent::default().event(names::JOB).data(&**json),
-            Message::End => SseEvent::default().event(names::END).data("end"),
+            Message::Event(_, frame)
+            | Message::Log(frame)
+            | Message::State(frame)
+            | Message::Job(frame) => frame.clone(),
+            Message::End => stream_frame::encode(names::END, None, "end"),
         }
     }
 
     /// A worker event's message.
     pub fn event(event: &Event) -> Option<Message> {
         let json = serde_json::to_string(event).ok()?;
-        Some(Message::Event(event.seq, json.into()))
+        let frame = stream_frame::encode(names::EVENT, Some(event.seq), &json);
+        Some(Message::Event(event.seq, frame))
+    }
+
+    /// A plain log line's message.
+    pub fn log(line: &LogMessage) -> Option<Message> {
+        let json = serde_json::to_string(line).ok()?;
+        Some(Message::Log(stream_frame::encode(names::LOG, None, &json)))
+    }
+
+    /// The message of `state.json`, as JSON.
+    pub fn state(json: &str) -> Message {
+        Message::State(stream_frame::encode(names::STATE, None, json))
     }
 
     /// The Job's message.
     pub fn job(services: &ApiServices, job: &JobInfo) -> Option<Message> {
         let json = serde_json::to_string(&read::job_view(services, job)).ok()?;
-        Some(Message::Job(json.into()))
+        Some(Message::Job(stream_frame::encode(names::JOB, None, &json)))
     }
 }
 
 /// What a viewer joining late is sent before the live messages: the run's log lines and
-/// worker events so far (the newest of them).
+/// worker events so far (the newest of them). One copy is shared by all the viewers who
+/// join between two messages.
 #[derive(Debug, Default)]
 pub struct Replay {
     /// Plain log lines, newest [`app::components::live_run::MAX_LOG_LINES`].
-    pub logs: VecDeque<Arc<str>>,
-    /// Worker events seen in the log, newest [`REPLAY_EVENTS`].
-    pub events: VecDeque<(u64, Arc<str>)>,
+    pub logs: Vec<Message>,
+    /// Worker events seen in the log, newest [`REPLAY_EVENTS`], by `seq`.
+    pub events: Vec<(u64, Message)>,
+    /// How many older events were dropped to keep only the newest.
+    pub dropped_events: u64,
+}
+
+/// The replay as the upstream keeps it, and the copy its viewers share until it changes.
+#[derive(Debug, Default)]
+struct ReplayLog {
+    logs: VecDeque<Message>,
+    events: VecDeque<(u64, Message)>,
+    dropped_events: u64,
+    shared: Option<Arc<Replay>>,
+}
+
+impl ReplayLog {
+    /// The replay now, copied once for all who ask before the next message.
+    fn snapshot(&mut self) -> Arc<Replay> {
+        let ReplayLog {
+            logs,
+            events,
+            dropped_events,
+            shared,
+        } = self;
+        shared
+            .get_or_insert_with(|| {
+                let mut events: Vec<_> = events.iter().cloned().collect();
+                events.sort_by_key(|(seq, _)| *seq);
+                Arc::new(Replay {
+                    logs: logs.iter().cloned().collect(),
+                    events,
+                    dropped_events: *dropped_events,
+                })
+            })
+            .clone()
+    }
+}
+
+/// The run's `events.jsonl` as one viewer read it (with its own token) for all who join
+/// after: its events' messages by `seq`, and how many events the replay had dropped when
+/// it was read (a viewer whose replay dropped more reads it again, so none is missed).
+#[derive(Debug, Clone)]
+struct History {
+    events: Arc<[(u64, Message)]>,
+    dropped_events: u64,
 }
 
 /// Which upstream a viewer shares: the run, and the Job its token found (or none).
@@ -131,7 +188,8 @@ impl RunKey {
 #[derive(Debug)]
 pub struct LiveRun {
     key: RunKey,
-    replay: Mutex<Replay>,
+    replay: Mutex<ReplayLog>,
+    history: tokio::sync::Mutex<Option<History>>,
     tx: broadcast::Sender<Message>,
     stop: Notify,
 }
@@ -142,17 +200,20 @@ impl LiveRun {
     fn publish(&self, message: Message) {
         let mut replay = self.replay.lock().unwrap_or_else(|e| e.into_inner());
         match &message {
-            Message::Log(json) => {
-                replay.logs.push_back(json.clone());
+            Message::Log(_) => {
+                replay.logs.push_back(message.clone());
                 if replay.logs.len() > app::components::live_run::MAX_LOG_LINES {
                     replay.logs.pop_front();
                 }
+                replay.shared = None;
             }
-            Message::Event(seq, json) => {
-                replay.events.push_back((*seq, json.clone()));
+            Message::Event(seq, _) => {
+                replay.events.push_back((*seq, message.clone()));
                 if replay.events.len() > REPLAY_EVENTS {
                     replay.events.pop_front();
+                    replay.dropped_events += 1;
                 }
+                replay.shared = None;
             }
             _ => {}
         }
@@ -171,6 +232,7 @@ impl LiveRun {
 #[derive(Debug, Default)]
 pub struct LiveRuns {
     runs: Mutex<HashMap<RunKey, (Arc<LiveRun>, usize)>>,
+    history_reads: AtomicU64,
 }
 
 /// A viewer's place among a run's viewers: the live messages from when it joined, and what
@@ -181,7 +243,7 @@ pub struct Watching {
     /// The messages from the moment of joining.
     pub rx: broadcast::Receiver<Message>,
     /// Log lines and events before it.
-    pub before: Replay,
+    pub before: Arc<Replay>,
     live: Arc<LiveRun>,
     runs: Arc<LiveRuns>,
 }
@@ -202,6 +264,7 @@ impl LiveRuns {
             let live = Arc::new(LiveRun {
                 key,
                 replay: Mutex::default(),
+                history: tokio::sync::Mutex::default(),
                 tx,
                 stop: Notify::new(),
             });
@@ -217,12 +280,9 @@ impl LiveRuns {
         *viewers += 1;
         let live = live.clone();
         drop(runs);
-        let replay = live.replay.lock().unwrap_or_else(|e| e.into_inner());
+        let mut replay = live.replay.lock().unwrap_or_else(|e| e.into_inner());
         let rx = live.tx.subscribe();
-        let before = Replay {
-            logs: replay.logs.clone(),
-            events: replay.events.clone(),
-        };
+        let before = replay.snapshot();
         drop(replay);
         Watching {
             rx,
@@ -230,6 +290,11 @@ impl LiveRuns {
             live,
             runs: self.clone(),
         }
+    }
+
+    /// How many times a run's `events.jsonl` was read for its viewers, all runs together.
+    pub fn history_reads(&self) -> u64 {
+        self.history_reads.load(Ordering::Relaxed)
     }
 
     /// How many runs are followed now.
@@ -246,6 +311,41 @@ impl LiveRuns {
         {
             runs.remove(&live.key);
         }
+    }
+}
+
+impl Watching {
+    /// The run's `events.jsonl` (its newest part), read once for all its viewers: by the
+    /// first who asks, with `token`, and again only when events may have been dropped
+    /// from the replay since (see [`History`]). Empty when it cannot be read.
+    pub async fn history(
+        &self,
+        services: &ApiServices,
+        run: &RunLocation,
+        token: &Token,
+    ) -> Arc<[(u64, Message)]> {
+        let mut held = self.live.history.lock().await;
+        if let Some(history) = held
+            .as_ref()
+            .filter(|h| self.before.dropped_events <= h.dropped_events)
+        {
+            return history.events.clone();
+        }
+        self.runs.history_reads.fetch_add(1, Ordering::Relaxed);
+        let Ok(read) = read::events(services, run, token).await else {
+            return Arc::from([]);
+        };
+        let mut events: Vec<(u64, Message)> = read
+            .iter()
+            .filter_map(|e| Some((e.seq, Message::event(e)?)))
+            .collect();
+        events.sort_by_key(|(seq, _)| *seq);
+        let events: Arc<[(u64, Message)]> = events.into();
+        *held = Some(History {
+            events: events.clone(),
+            dropped_events: self.before.dropped_events,
+        });
+        events
     }
 }
 
@@ -410,9 +510,7 @@ impl Upstream {
                             line: line.data,
                         };
                         self.log_lines += 1;
-                        serde_json::to_string(&message)
-                            .ok()
-                            .map(|json| Message::Log(json.into()))
+                        Message::log(&message)
                     }
                 };
                 live.publish_some(message);
@@ -498,7 +596,7 @@ impl Upstream {
                     .and_then(|s| serde_json::to_string(s).ok());
                 let changed = json.is_some() && json != self.state_json;
                 if changed {
-                    live.publish_some(json.clone().map(|json| Message::State(json.into())));
+                    live.publish_some(json.as_deref().map(Message::state));
                     self.state_json = json;
                 }
                 self.run.state = read.state;

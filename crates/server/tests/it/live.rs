@@ -1,5 +1,6 @@
 //! What watching runs costs the Hub, counted at the embedded hub: a live run's viewers share
-//! one Job-log stream, which closes when the last of them leaves; `state.json` is read again
+//! one Job-log stream, which closes when the last of them leaves, and one read of its
+//! `events.jsonl`; `state.json` is read again
 //! with its ETag (304s); a finished run's page is served from the cache, still only to
 //! viewers who may see it.
 
@@ -99,6 +100,11 @@ async fn two_viewers_of_a_live_run_share_one_job_log_stream_and_both_see_every_e
         answered(&stand, LOGS_ROUTE, None),
         1,
         "the Job's log was opened once for both viewers"
+    );
+    assert_eq!(
+        stand.factory.services.live.history_reads(),
+        1,
+        "events.jsonl was read once for both viewers"
     );
     for messages in [&first, &second] {
         let names: Vec<&str> = messages.iter().map(|(n, _, _)| n.as_str()).collect();

@@ -96,12 +96,18 @@ pub(crate) async fn read_sse(
                 .join("; "),
         )
         .header("accept", "text/event-stream")
+        .header("accept-encoding", "gzip, br, zstd")
         .timeout(RUN_TIMEOUT);
     if let Some(id) = last_event_id {
         request = request.header("last-event-id", id.to_string());
     }
     let response = request.send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/event-stream");
+    assert!(
+        response.headers().get("content-encoding").is_none(),
+        "a live stream is sent as it is, never compressed (an encoder's state per viewer)"
+    );
     let text = response.text().await.unwrap();
     let mut events = Vec::new();
     for block in text.split("\n\n") {
