@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Measures "fresh machine → green scripts/test.sh": `.ci/run` on a clean clone inside a
-# chroot that holds only what a new machine of this kind has (its Debian packages, its
-# rustup toolchain, cargo-nextest, pyenv's Pythons, Node.js and npm) and nothing this
+# root (a mount and PID namespace, not a chroot) that holds only what a new machine of
+# this kind has (its Debian packages, its rustup toolchain, cargo-nextest, pyenv's
+# Pythons, Node.js and npm) and nothing this
 # project installed or cached: no Debian Rust, no wasm std, no sf-site-tools,
 # no Chromium, no cargo registry, no target folder, no venvs, no node_modules.
 # Writes bench/fresh-machine.txt (`seconds=N` and how it was measured), which
@@ -121,6 +122,28 @@ with_mounts() {
   return $status
 }
 
+# Runs a command with the tree $1 as its root the way a machine's own root is, not as a
+# chroot: the kernel refuses user namespaces inside a chroot (unshare(CLONE_NEWUSER) is
+# EPERM there), which the worker's agent jail and its tests create. A mount namespace
+# pivots to the tree; a PID namespace of its own means whatever the run leaves behind
+# (a failed test's server, say) ends with it instead of holding the log open.
+enter_root() {
+  local r="$1"; shift
+  unshare --mount --pid --fork --kill-child -- bash -c '
+    set -e
+    r="$1"; shift
+    mount --make-rprivate /
+    mount --rbind "$r" "$r"
+    cd "$r"
+    mkdir -p .old-root
+    pivot_root . .old-root
+    cd /
+    umount -l /.old-root
+    rmdir /.old-root
+    mount -t proc proc /proc
+    exec "$@"' _ "$r" "$@"
+}
+
 # Mounts /proc, /sys, /dev and a fresh /tmp into the tree $1.
 mount_into() {
   local r="$1"
@@ -169,7 +192,7 @@ mkdir -p "$run/root/work"
 git clone -q --no-hardlinks "$root" "$run/root/work/main"
 [ -d "$root/../shared" ] && cp -r "$root/../shared" "$run/root/work/shared"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
-say "timed: .ci/run at $commit in a fresh chroot (log: $dir/run.log)"
+say "timed: .ci/run at $commit in a fresh root (log: $dir/run.log)"
 mount_into "$run/root"
 step='bash .ci/run'
 [ "$setup_only" = 1 ] && step='source scripts/setup.sh && echo "CI finished in $SECONDS s (set-up only)"'
@@ -177,7 +200,7 @@ start=$(date +%s)
 status=0
 SECONDS=0
 mapfile -t ca_env < <(machine_env)
-chroot "$run/root" env -i HOME=/root TERM=dumb CI=true "${ca_env[@]}" bash -c \
+enter_root "$run/root" env -i HOME=/root TERM=dumb CI=true "${ca_env[@]}" bash -c \
   ". /root/.profile && cd /work/main && $step" 2>&1 |
   while IFS= read -r line; do printf '%5d %s\n' "$SECONDS" "$line"; done >"$dir/run.log" || status=$?
 seconds=$(( $(date +%s) - start ))
@@ -198,7 +221,7 @@ fi
   echo "commit=$commit"
   echo "date=$(date -u '+%F %H:%M UTC')"
   echo "load average before: $load_before; after: $load_after ($(nproc) cores)"
-  echo "how: scripts/bench-fresh-machine.sh: .ci/run on a clean clone in a chroot holding only a new machine's packages and tools (bench/new-machine-packages.txt), empty cargo registry and target"
+  echo "how: scripts/bench-fresh-machine.sh: .ci/run on a clean clone in a fresh root (mount + PID namespace) holding only a new machine's packages and tools (bench/new-machine-packages.txt), empty cargo registry and target"
   echo "where the time went (seconds from the start, first line of each step):"
   grep -E '^ *[0-9]+ (==>|\[setup\])' "$dir/run.log" | sed 's/^/  /'
   grep -E 'CI finished in|test result:|passed|failed' "$dir/run.log" | tail -3 | sed 's/^/  /'
