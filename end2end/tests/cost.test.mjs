@@ -102,8 +102,11 @@ test('a running run shows its spend so far, updating live', async () => {
   // Done with it: cancelled if still under way (the silent Space's validation may already
   // have ended it, which leaves no Cancel button to press).
   const cancel = page.getByRole('button', { name: 'Cancel run' });
-  if (await cancel.isVisible()) await cancel.click();
-  await page.locator('.status-badge[data-status="cancelled"], .status-badge[data-status="failed"], .status-badge[data-status="timed_out"]').waitFor({ timeout: 60_000 });
+  const ended = page.locator('.status-badge[data-status="cancelled"], .status-badge[data-status="failed"], .status-badge[data-status="timed_out"]');
+  // The run may also end between the check and the click, taking the button away: then its
+  // end is what this waits for.
+  if (await cancel.isVisible()) await Promise.race([cancel.click(), ended.waitFor({ timeout: 60_000 })]);
+  await ended.waitFor({ timeout: 60_000 });
 });
 
 test('a run whose budget is reached is stopped by its worker, with the figures recorded', async () => {
