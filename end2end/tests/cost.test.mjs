@@ -100,12 +100,14 @@ test('a running run shows its spend so far, updating live', async () => {
     { timeout: 60_000 },
   );
   // Done with it: cancelled if still under way (the silent Space's validation may already
-  // have ended it, which leaves no Cancel button to press).
-  const cancel = page.getByRole('button', { name: 'Cancel run' });
+  // have ended it, which leaves no Cancel button to press). The check and the click are one
+  // step in the page: a Playwright click still waiting for a button that left would press
+  // the next test's Cancel button instead.
   const ended = page.locator('.status-badge[data-status="cancelled"], .status-badge[data-status="failed"], .status-badge[data-status="timed_out"]');
-  // The run may also end between the check and the click, taking the button away: then its
-  // end is what this waits for.
-  if (await cancel.isVisible()) await Promise.race([cancel.click(), ended.waitFor({ timeout: 60_000 })]);
+  await page.evaluate(() => {
+    const cancel = [...document.querySelectorAll('button.cancel')].find((b) => b.textContent.trim() === 'Cancel run');
+    cancel?.click();
+  });
   await ended.waitFor({ timeout: 60_000 });
 });
 
