@@ -5,10 +5,13 @@
 # hour on 2 cores) to build or test the factory. `[workspace.metadata.leptos]` stays, so
 # `cargo leptos watch` works as well for those who have it.
 #
-# Usage: scripts/build-site.sh [--release]
-#   debug:     the wasm in the dev profile, the server in debug
-#   --release: the wasm in the `wasm-release` profile then `wasm-opt -Oz`, the server in
-#              release (what the Docker image holds)
+# Usage: scripts/build-site.sh [--release | --no-server]
+#   debug:       the wasm in the dev profile, the server in debug
+#   --release:   the wasm in the `wasm-release` profile then `wasm-opt -Oz`, the server in
+#                release (what the Docker image holds)
+#   --no-server: the debug site only; scripts/test.sh runs the server its `cargo test` build
+#                made (building it here with `-p server` alone would compile it and half
+#                its dependencies again, with other features)
 # Both split the wasm at its lazy routes (crates/app/src/pages/lazy.rs) with `sf-site-tools
 # split` (tools/site-tools, what `cargo leptos build --split` does): pkg/ holds the main module,
 # one chunk per page or set of pages sharing code, their loader and the manifest the server
@@ -22,11 +25,12 @@ if [ -z "${SPACE_FACTORY_TARGET_DIR:-}" ]; then
   source scripts/setup.sh
 fi
 
-release=0
+release=0 server=1
 case "${1:-}" in
   "") ;;
   --release) release=1 ;;
-  *) echo "usage: scripts/build-site.sh [--release]" >&2; exit 2 ;;
+  --no-server) server=0 ;;
+  *) echo "usage: scripts/build-site.sh [--release | --no-server]" >&2; exit 2 ;;
 esac
 
 # The names the server's pages ask for: /pkg/<name>.js, /pkg/<name>_bg.wasm (wasm-bindgen's
@@ -75,6 +79,8 @@ cp -R public/. "$site/"
 rm -rf "$site/pkg"
 mv "$pkg_new" "$site/pkg"
 
-echo "[build-site] server" >&2
-cargo build --locked -p server --bin space-factory "${server_profile[@]}"
+if [ "$server" = 1 ]; then
+  echo "[build-site] server" >&2
+  cargo build --locked -p server --bin space-factory "${server_profile[@]}"
+fi
 echo "[build-site] site in $site" >&2

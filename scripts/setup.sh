@@ -37,11 +37,11 @@ _sf_setup() {
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     if [ -z "$apt_updated" ]; then
       say "apt-get update"
-      $sudo apt-get update -qq >/dev/null
+      $sudo apt-get -o DPkg::Lock::Timeout=600 update -qq >/dev/null
       apt_updated=1
     fi
     say "apt-get install ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
   }
 
   has_wasm_std() {
@@ -119,9 +119,13 @@ _sf_setup() {
   wb_lock="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$root/Cargo.lock")"
   wb_tools="$(awk -F'"' '/^wasm-bindgen-cli-support = / {sub(/^=/, "", $2); print $2; exit}' "$tools_dir/Cargo.toml")"
   [ "$wb_lock" = "$wb_tools" ] || fail "Cargo.lock has wasm-bindgen $wb_lock but tools/site-tools pins wasm-bindgen-cli-support $wb_tools: make them equal (and bump the tool's version)"
+  # Compiled in the background while the steps below download what they need.
+  local tools_pid="" tools_log=""
   if ! sf-site-tools --version 2>/dev/null | grep -qF "sf-site-tools $tools_version (wasm-bindgen $wb_lock)"; then
-    say "installing sf-site-tools $tools_version (about 6 minutes, once)"
-    cargo_install_tool --locked --path "$tools_dir"
+    say "installing sf-site-tools $tools_version (2 to 6 minutes, once; in the background)"
+    tools_log="$(mktemp)"
+    cargo_install_tool --locked --path "$tools_dir" >"$tools_log" 2>&1 &
+    tools_pid=$!
   fi
 
   # --- 4. Node packages: wasm-opt (binaryen) and playwright-core ------------------------
@@ -145,6 +149,16 @@ _sf_setup() {
     (cd "$pi_dir" && npm ci --no-audit --no-fund --ignore-scripts --silent)
   fi
   export SPACE_FACTORY_PI_PREFIX="$pi_dir"
+
+  if [ -n "$tools_pid" ]; then
+    if ! wait "$tools_pid"; then
+      cat "$tools_log" >&2
+      rm -f "$tools_log"
+      fail "installing sf-site-tools failed (its output is above)"
+    fi
+    rm -f "$tools_log"
+    say "sf-site-tools $tools_version installed"
+  fi
 
   # --- 7. Where builds go, and what the test and run scripts read ----------------------
   export SPACE_FACTORY_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"

@@ -16,22 +16,35 @@ cargo ${SPACE_FACTORY_FMT_TOOLCHAIN:+"+$SPACE_FACTORY_FMT_TOOLCHAIN"} fmt --all 
 step "sf-site-tools fmt --check (the view! blocks, as leptosfmt formats them)"
 sf-site-tools fmt --check crates/app/src
 
+# Compiled once, first: every test and the binaries the tests run (`worker`, the Job image
+# of the embedded hub; `localhub`; `space-factory`, which the browser tests run too), with
+# the workspace's features, so nothing below compiles them again.
+step "cargo test --no-run (every test, and the worker, localhub and server binaries)"
+cargo test --workspace --locked --no-run
+
+# PyPI downloads in the background while clippy and the wasm keep both cores busy.
+step "Python venvs the tests look up (localhub prepare-venvs, in the background: installs only what is missing)"
+venvs_log="$(mktemp)"
+"$SPACE_FACTORY_TARGET_DIR/debug/localhub" prepare-venvs >"$venvs_log" 2>&1 &
+venvs_pid=$!
+trap 'kill "$venvs_pid" 2>/dev/null || true; rm -f "$venvs_log"' EXIT
+
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# The worker the embedded hub runs as the Job image: the server's tests and the browser
-# tests use it, and no test builds it.
-step "cargo build -p worker (the worker the local Jobs run)"
-cargo build -p worker --bin worker --locked
+step "scripts/build-site.sh --no-server (the wasm site)"
+scripts/build-site.sh --no-server
 
-step "Python venvs the tests look up (localhub prepare-venvs: installs only what is missing)"
-cargo run -q -p localhub --bin localhub --locked -- prepare-venvs
+step "waiting for the Python venvs"
+if ! wait "$venvs_pid"; then
+  cat "$venvs_log" >&2
+  echo "preparing the Python venvs failed (its output is above)" >&2
+  exit 1
+fi
+cat "$venvs_log" >&2
 
 step "cargo test (unit + integration)"
 cargo test --workspace --locked --no-fail-fast
-
-step "scripts/build-site.sh (server + wasm site)"
-scripts/build-site.sh
 
 step "end2end browser tests"
 export LEPTOS_SITE_ROOT

@@ -23,6 +23,30 @@ let browser;
 let alice;
 let alicePage;
 let runUrl;
+/**
+ * The part of a body a token could be in. A wasm module's custom sections (its function
+ * names, debug lines, producers) hold only symbol names and paths from the build, and their
+ * length bytes beside a mangled name can read as a token (`hf` + `_ZN4core…`); its code and
+ * data sections, where a string the program carries would be, are all kept.
+ */
+function searchable(url, body) {
+  if (!new URL(url).pathname.endsWith('.wasm')) return body.toString('latin1');
+  const kept = [];
+  let at = 8; // magic and version
+  while (at < body.length) {
+    const id = body[at++];
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const byte = body[at++];
+      size += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) break;
+    }
+    if (id !== 0) kept.push(body.subarray(at, at + size));
+    at += size;
+  }
+  return Buffer.concat(kept).toString('latin1');
+}
+
 /** Every body alice's browser received from the app (pages, JS, wasm, CSS, server fns). */
 const received = [];
 
@@ -36,7 +60,7 @@ function recordResponses(context, origin) {
     if ((response.headers()['content-type'] || '').includes('text/event-stream')) return;
     try {
       const body = await response.body();
-      received.push({ url: response.url(), text: body.toString('latin1') });
+      received.push({ url: response.url(), text: searchable(response.url(), body) });
     } catch {
       // A redirect or an aborted request has no body to search.
     }

@@ -93,10 +93,24 @@ pub struct NotPrepared {
     pub requirements: String,
 }
 
-/// Creates every venv in [`TEST_VENVS`] that is missing; seconds when all are present.
-/// Blocking.
+/// Creates every venv in [`TEST_VENVS`] that is missing, all at once (each install mostly
+/// waits on PyPI and the disk, so one after another would take their sum); seconds when
+/// all are present. Blocking.
 pub fn prepare_test_venvs() -> Result<Vec<PythonEnv>, PythonEnvError> {
-    TEST_VENVS.iter().map(VenvRecipe::ensure).collect()
+    std::thread::scope(|scope| {
+        let installs: Vec<_> = TEST_VENVS
+            .iter()
+            .map(|recipe| scope.spawn(|| recipe.ensure()))
+            .collect();
+        installs
+            .into_iter()
+            .map(|install| {
+                install
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// A prepared virtual environment.

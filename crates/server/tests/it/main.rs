@@ -3,7 +3,8 @@
 //! embedded local hub, as `scripts/run.sh` starts it).
 //!
 //! Set-up: the `worker` binary the embedded hub runs as the Job image must be built first
-//! (`cargo build -p worker --bin worker`; `scripts/test.sh` does it).
+//! (`cargo build -p worker --bin worker`; `scripts/test.sh` builds it with every test, in
+//! `cargo test --workspace --no-run`).
 
 mod cost;
 mod deploy_settings;

@@ -2,9 +2,9 @@
 //!
 //! Integration tests of `server` cannot name another package's binary (`CARGO_BIN_EXE_*` is
 //! per package, and artifact dependencies are unstable), so the kit takes `worker` from the
-//! same target folder. Nothing is built here: set-up builds it (`scripts/test.sh` runs
-//! `cargo build -p worker --bin worker` before `cargo test`), and a missing or outdated
-//! binary fails the test with a message naming that step.
+//! same target folder. Nothing is built here: set-up builds it (`cargo build -p worker --bin
+//! worker`, or `cargo test --workspace --no-run`, which `scripts/test.sh` runs before the
+//! tests), and a missing or outdated binary fails the test with a message naming that step.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
