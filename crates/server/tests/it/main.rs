@@ -7,6 +7,7 @@
 
 mod cost;
 mod deploy_settings;
+mod finished_pages;
 mod health;
 mod kit;
 mod live;
