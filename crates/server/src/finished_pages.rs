@@ -10,11 +10,13 @@
 //! key, so a viewer never gets a page made from another's data, and no page is served before
 //! the viewer's access was checked. A miss renders the page from the data read (left in the
 //! request, so the page shows what was keyed) and keeps the body of a 200 HTML answer,
-//! without its cookies. Every answer, kept or not, carries a fresh CSP nonce: the kept body
-//! is cut where its nonce is an attribute's value (`nonce`, and `crossorigin`, where Leptos
-//! puts it too) and joined with the new one, which the `Content-Security-Policy` header
-//! names ([`KeptPage`]). Running runs, refusals, errors and anything but
-//! `GET` go to the pages untouched.
+//! without its cookies. A running run's page is rendered from the data read too (so it
+//! costs the Hub what it did), never kept; a refusal or a failure goes to the page as it
+//! came, which reads again. Every answer, kept or not, carries a fresh CSP nonce: the kept
+//! body is cut where its nonce is an attribute's value (`nonce`, and `crossorigin`, where
+//! Leptos puts it too) and joined with the new one, which the `Content-Security-Policy`
+//! header names ([`KeptPage`]). Anything but a `GET` of a run page goes to the pages
+//! untouched.
 
 use crate::security::headers::ContentSecurityPolicy;
 use app::api::runs::page::RunPageData;
@@ -284,22 +286,28 @@ pub async fn layer(State(state): State<PagesState>, request: Request, next: Next
         |p| p.as_str().to_owned(),
     );
     let (mut parts, body) = request.into_parts();
-    let data = RunPageData::read(&state.api, &parts, &owner, &run_id).await;
-    let Some((data, key)) = data
-        .ok()
-        .filter(RunPageData::is_finished)
-        .and_then(|d| page_key(&address, &d).map(|key| (d, key)))
-    else {
+    // A refusal or a failure is the page's to show (and a Hub 401 its to end the session
+    // on): it reads again.
+    let Ok(data) = RunPageData::read(&state.api, &parts, &owner, &run_id).await else {
         state.pages.rendered.fetch_add(1, Ordering::Relaxed);
         return next.run(Request::from_parts(parts, body)).await;
     };
-    if let Some(page) = state.pages.get(&key) {
+    let key = data
+        .is_finished()
+        .then(|| page_key(&address, &data))
+        .flatten();
+    if let Some(page) = key.as_ref().and_then(|key| state.pages.get(key)) {
         state.pages.served_kept.fetch_add(1, Ordering::Relaxed);
         return answer_kept(&page, &state.policy);
     }
+    // Rendered from the data just read, finished or not: the page shows what was keyed,
+    // and a running run's page does not read the Hub twice.
     data.prepare(&mut parts.extensions);
     state.pages.rendered.fetch_add(1, Ordering::Relaxed);
     let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(key) = key else {
+        return response;
+    };
     let nonce = nonce_of(response.headers());
     if response.status() != StatusCode::OK || !is_html(response.headers()) || nonce.is_none() {
         return response;
