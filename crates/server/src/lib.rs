@@ -4,7 +4,8 @@
 //! [`Factory::start`] wires everything: the Hub (the configured `HF_ENDPOINT`, or the
 //! embedded local hub, linked only with the default-on `embedded-hub` feature), sign-in
 //! routes, the run stream, the Leptos pages and server functions with the
-//! [`app::api::server::Services`] in their context, the session layer
+//! [`app::api::server::Services`] in their context (a finished run's page kept and served
+//! again to the same viewer for the same data, [`finished_pages`]), the session layer
 //! around all of it, the cross-site request guard around that
 //! ([`security::origin_guard`]), and the security headers on every answer
 //! ([`security::headers`]).
@@ -24,6 +25,7 @@
 pub mod config;
 #[cfg(feature = "embedded-hub")]
 pub mod embedded;
+pub mod finished_pages;
 pub mod routes;
 pub mod security;
 pub mod services;
@@ -139,13 +141,26 @@ pub fn router(config: &Config, listening: SocketAddr, services: Arc<Services>) -
         .merge(routes::auth::router())
         .merge(routes::stream::router())
         .with_state(services.clone());
-    let router = Router::new()
-        .merge(routes::health::router())
-        .merge(own_routes)
+    // The pages (and server functions) leptos_axum routes, a finished run's page kept and
+    // served again to the same viewer for the same data.
+    let kept_pages = finished_pages::PagesState {
+        pages: services.pages.clone(),
+        api: services.api.clone(),
+        policy: policy.clone(),
+    };
+    let page_routes: Router<LeptosOptions> = Router::new()
         .leptos_routes_with_context(&options, pages, context.clone(), {
             let options = options.clone();
             move || app::shell(options.clone())
         })
+        .layer(axum::middleware::from_fn_with_state(
+            kept_pages,
+            finished_pages::layer,
+        ));
+    let router = Router::new()
+        .merge(routes::health::router())
+        .merge(own_routes)
+        .merge(page_routes)
         .fallback(leptos_axum::file_and_error_handler_with_context(
             context,
             app::shell,

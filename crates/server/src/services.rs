@@ -33,6 +33,8 @@ pub struct Services {
     pub streams: Arc<crate::routes::stream_slots::StreamSlots>,
     /// The live runs followed for their viewers, one upstream each.
     pub live: Arc<crate::routes::stream_upstream::LiveRuns>,
+    /// Finished runs' pages as rendered, served again to the same viewer for the same data.
+    pub pages: Arc<crate::finished_pages::FinishedPages>,
 }
 
 /// Why the server could not be set up from its configuration.
@@ -155,6 +157,7 @@ impl Services {
             .map_err(|e| SetupError::Config(format!("SPACE_FACTORY_FRAME_ANCESTORS: {e}")))?,
             streams: Default::default(),
             live: Default::default(),
+            pages: Default::default(),
         })
     }
 

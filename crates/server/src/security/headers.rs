@@ -115,6 +115,12 @@ impl ContentSecurityPolicy {
         HeaderValue::from_str(&self.text(nonce)).expect("the policy is plain ASCII")
     }
 
+    /// The header value naming `nonce`: for a page answered without Leptos rendering it (a
+    /// finished run's page kept, [`crate::finished_pages`]), with a nonce of its own.
+    pub fn header_with_nonce(&self, nonce: &str) -> HeaderValue {
+        self.header(Some(nonce))
+    }
+
     /// Called while Leptos renders a page: gives that page the policy with its own nonce
     /// (answers without a nonce, such as server functions, keep the plain policy).
     pub fn apply_to_page(&self) {

@@ -8,6 +8,7 @@
 
 mod cost;
 mod deploy_settings;
+mod finished_pages;
 mod health;
 mod kit;
 mod live;

@@ -13,6 +13,8 @@ pub mod finished;
 #[cfg(feature = "ssr")]
 mod job_log;
 #[cfg(feature = "ssr")]
+pub mod page;
+#[cfg(feature = "ssr")]
 pub mod public;
 #[cfg(feature = "ssr")]
 pub mod read;
@@ -38,24 +40,15 @@ pub async fn list_runs() -> Result<Vec<RunSummary>, ApiError> {
 
 /// One run as its page shows it: as the viewer's own token sees it, else (signed in or
 /// not) from its public snapshot when it is published. Without either, a signed-out viewer
-/// is asked to sign in and a signed-in one is told "not found".
+/// is asked to sign in and a signed-in one is told "not found" ([`page::run_view`]). While
+/// the server renders a page it read the data of already, that data ([`page::prepared_for`]).
 #[server(prefix = "/api/fn", endpoint = "get_run", input = Json)]
 pub async fn get_run(owner: String, run_id: String) -> Result<RunView, ApiError> {
+    if let Some(data) = page::prepared_for(&owner, &run_id) {
+        return Ok(data.run.clone());
+    }
     as_reader(|services, user| async move {
-        let own = match &user {
-            Some(user) => finished::view(&services, user, &owner, &run_id).await,
-            None => Err(ApiError::NotSignedIn),
-        };
-        match (own, &user) {
-            (Ok(mut view), Some(user)) => {
-                view.publication = public::publication(&services, user, &view).await?;
-                Ok(view)
-            }
-            (Err(err @ (ApiError::NotFound | ApiError::NotSignedIn)), _) => {
-                public::view(&services, &owner, &run_id).await?.ok_or(err)
-            }
-            (other, _) => other,
-        }
+        page::run_view(&services, user.as_ref(), &owner, &run_id).await
     })
     .await
 }
