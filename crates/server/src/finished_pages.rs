@@ -57,14 +57,14 @@ impl KeptPage {
     /// it could not be told from other text to replace it).
     fn new(headers: &HeaderMap, body: &[u8], nonce: &str) -> Option<KeptPage> {
         let attribute = attribute_value(nonce);
-        let everywhere = count(body, nonce.as_bytes());
+        let everywhere = memchr::memmem::find_iter(body, nonce.as_bytes()).count();
         let mut pieces = Vec::new();
-        let mut rest = body;
-        while let Some(at) = find(rest, attribute.as_bytes()) {
-            pieces.push(Bytes::copy_from_slice(&rest[..at]));
-            rest = &rest[at + attribute.len()..];
+        let mut from = 0;
+        for at in memchr::memmem::find_iter(body, attribute.as_bytes()) {
+            pieces.push(Bytes::copy_from_slice(&body[from..at]));
+            from = at + attribute.len();
         }
-        pieces.push(Bytes::copy_from_slice(rest));
+        pieces.push(Bytes::copy_from_slice(&body[from..]));
         if pieces.len() - 1 != everywhere {
             return None;
         }
@@ -99,19 +99,6 @@ impl KeptPage {
         }
         body
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn count(haystack: &[u8], needle: &[u8]) -> usize {
-    let (mut n, mut rest) = (0, haystack);
-    while let Some(at) = find(rest, needle) {
-        n += 1;
-        rest = &rest[at + needle.len()..];
-    }
-    n
 }
 
 /// The pages kept, least recently served first out, within a byte budget.
@@ -265,10 +252,9 @@ fn answer_kept(page: &KeptPage, policy: &ContentSecurityPolicy) -> Response {
     let nonce = leptos::nonce::Nonce::new();
     let mut response = Response::new(Body::from(page.body(&nonce)));
     *response.headers_mut() = page.headers.clone();
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        policy.header_with_nonce(&nonce),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, policy.header(Some(&nonce)));
     response
 }
 
@@ -386,7 +372,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            policy.header_with_nonce("n0-_x"),
+            policy.header(Some("n0-_x")),
         );
         assert_eq!(nonce_of(&headers).as_deref(), Some("n0-_x"));
         headers.insert(

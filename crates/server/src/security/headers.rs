@@ -111,14 +111,11 @@ impl ContentSecurityPolicy {
         )
     }
 
-    fn header(&self, nonce: Option<&str>) -> HeaderValue {
+    /// The header value, naming `nonce` when there is one (a page Leptos renders, or a
+    /// finished run's page kept and answered with a nonce of its own,
+    /// [`crate::finished_pages`]).
+    pub fn header(&self, nonce: Option<&str>) -> HeaderValue {
         HeaderValue::from_str(&self.text(nonce)).expect("the policy is plain ASCII")
-    }
-
-    /// The header value naming `nonce`: for a page answered without Leptos rendering it (a
-    /// finished run's page kept, [`crate::finished_pages`]), with a nonce of its own.
-    pub fn header_with_nonce(&self, nonce: &str) -> HeaderValue {
-        self.header(Some(nonce))
     }
 
     /// Called while Leptos renders a page: gives that page the policy with its own nonce

@@ -50,13 +50,11 @@ impl RunPageData {
     /// Whether the run is over for good: its recorded state is final and its Job, when the
     /// viewer sees one, has ended. Its page then changes only with the viewer.
     pub fn is_finished(&self) -> bool {
-        let state_final = self
-            .run
+        let job_over = self.run.job.as_ref().map(|j| j.stage.is_terminal());
+        self.run
             .state
             .as_ref()
-            .is_some_and(|s| s.status.is_terminal());
-        let job_ended = self.run.job.as_ref().is_none_or(|j| j.stage.is_terminal());
-        state_final && job_ended
+            .is_some_and(|s| public::is_over_for_good(s, job_over))
     }
 
     /// Leaves this data in a request about to be rendered, for [`prepared`].

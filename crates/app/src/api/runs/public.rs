@@ -107,7 +107,7 @@ pub async fn publish(
 ) -> Result<Publication, ApiError> {
     check_own(user, run)?;
     let job_over = run.job.as_ref().map(|j| j.status.is_terminal());
-    let Some(state) = run.state.clone().filter(|s| may_publish(s, job_over)) else {
+    let Some(state) = run.state.clone().filter(|s| is_over_for_good(s, job_over)) else {
         return Err(ApiError::Internal(
             "Only a run that is over can be published.".into(),
         ));
@@ -191,7 +191,10 @@ pub async fn unpublish(
         .set(&repo, &run.run_id.to_string(), false);
     let job_over = run.job.as_ref().map(|j| j.status.is_terminal());
     Ok(Publication::Private {
-        can_publish: run.state.as_ref().is_some_and(|s| may_publish(s, job_over)),
+        can_publish: run
+            .state
+            .as_ref()
+            .is_some_and(|s| is_over_for_good(s, job_over)),
     })
 }
 
@@ -209,7 +212,7 @@ pub async fn publication(
     if !view
         .state
         .as_ref()
-        .is_some_and(|s| may_publish(s, job_over))
+        .is_some_and(|s| is_over_for_good(s, job_over))
     {
         return Ok(Some(Publication::Private { can_publish: false }));
     }
@@ -485,8 +488,9 @@ async fn ensure_public_repo(
 }
 
 /// Whether a run whose state is `state` (and whose Job, when still listed, is over or not:
-/// `job_over`) may be published: it is over, so what it recorded no longer changes.
-fn may_publish(state: &RunState, job_over: Option<bool>) -> bool {
+/// `job_over`) is over for good, so what it recorded no longer changes: then it may be
+/// published, and its page kept ([`super::page::RunPageData::is_finished`]).
+pub(super) fn is_over_for_good(state: &RunState, job_over: Option<bool>) -> bool {
     state.status.is_terminal() && job_over != Some(false)
 }
 
