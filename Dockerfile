@@ -12,7 +12,8 @@
 # ---- Build stage: the server, the worker and the wasm site, optimised -------------------
 FROM rust:1-bookworm AS build
 
-# scripts/build-site.sh drives what it needs: the wasm32 target, sf-site-tools
+# scripts/build-site.sh drives what it needs: the wasm32 target, rust-src (the release
+# wasm's standard library is rebuilt to abort on panics without messages), sf-site-tools
 # (tools/site-tools: the wasm split at the lazy routes and wasm-bindgen of the version
 # Cargo.lock pins) and Binaryen's wasm-opt (npm's, the version end2end pins).
 RUN apt-get update \
@@ -21,6 +22,7 @@ RUN apt-get update \
 WORKDIR /src
 COPY . .
 RUN rustup target add wasm32-unknown-unknown \
+    && rustup component add rust-src \
     && cargo install --locked --path tools/site-tools \
     && npm install -g "binaryen@$(node -p "require('./end2end/package.json').devDependencies.binaryen")"
 # The server and the site (wasm built with the `wasm-release` profile: opt-level z, LTO,

@@ -7,8 +7,11 @@
 #
 # Usage: scripts/build-site.sh [--release | --no-server]
 #   debug:       the wasm in the dev profile, the server in debug
-#   --release:   the wasm in the `wasm-release` profile then `wasm-opt -Oz`, the server in
-#                release (what the Docker image holds)
+#   --release:   the wasm in the `wasm-release` profile, with the standard library rebuilt to
+#                abort on a panic with no message and no `Debug` formatting (unstable flags,
+#                allowed for this one build by RUSTC_BOOTSTRAP; needs rust-src, else the
+#                stock standard library), then `wasm-opt -Oz`; the server in release (what
+#                the Docker image holds)
 #   --no-server: the debug site only; scripts/test.sh runs the server its `cargo test` build
 #                made (building it here with `-p server` alone would compile it and half
 #                its dependencies again, with other features)
@@ -50,13 +53,35 @@ fi
 wasm_dir="$wasm_profile"
 [ "$wasm_profile" = "dev" ] && wasm_dir="debug"
 
+# The wasm build's flags. A RUSTFLAGS replaces .cargo/config.toml's list, so this one
+# carries its `--cfg erase_components` (the server's views must match the browser's). The
+# linker keeps its relocations in the wasm: the split reads them to find which code each
+# lazy route reaches. --target keeps these off build scripts and proc macros.
+wasm_flags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components -Clink-args=--emit-relocs"
+wasm_std=() bootstrap=()
+if [ "$release" = 1 ]; then
+  # What a user's browser downloads: no panic messages (a panic traps), no file and line
+  # in them, and `{:?}` formats nothing (the app shows no Debug text). The panic strategy
+  # needs a standard library built for it, from rust-src.
+  wasm_flags+=" -Zlocation-detail=none -Zfmt-debug=none"
+  bootstrap=(RUSTC_BOOTSTRAP=1)
+  src="$(rustc --print sysroot)/lib/rustlib/src/rust/library/Cargo.lock"
+  if [ ! -f "$src" ] && command -v rustup >/dev/null; then
+    timeout 120 rustup component add rust-src >/dev/null 2>&1 || true
+  fi
+  if [ -f "$src" ]; then
+    wasm_flags+=" -Zunstable-options -Cpanic=immediate-abort"
+    wasm_std=(-Zbuild-std=std,panic_abort)
+  else
+    echo "[build-site] no rust-src for $(rustc --version): the stock standard library (a larger wasm)" >&2
+  fi
+fi
+
 echo "[build-site] wasm ($wasm_profile)" >&2
-# The linker keeps its relocations in the wasm: the split reads them to find which code
-# each lazy route reaches. Only the wasm build gets the flag (--target keeps it off build
-# scripts and proc macros).
-RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }-Clink-args=--emit-relocs" \
+env ${bootstrap[@]+"${bootstrap[@]}"} RUSTFLAGS="$wasm_flags" \
   cargo build --locked -p app --lib --target wasm32-unknown-unknown \
-  --no-default-features --features hydrate --profile "$wasm_profile" --target-dir "$front"
+  --no-default-features --features hydrate --profile "$wasm_profile" --target-dir "$front" \
+  ${wasm_std[@]+"${wasm_std[@]}"}
 
 pkg_new="$site/pkg.new"
 rm -rf "$pkg_new"

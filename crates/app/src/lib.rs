@@ -5,6 +5,15 @@
 //! one domain per module, each declared with its server-only body; the bodies call the `hub`
 //! crate with the session's token, which never reaches the browser.
 
+// The server and the browser render the views the same way only when both are built with
+// Leptos's erased components (the hydration markers differ): .cargo/config.toml sets it for
+// every build, and a RUSTFLAGS in the environment replaces that list.
+#[cfg(not(erase_components))]
+compile_error!(
+    "app must be built with `--cfg erase_components` (.cargo/config.toml sets it; a \
+     RUSTFLAGS in the environment replaces that, so add it there)"
+);
+
 pub mod api;
 pub mod components;
 pub mod pages;

@@ -155,8 +155,9 @@ pub enum AgentEvent {
     },
 }
 
-/// An agent event as it sits in `data`: which agent, then the event.
-#[derive(Serialize, Deserialize)]
+/// An agent event as it sits in `data`: which agent, then the event (written so;
+/// [`AgentEvent::of`] reads the two apart).
+#[derive(Serialize)]
 struct AgentData {
     agent: Agent,
     #[serde(flatten)]
@@ -173,10 +174,13 @@ impl AgentEvent {
         .expect("an agent event always serializes")
     }
 
-    /// The agent and what it did, when `event` tells of a coding agent.
+    /// The agent and what it did, when `event` tells of a coding agent. The two are read
+    /// apart rather than through `AgentData`'s flattened form, which the browser's wasm
+    /// would carry a second buffering deserializer for.
     pub fn of(event: &Event) -> Option<(Agent, AgentEvent)> {
-        let data = AgentData::deserialize(&event.data).ok()?;
-        Some((data.agent, data.event))
+        let agent = Agent::deserialize(event.data.get("agent")?).ok()?;
+        let what = AgentEvent::deserialize(&event.data).ok()?;
+        Some((agent, what))
     }
 }
 

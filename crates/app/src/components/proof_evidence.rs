@@ -96,14 +96,12 @@ fn verdict_text(verdict: ProofVerdict) -> &'static str {
     }
 }
 
-/// Values as one line of JSON, shortened.
+/// Values as one line of JSON, shortened (JSON's own quoting: the release wasm has no
+/// `Debug` formatting).
 fn values(values: &[Value]) -> String {
     let text = values
         .iter()
-        .map(|v| match v {
-            Value::String(s) => format!("{s:?}"),
-            other => other.to_string(),
-        })
+        .map(Value::to_string)
         .collect::<Vec<_>>()
         .join(", ");
     shorten(&text, MAX_VALUE_CHARS)

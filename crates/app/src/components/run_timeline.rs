@@ -246,7 +246,7 @@ mod tests {
         assert_eq!(html.matches("<title").count(), 1 + 3, "{html}");
         assert!(html.contains("role=\"img\""));
         assert_eq!(html.matches("<tr class=\"tl-row").count(), 3);
-        assert!(html.contains("<th scope=\"row\">api_call</th>"));
+        assert!(html.contains("<th scope=\"row\">api_call"), "{html}");
         // No script and no style element: the CSP allows neither inline.
         assert!(!html.contains("<script") && !html.contains("<style"));
     }
