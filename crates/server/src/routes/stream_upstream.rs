@@ -33,8 +33,11 @@ use tokio::time::Instant;
 const STATE_FIRST: Duration = Duration::from_secs(2);
 
 /// The shortest gap between two reads of `state.json` while the Job runs (a read follows an
-/// event no sooner than this after the last one).
-const STATE_GAP: Duration = Duration::from_secs(15);
+/// event no sooner than this after the last one). The worker rewrites the file every few
+/// seconds (its cost meter), so while a run is live this gap is what the reads cost: three
+/// a minute, within the Hub budget of six requests a minute per run with the log stream and
+/// the Job's reads.
+const STATE_GAP: Duration = Duration::from_secs(20);
 
 /// The longest gap between two reads of `state.json` while nothing changes.
 const STATE_MAX_GAP: Duration = Duration::from_secs(60);
@@ -652,7 +655,7 @@ mod tests {
             schedule.read(false, false);
             gaps.push(schedule.gap.as_secs());
         }
-        assert_eq!(gaps, [15, 30, 60, 60, 60]);
+        assert_eq!(gaps, [20, 40, 60, 60, 60]);
         schedule.nudge();
         let soon = schedule.next - schedule.last_read.unwrap();
         assert_eq!(
