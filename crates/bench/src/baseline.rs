@@ -1,14 +1,14 @@
 //! What each figure was before and what it should be: `bench/baseline.tsv`, read when
 //! `bench/RESULTS.md` is written, so the table shows the earlier figure beside the new one
-//! with the goal; and the fresh-machine set-up time, measured apart (it needs a machine with
-//! nothing cached) and left in `bench/fresh-machine.txt`.
+//! with the goal; and the set-up times, measured apart (they need a machine with nothing
+//! cached) and left in `bench/fresh-machine.txt` and `bench/new-machine.txt`.
 //!
 //! `baseline.tsv`: one row a line, tab-separated: the item, the row's `what` exactly as the
 //! bench names it, the earlier figure, where that figure comes from, the goal (`—` for
 //! none). Blank lines and lines starting with `#` are skipped.
 //!
-//! `fresh-machine.txt`: a line `seconds=<N>` (fresh machine → green `scripts/test.sh`),
-//! then free text lines saying how it was measured.
+//! `fresh-machine.txt`, `new-machine.txt`: a line `seconds=<N>` (from nothing to a green
+//! test run), then free text lines saying how it was measured.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -18,14 +18,32 @@ use crate::report::Row;
 /// The baseline file, under the repository's root.
 pub const BASELINE_FILE: &str = "bench/baseline.tsv";
 
-/// The fresh-machine figure's file, under the repository's root.
-pub const FRESH_MACHINE_FILE: &str = "bench/fresh-machine.txt";
+/// A set-up figure measured apart from `scripts/bench.sh` (it needs a machine with nothing
+/// cached): the file it is left in, its row's `what`, and how it is taken.
+pub struct SetupFigure {
+    /// The file, under the repository's root.
+    pub file: &'static str,
+    /// The row's `what`.
+    pub what: &'static str,
+    /// How the figure is taken.
+    pub command: &'static str,
+}
 
-/// The fresh-machine row's `what`.
-pub const FRESH_MACHINE_WHAT: &str = "fresh machine → green scripts/test.sh (min)";
+/// The fresh-machine figure: `.ci/run` in a fresh root holding only a new machine's
+/// packages (scripts/bench-fresh-machine.sh).
+pub const FRESH_MACHINE: SetupFigure = SetupFigure {
+    file: "bench/fresh-machine.txt",
+    what: "fresh machine → green scripts/test.sh (min)",
+    command: "scripts/bench-fresh-machine.sh",
+};
 
-/// How the fresh-machine figure is taken.
-pub const FRESH_MACHINE_COMMAND: &str = "scripts/bench-fresh-machine.sh";
+/// The same on a real new machine (nothing under `~/.cache`, no cargo registry, no
+/// Chromium): `.ci/run` on a clean clone, timed by hand, as the first step on the machine.
+pub const NEW_MACHINE: SetupFigure = SetupFigure {
+    file: "bench/new-machine.txt",
+    what: "new machine → green .ci/run (min)",
+    command: "time .ci/run (first thing on a new machine)",
+};
 
 /// One row's earlier figure and goal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,19 +103,27 @@ impl Baselines {
     }
 }
 
-/// The fresh-machine row: from `fresh-machine.txt` when it is there (its `seconds=` line
-/// in minutes, its other lines as the note), "not measured" otherwise.
-pub fn fresh_machine_row(root: &Path) -> Row {
-    let text = std::fs::read_to_string(root.join(FRESH_MACHINE_FILE)).ok();
-    fresh_machine_row_of(text.as_deref())
+/// The set-up rows: each from its file when it is there (its `seconds=` line in minutes,
+/// its other lines as the note), "not measured" otherwise.
+pub fn setup_rows(root: &Path) -> Vec<Row> {
+    [FRESH_MACHINE, NEW_MACHINE]
+        .iter()
+        .map(|figure| {
+            let text = std::fs::read_to_string(root.join(figure.file)).ok();
+            setup_row_of(figure, text.as_deref())
+        })
+        .collect()
 }
 
-fn fresh_machine_row_of(text: Option<&str>) -> Row {
+fn setup_row_of(figure: &SetupFigure, text: Option<&str>) -> Row {
     let Some(text) = text else {
         return Row::missing(
             "setup",
-            FRESH_MACHINE_WHAT,
-            &format!("no {FRESH_MACHINE_FILE}: run {FRESH_MACHINE_COMMAND} on a machine with nothing cached"),
+            figure.what,
+            &format!(
+                "no {}: run {} on a machine with nothing cached",
+                figure.file, figure.command
+            ),
         );
     };
     let seconds = text
@@ -110,19 +136,22 @@ fn fresh_machine_row_of(text: Option<&str>) -> Row {
         .filter(|l| !l.is_empty() && !l.starts_with("seconds="))
         .collect();
     match seconds {
-        Some(s) => Row::ours_only("setup", FRESH_MACHINE_WHAT, s / 60.0, &note.join("; ")),
+        Some(s) => Row::ours_only("setup", figure.what, s / 60.0, &note.join("; ")),
         None => Row::missing(
             "setup",
-            FRESH_MACHINE_WHAT,
-            &format!("{FRESH_MACHINE_FILE} has no `seconds=<N>` line"),
+            figure.what,
+            &format!("{} has no `seconds=<N>` line", figure.file),
         ),
     }
 }
 
 /// The command that measures `row` again.
 pub fn command_of(row: &Row) -> String {
-    if row.what == FRESH_MACHINE_WHAT {
-        FRESH_MACHINE_COMMAND.to_owned()
+    if let Some(figure) = [FRESH_MACHINE, NEW_MACHINE]
+        .iter()
+        .find(|figure| figure.what == row.what)
+    {
+        figure.command.to_owned()
     } else {
         format!("scripts/bench.sh {}", row.item)
     }
@@ -151,15 +180,20 @@ mod tests {
     }
 
     #[test]
-    fn the_fresh_machine_row_reads_its_seconds_or_says_it_was_not_measured() {
-        let row = fresh_machine_row_of(Some("seconds=690\nclean container\n\nDebian 13\n"));
+    fn a_setup_row_reads_its_seconds_or_says_it_was_not_measured() {
+        let row = setup_row_of(
+            &FRESH_MACHINE,
+            Some("seconds=690\nclean container\n\nDebian 13\n"),
+        );
         assert_eq!(row.ours, "11.5");
         assert_eq!(row.note, "clean container; Debian 13");
-        let absent = fresh_machine_row_of(None);
+        let absent = setup_row_of(&NEW_MACHINE, None);
         assert_eq!(absent.ours, "not measured");
-        let broken = fresh_machine_row_of(Some("took a while"));
+        assert!(absent.note.contains(NEW_MACHINE.file), "{}", absent.note);
+        let broken = setup_row_of(&FRESH_MACHINE, Some("took a while"));
         assert_eq!(broken.ours, "not measured");
-        assert_eq!(command_of(&row), FRESH_MACHINE_COMMAND);
+        assert_eq!(command_of(&row), FRESH_MACHINE.command);
+        assert_eq!(command_of(&absent), NEW_MACHINE.command);
         let ssr = Row::ours_only("3", "SSR run page: p50 latency (ms)", 6.0, "");
         assert_eq!(command_of(&ssr), "scripts/bench.sh 3");
     }

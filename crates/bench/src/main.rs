@@ -158,7 +158,7 @@ fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut rows = runtime.block_on(run_items(&root, &items));
     if all {
-        rows.push(baseline::fresh_machine_row(&root));
+        rows.extend(baseline::setup_rows(&root));
     }
     report::print(&rows);
     if !all {
