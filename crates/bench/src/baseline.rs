@@ -45,6 +45,9 @@ pub const NEW_MACHINE: SetupFigure = SetupFigure {
     command: "time .ci/run (first thing on a new machine)",
 };
 
+/// Every set-up figure, in the order of their rows.
+const SETUP_FIGURES: [SetupFigure; 2] = [FRESH_MACHINE, NEW_MACHINE];
+
 /// One row's earlier figure and goal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Baseline {
@@ -106,7 +109,7 @@ impl Baselines {
 /// The set-up rows: each from its file when it is there (its `seconds=` line in minutes,
 /// its other lines as the note), "not measured" otherwise.
 pub fn setup_rows(root: &Path) -> Vec<Row> {
-    [FRESH_MACHINE, NEW_MACHINE]
+    SETUP_FIGURES
         .iter()
         .map(|figure| {
             let text = std::fs::read_to_string(root.join(figure.file)).ok();
@@ -147,10 +150,7 @@ fn setup_row_of(figure: &SetupFigure, text: Option<&str>) -> Row {
 
 /// The command that measures `row` again.
 pub fn command_of(row: &Row) -> String {
-    if let Some(figure) = [FRESH_MACHINE, NEW_MACHINE]
-        .iter()
-        .find(|figure| figure.what == row.what)
-    {
+    if let Some(figure) = SETUP_FIGURES.iter().find(|figure| figure.what == row.what) {
         figure.command.to_owned()
     } else {
         format!("scripts/bench.sh {}", row.item)
