@@ -96,7 +96,10 @@ pub async fn count_layer(State(s): State<AppState>, req: Request, next: Next) ->
     if route.starts_with("/_localhub") {
         return next.run(req).await;
     }
+    let started = std::time::Instant::now();
+    tracing::trace!(%method, %route, "hub request");
     let answer = next.run(req).await;
+    tracing::debug!(%method, %route, status = answer.status().as_u16(), ms = started.elapsed().as_millis() as u64, "hub answer");
     let key = (method, route, answer.status().as_u16());
     let stream = answer
         .headers()

@@ -119,10 +119,21 @@ impl Factory {
     }
 }
 
+/// The app's page routes, listed once per process. Listing them runs the app with resource
+/// loads suppressed by a process-wide flag (leptos_server's `SuppressResourceLoad`): a page
+/// whose resource first polls meanwhile, in another router of the same process, waits
+/// forever (leptos issue 4773). The list is the same for every router, so the first one
+/// lists it and the others reuse it.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 /// Builds the whole HTTP surface over `services`.
 pub fn router(config: &Config, listening: SocketAddr, services: Arc<Services>) -> Router {
     let options = leptos_options(config, listening);
-    let pages = generate_route_list(app::App);
+    let pages = page_routes();
     let api = services.api.clone();
     let policy = ContentSecurityPolicy::new(
         &services.api.hub_url,

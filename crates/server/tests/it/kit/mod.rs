@@ -48,6 +48,12 @@ impl TestApp {
 
     /// A server whose configuration `tweak` adjusts first.
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        // The server's and the hub's logs, as `RUST_LOG` asks, in the test's own output
+        // (shown when it fails).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::try_parse_from(["space-factory"]).unwrap();
         // The settings `OUTSIDE_SETTINGS` name, whatever the environment says.
