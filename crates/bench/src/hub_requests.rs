@@ -61,8 +61,10 @@ pub async fn measure(server: &ServerProcess, launcher: &Viewer) -> Result<Vec<Ro
     Ok(out)
 }
 
-/// How long each watched run's Space build takes at least.
-const BUILD_AT_LEAST: Duration = Duration::from_secs(70);
+/// How long each watched run's Space build takes at least: two minutes, as a small build
+/// on the Hub takes minutes. Over one minute, what a run costs once (its log stream opened,
+/// its Job and `state.json` read as it ends) weighed as much as a minute of watching.
+const BUILD_AT_LEAST: Duration = Duration::from_secs(130);
 
 /// Makes the embedded hub's Space builds take at least `least`
 /// ([`localhub::FaultConfig::build_at_least_ms`]).
