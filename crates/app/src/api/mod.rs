@@ -10,6 +10,7 @@
 
 pub mod account;
 pub mod error;
+pub mod json_text;
 pub mod launch;
 pub mod runs;
 #[cfg(feature = "ssr")]

@@ -15,19 +15,19 @@ mod space_name;
 #[cfg(feature = "ssr")]
 use super::server::{answer, as_viewer, context, viewer};
 use super::{ApiError, HardwareOption, LaunchRequest, Launched, SpaceNameCheck, Suggestions};
+use crate::api::json_text::JsonText;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 use runs::cost::TokenPrice;
 
 /// Launches a run; [`ApiError::Invalid`] names each field to fix.
-#[server(prefix = "/api/fn", endpoint = "launch_run", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "launch_run", input = JsonText, output = JsonText)]
 pub async fn launch_run(launch: LaunchRequest) -> Result<Launched, ApiError> {
     as_viewer(|services, user| async move { job::launch(&services, &user, launch).await }).await
 }
 
 /// Job and Space hardware with prices (signed out: the public list, without the account's
 /// own limits).
-#[server(prefix = "/api/fn", endpoint = "hardware", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "hardware", input = JsonText, output = JsonText)]
 pub async fn hardware() -> Result<Vec<HardwareOption>, ApiError> {
     let (services, parts) = answer(context())?;
     let user = answer(viewer::viewer_of(&parts).await)?;
@@ -35,7 +35,7 @@ pub async fn hardware() -> Result<Vec<HardwareOption>, ApiError> {
 }
 
 /// Space hardware with the Hub's Space prices.
-#[server(prefix = "/api/fn", endpoint = "space_hardware", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "space_hardware", input = JsonText, output = JsonText)]
 pub async fn space_hardware() -> Result<Vec<HardwareOption>, ApiError> {
     let (services, parts) = answer(context())?;
     let user = answer(viewer::viewer_of(&parts).await)?;
@@ -44,7 +44,7 @@ pub async fn space_hardware() -> Result<Vec<HardwareOption>, ApiError> {
 
 /// The agent model's price per token, as the router publishes it (`None`: it publishes
 /// none, and the provider bills per token at its own price).
-#[server(prefix = "/api/fn", endpoint = "agent_model_price", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "agent_model_price", input = JsonText, output = JsonText)]
 pub async fn agent_model_price(model: String) -> Result<Option<TokenPrice>, ApiError> {
     let (services, parts) = answer(context())?;
     let user = answer(viewer::viewer_of(&parts).await)?;
@@ -52,14 +52,14 @@ pub async fn agent_model_price(model: String) -> Result<Option<TokenPrice>, ApiE
 }
 
 /// What the wizards suggest on this factory's Hub (the same for everyone; no sign-in needed).
-#[server(prefix = "/api/fn", endpoint = "wizard_suggestions", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "wizard_suggestions", input = JsonText, output = JsonText)]
 pub async fn wizard_suggestions() -> Result<Suggestions, ApiError> {
     let (services, _parts) = answer(context())?;
     Ok(services.suggestions.clone())
 }
 
 /// Whether a Space name is free in the signed-in user's namespace.
-#[server(prefix = "/api/fn", endpoint = "check_space_name", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "check_space_name", input = JsonText, output = JsonText)]
 pub async fn check_space_name(name: String) -> Result<SpaceNameCheck, ApiError> {
     as_viewer(|services, user| async move { space_name::check(&services, &user, &name).await })
         .await

@@ -24,8 +24,8 @@ pub mod record;
 pub mod render;
 
 use super::{ApiError, Artifact, Publication, RunSummary, RunView};
+use crate::api::json_text::JsonText;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
 #[cfg(feature = "ssr")]
 use {
     super::server::{as_reader, as_viewer},
@@ -33,7 +33,7 @@ use {
 };
 
 /// The signed-in user's runs, newest first.
-#[server(prefix = "/api/fn", endpoint = "list_runs", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "list_runs", input = JsonText, output = JsonText)]
 pub async fn list_runs() -> Result<Vec<RunSummary>, ApiError> {
     as_viewer(|services, user| async move { read::list(&services, &user).await }).await
 }
@@ -42,7 +42,7 @@ pub async fn list_runs() -> Result<Vec<RunSummary>, ApiError> {
 /// not) from its public snapshot when it is published. Without either, a signed-out viewer
 /// is asked to sign in and a signed-in one is told "not found" ([`page::run_view`]). While
 /// the server renders a page it read the data of already, that data ([`page::prepared_for`]).
-#[server(prefix = "/api/fn", endpoint = "get_run", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "get_run", input = JsonText, output = JsonText)]
 pub async fn get_run(owner: String, run_id: String) -> Result<RunView, ApiError> {
     if let Some(data) = page::prepared_for(&owner, &run_id) {
         return Ok(data.run.clone());
@@ -55,7 +55,7 @@ pub async fn get_run(owner: String, run_id: String) -> Result<RunView, ApiError>
 
 /// One artifact of a run, ready to show (from its public snapshot when the viewer may not
 /// read its bucket and it is published).
-#[server(prefix = "/api/fn", endpoint = "read_artifact", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "read_artifact", input = JsonText, output = JsonText)]
 pub async fn read_artifact(
     owner: String,
     run_id: String,
@@ -83,7 +83,7 @@ pub async fn read_artifact(
 /// Publishes one of the viewer's own finished runs: its page opens for anyone, read from a
 /// redacted snapshot in the viewer's public dataset repo (another's run is
 /// [`ApiError::NotFound`]).
-#[server(prefix = "/api/fn", endpoint = "publish_run", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "publish_run", input = JsonText, output = JsonText)]
 pub async fn publish_run(owner: String, run_id: String) -> Result<Publication, ApiError> {
     as_viewer(|services, user| async move {
         let run = RunLocation::find(&services, &user, &owner, &run_id).await?;
@@ -94,7 +94,7 @@ pub async fn publish_run(owner: String, run_id: String) -> Result<Publication, A
 
 /// Unpublishes one of the viewer's own runs: its snapshot is deleted, and its link opens
 /// again only for who may read its bucket.
-#[server(prefix = "/api/fn", endpoint = "unpublish_run", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "unpublish_run", input = JsonText, output = JsonText)]
 pub async fn unpublish_run(owner: String, run_id: String) -> Result<Publication, ApiError> {
     as_viewer(|services, user| async move {
         let run = RunLocation::find(&services, &user, &owner, &run_id).await?;
@@ -104,7 +104,7 @@ pub async fn unpublish_run(owner: String, run_id: String) -> Result<Publication,
 }
 
 /// Cancels a run the viewer launched (another's is [`ApiError::NotFound`]).
-#[server(prefix = "/api/fn", endpoint = "cancel_run", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "cancel_run", input = JsonText, output = JsonText)]
 pub async fn cancel_run(owner: String, run_id: String) -> Result<(), ApiError> {
     as_viewer(|services, user| async move {
         let run = RunLocation::find(&services, &user, &owner, &run_id).await?;
@@ -128,7 +128,7 @@ pub async fn cancel_run(owner: String, run_id: String) -> Result<(), ApiError> {
 /// [`MAX_LOG_LINES`](crate::components::live_run::MAX_LOG_LINES) at most: what the logs
 /// panel shows for a run that was already over when its page opened (the live stream, which
 /// brings them otherwise, is not opened then).
-#[server(prefix = "/api/fn", endpoint = "job_log", input = Json)]
+#[server(prefix = "/api/fn", endpoint = "job_log", input = JsonText, output = JsonText)]
 pub async fn job_log(owner: String, run_id: String) -> Result<Vec<String>, ApiError> {
     as_viewer(|services, user| async move {
         let run = RunLocation::find(&services, &user, &owner, &run_id).await?;
