@@ -78,8 +78,13 @@ pub enum Agent {
 /// What the coding agent did, carried in an [`Event`]'s `data` as
 /// `{"agent": "pi", "kind": "<kind>", …}`: the worker writes these, the run page picks them
 /// out to show the agent's work on its own.
+///
+/// serde sees it keyed by kind (`{"<kind>": {…}}`); [`to_data`](Self::to_data) and
+/// [`of`](Self::of) move the kind into the fields and back. A `kind` tag read by serde
+/// itself would buffer every event in a generic form first, a second reader of its own
+/// in the browser's wasm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum AgentEvent {
     /// The agent started.
     Start {
@@ -155,31 +160,28 @@ pub enum AgentEvent {
     },
 }
 
-/// An agent event as it sits in `data`: which agent, then the event (written so;
-/// [`AgentEvent::of`] reads the two apart).
-#[derive(Serialize)]
-struct AgentData {
-    agent: Agent,
-    #[serde(flatten)]
-    event: AgentEvent,
-}
-
 impl AgentEvent {
-    /// The event's `data` for `agent`.
+    /// The event's `data` for `agent`: its fields, with `agent` and `kind` beside them.
     pub fn to_data(&self, agent: Agent) -> serde_json::Value {
-        serde_json::to_value(AgentData {
-            agent,
-            event: self.clone(),
-        })
-        .expect("an agent event always serializes")
+        let by_kind = serde_json::to_value(self).expect("an agent event always serializes");
+        let serde_json::Value::Object(by_kind) = by_kind else {
+            unreachable!("every agent event has fields, so serde writes {{kind: fields}}")
+        };
+        let (kind, fields) = by_kind.into_iter().next().expect("one kind");
+        let serde_json::Value::Object(mut data) = fields else {
+            unreachable!("every agent event has named fields")
+        };
+        data.insert("agent".into(), serde_json::json!(agent));
+        data.insert("kind".into(), kind.into());
+        data.into()
     }
 
-    /// The agent and what it did, when `event` tells of a coding agent. The two are read
-    /// apart rather than through `AgentData`'s flattened form, which the browser's wasm
-    /// would carry a second buffering deserializer for.
+    /// The agent and what it did, when `event` tells of a coding agent.
     pub fn of(event: &Event) -> Option<(Agent, AgentEvent)> {
         let agent = Agent::deserialize(event.data.get("agent")?).ok()?;
-        let what = AgentEvent::deserialize(&event.data).ok()?;
+        let kind = event.data.get("kind")?.as_str()?;
+        let by_kind = serde_json::Map::from_iter([(kind.to_owned(), event.data.clone())]);
+        let what = AgentEvent::deserialize(serde_json::Value::Object(by_kind)).ok()?;
         Some((agent, what))
     }
 }
@@ -223,6 +225,11 @@ mod tests {
         let (_, retry) = AgentEvent::of(&serde_json::from_str(lines[5]).unwrap()).unwrap();
         assert_eq!(retry, AgentEvent::Retry { attempt: 1 });
         assert_eq!(AgentEvent::of(&sample(0)), None);
+        let mut unknown = sample(0);
+        unknown.data = serde_json::json!({"agent": "pi", "kind": "teleport", "attempt": 1});
+        assert_eq!(AgentEvent::of(&unknown), None);
+        unknown.data = serde_json::json!({"agent": "pi", "kind": "retry"});
+        assert_eq!(AgentEvent::of(&unknown), None, "a kind without its fields");
     }
 
     fn sample(seq: u64) -> Event {
