@@ -8,7 +8,8 @@ cd "$root"
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+# Each step says how many seconds the script had run when it began.
+step() { printf '\n==> %s (at %d s)\n' "$*" "$SECONDS" >&2; }
 
 step "cargo fmt --check"
 cargo ${SPACE_FACTORY_FMT_TOOLCHAIN:+"+$SPACE_FACTORY_FMT_TOOLCHAIN"} fmt --all --check
@@ -43,10 +44,24 @@ if ! wait "$venvs_pid"; then
 fi
 cat "$venvs_log" >&2
 
-step "cargo test (unit + integration)"
-cargo test --workspace --locked --no-fail-fast
-
-step "end2end browser tests"
+# The browser tests run beside the Rust tests: both spend much of their time waiting on
+# processes they started (servers, Gradio, Chromium), so together they keep the two cores
+# busier than one after the other. The browser tests' output follows the Rust tests'.
+step "cargo test (unit + integration), the end2end browser tests beside it"
 export LEPTOS_SITE_ROOT
 export SPACE_FACTORY_SERVER_BIN="$SPACE_FACTORY_TARGET_DIR/debug/space-factory"
-(cd end2end && node --test --test-concurrency=1 tests/)
+e2e_log="$(mktemp)"
+(cd end2end && exec node --test --test-concurrency=1 tests/) >"$e2e_log" 2>&1 &
+e2e_pid=$!
+trap 'kill "$e2e_pid" 2>/dev/null || true; rm -f "$venvs_log" "$e2e_log"' EXIT
+rust_status=0
+cargo test --workspace --locked --no-fail-fast || rust_status=$?
+
+step "end2end browser tests (run beside cargo test; their output)"
+e2e_status=0
+wait "$e2e_pid" || e2e_status=$?
+cat "$e2e_log" >&2
+if [ "$rust_status" != 0 ] || [ "$e2e_status" != 0 ]; then
+  echo "failed: cargo test exited $rust_status, the end2end browser tests $e2e_status" >&2
+  exit 1
+fi
