@@ -5,6 +5,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# sf-site-tools, when set-up has to compile it, compiles while the tests do (both cores stay
+# busy through each build's serial stretches); it is waited for before its first use.
+export SPACE_FACTORY_SITE_TOOLS_LATER=1
 # shellcheck source=scripts/setup.sh
 source scripts/setup.sh
 
@@ -14,14 +17,15 @@ step() { printf '\n==> %s (at %d s)\n' "$*" "$SECONDS" >&2; }
 step "cargo fmt --check"
 cargo ${SPACE_FACTORY_FMT_TOOLCHAIN:+"+$SPACE_FACTORY_FMT_TOOLCHAIN"} fmt --all --check
 
-step "sf-site-tools fmt --check (the view! blocks, as leptosfmt formats them)"
-sf-site-tools fmt --check crates/app/src
-
 # Compiled once, first: every test and the binaries the tests run (`worker`, the Job image
 # of the embedded hub; `localhub`; `space-factory`, which the browser tests run too), with
 # the workspace's features, so nothing below compiles them again.
 step "cargo test --no-run (every test, and the worker, localhub and server binaries)"
 cargo test --workspace --locked --no-run
+
+sf_site_tools_ready
+step "sf-site-tools fmt --check (the view! blocks, as leptosfmt formats them)"
+sf-site-tools fmt --check crates/app/src
 
 # PyPI downloads in the background while clippy and the wasm keep both cores busy.
 step "Python venvs the tests look up (localhub prepare-venvs, in the background: installs only what is missing)"
