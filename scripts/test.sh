@@ -27,26 +27,49 @@ sf_site_tools_ready
 step "sf-site-tools fmt --check (the view! blocks, as leptosfmt formats them)"
 sf-site-tools fmt --check crates/app/src
 
+# Steps run in the background: their pids and output files, cleaned up however the script ends.
+bg_pids=() bg_logs=()
+trap 'for p in "${bg_pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -f "${bg_logs[@]}"' EXIT
+# Starts a command in the background with its output in a file; sets `started` to its index.
+in_background() {
+  local log
+  log="$(mktemp)"
+  "$@" >"$log" 2>&1 &
+  bg_pids+=("$!") bg_logs+=("$log")
+  started=$((${#bg_pids[@]} - 1))
+}
+# Waits for background step $1, prints its output, and sets `status` to its exit status.
+finish() {
+  status=0
+  wait "${bg_pids[$1]}" || status=$?
+  cat "${bg_logs[$1]}" >&2
+}
+
 # PyPI downloads in the background while clippy and the wasm keep both cores busy.
 step "Python venvs the tests look up (localhub prepare-venvs, in the background: installs only what is missing)"
-venvs_log="$(mktemp)"
-"$SPACE_FACTORY_TARGET_DIR/debug/localhub" prepare-venvs >"$venvs_log" 2>&1 &
-venvs_pid=$!
-trap 'kill "$venvs_pid" 2>/dev/null || true; rm -f "$venvs_log"' EXIT
+in_background "$SPACE_FACTORY_TARGET_DIR/debug/localhub" prepare-venvs
+venvs=$started
 
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --workspace --all-targets --locked -- -D warnings
-
-step "scripts/build-site.sh --no-server (the wasm site)"
-scripts/build-site.sh --no-server
+# The wasm builds in its own target folder, so it does not wait for clippy's lock, and each
+# fills the other's single-threaded stretches (linking, the largest crates).
+step "cargo clippy --all-targets -- -D warnings, the wasm site beside it (scripts/build-site.sh --no-server)"
+in_background scripts/build-site.sh --no-server
+site=$started
+clippy_status=0
+cargo clippy --workspace --all-targets --locked -- -D warnings || clippy_status=$?
+step "the wasm site (built beside clippy; its output)"
+finish "$site"
+if [ "$clippy_status" != 0 ] || [ "$status" != 0 ]; then
+  echo "failed: clippy exited $clippy_status, scripts/build-site.sh $status" >&2
+  exit 1
+fi
 
 step "waiting for the Python venvs"
-if ! wait "$venvs_pid"; then
-  cat "$venvs_log" >&2
+finish "$venvs"
+if [ "$status" != 0 ]; then
   echo "preparing the Python venvs failed (its output is above)" >&2
   exit 1
 fi
-cat "$venvs_log" >&2
 
 # The browser tests run beside the Rust tests: both spend much of their time waiting on
 # processes they started (servers, Gradio, Chromium), so together they keep the two cores
@@ -54,18 +77,14 @@ cat "$venvs_log" >&2
 step "cargo test (unit + integration), the end2end browser tests beside it"
 export LEPTOS_SITE_ROOT
 export SPACE_FACTORY_SERVER_BIN="$SPACE_FACTORY_TARGET_DIR/debug/space-factory"
-e2e_log="$(mktemp)"
-(cd end2end && exec node --test --test-concurrency=1 tests/) >"$e2e_log" 2>&1 &
-e2e_pid=$!
-trap 'kill "$e2e_pid" 2>/dev/null || true; rm -f "$venvs_log" "$e2e_log"' EXIT
+in_background sh -c 'cd end2end && exec node --test --test-concurrency=1 tests/'
+e2e=$started
 rust_status=0
 cargo test --workspace --locked --no-fail-fast || rust_status=$?
 
 step "end2end browser tests (run beside cargo test; their output)"
-e2e_status=0
-wait "$e2e_pid" || e2e_status=$?
-cat "$e2e_log" >&2
-if [ "$rust_status" != 0 ] || [ "$e2e_status" != 0 ]; then
-  echo "failed: cargo test exited $rust_status, the end2end browser tests $e2e_status" >&2
+finish "$e2e"
+if [ "$rust_status" != 0 ] || [ "$status" != 0 ]; then
+  echo "failed: cargo test exited $rust_status, the end2end browser tests $status" >&2
   exit 1
 fi
