@@ -150,12 +150,14 @@ _sf_setup() {
   fi
   export SPACE_FACTORY_PI_PREFIX="$pi_dir"
 
-  _sf_tools_pid="$tools_pid" _sf_tools_log="$tools_log" _sf_tools_version="$tools_version"
-  local later=""
-  if [ -n "$tools_pid" ] && [ -n "${SPACE_FACTORY_SITE_TOOLS_LATER:-}" ]; then
-    later=1
-  else
-    sf_site_tools_ready
+  if [ -n "$tools_pid" ]; then
+    if ! wait "$tools_pid"; then
+      cat "$tools_log" >&2
+      rm -f "$tools_log"
+      fail "installing sf-site-tools failed (its output is above)"
+    fi
+    rm -f "$tools_log"
+    say "sf-site-tools $tools_version installed"
   fi
 
   # --- 7. Where builds go, and what the test and run scripts read ----------------------
@@ -168,24 +170,7 @@ _sf_setup() {
     unset SPACE_FACTORY_FMT_TOOLCHAIN
   fi
 
-  say "ready${toolchain:+ (toolchain $toolchain)}${later:+ (sf-site-tools still compiling)}"
-}
-
-# Waits for the sf-site-tools install set-up began in the background, when one is pending:
-# set-up waits itself unless SPACE_FACTORY_SITE_TOOLS_LATER is set, which scripts/test.sh
-# sets to compile the tests meanwhile and calls this before its first use of the tool.
-sf_site_tools_ready() {
-  [ -n "${_sf_tools_pid:-}" ] || return 0
-  local pid="$_sf_tools_pid"
-  _sf_tools_pid=""
-  if ! wait "$pid"; then
-    cat "$_sf_tools_log" >&2
-    rm -f "$_sf_tools_log"
-    echo "[setup] error: installing sf-site-tools failed (its output is above)" >&2
-    return 1
-  fi
-  rm -f "$_sf_tools_log"
-  echo "[setup] sf-site-tools $_sf_tools_version installed" >&2
+  say "ready${toolchain:+ (toolchain $toolchain)}"
 }
 
 _sf_setup
