@@ -145,7 +145,7 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         "3",
         &format!("server RSS per signed-in session, {VIEWERS} sessions (KiB)"),
         signed_in.saturating_sub(idle) as f64 / VIEWERS as f64,
-        "(RSS once they signed in − idle) / sessions; the hub's consent page is in the same process",
+        "(RSS once they signed in − idle) / sessions; each viewer's connection to the server kept open, the hub's consent page's closed",
     ));
     rows.push(Row::ours_only(
         "3",

@@ -42,7 +42,15 @@ impl Viewer {
         let consent = redirect_of(http.get(format!("{base}/login")).send().await)?;
         let mut consent = url::Url::parse(&consent).map_err(|e| e.to_string())?;
         consent.query_pairs_mut().append_pair("user", user);
-        let callback = redirect_of(http.get(consent).send().await)?;
+        // The consent page is the Hub's: against huggingface.co the connection a browser
+        // keeps to it is no memory of the factory's, so the embedded hub (in the server's
+        // process) is asked to close it rather than hold it idle for every viewer.
+        let callback = redirect_of(
+            http.get(consent)
+                .header(reqwest::header::CONNECTION, "close")
+                .send()
+                .await,
+        )?;
         redirect_of(http.get(callback).send().await)?;
         Ok(Viewer {
             http,
