@@ -68,7 +68,7 @@ const BUILD_AT_LEAST: Duration = Duration::from_secs(130);
 
 /// Makes the embedded hub's Space builds take at least `least`
 /// ([`localhub::FaultConfig::build_at_least_ms`]).
-async fn set_build_at_least(server: &ServerProcess, least: Duration) -> Result<(), String> {
+pub async fn set_build_at_least(server: &ServerProcess, least: Duration) -> Result<(), String> {
     let faults = localhub::FaultConfig {
         build_at_least_ms: least.as_millis() as u64,
         ..Default::default()

@@ -3,8 +3,7 @@
 //! event reached them (item 4), with one viewer or with many (item 3's 200), and what the
 //! server asked of the Hub meanwhile (item 6).
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use app::api::Launched;
@@ -16,6 +15,9 @@ use crate::viewer::{template_space, Viewer};
 
 /// How long one watched run may take (a Space is built and called).
 const RUN_WITHIN: Duration = Duration::from_secs(600);
+/// How long after all viewers connected the server's memory is taken as theirs
+/// ([`Watched::all_in_rss_kib`]).
+pub const SETTLED: Duration = Duration::from_secs(20);
 
 /// What the viewers of one run saw.
 pub struct Watched {
@@ -28,6 +30,12 @@ pub struct Watched {
     pub viewers: usize,
     /// The server's largest `VmRSS` seen while they watched, in KiB.
     pub peak_rss_kib: u64,
+    /// The server's `VmRSS` once the first viewer received a message, before the others
+    /// connected, in KiB.
+    pub first_only_rss_kib: u64,
+    /// The median of the server's `VmRSS` samples over the [`SETTLED`] after all were
+    /// connected, in KiB: what the viewers hold while the run goes on.
+    pub all_in_rss_kib: u64,
     /// The server's requests to its hub while the viewers connected and watched.
     pub hub: HubRequests,
 }
@@ -143,15 +151,17 @@ pub async fn watch_run(
 ) -> Result<Watched, String> {
     let launched = launcher.launch(template_space(name)).await?;
     let (start, start_logs) = hub_reads(server).await?;
-    let peak = Arc::new(AtomicU64::new(server.rss_kib()));
+    let rss_samples = Arc::new(Mutex::new(vec![(Instant::now(), server.rss_kib())]));
     let done = Arc::new(Notify::new());
     let sampler = {
-        let (peak, done) = (peak.clone(), done.clone());
+        let (rss_samples, done) = (rss_samples.clone(), done.clone());
         let status = format!("/proc/{}/status", server.pid());
         tokio::spawn(async move {
             loop {
                 let rss = crate::rss::status_field_kib(status.as_ref(), "VmRSS:");
-                peak.fetch_max(rss, Ordering::Relaxed);
+                if let Ok(mut samples) = rss_samples.lock() {
+                    samples.push((Instant::now(), rss));
+                }
                 tokio::select! {
                     _ = done.notified() => return,
                     _ = tokio::time::sleep(Duration::from_millis(100)) => {}
@@ -167,6 +177,7 @@ pub async fn watch_run(
         Some(first_tx),
     ))];
     let _ = first_rx.await;
+    let first_only_rss_kib = server.rss_kib();
     let mut connected = Vec::new();
     for viewer in others {
         let (tx, rx) = oneshot::channel();
@@ -195,9 +206,11 @@ pub async fn watch_run(
         }
     }
     let watching_secs = watching_from.elapsed().as_secs_f64();
+    let watching_until = Instant::now();
     let (end, end_logs) = hub_reads(server).await?;
     done.notify_one();
     let _ = sampler.await;
+    let rss_samples = std::mem::take(&mut *rss_samples.lock().map_err(|e| e.to_string())?);
     launcher.wait_over(&launched, RUN_WITHIN).await?;
     if let Some(e) = failure.filter(|_| ended == 0) {
         return Err(e);
@@ -206,7 +219,17 @@ pub async fn watch_run(
         latency_ms,
         ended,
         viewers: viewers.len(),
-        peak_rss_kib: peak.load(Ordering::Relaxed),
+        peak_rss_kib: rss_samples
+            .iter()
+            .map(|&(_, rss)| rss)
+            .max()
+            .unwrap_or_default(),
+        first_only_rss_kib,
+        all_in_rss_kib: median_between(
+            &rss_samples,
+            watching_from,
+            (watching_from + SETTLED).min(watching_until),
+        ),
         hub: HubRequests {
             connecting: all_in - start,
             watching: end - all_in,
@@ -214,4 +237,51 @@ pub async fn watch_run(
             log_streams: end_logs - start_logs,
         },
     })
+}
+
+/// The median of the `(when, KiB)` samples taken from `from` to `until` (the last sample
+/// before `from` when none falls between).
+fn median_between(samples: &[(Instant, u64)], from: Instant, until: Instant) -> u64 {
+    let mut within: Vec<u64> = samples
+        .iter()
+        .filter(|&&(at, _)| at >= from && at <= until)
+        .map(|&(_, rss)| rss)
+        .collect();
+    if within.is_empty() {
+        within.extend(
+            samples
+                .iter()
+                .rev()
+                .find(|&&(at, _)| at < from)
+                .map(|&(_, rss)| rss),
+        );
+    }
+    within.sort_unstable();
+    within.get(within.len() / 2).copied().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_between;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn the_median_is_of_the_samples_in_the_window_and_a_passing_peak_does_not_move_it() {
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        let samples = [
+            (at(0), 900),
+            (at(1), 100),
+            (at(2), 5000),
+            (at(3), 110),
+            (at(4), 120),
+            (at(9), 7000),
+        ];
+        assert_eq!(median_between(&samples, at(1), at(4)), 120);
+        assert_eq!(
+            median_between(&samples, at(5), at(6)),
+            120,
+            "none within: the one before"
+        );
+    }
 }

@@ -44,6 +44,8 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         ended: 0,
         viewers: 0,
         peak_rss_kib: 0,
+        first_only_rss_kib: 0,
+        all_in_rss_kib: 0,
         hub: Default::default(),
     };
     let viewers = [viewer.clone()];

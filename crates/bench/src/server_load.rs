@@ -106,7 +106,14 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
     let viewers = live::sign_in_many(server, "alice", VIEWERS).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let signed_in = server.rss_kib();
-    let watched = live::watch_run(viewer, &viewers, server, "bench-viewers").await?;
+    // The run is held in its Space build while they watch (as a build on the Hub takes
+    // minutes), so what the viewers hold is measured while the run itself does little: in
+    // this process the embedded hub does the run's own work, which against huggingface.co is
+    // not the factory's memory at all.
+    crate::hub_requests::set_build_at_least(server, live::SETTLED * 2).await?;
+    let watched = live::watch_run(viewer, &viewers, server, "bench-viewers").await;
+    crate::hub_requests::set_build_at_least(server, Duration::ZERO).await?;
+    let watched = watched?;
 
     let mut rows = Vec::new();
     for (label, path) in [
@@ -163,9 +170,44 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         watched.peak_rss_kib.saturating_sub(signed_in) as f64 / VIEWERS as f64,
         &format!("(peak − RSS once the viewers signed in) / {VIEWERS}; {seen}"),
     ));
+    let per_session = signed_in.saturating_sub(idle) as f64 / VIEWERS as f64;
+    let per_stream =
+        per_viewer_beyond_one(watched.first_only_rss_kib, watched.all_in_rss_kib, VIEWERS);
+    rows.push(Row::ours_only(
+        "3",
+        &format!(
+            "server RSS per SSE viewer beyond the first, {VIEWERS} viewers of one live run, their sessions included (KiB)"
+        ),
+        per_session + per_stream,
+        &format!(
+            "per signed-in session {per_session:.1} + per stream {per_stream:.1}: (median RSS over the {} s after all {VIEWERS} connected − RSS with the first alone) / {}, the run held in its build",
+            live::SETTLED.as_secs(),
+            VIEWERS - 1
+        ),
+    ));
     rows.extend(crate::live_latency::rows(
         &format!("{VIEWERS} viewers"),
         &watched,
     ));
     Ok(rows)
+}
+
+/// What each viewer beyond the first adds (KiB): the rise of the server's memory from the
+/// run watched by one viewer to the same run, at the same point, watched by `viewers`, over
+/// the viewers added.
+fn per_viewer_beyond_one(peak_one: u64, peak_all: u64, viewers: usize) -> f64 {
+    peak_all.saturating_sub(peak_one) as f64 / viewers.saturating_sub(1).max(1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::per_viewer_beyond_one;
+
+    #[test]
+    fn only_the_added_viewers_count() {
+        // One viewer: 50 000 KiB; 200: 60 000 KiB. 10 000 KiB over 199 viewers.
+        assert!((per_viewer_beyond_one(50_000, 60_000, 200) - 10_000.0 / 199.0).abs() < 1e-9);
+        assert_eq!(per_viewer_beyond_one(60_000, 50_000, 200), 0.0);
+        assert_eq!(per_viewer_beyond_one(1, 5, 1), 4.0);
+    }
 }
