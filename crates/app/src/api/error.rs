@@ -3,7 +3,6 @@
 
 use runs::FieldError;
 use serde::{Deserialize, Serialize};
-use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 /// What went wrong with a request, as the browser is allowed to see it.
@@ -59,7 +58,9 @@ impl ApiError {
 }
 
 impl FromServerFnError for ApiError {
-    type Encoder = JsonEncoding;
+    // The same JSON server_fn's codec writes, read from text like every answer
+    // (`super::json_text`): a byte reader of its own would be a second copy in the wasm.
+    type Encoder = super::json_text::JsonTextEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         ApiError::Transport(value.to_string())
