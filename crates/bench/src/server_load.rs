@@ -148,10 +148,11 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         mib(loaded),
         "what the two pages' loads above left, after the viewers",
     ));
+    let per_session = signed_in.saturating_sub(idle) as f64 / VIEWERS as f64;
     rows.push(Row::ours_only(
         "3",
         &format!("server RSS per signed-in session, {VIEWERS} sessions (KiB)"),
-        signed_in.saturating_sub(idle) as f64 / VIEWERS as f64,
+        per_session,
         "(RSS once they signed in − idle) / sessions; each viewer's connection to the server kept open, the hub's consent page's closed",
     ));
     rows.push(Row::ours_only(
@@ -170,7 +171,6 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
         watched.peak_rss_kib.saturating_sub(signed_in) as f64 / VIEWERS as f64,
         &format!("(peak − RSS once the viewers signed in) / {VIEWERS}; {seen}"),
     ));
-    let per_session = signed_in.saturating_sub(idle) as f64 / VIEWERS as f64;
     let per_stream =
         per_viewer_beyond_one(watched.first_only_rss_kib, watched.all_in_rss_kib, VIEWERS);
     rows.push(Row::ours_only(
@@ -195,8 +195,8 @@ pub async fn measure(server: &ServerProcess, viewer: &Viewer) -> Result<Vec<Row>
 /// What each viewer beyond the first adds (KiB): the rise of the server's memory from the
 /// run watched by one viewer to the same run, at the same point, watched by `viewers`, over
 /// the viewers added.
-fn per_viewer_beyond_one(peak_one: u64, peak_all: u64, viewers: usize) -> f64 {
-    peak_all.saturating_sub(peak_one) as f64 / viewers.saturating_sub(1).max(1) as f64
+fn per_viewer_beyond_one(one_kib: u64, all_kib: u64, viewers: usize) -> f64 {
+    all_kib.saturating_sub(one_kib) as f64 / viewers.saturating_sub(1).max(1) as f64
 }
 
 #[cfg(test)]
