@@ -104,11 +104,16 @@ machine_env() {
 }
 
 # Removes the wasm32 target from a rustup toolchain's rustlib folder $1, as rustup's own
-# `target remove` would (its files, its manifest, its line in `components`).
+# `target remove` would (its files, its manifest, its line in `components`, its entry in
+# multirust-config.toml). Left in that file, the entry makes `rustup target add` a no-op
+# and set-up falls back to Debian's route, which a new machine here does not take.
 strip_wasm_target() {
   local lib="$1" target=wasm32-unknown-unknown
   rm -rf --one-file-system "${lib:?}/$target" "$lib/manifest-rust-std-$target"
   sed -i "/^rust-std-$target\$/d" "$lib/components"
+  awk -v RS= -v ORS='\n\n' -v entry="pkg = \"rust-std\"\ntarget = \"$target\"" \
+    'index($0, entry) == 0' "$lib/multirust-config.toml" >"$lib/multirust-config.toml.new"
+  mv "$lib/multirust-config.toml.new" "$lib/multirust-config.toml"
 }
 
 mounted=()
@@ -177,6 +182,8 @@ remove_tree() {
 
 mkdir -p "$dir"
 [ -f "$base/.prepared" ] || prepare_base
+# (again on a base prepared before the strip removed multirust-config.toml's entry too)
+strip_wasm_target "$base/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib"
 copy_machine_config
 [ "$prepare_only" = 1 ] && { say "base ready in $base"; exit 0; }
 
