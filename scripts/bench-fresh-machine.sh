@@ -228,6 +228,11 @@ fi
   echo "commit=$commit"
   echo "date=$(date -u '+%F %H:%M UTC')"
   echo "load average before: $load_before; after: $load_after ($(nproc) cores)"
+  if grep -q '\[setup\] ready (toolchain debian-web)' "$dir/run.log"; then
+    echo "route: Debian's Rust (toolchain debian-web, the wasm32 std built from rust-web-src)"
+  else
+    echo "route: rustup's (rustup target add wasm32-unknown-unknown)"
+  fi
   echo "how: scripts/bench-fresh-machine.sh: .ci/run on a clean clone in a fresh root (mount + PID namespace) holding only a new machine's packages and tools (bench/new-machine-packages.txt), empty cargo registry and target"
   echo "where the time went (seconds from the start, first line of each step):"
   grep -E '^ *[0-9]+ (==>|\[setup\])' "$dir/run.log" | sed 's/^/  /'
