@@ -29,6 +29,8 @@ image_list="$root/bench/new-machine-packages.txt"
 suite="$(. /etc/os-release && echo "$VERSION_CODENAME")"
 mirror="$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || echo http://deb.debian.org/debian)"
 base="$dir/base"
+# The machine's one rustup toolchain, which the base gets a copy of.
+stable=/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu
 
 # --- The base: prepared once, not timed ------------------------------------------------
 prepare_base() {
@@ -53,16 +55,16 @@ prepare_base() {
   '
   say "copying the machine's own toolchains"
   # rustup and its proxies with the machine's one toolchain, stable, as a new machine has
-  # it: with no wasm32 target (../shared/TOOLCHAIN.md), whatever was added here since.
+  # it: with no wasm32 target (../shared/TOOLCHAIN.md; strip_wasm_target, on every run),
+  # whatever was added here since.
   mkdir -p "$base/root/.cargo/bin" "$base/root/.rustup/toolchains"
   cp -a /root/.rustup/settings.toml "$base/root/.rustup/"
   [ -d /root/.rustup/update-hashes ] && cp -a /root/.rustup/update-hashes "$base/root/.rustup/"
-  local stable=/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu tc
+  local tc
   cp -a "$stable" "$base/root/.rustup/toolchains/"
   for tc in /root/.rustup/toolchains/*; do
     [ -L "$tc" ] && [ "$(readlink "$tc")" = "$stable" ] && cp -a "$tc" "$base/root/.rustup/toolchains/"
   done
-  strip_wasm_target "$base$stable/lib/rustlib"
   local f
   for f in /root/.cargo/bin/*; do
     if [ -L "$f" ] && [ "$(readlink "$f")" = rustup ] || [ "$(basename "$f")" = rustup ]; then
@@ -182,8 +184,9 @@ remove_tree() {
 
 mkdir -p "$dir"
 [ -f "$base/.prepared" ] || prepare_base
-# (again on a base prepared before the strip removed multirust-config.toml's entry too)
-strip_wasm_target "$base/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/lib/rustlib"
+# On every run, so a base prepared before the strip took multirust-config.toml's entry too
+# is set right (it is idempotent).
+strip_wasm_target "$base$stable/lib/rustlib"
 copy_machine_config
 [ "$prepare_only" = 1 ] && { say "base ready in $base"; exit 0; }
 
